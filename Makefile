@@ -1,0 +1,41 @@
+# Two commands do all set-up on a machine with only Python 3.11:
+#   make run   — virtualenv, install, migrate, demo data, serve http://127.0.0.1:8000 (pages + WebSockets)
+#   make test  — virtualenv, install test tools, run the whole test suite
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test serve demo messages bench-registration clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python requirements.txt
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+run: $(VENV)/.installed
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+messages: $(VENV)/.installed
+	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=staticfiles --ignore=node_modules
+	$(BIN)/python manage.py makemessages -d djangojs -l zh_Hans -l en --ignore=.venv --ignore=staticfiles --ignore=node_modules --ignore=static/vendor
+	$(BIN)/python manage.py compilemessages --ignore=.venv
+
+bench-registration: $(VENV)/.installed-dev
+	$(BIN)/python bench/registration_burst.py $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) db.sqlite3 .test.sqlite3* staticfiles

@@ -1,0 +1,57 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import AuditEntry, CandidateProfile, Company, CompanyMembership, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "name", "role", "is_active", "is_staff", "date_joined"]
+    list_filter = ["role", "is_active", "is_staff"]
+    search_fields = ["email", "name"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("个人信息"), {"fields": ["name", "role", "language"]}),
+        (_("权限"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (_("时间"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "role", "password1", "password2"]})]
+
+
+@admin.register(CandidateProfile)
+class CandidateProfileAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "user", "degree", "postdoc_status", "institution", "discipline", "consent_share"]
+    list_filter = ["degree", "postdoc_status", "consent_share"]
+    search_fields = ["full_name", "user__email", "institution", "research_field"]
+    raw_id_fields = ["user"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = CompanyMembership
+    raw_id_fields = ["user"]
+    extra = 0
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    list_display = ["name", "credit_code", "industry", "platform_kind", "status", "verified_at"]
+    list_filter = ["status", "industry", "platform_kind"]
+    search_fields = ["name", "credit_code"]
+    inlines = [MembershipInline]
+    readonly_fields = ["verified_at", "verified_by"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "actor", "action", "target_repr"]
+    list_filter = ["action"]
+    search_fields = ["target_repr", "actor__email"]
+    readonly_fields = [f.name for f in AuditEntry._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

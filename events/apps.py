@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class EventsConfig(AppConfig):
+    name = "events"
+    verbose_name = _("活动")
+
+    def ready(self):
+        from accounts.services import personal_data_register
+        from notifications.live import topic_register
+
+        from . import selectors, services
+        from .live import authorize_event_topic
+
+        personal_data_register(exporter=selectors.personal_data_export, eraser=services.registrations_release_for_user)
+        topic_register("event", authorize_event_topic)

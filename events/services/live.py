@@ -1,0 +1,33 @@
+"""What the events app pushes live, always after commit (DESIGN §5.4)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from notifications import live
+
+from ..models import Event, Registration
+from ..selectors import seats_payload
+
+
+def schedule_seats_push(event: Event) -> None:
+    """Push the event's seat figures once the transaction commits.
+
+    The payload is computed now, under the event lock, so its `version` orders it exactly
+    against every other change; pages drop payloads older than what they already show.
+    """
+    payload = seats_payload(event)
+    group = live.group_event_public(event.pk)
+    transaction.on_commit(lambda: live.publish(group, payload))
+
+
+def schedule_user_push(registration: Registration) -> None:
+    """Tell the registration's owner (all their open pages) that their status changed."""
+    payload = {
+        "type": "registration.changed",
+        "event": registration.event_id,
+        "registration": registration.pk,
+        "status": registration.status,
+    }
+    group = live.group_user(registration.user_id)
+    transaction.on_commit(lambda: live.publish(group, payload))

@@ -1,0 +1,186 @@
+"""Seats and the waiting list.
+
+Capacity is hard: every change takes the event's row lock first (SELECT ... FOR UPDATE on
+PostgreSQL; on SQLite every transaction is IMMEDIATE, which serialises writers), counts the
+confirmed seats under that lock, and only then writes. A partial unique constraint backs
+"one active registration per person and event".
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
+from django.utils import formats, timezone
+
+from accounts.models import CandidateProfile, User
+from accounts.services import audit_log
+
+from ..models import Event, Registration
+from ..permissions import event_can_edit
+from .errors import RegistrationError
+from .live import schedule_seats_push, schedule_user_push
+
+Status = Registration.Status
+
+
+def _lock_event(event_pk: int) -> Event:
+    # Kept as its own function so the concurrency test's negative control can swap it for an
+    # unlocked read and show that the test then fails.
+    return Event.objects.select_for_update().get(pk=event_pk)
+
+
+def _seat_counts(event: Event) -> tuple[int, int]:
+    counts = event.registrations.aggregate(
+        confirmed=Count("id", filter=Q(status=Status.CONFIRMED)),
+        waitlisted=Count("id", filter=Q(status=Status.WAITLISTED)),
+    )
+    return counts["confirmed"], counts["waitlisted"]
+
+
+def _bump_version(event: Event) -> None:
+    Event.objects.filter(pk=event.pk).update(registration_version=F("registration_version") + 1)
+    event.refresh_from_db(fields=["registration_version"])
+
+
+def ensure_can_register(event: Event, user: User, now: datetime) -> None:
+    if event.status == Event.Status.CANCELLED:
+        raise RegistrationError("cancelled")
+    if event.status != Event.Status.PUBLISHED:
+        raise RegistrationError("not_published")
+    if event.registration_opens_at and now < event.registration_opens_at:
+        opens = formats.date_format(timezone.localtime(event.registration_opens_at), "Y-m-d H:i")
+        raise RegistrationError("not_open", opens=opens)
+    if now >= (event.registration_closes_at or event.starts_at):
+        raise RegistrationError("closed")
+    if user.role != User.Role.CANDIDATE:
+        raise RegistrationError("not_candidate")
+    profile = CandidateProfile.objects.filter(user=user).first()
+    if profile is None:
+        raise RegistrationError("no_profile")
+    if event.eligibility and profile.kind not in event.eligibility:
+        raise RegistrationError("ineligible", kinds="、".join(event.eligibility_labels()))
+
+
+def registration_create(*, event: Event, user: User, now: datetime | None = None) -> Registration:
+    """A seat for `user` if one is free, else a place on the waiting list.
+
+    On commit: the new seat count is pushed to the event's public group and the user's group.
+    Raises RegistrationError: cancelled / not_published / not_open / closed / not_candidate /
+    no_profile / ineligible / duplicate / full.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        event = _lock_event(event.pk)
+        ensure_can_register(event, user, now)
+        if event.registrations.active().filter(user=user).exists():
+            raise RegistrationError("duplicate")
+        confirmed, _waitlisted = _seat_counts(event)
+        if confirmed < event.capacity:
+            status = Status.CONFIRMED
+        elif event.waitlist_enabled:
+            status = Status.WAITLISTED
+        else:
+            raise RegistrationError("full")
+        try:
+            with transaction.atomic():
+                registration = Registration.objects.create(
+                    event=event, user=user, status=status, created_at=now,
+                    confirmed_at=now if status == Status.CONFIRMED else None,
+                )
+        except IntegrityError as error:  # the constraint, should the lock ever be bypassed
+            raise RegistrationError("duplicate") from error
+        _bump_version(event)
+        audit_log(actor=user, action=f"registration.{status}", target=registration, data={"event": event.pk})
+        schedule_seats_push(event)
+        schedule_user_push(registration)
+    return registration
+
+
+def _fill_free_seats(event: Event, now: datetime) -> list[Registration]:
+    """Promote the first waiting registrations into seats that are free. Caller holds the lock."""
+    confirmed, _waitlisted = _seat_counts(event)
+    free = event.capacity - confirmed
+    if free <= 0:
+        return []
+    promoted = list(event.registrations.waitlisted().order_by("created_at", "id")[:free])
+    for registration in promoted:
+        registration.status = Status.CONFIRMED
+        registration.confirmed_at = now
+        registration.save(update_fields=["status", "confirmed_at"])
+        audit_log(actor=None, action="registration.promote", target=registration,
+                  data={"event": event.pk, "reason": "seat_freed"})
+    return promoted
+
+
+def registration_cancel(*, registration: Registration, actor: User, now: datetime | None = None) -> Registration:
+    """Cancel a registration (by its owner or an event editor); a freed seat goes to the waiting list.
+
+    On commit: seat count pushed; the owner and everyone promoted are told on their user groups.
+    Raises RegistrationError: forbidden / not_active.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        event = _lock_event(registration.event_id)
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.user_id != actor.pk and not event_can_edit(actor, event):
+            raise RegistrationError("forbidden")
+        if registration.status == Status.CANCELLED:
+            raise RegistrationError("not_active")
+        was = registration.status
+        registration.status = Status.CANCELLED
+        registration.cancelled_at = now
+        registration.save(update_fields=["status", "cancelled_at"])
+        audit_log(actor=actor, action="registration.cancel", target=registration,
+                  data={"event": event.pk, "was": was})
+        promoted = _fill_free_seats(event, now) if was == Status.CONFIRMED else []
+        _bump_version(event)
+        schedule_seats_push(event)
+        for changed in [registration, *promoted]:
+            schedule_user_push(changed)
+    return registration
+
+
+def registration_promote(*, registration: Registration, actor: User, now: datetime | None = None) -> Registration:
+    """An organizer moves someone off the waiting list by hand, even past capacity.
+
+    That is the organizer's explicit decision (a speaker, a VIP), so it is audited with
+    `over_capacity`; public registration still stops at capacity.
+    Raises RegistrationError: forbidden / not_waitlisted.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        event = _lock_event(registration.event_id)
+        if not event_can_edit(actor, event):
+            raise RegistrationError("forbidden")
+        registration = Registration.objects.select_for_update().get(pk=registration.pk)
+        if registration.status != Status.WAITLISTED:
+            raise RegistrationError("not_waitlisted")
+        confirmed, _waitlisted = _seat_counts(event)
+        registration.status = Status.CONFIRMED
+        registration.confirmed_at = now
+        registration.save(update_fields=["status", "confirmed_at"])
+        audit_log(actor=actor, action="registration.promote", target=registration,
+                  data={"event": event.pk, "reason": "manual", "over_capacity": confirmed >= event.capacity})
+        _bump_version(event)
+        schedule_seats_push(event)
+        schedule_user_push(registration)
+    return registration
+
+
+def registration_fill_after_capacity_change(*, event: Event, now: datetime | None = None) -> list[Registration]:
+    """After capacity grows, give the new seats to the waiting list. Caller holds the lock."""
+    promoted = _fill_free_seats(event, now or timezone.now())
+    for registration in promoted:
+        schedule_user_push(registration)
+    return promoted
+
+
+def registrations_release_for_user(user: User) -> None:
+    """Cancel every active registration of a person who deletes their account."""
+    for registration in Registration.objects.active().filter(user=user).only("pk", "event_id"):
+        try:
+            registration_cancel(registration=registration, actor=user)
+        except RegistrationError:
+            continue  # already cancelled by someone else meanwhile: nothing to release

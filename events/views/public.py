@@ -1,0 +1,104 @@
+"""Public programme pages and a candidate's own registrations. Thin: rules live in services."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from notifications import live
+
+from .. import selectors
+from ..models import Event
+from ..permissions import event_can_edit
+from ..services import RegistrationError, registration_cancel, registration_create
+
+
+def _visible_event(request, pk: int) -> Event:
+    event = get_object_or_404(Event.objects.select_related("series", "action"), pk=pk)
+    if event.status == Event.Status.DRAFT and not event_can_edit(request.user, event):
+        raise Http404  # a draft is not public; its editors may preview it
+    return event
+
+
+@require_GET
+def home(request):
+    events = selectors.programme_events()
+    return render(request, "events/home.html", {"events": events})
+
+
+@require_GET
+def event_detail(request, pk: int):
+    event = _visible_event(request, pk)
+    snapshot = selectors.event_snapshot(event, request.user)
+    context = {
+        "event": event,
+        "sessions": event.sessions.all(),
+        "snapshot": snapshot,
+        "live_topics": live.group_event_public(event.pk),
+        "can_edit": event_can_edit(request.user, event),
+    }
+    return render(request, "events/detail.html", context)
+
+
+@require_GET
+def event_snapshot(request, pk: int):
+    event = _visible_event(request, pk)
+    response = JsonResponse(selectors.event_snapshot(event, request.user))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def event_register(request, pk: int):
+    event = _visible_event(request, pk)
+    try:
+        registration = registration_create(event=event, user=request.user)
+    except RegistrationError as error:
+        messages.error(request, error.message)
+        if error.code == "no_profile":
+            return redirect(f"{_profile_url()}?next={event.get_absolute_url()}")
+        return redirect(event)
+    if registration.status == registration.Status.CONFIRMED:
+        messages.success(request, _("报名成功，您的名额已确认。"))
+    else:
+        messages.info(
+            request,
+            _("名额已满，您已进入候补名单，当前第 %(position)d 位。")
+            % {"position": selectors.waitlist_position(registration)},
+        )
+    return redirect(event)
+
+
+@login_required
+@require_POST
+def event_cancel_registration(request, pk: int):
+    event = _visible_event(request, pk)
+    registration = selectors.active_registration(event, request.user)
+    if registration is None:
+        messages.error(request, _("您没有该活动的有效报名。"))
+        return redirect(event)
+    try:
+        registration_cancel(registration=registration, actor=request.user)
+    except RegistrationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("已取消报名。"))
+    return redirect(event)
+
+
+@login_required
+@require_GET
+def my_events(request):
+    registrations = list(selectors.user_registrations(request.user))
+    for registration in registrations:
+        registration.position = selectors.waitlist_position(registration)
+    return render(request, "events/my_events.html", {"registrations": registrations})
+
+
+def _profile_url() -> str:
+    from django.urls import reverse
+
+    return reverse("accounts:profile")

@@ -1,0 +1,78 @@
+"""The live WebSocket: one connection per page, subscribed to topics it is allowed to hear.
+
+The consumer trusts nothing from the client: every topic, given in the query string at
+connect or in a `subscribe` command later, goes through `live.topic_authorize`, which runs
+the owning app's check in a worker thread. The consumer itself never touches the ORM.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from . import live
+
+MAX_TOPICS = 20
+
+
+class LiveConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self):
+        self.user = self.scope.get("user")
+        self.topics: set[str] = set()
+        query = parse_qs(self.scope.get("query_string", b"").decode("ascii", "ignore"))
+        wanted = [t for value in query.get("topics", []) for t in value.split(",") if t][:MAX_TOPICS]
+        allowed = [topic for topic in wanted if await self._authorize(topic)]
+        if len(allowed) != len(wanted):
+            await self.close()  # before accept: the handshake is refused with HTTP 403
+            return
+        if self.user is not None and self.user.is_authenticated:
+            allowed.append(live.group_user(self.user.pk))
+        await self.accept()
+        for topic in allowed:
+            await self._join(topic)
+        await self.send_json({"type": "hello", "topics": sorted(self.topics)})
+
+    async def disconnect(self, code):
+        for topic in list(getattr(self, "topics", ())):
+            await self.channel_layer.group_discard(topic, self.channel_name)
+
+    async def receive_json(self, content, **kwargs):
+        if not isinstance(content, dict):
+            await self.send_json({"type": "error", "code": "bad_command"})
+            return
+        action, topic = content.get("action"), content.get("topic")
+        if action == "ping":
+            await self.send_json({"type": "pong"})
+        elif action == "subscribe" and isinstance(topic, str):
+            if len(self.topics) >= MAX_TOPICS:
+                await self.send_json({"type": "error", "code": "too_many_topics", "topic": topic})
+            elif await self._authorize(topic):
+                await self._join(topic)
+                await self.send_json({"type": "subscribed", "topic": topic})
+            else:
+                await self.send_json({"type": "error", "code": "forbidden", "topic": topic})
+        elif action == "unsubscribe" and isinstance(topic, str) and topic in self.topics:
+            self.topics.discard(topic)
+            await self.channel_layer.group_discard(topic, self.channel_name)
+            await self.send_json({"type": "unsubscribed", "topic": topic})
+        else:
+            await self.send_json({"type": "error", "code": "bad_command"})
+
+    async def live_message(self, event):
+        await self.send_json({"type": "live", "topic": event["group"], "payload": event["payload"]})
+
+    async def _join(self, topic: str) -> None:
+        if topic not in self.topics:
+            self.topics.add(topic)
+            await self.channel_layer.group_add(topic, self.channel_name)
+
+    @database_sync_to_async
+    def _authorize(self, topic: str) -> bool:
+        user = self.user
+        if user is None:
+            from django.contrib.auth.models import AnonymousUser
+
+            user = AnonymousUser()
+        return live.topic_authorize(user, topic)

@@ -1,0 +1,71 @@
+"""The one way the server pushes to browsers.
+
+Services call `publish(group, payload)` after commit. Group names are built from ids only:
+`event.<id>.public`, `event.<id>.staff`, `user.<id>`. Which groups a connection may join is
+decided per topic kind by the app that owns it (it registers an authorizer in ready()), so
+this module imports no other app.
+Delivery through a channel layer is at most once: pages fetch a snapshot on (re)connect.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+
+logger = logging.getLogger(__name__)
+
+TOPIC_RE = re.compile(r"^(?P<kind>[a-z]+)\.(?P<id>\d{1,18})(?:\.(?P<audience>[a-z]+))?$")
+MESSAGE_TYPE = "live.message"
+
+# kind -> authorize(user, object_id, audience) -> bool; runs in a worker thread (may use the ORM).
+Authorizer = Callable[[object, int, str], bool]
+_authorizers: dict[str, Authorizer] = {}
+
+
+def group_event_public(event_id: int) -> str:
+    return f"event.{int(event_id)}.public"
+
+
+def group_event_staff(event_id: int) -> str:
+    return f"event.{int(event_id)}.staff"
+
+
+def group_user(user_id: int) -> str:
+    return f"user.{int(user_id)}"
+
+
+def topic_register(kind: str, authorize: Authorizer) -> None:
+    _authorizers[kind] = authorize
+
+
+def _authorize_user_topic(user, user_id: int, audience: str) -> bool:
+    return bool(user.is_authenticated and user.pk == user_id and not audience)
+
+
+topic_register("user", _authorize_user_topic)
+
+
+def topic_authorize(user, topic: str) -> bool:
+    """May `user` listen to `topic`? Unknown or malformed topics are refused."""
+    match = TOPIC_RE.match(topic or "")
+    if not match:
+        return False
+    authorize = _authorizers.get(match["kind"])
+    if authorize is None:
+        return False
+    return bool(authorize(user, int(match["id"]), match["audience"] or ""))
+
+
+def publish(group: str, payload: dict) -> None:
+    """Send `payload` to everyone listening on `group`. Call it on commit, from sync code."""
+    if not TOPIC_RE.match(group):
+        raise ValueError(f"not a live group name: {group!r}")
+    layer = get_channel_layer()
+    try:
+        async_to_sync(layer.group_send)(group, {"type": MESSAGE_TYPE, "group": group, "payload": payload})
+    except Exception:  # a push is best effort: the page re-syncs from a snapshot
+        logger.exception("live publish to %s failed", group)

@@ -1,0 +1,53 @@
+"""Shared fixtures. Tests that need PostgreSQL, Redis or Chromium skip with a reason on a
+newcomer's machine; with BOJU_REQUIRE_SERVICES=1 (set by .ci/run) such a skip is a failure."""
+
+import os
+
+import pytest
+from django.db import connection
+
+from config.celery import app as celery_app
+
+from .liveserver import asgi_server_factory  # noqa: F401  (fixture)
+
+STRICT = os.environ.get("BOJU_REQUIRE_SERVICES", "") not in ("", "0")
+CHROMIUM = "/usr/bin/chromium"
+
+
+def require(condition: bool, reason: str) -> None:
+    """Skip (newcomer) or fail (CI) when a real service the test needs is missing."""
+    if condition:
+        return
+    if STRICT:
+        pytest.fail(f"BOJU_REQUIRE_SERVICES is set but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def postgres(transactional_db):
+    require(connection.vendor == "postgresql", "needs PostgreSQL: set DATABASE_URL=postgres://...")
+
+
+@pytest.fixture
+def redis_url():
+    url = os.environ.get("REDIS_URL", "")
+    require(bool(url), "needs Redis: set REDIS_URL=redis://127.0.0.1:6379/0")
+    return url
+
+
+@pytest.fixture
+def chromium():
+    require(os.path.exists(CHROMIUM), f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium)")
+    return CHROMIUM
+
+
+@pytest.fixture(autouse=True)
+def _isolated_state(settings):
+    # Tasks run inline in tests unless a test starts a real worker; the cache (allauth's rate
+    # limits) starts empty so tests do not throttle each other.
+    celery_app.conf.task_always_eager = True
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.ACCOUNT_EMAIL_VERIFICATION = "optional"
+    yield
