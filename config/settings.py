@@ -110,7 +110,7 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, for the test database: the live-server tests start a real ASGI
     # server in another process that must see the same rows.
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test.sqlite3")}
+    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / os.environ.get("BOJU_SQLITE_TEST_NAME", ".test.sqlite3"))}
     DATABASES["default"]["OPTIONS"] = {
         # WAL + a busy timeout so the dev server and tests do not trip over "database is locked";
         # IMMEDIATE makes every transaction take the write lock first, which is how SQLite

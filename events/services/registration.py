@@ -70,9 +70,10 @@ def registration_create(*, event: Event, user: User, now: datetime | None = None
     Raises RegistrationError: cancelled / not_published / not_open / closed / not_candidate /
     no_profile / ineligible / duplicate / full.
     """
-    now = now or timezone.now()
     with transaction.atomic():
         event = _lock_event(event.pk)
+        # Taken after the lock, so the order of `created_at` is the order seats were handed out.
+        now = now or timezone.now()
         ensure_can_register(event, user, now)
         if event.registrations.active().filter(user=user).exists():
             raise RegistrationError("duplicate")
