@@ -16,21 +16,25 @@ def with_seat_counts(queryset: QuerySet[Event]) -> QuerySet[Event]:
     )
 
 
-def seats_payload(event: Event) -> dict:
-    """The public, person-free seat figures of one event."""
-    counts = event.registrations.aggregate(
-        confirmed=Count("id", filter=Q(status=Status.CONFIRMED)),
-        waitlisted=Count("id", filter=Q(status=Status.WAITLISTED)),
-    )
+def seats_payload(event: Event, counts: tuple[int, int] | None = None) -> dict:
+    """The public, person-free seat figures of one event; `counts` (confirmed, waitlisted)
+    when the caller has just counted them under the event lock."""
+    if counts is None:
+        totals = event.registrations.aggregate(
+            confirmed=Count("id", filter=Q(status=Status.CONFIRMED)),
+            waitlisted=Count("id", filter=Q(status=Status.WAITLISTED)),
+        )
+        counts = (totals["confirmed"], totals["waitlisted"])
+    confirmed, waitlisted = counts
     return {
         "type": "event.seats",
         "event": event.pk,
         "version": event.registration_version,
         "status": event.status,
         "capacity": event.capacity,
-        "confirmed": counts["confirmed"],
-        "waitlisted": counts["waitlisted"],
-        "seats_left": max(0, event.capacity - counts["confirmed"]),
+        "confirmed": confirmed,
+        "waitlisted": waitlisted,
+        "seats_left": max(0, event.capacity - confirmed),
         "waitlist_enabled": event.waitlist_enabled,
     }
 

@@ -10,13 +10,13 @@ from ..models import Event, Registration
 from ..selectors import seats_payload
 
 
-def schedule_seats_push(event: Event) -> None:
+def schedule_seats_push(event: Event, counts: tuple[int, int] | None = None) -> None:
     """Push the event's seat figures once the transaction commits.
 
     The payload is computed now, under the event lock, so its `version` orders it exactly
     against every other change; pages drop payloads older than what they already show.
     """
-    payload = seats_payload(event)
+    payload = seats_payload(event, counts=counts)
     group = live.group_event_public(event.pk)
     transaction.on_commit(lambda: live.publish(group, payload))
 

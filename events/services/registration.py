@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.utils import formats, timezone
 
 from accounts.models import CandidateProfile, User
@@ -40,20 +40,14 @@ def _seat_counts(event: Event) -> tuple[int, int]:
 
 
 def _bump_version(event: Event) -> None:
-    Event.objects.filter(pk=event.pk).update(registration_version=F("registration_version") + 1)
-    event.refresh_from_db(fields=["registration_version"])
+    # Callers hold the event's row lock, so a plain write of the next value is race-free and
+    # saves the read-back a F() expression would need.
+    event.registration_version += 1
+    Event.objects.filter(pk=event.pk).update(registration_version=event.registration_version)
 
 
-def ensure_can_register(event: Event, user: User, now: datetime) -> None:
-    if event.status == Event.Status.CANCELLED:
-        raise RegistrationError("cancelled")
-    if event.status != Event.Status.PUBLISHED:
-        raise RegistrationError("not_published")
-    if event.registration_opens_at and now < event.registration_opens_at:
-        opens = formats.date_format(timezone.localtime(event.registration_opens_at), "Y-m-d H:i")
-        raise RegistrationError("not_open", opens=opens)
-    if now >= (event.registration_closes_at or event.starts_at):
-        raise RegistrationError("closed")
+def _ensure_candidate(event: Event, user: User) -> None:
+    """Who may register. Nothing here changes under the event lock, so it runs before it."""
     if user.role != User.Role.CANDIDATE:
         raise RegistrationError("not_candidate")
     profile = CandidateProfile.objects.filter(user=user).first()
@@ -63,38 +57,57 @@ def ensure_can_register(event: Event, user: User, now: datetime) -> None:
         raise RegistrationError("ineligible", kinds="、".join(event.eligibility_labels()))
 
 
+def _ensure_open(event: Event, now: datetime) -> None:
+    """Whether the (locked, fresh) event takes registrations at `now`."""
+    if event.status == Event.Status.CANCELLED:
+        raise RegistrationError("cancelled")
+    if event.status != Event.Status.PUBLISHED:
+        raise RegistrationError("not_published")
+    if event.registration_opens_at and now < event.registration_opens_at:
+        opens = formats.date_format(timezone.localtime(event.registration_opens_at), "Y-m-d H:i")
+        raise RegistrationError("not_open", opens=opens)
+    if now >= (event.registration_closes_at or event.starts_at):
+        raise RegistrationError("closed")
+
+
 def registration_create(*, event: Event, user: User, now: datetime | None = None) -> Registration:
     """A seat for `user` if one is free, else a place on the waiting list.
 
+    The work done while holding the event lock is kept to the minimum (status, count, insert,
+    audit) because that section is what every concurrent registration for the event queues on.
     On commit: the new seat count is pushed to the event's public group and the user's group.
     Raises RegistrationError: cancelled / not_published / not_open / closed / not_candidate /
     no_profile / ineligible / duplicate / full.
     """
+    _ensure_candidate(event, user)
+    if Registration.objects.active().filter(event_id=event.pk, user=user).exists():
+        raise RegistrationError("duplicate")  # the common double click; the constraint backs it
     with transaction.atomic():
         event = _lock_event(event.pk)
         # Taken after the lock, so the order of `created_at` is the order seats were handed out.
         now = now or timezone.now()
-        ensure_can_register(event, user, now)
-        if event.registrations.active().filter(user=user).exists():
-            raise RegistrationError("duplicate")
-        confirmed, _waitlisted = _seat_counts(event)
+        _ensure_open(event, now)
+        confirmed, waitlisted = _seat_counts(event)
         if confirmed < event.capacity:
             status = Status.CONFIRMED
+            confirmed += 1
         elif event.waitlist_enabled:
             status = Status.WAITLISTED
+            waitlisted += 1
         else:
             raise RegistrationError("full")
         try:
-            with transaction.atomic():
-                registration = Registration.objects.create(
-                    event=event, user=user, status=status, created_at=now,
-                    confirmed_at=now if status == Status.CONFIRMED else None,
-                )
-        except IntegrityError as error:  # the constraint, should the lock ever be bypassed
+            registration = Registration.objects.create(
+                event=event, user=user, status=status, created_at=now,
+                confirmed_at=now if status == Status.CONFIRMED else None,
+            )
+        except IntegrityError as error:
+            # Two requests of the same person raced past the check above; the transaction is
+            # rolled back as the error leaves the atomic block.
             raise RegistrationError("duplicate") from error
         _bump_version(event)
         audit_log(actor=user, action=f"registration.{status}", target=registration, data={"event": event.pk})
-        schedule_seats_push(event)
+        schedule_seats_push(event, counts=(confirmed, waitlisted))
         schedule_user_push(registration)
     return registration
 

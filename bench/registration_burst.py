@@ -1,0 +1,151 @@
+"""Registration burst: N candidates register at once for an event with limited seats.
+
+Run against a production-like server (PostgreSQL, Redis, several uvicorn workers):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/boju REDIS_URL=redis://127.0.0.1:6379/0 \
+        .venv/bin/python bench/registration_burst.py [--candidates 1000] [--concurrency 50] \
+        [--seats 100] [--workers 4] [--url http://host:port]
+
+Without --url it starts `uvicorn --workers N` itself. The candidates, their sessions and the
+event are created directly in the database first (bulk, with one shared password hash), then
+every candidate POSTs the real registration form. Prints one JSON line of figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+from datetime import timedelta
+
+from _support import django_setup, ms, percentile, start_server
+
+django_setup()
+
+import httpx  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
+from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.contrib.sessions.models import Session  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.middleware.csrf import _get_new_csrf_string  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts.models import CandidateProfile, User  # noqa: E402
+from events.models import Event, Registration, Series  # noqa: E402
+
+
+def prepare(candidates: int, seats: int, run: str) -> tuple[Event, list[str]]:
+    series, _ = Series.objects.get_or_create(slug="bench", defaults={"title": "Benchmark", "year": 2025})
+    now = timezone.now()
+    event = Event.objects.create(
+        series=series, kind=Event.Kind.FAIR, title=f"bench {run}", capacity=seats, status=Event.Status.PUBLISHED,
+        starts_at=now + timedelta(days=3), ends_at=now + timedelta(days=3, hours=4),
+        registration_opens_at=now - timedelta(hours=1),
+    )
+    password = make_password("bench-password")
+    users = User.objects.bulk_create(
+        [User(email=f"bench-{run}-{i}@bench.local", name=f"压测{i}", role=User.Role.CANDIDATE, password=password)
+         for i in range(candidates)]
+    )
+    if not users or users[0].pk is None:  # SQLite before 3.35 returns no ids
+        users = list(User.objects.filter(email__startswith=f"bench-{run}-").order_by("id"))
+    CandidateProfile.objects.bulk_create(
+        [CandidateProfile(user=u, full_name=u.name, phone="13800000000", institution="bench",
+                          discipline="0812") for u in users]
+    )
+    expiry = now + timedelta(hours=2)
+    sessions, keys = [], []
+    for user in users:
+        store = SessionStore()
+        key = store._get_new_session_key()
+        data = {SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                HASH_SESSION_KEY: user.get_session_auth_hash()}
+        sessions.append(Session(session_key=key, session_data=store.encode(data), expire_date=expiry))
+        keys.append(key)
+    Session.objects.bulk_create(sessions, batch_size=500)
+    connection.close()
+    return event, keys
+
+
+async def burst(url: str, event: Event, session_keys: list[str], concurrency: int) -> dict:
+    semaphore = asyncio.Semaphore(concurrency)
+    latencies: list[float] = []
+    errors = 0
+    path = f"/events/{event.pk}/register/"
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
+
+        async def one(key: str) -> None:
+            nonlocal errors
+            csrf = _get_new_csrf_string()
+            headers = {
+                "Cookie": f"{settings.SESSION_COOKIE_NAME}={key}; {settings.CSRF_COOKIE_NAME}={csrf}",
+                "Referer": f"{url}/events/{event.pk}/",
+            }
+            async with semaphore:
+                started = time.perf_counter()
+                try:
+                    response = await client.post(path, data={"csrfmiddlewaretoken": csrf}, headers=headers)
+                    if response.status_code != 302:
+                        errors += 1
+                except httpx.HTTPError:
+                    errors += 1
+                latencies.append(time.perf_counter() - started)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one(key) for key in session_keys))
+        elapsed = time.perf_counter() - started
+    return {"latencies": latencies, "errors": errors, "elapsed": elapsed}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--candidates", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=50)
+    parser.add_argument("--seats", type=int, default=100)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--url", default="")
+    args = parser.parse_args()
+
+    run = timezone.now().strftime("%Y%m%d%H%M%S%f")
+    event, keys = prepare(args.candidates, args.seats, run)
+    server = None
+    url = args.url
+    if not url:
+        server, url = start_server(workers=args.workers)
+    try:
+        result = asyncio.run(burst(url, event, keys, args.concurrency))
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(timeout=30)
+
+    confirmed = Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED).count()
+    waitlisted = Registration.objects.filter(event=event, status=Registration.Status.WAITLISTED).count()
+    missing = args.candidates - confirmed - waitlisted  # a request that returned 302 but saved nothing
+    latencies = result["latencies"]
+    print(json.dumps({
+        "bench": "registration_burst",
+        "database": connection.vendor,
+        "redis": bool(settings.REDIS_URL),
+        "workers": args.workers if not args.url else None,
+        "candidates": args.candidates,
+        "concurrency": args.concurrency,
+        "seats": args.seats,
+        "confirmed": confirmed,
+        "waitlisted": waitlisted,
+        "overbooked": max(0, confirmed - args.seats),
+        "errors": result["errors"] + max(0, missing),
+        "registrations_per_second": round(args.candidates / result["elapsed"], 1),
+        "p50_ms": ms(percentile(latencies, 50)),
+        "p99_ms": ms(percentile(latencies, 99)),
+        "elapsed_s": round(result["elapsed"], 2),
+    }))
+
+
+if __name__ == "__main__":
+    main()
