@@ -30,8 +30,9 @@ test: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 messages: $(VENV)/.installed
-	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=staticfiles --ignore=node_modules
-	$(BIN)/python manage.py makemessages -d djangojs -l zh_Hans -l en --ignore=.venv --ignore=staticfiles --ignore=node_modules --ignore=static/vendor
+	# Source strings are zh-hans, so only English needs a catalogue.
+	$(BIN)/python manage.py makemessages -l en --ignore=.venv --ignore=staticfiles --ignore=node_modules --ignore=tests --ignore=bench
+	$(BIN)/python manage.py makemessages -d djangojs -l en --ignore=.venv --ignore=staticfiles --ignore=node_modules --ignore=static/vendor
 	$(BIN)/python manage.py compilemessages --ignore=.venv
 
 bench-registration: $(VENV)/.installed-dev

@@ -133,6 +133,10 @@ class CandidateProfile(models.Model):
         return self.full_name
 
     @property
+    def kind_label(self) -> str:
+        return str(CandidateKind(self.kind).label)
+
+    @property
     def kind(self) -> str:
         if self.postdoc_status == PostdocStatus.IN_STATION:
             return CandidateKind.POSTDOC

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -45,7 +46,10 @@ def candidate_profile_save(*, user: User, data: dict[str, Any]) -> CandidateProf
             setattr(profile, field, value)
         if created or consent_before != profile.consent_share:
             profile.consent_changed_at = timezone.now()
-        profile.full_clean()
+        try:
+            profile.full_clean()
+        except ValidationError as error:
+            raise AccountError("invalid", "; ".join(error.messages)) from error
         profile.save()
         if profile.full_name and user.name != profile.full_name:
             user.name = profile.full_name

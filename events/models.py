@@ -127,6 +127,11 @@ class Event(models.Model):
     def get_absolute_url(self):
         return reverse("events:detail", args=[self.pk])
 
+    @property
+    def seats_left(self) -> int:
+        """Needs the `confirmed_count` annotation of selectors.with_seat_counts."""
+        return max(0, self.capacity - self.confirmed_count)
+
     def eligibility_labels(self) -> list[str]:
         labels = dict(CandidateKind.choices)
         return [str(labels.get(kind, kind)) for kind in self.eligibility]

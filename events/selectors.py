@@ -93,3 +93,46 @@ def personal_data_export(user) -> dict:
             for r in user_registrations(user)
         ]
     }
+
+
+def registration_blocker(event: Event, user) -> str | None:
+    """Why the viewer cannot register right now (a translated sentence), or None.
+
+    Mirrors the service's checks for display only; the service remains the authority.
+    """
+    from django.utils.translation import gettext as _
+
+    from .services.errors import RegistrationError
+
+    if event.status == Event.Status.CANCELLED:
+        return str(RegistrationError("cancelled").message)
+    if not event.registration_is_open():
+        from django.utils import timezone
+
+        if event.registration_opens_at and timezone.now() < event.registration_opens_at:
+            opens = timezone.localtime(event.registration_opens_at).strftime("%Y-%m-%d %H:%M")
+            return str(RegistrationError("not_open", opens=opens).message)
+        return str(RegistrationError("closed").message)
+    if user.is_authenticated and not user.is_candidate:
+        return _("只有博士、博士后候选人可以报名活动。")
+    return None
+
+
+def console_registrations(event: Event, *, status: str = "", q: str = "") -> QuerySet[Registration]:
+    """The organizer's registration list, filtered; one query whatever the number of rows."""
+    rows = Registration.objects.filter(event=event).select_related("user", "user__candidate_profile")
+    if status:
+        rows = rows.filter(status=status)
+    if q:
+        rows = rows.filter(
+            Q(user__email__icontains=q) | Q(user__name__icontains=q)
+            | Q(user__candidate_profile__full_name__icontains=q)
+            | Q(user__candidate_profile__institution__icontains=q)
+        )
+    return rows.order_by("status", "created_at", "id")
+
+
+def waitlist_positions(event: Event) -> dict[int, int]:
+    """Registration id -> place on the waiting list, for the whole list in one query."""
+    ids = event.registrations.waitlisted().order_by("created_at", "id").values_list("id", flat=True)
+    return {pk: place for place, pk in enumerate(ids, start=1)}

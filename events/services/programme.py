@@ -109,7 +109,8 @@ def session_save(*, event: Event, actor: User, data: dict[str, Any], session: Se
         created = session.pk is None
         _apply(session, data)
         session.save()
-        audit_log(actor=actor, action="session.create" if created else "session.update", target=session)
+        audit_log(actor=actor, action="session.create" if created else "session.update", target=session,
+                  data={"event": event.pk})
     return session
 
 

@@ -1,15 +1,20 @@
 """Public programme pages and a candidate's own registrations. Thin: rules live in services."""
 
+from itertools import groupby
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from notifications import live
 
 from .. import selectors
+from ..filters import ProgrammeFilter
 from ..models import Event
 from ..permissions import event_can_edit
 from ..services import RegistrationError, registration_cancel, registration_create
@@ -24,8 +29,13 @@ def _visible_event(request, pk: int) -> Event:
 
 @require_GET
 def home(request):
-    events = selectors.programme_events()
-    return render(request, "events/home.html", {"events": events})
+    programme = ProgrammeFilter(request.GET, queryset=selectors.programme_events())
+    events = list(programme.qs.order_by("kind", "starts_at", "id"))
+    labels = dict(Event.Kind.choices)
+    order = [kind for kind, _label in Event.Kind.choices]
+    events.sort(key=lambda e: (order.index(e.kind), e.starts_at, e.pk))
+    groups = [(labels[kind], list(items)) for kind, items in groupby(events, key=lambda e: e.kind)]
+    return render(request, "events/home.html", {"filter": programme, "groups": groups, "count": len(events)})
 
 
 @require_GET
@@ -36,6 +46,7 @@ def event_detail(request, pk: int):
         "event": event,
         "sessions": event.sessions.all(),
         "snapshot": snapshot,
+        "blocker": selectors.registration_blocker(event, request.user),
         "live_topics": live.group_event_public(event.pk),
         "can_edit": event_can_edit(request.user, event),
     }
@@ -59,7 +70,7 @@ def event_register(request, pk: int):
     except RegistrationError as error:
         messages.error(request, error.message)
         if error.code == "no_profile":
-            return redirect(f"{_profile_url()}?next={event.get_absolute_url()}")
+            return redirect(f"{reverse('accounts:profile')}?next={event.get_absolute_url()}")
         return redirect(event)
     if registration.status == registration.Status.CONFIRMED:
         messages.success(request, _("报名成功，您的名额已确认。"))
@@ -95,10 +106,8 @@ def my_events(request):
     registrations = list(selectors.user_registrations(request.user))
     for registration in registrations:
         registration.position = selectors.waitlist_position(registration)
-    return render(request, "events/my_events.html", {"registrations": registrations})
-
-
-def _profile_url() -> str:
-    from django.urls import reverse
-
-    return reverse("accounts:profile")
+    now = timezone.now()
+    return render(request, "events/my_events.html", {
+        "upcoming": [r for r in registrations if r.event.ends_at >= now],
+        "past": [r for r in registrations if r.event.ends_at < now],
+    })
