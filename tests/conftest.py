@@ -50,4 +50,6 @@ def _isolated_state(settings):
 
     cache.clear()
     settings.ACCOUNT_EMAIL_VERIFICATION = "optional"
+    # Hashing with the real PBKDF2 costs ~0.3 s per user; the race tests create hundreds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     yield
