@@ -208,6 +208,9 @@ STORAGES = {
         )
     },
 }
+# Outside production, WhiteNoise serves straight from static/ (no collectstatic needed), also
+# with DEBUG off as in the live-server tests.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 

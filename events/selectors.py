@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.functions import Coalesce
+from django.utils import formats, timezone
+
+from accounts.models import CandidateProfile
 
 from .models import Event, Registration
 
@@ -136,3 +140,73 @@ def waitlist_positions(event: Event) -> dict[int, int]:
     """Registration id -> place on the waiting list, for the whole list in one query."""
     ids = event.registrations.waitlisted().order_by("created_at", "id").values_list("id", flat=True)
     return {pk: place for place, pk in enumerate(ids, start=1)}
+
+
+# --- The public pages (programme home, event page, "my events") ---------------------------
+
+
+def registration_obstacle(event: Event, user) -> tuple[str, str] | None:
+    """Why the viewer cannot register right now, as (code, translated sentence), or None.
+
+    Covers what registration_blocker does plus the person-level reasons (no profile,
+    ineligible) and a full event without a waiting list, so the page can explain itself
+    before anyone presses a button. Display only: registration_create stays the authority.
+    For anonymous visitors only event-level reasons apply (they get a login link otherwise).
+    """
+    from .services.errors import RegistrationError
+
+    def refuse(code: str, **params) -> tuple[str, str]:
+        return code, str(RegistrationError(code, **params).message)
+
+    now = timezone.now()
+    if event.status == Event.Status.CANCELLED:
+        return refuse("cancelled")
+    if event.status != Event.Status.PUBLISHED:
+        return refuse("not_published")
+    if event.registration_opens_at and now < event.registration_opens_at:
+        opens = formats.date_format(timezone.localtime(event.registration_opens_at), "Y-m-d H:i")
+        return refuse("not_open", opens=opens)
+    if now >= (event.registration_closes_at or event.starts_at):
+        return refuse("closed")
+    if not user.is_authenticated:
+        return None
+    if not user.is_candidate:
+        return refuse("not_candidate")
+    profile = CandidateProfile.objects.filter(user=user).first()
+    if profile is None:
+        return refuse("no_profile")
+    if event.eligibility and profile.kind not in event.eligibility:
+        return refuse("ineligible", kinds="、".join(event.eligibility_labels()))
+    return None
+
+
+def user_event_statuses(user, event_ids) -> dict[int, str]:
+    """Event id -> the viewer's active registration status, in one query (cards' badges)."""
+    if not user.is_authenticated or not user.is_candidate:
+        return {}
+    rows = Registration.objects.active().filter(user=user, event_id__in=list(event_ids))
+    return dict(rows.values_list("event_id", "status"))
+
+
+def user_registrations_with_positions(user) -> QuerySet[Registration]:
+    """The person's registrations with `position` (place on the waiting list, else None).
+
+    The place is a correlated count, so "my events" is one query however many rows it has.
+    """
+    ahead = (
+        Registration.objects.filter(event_id=OuterRef("event_id"), status=Status.WAITLISTED)
+        .filter(Q(created_at__lt=OuterRef("created_at")) | Q(created_at=OuterRef("created_at"), id__lt=OuterRef("id")))
+        .order_by()
+        .values("event_id")
+        .annotate(n=Count("id"))
+        .values("n")
+    )
+    return (
+        Registration.objects.filter(user=user)
+        .select_related("event", "event__series", "event__action")
+        .annotate(position=Case(
+            When(status=Status.WAITLISTED, then=Coalesce(Subquery(ahead, output_field=IntegerField()), 0) + 1),
+            default=None, output_field=IntegerField(),
+        ))
+        .order_by("event__starts_at", "id")
+    )

@@ -9,6 +9,7 @@ Delivery through a channel layer is at most once: pages fetch a snapshot on (re)
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Callable
@@ -65,7 +66,16 @@ def publish(group: str, payload: dict) -> None:
     if not TOPIC_RE.match(group):
         raise ValueError(f"not a live group name: {group!r}")
     layer = get_channel_layer()
+    message = {"type": MESSAGE_TYPE, "group": group, "payload": payload}
     try:
-        async_to_sync(layer.group_send)(group, {"type": MESSAGE_TYPE, "group": group, "payload": payload})
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = None
+    try:
+        if loop is None:
+            async_to_sync(layer.group_send)(group, message)
+        else:
+            # Sync code running on an event loop's own thread cannot block on it: hand it over.
+            loop.create_task(layer.group_send(group, message))
     except Exception:  # a push is best effort: the page re-syncs from a snapshot
         logger.exception("live publish to %s failed", group)

@@ -15,7 +15,7 @@ from notifications import live
 
 from .. import selectors
 from ..filters import ProgrammeFilter
-from ..models import Event
+from ..models import Event, Registration
 from ..permissions import event_can_edit
 from ..services import RegistrationError, registration_cancel, registration_create
 
@@ -29,24 +29,34 @@ def _visible_event(request, pk: int) -> Event:
 
 @require_GET
 def home(request):
-    programme = ProgrammeFilter(request.GET, queryset=selectors.programme_events())
-    events = list(programme.qs.order_by("kind", "starts_at", "id"))
+    programme = ProgrammeFilter(request.GET or None, queryset=selectors.programme_events())
+    order = {kind: place for place, (kind, _label) in enumerate(Event.Kind.choices)}
+    events = sorted(programme.qs, key=lambda e: (order.get(e.kind, len(order)), e.starts_at, e.pk))
+    mine = selectors.user_event_statuses(request.user, [e.pk for e in events]) if events else {}
+    for event in events:
+        event.my_status = mine.get(event.pk, "")
     labels = dict(Event.Kind.choices)
-    order = [kind for kind, _label in Event.Kind.choices]
-    events.sort(key=lambda e: (order.index(e.kind), e.starts_at, e.pk))
-    groups = [(labels[kind], list(items)) for kind, items in groupby(events, key=lambda e: e.kind)]
-    return render(request, "events/home.html", {"filter": programme, "groups": groups, "count": len(events)})
+    groups = [(labels.get(kind, kind), list(items)) for kind, items in groupby(events, key=lambda e: e.kind)]
+    return render(request, "events/home.html", {
+        "filter": programme, "groups": groups, "count": len(events),
+        "filtered": programme.is_bound and any(programme.form.data.get(f) for f in programme.form.fields),
+    })
 
 
 @require_GET
 def event_detail(request, pk: int):
     event = _visible_event(request, pk)
     snapshot = selectors.event_snapshot(event, request.user)
+    sessions = list(event.sessions.all())
+    starts, ends = timezone.localtime(event.starts_at), timezone.localtime(event.ends_at)
     context = {
         "event": event,
-        "sessions": event.sessions.all(),
+        "sessions": sessions,
+        # Several days: the timetable shows the date with every slot.
+        "multi_day": starts.date() != ends.date(),
+        "same_day": starts.date() == ends.date(),
         "snapshot": snapshot,
-        "blocker": selectors.registration_blocker(event, request.user),
+        "obstacle": None if snapshot["me"] else selectors.registration_obstacle(event, request.user),
         "live_topics": live.group_event_public(event.pk),
         "can_edit": event_can_edit(request.user, event),
     }
@@ -103,11 +113,14 @@ def event_cancel_registration(request, pk: int):
 @login_required
 @require_GET
 def my_events(request):
-    registrations = list(selectors.user_registrations(request.user))
-    for registration in registrations:
-        registration.position = selectors.waitlist_position(registration)
+    registrations = list(selectors.user_registrations_with_positions(request.user))
+    # Cancelled rows are history: show one per event, and none once the person registered again.
+    active_events = {r.event_id for r in registrations if r.status != Registration.Status.CANCELLED}
+    last_cancelled = {r.event_id: r.pk for r in registrations if r.status == Registration.Status.CANCELLED}
+    shown = [r for r in registrations if r.status != Registration.Status.CANCELLED
+             or (r.event_id not in active_events and last_cancelled[r.event_id] == r.pk)]
     now = timezone.now()
     return render(request, "events/my_events.html", {
-        "upcoming": [r for r in registrations if r.event.ends_at >= now],
-        "past": [r for r in registrations if r.event.ends_at < now],
+        "upcoming": [r for r in shown if r.event.ends_at >= now],
+        "past": sorted((r for r in shown if r.event.ends_at < now), key=lambda r: r.event.starts_at, reverse=True),
     })

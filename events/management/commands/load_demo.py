@@ -16,9 +16,6 @@ from events import demo
 from events.models import Action, Event, EventTeamMember, Registration, Series, Session
 from events.services import RegistrationError, registration_create
 
-SESSION_MINUTES = 60
-
-
 class Command(BaseCommand):
     help = (
         "Load the demo programme from the article on Qingdao's 2025 ten actions. Events are "
@@ -74,10 +71,12 @@ class Command(BaseCommand):
                 eligibility=["postdoc", "postdoc_alumni"] if kind == "training" and mode == "offline" else [],
             )
             EventTeamMember.objects.create(event=event, user=head)
+            # The timetable shares the event's hours equally, so sessions stay inside the event.
+            length = timedelta(minutes=hours * 60 // max(1, len(sessions)))
             for index, session_title in enumerate(sessions):
-                begins = start + timedelta(minutes=SESSION_MINUTES * index)
+                begins = start + length * index
                 Session.objects.create(event=event, title=session_title, room=venue or "线上会议室",
-                                       starts_at=begins, ends_at=begins + timedelta(minutes=SESSION_MINUTES))
+                                       starts_at=begins, ends_at=begins + length)
             events.append(event)
         for event in events[12:16]:  # the partner runs the matchmaking sessions
             EventTeamMember.objects.create(event=event, user=partner, can_edit=True, can_scan=True)
