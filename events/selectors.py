@@ -149,8 +149,7 @@ def registration_obstacle(event: Event, user) -> tuple[str, str] | None:
     """Why the viewer cannot register right now, as (code, translated sentence), or None.
 
     Covers what registration_blocker does plus the person-level reasons (no profile,
-    ineligible) and a full event without a waiting list, so the page can explain itself
-    before anyone presses a button. Display only: registration_create stays the authority.
+    ineligible), so the page can explain itself before anyone presses a button. Display only: registration_create stays the authority.
     For anonymous visitors only event-level reasons apply (they get a login link otherwise).
     """
     from .services.errors import RegistrationError

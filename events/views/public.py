@@ -33,8 +33,11 @@ def home(request):
     order = {kind: place for place, (kind, _label) in enumerate(Event.Kind.choices)}
     events = sorted(programme.qs, key=lambda e: (order.get(e.kind, len(order)), e.starts_at, e.pk))
     mine = selectors.user_event_statuses(request.user, [e.pk for e in events]) if events else {}
+    now = timezone.now()
     for event in events:
         event.my_status = mine.get(event.pk, "")
+        event.opens_later = bool(event.registration_opens_at and now < event.registration_opens_at)
+        event.closed = now >= (event.registration_closes_at or event.starts_at)
     labels = dict(Event.Kind.choices)
     groups = [(labels.get(kind, kind), list(items)) for kind, items in groupby(events, key=lambda e: e.kind)]
     return render(request, "events/home.html", {
@@ -54,7 +57,6 @@ def event_detail(request, pk: int):
         "sessions": sessions,
         # Several days: the timetable shows the date with every slot.
         "multi_day": starts.date() != ends.date(),
-        "same_day": starts.date() == ends.date(),
         "snapshot": snapshot,
         "obstacle": None if snapshot["me"] else selectors.registration_obstacle(event, request.user),
         "live_topics": live.group_event_public(event.pk),

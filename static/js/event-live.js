@@ -1,59 +1,89 @@
-/* The event page's live seat figure and waiting-list place. Texts come translated from
-   data- attributes on #seat-panel; numbers replace %s. */
+/* The event page's live seat figures and the viewer's own standing.
+
+   Everything comes from data- attributes on #seat-panel (see events/detail.html): the topic,
+   the snapshot URL, the version of the figures the server rendered, and every sentence,
+   already translated; "{n}" in a sentence is replaced by a number. */
 (function () {
   "use strict";
   var panel = document.getElementById("seat-panel");
   if (!panel || !window.BojuLive) { return; }
-  var shown = -1;
-  var myStatus = panel.dataset.myStatus || "";
-  var pending = null;
+  var data = panel.dataset;
+  var eventId = Number(data.event);
+  var shown = Number(data.version || 0);   // version of the seat figures on screen
+  var myStatus = data.myStatus || "";
   var seatsEl = panel.querySelector("[data-seats-left]");
   var waitEl = panel.querySelector("[data-waitlisted]");
-  var stateEl = document.querySelector("[data-my-state]");
-  var dot = document.querySelector("[data-live-dot]");
+  var stateEl = panel.querySelector("[data-my-state]");
+  var registerBtn = panel.querySelector("[data-register-button]");
+  var cancelBtn = panel.querySelector("[data-cancel-button]");
   var live;
 
-  function text(name, value) { return (panel.dataset[name] || "").replace("%s", value); }
+  function text(name, number) { return (data[name] || "").replace("{n}", String(number)); }
 
-  function renderSeats(payload) {
-    if (payload.version < shown) { return false; }  // older than what is on screen
-    shown = payload.version;
-    seatsEl.textContent = payload.seats_left;
-    if (waitEl) { waitEl.textContent = payload.waitlisted; }
-    return true;
+  function renderSeats(figures) {
+    seatsEl.textContent = figures.seats_left;
+    seatsEl.classList.toggle("is-zero", figures.seats_left === 0);
+    if (waitEl) { waitEl.textContent = figures.waitlisted; }
+    if (registerBtn) {
+      var full = figures.seats_left <= 0;
+      registerBtn.disabled = full && !figures.waitlist_enabled;
+      registerBtn.textContent = !full ? text("textRegister")
+        : figures.waitlist_enabled ? text("textWaitlist") : text("textFull");
+    }
   }
 
   function renderMe(me) {
     var status = me ? me.status : "";
-    if (stateEl && me) {
-      stateEl.textContent = status === "confirmed" ? text("textConfirmed") : text("textPosition", me.position);
-      stateEl.dataset.status = status;
-    }
-    // Registered <-> not registered changes the buttons: reload; waitlisted -> confirmed is text only.
+    // Registered <-> not registered swaps the forms on the page (another tab, an organizer):
+    // the server renders that best. Waiting -> confirmed is only a sentence and a label.
     if (Boolean(status) !== Boolean(myStatus)) { window.location.reload(); return; }
     myStatus = status;
+    if (stateEl && me) {
+      stateEl.textContent = status === "confirmed" ? text("textConfirmed") : text("textPosition", me.position);
+      stateEl.setAttribute("data-status", status);
+    }
+    if (cancelBtn && status === "confirmed") { cancelBtn.textContent = text("textCancel"); }
   }
 
-  function refreshSoon() {
-    if (pending) { return; }
-    pending = window.setTimeout(function () { pending = null; live.refresh(); }, 300);
+  function onSnapshot(snapshot) {
+    if (snapshot.version < shown) {
+      // Older than a push already on screen (the push overtook this answer): ask again.
+      live.refreshSoon();
+      return;
+    }
+    shown = snapshot.version;
+    if (snapshot.status !== data.status) { window.location.reload(); return; }  // cancelled/published
+    renderSeats(snapshot);
+    renderMe(snapshot.me);
   }
+
+  function onMessage(topic, payload) {
+    if (payload.event !== eventId) { return; }
+    if (payload.type === "event.seats") {
+      if (payload.version < shown) { return; }   // an old push that arrived late
+      var newer = payload.version > shown;
+      shown = payload.version;
+      if (payload.status !== data.status) { window.location.reload(); return; }
+      renderSeats(payload);
+      // The push is person-free; a waiting place may have moved, so fetch it (debounced).
+      if (newer && myStatus === "waitlisted") { live.refreshSoon(); }
+    } else if (payload.type === "registration.changed") {
+      live.refreshSoon();
+    }
+  }
+
+  // Ask before giving a seat away; the sentence comes translated from the form.
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
+    });
+  });
 
   live = new window.BojuLive({
-    topics: [panel.dataset.topic],
-    snapshotUrl: panel.dataset.snapshotUrl,
-    onSnapshot: function (data) { shown = -1; renderSeats(data); renderMe(data.me); },
-    onMessage: function (topic, payload) {
-      if (payload.type === "event.seats" && payload.event === Number(panel.dataset.event)) {
-        if (renderSeats(payload) && myStatus === "waitlisted") { refreshSoon(); }
-      } else if (payload.type === "registration.changed" && payload.event === Number(panel.dataset.event)) {
-        refreshSoon();
-      }
-    },
-    onState: function (on) {
-      if (!dot) { return; }
-      dot.classList.toggle("on", on);
-      dot.textContent = on ? dot.dataset.on : dot.dataset.off;
-    },
+    topics: [data.liveTopics],
+    snapshotUrl: data.liveSnapshot,
+    onSnapshot: onSnapshot,
+    onMessage: onMessage,
+    indicator: panel.querySelector("[data-live-dot]")
   });
 })();

@@ -1,0 +1,1 @@
+"""Tests that drive the real pages in headless Chromium against a real ASGI server."""

@@ -1,7 +1,4 @@
-"""The event page in a real browser: seats and the waiting-list place change live, no reload."""
-
-import os
-from pathlib import Path
+"""The event page's seat count and waiting-list place change in a real browser without reload."""
 
 import httpx
 import pytest
@@ -9,94 +6,97 @@ import pytest
 from events.models import Registration
 from events.services import registration_create
 
-from ..factories import EventFactory, SessionFactory, candidate
+from .. import liveserver
+from ..factories import EventFactory, candidate
 from ..liveserver import session_cookie_for
+from .conftest import wait_live
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-ARTIFACTS = Path(__file__).resolve().parent.parent.parent / "test-artifacts"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync"]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
-@pytest.fixture
-def browser(chromium, monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls of the test
-    # itself are still plain synchronous code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(executable_path=chromium, args=ARGS)
-        yield instance
-        instance.close()
+def _post_as(site, user, event, action):
+    """Register or cancel the way a browser does: the page for the CSRF cookie, then the POST."""
+    with httpx.Client(base_url=site.url, cookies=session_cookie_for(user)) as client:
+        assert client.get(f"/events/{event.pk}/").status_code == 200
+        response = client.post(f"/events/{event.pk}/{action}/",
+                               data={"csrfmiddlewaretoken": client.cookies["csrftoken"]})
+        assert response.status_code == 302, response.text
 
 
-def page_for(browser, server, user, viewport=None):
-    context = browser.new_context(viewport=viewport or {"width": 390, "height": 844}, locale="zh-CN")
-    cookie = session_cookie_for(user)
-    context.add_cookies([{"name": k, "value": v, "url": server.url} for k, v in cookie.items()])
-    return context.new_page()
+def _mark(page):
+    """A flag that a reload would wipe: proves a change came without one."""
+    page.evaluate("window.__notReloaded = true")
 
 
-def post_form(server, user, path):
-    with httpx.Client(base_url=server.url, cookies=session_cookie_for(user)) as client:
-        client.get(path.rsplit("/", 2)[0] + "/")
-        response = client.post(path, data={"csrfmiddlewaretoken": client.cookies["csrftoken"]},
-                               headers={"Referer": server.url + "/"})
-        assert response.status_code == 302
+def _not_reloaded(page) -> bool:
+    return page.evaluate("window.__notReloaded === true")
 
 
-def test_seats_and_waitlist_place_change_live(browser, asgi_server_factory):
-    event = EventFactory(capacity=2, title="“蓝洽会”博士后人才招聘专区")
-    SessionFactory(event=event, title="企业宣讲")
+def test_seats_and_waitlist_place_update_live(open_page, site):
+    event = EventFactory(capacity=2, title="人工智能博士后专场")
+    Registration.objects.create(event=event, user=candidate(), status="confirmed")
+    a, b, c = candidate(), candidate(), candidate()
+    seats = "[data-seats-left]"
+
+    page_a = open_page(a, f"/events/{event.pk}/")
+    assert page_a.text_content(seats) == "1"
+    wait_live(page_a)
+    _mark(page_a)
+
+    _post_as(site, b, event, "register")
+    page_a.wait_for_function("document.querySelector('[data-seats-left]').textContent === '0'", timeout=10_000)
+    assert _not_reloaded(page_a)
+    assert page_a.text_content("[data-register-button]").strip() == "加入候补"
+
+    # C joins the waiting list by pressing the button on the page.
+    page_c = open_page(c, f"/events/{event.pk}/")
+    page_c.click("[data-register-button]")
+    page_c.wait_for_selector("[data-my-state][data-status=waitlisted]")
+    assert page_c.text_content(".messages").strip() == "名额已满，您已进入候补名单，当前第 1 位。"
+    assert page_c.text_content("[data-my-state]").strip() == "您在候补名单中，当前第 1 位。"
+    wait_live(page_c)
+    _mark(page_c)
+    page_a.wait_for_function("document.querySelector('[data-waitlisted]').textContent === '1'", timeout=10_000)
+
+    # B gives the seat back: C is promoted, and C's page says so without a reload.
+    _post_as(site, b, event, "cancel")
+    page_c.wait_for_selector("[data-my-state][data-status=confirmed]", timeout=10_000)
+    assert page_c.text_content("[data-my-state]").strip() == "您已报名成功，名额已确认。"
+    assert page_c.text_content("[data-cancel-button]").strip() == "取消报名"
+    assert _not_reloaded(page_c)
+    page_a.wait_for_function("document.querySelector('[data-waitlisted]').textContent === '0'", timeout=10_000)
+    assert page_a.text_content(seats) == "0" and _not_reloaded(page_a)
+    assert Registration.objects.get(event=event, user=c).status == "confirmed"
+
+
+def test_page_catches_up_after_the_server_restarts(open_page, site, asgi_server_factory, static_root, monkeypatch):
+    """Pushes sent while the page had no connection are lost (at most once); the snapshot
+    fetched on reconnect brings the page up to date anyway, without a reload."""
+    event = EventFactory(capacity=5)
+    page = open_page(candidate(), f"/events/{event.pk}/")
+    wait_live(page)
+    _mark(page)
+    site.stop()  # a deploy: the socket really closes
+    page.wait_for_selector("[data-live-dot].off", timeout=10_000)
+    assert page.text_content("[data-live-dot]").strip() == "连接中断，正在重新连接…"
+    # Seats taken meanwhile; their pushes go nowhere near this page.
     registration_create(event=event, user=candidate())
-    server = asgi_server_factory()
-    watcher = candidate()
-    page = page_for(browser, server, watcher)
-    page.goto(f"{server.url}/events/{event.pk}/")
-    page.wait_for_selector("[data-live-dot].on")
-    assert page.inner_text("[data-seats-left]") == "1"
-
-    taker = candidate()
-    post_form(server, taker, f"/events/{event.pk}/register/")
-    page.wait_for_function("document.querySelector('[data-seats-left]').textContent === '0'", timeout=5000)
-
-    # A waitlisted person's page moves from place 1 to a confirmed seat when someone cancels.
-    waiting = candidate()
-    registration_create(event=event, user=waiting)
-    waiting_page = page_for(browser, server, waiting)
-    waiting_page.goto(f"{server.url}/events/{event.pk}/")
-    waiting_page.wait_for_selector("[data-live-dot].on")
-    assert "当前第 1 位" in waiting_page.inner_text("[data-my-state]")
-    ARTIFACTS.mkdir(exist_ok=True)
-    waiting_page.screenshot(path=str(ARTIFACTS / "event-waitlisted-phone.png"), full_page=True)
-    post_form(server, taker, f"/events/{event.pk}/cancel/")
-    waiting_page.wait_for_function(
-        "document.querySelector('[data-my-state]').dataset.status === 'confirmed'", timeout=5000)
-    assert waiting_page.inner_text("[data-my-state]") == "您已报名成功，名额已确认。"
-    page.wait_for_function("document.querySelector('[data-seats-left]').textContent === '0'", timeout=5000)
-    assert Registration.objects.get(event=event, user=waiting).status == "confirmed"
+    registration_create(event=event, user=candidate())
+    assert page.text_content("[data-seats-left]") == "5"
+    monkeypatch.setattr(liveserver, "free_port", lambda: site.port)  # same address, new process
+    asgi_server_factory(extra_env={"DJANGO_STATIC_ROOT": str(static_root)})
+    page.wait_for_function("document.querySelector('[data-seats-left]').textContent === '3'", timeout=20_000)
+    wait_live(page)
+    assert page.text_content("[data-live-dot]").strip() == "实时更新中"
+    assert _not_reloaded(page)
 
 
-def test_phone_screenshots_of_main_pages(browser, asgi_server_factory):
-    from django.core.management import call_command
-    import io
-
-    call_command("load_demo", stdout=io.StringIO())
-    from accounts.models import User
-    from events.models import Event
-
-    server = asgi_server_factory()
-    person = User.objects.get(email="candidate2@boju.local")
-    page = page_for(browser, server, person)
-    ARTIFACTS.mkdir(exist_ok=True)
-    event = Event.objects.filter(sessions__isnull=False).first()
-    for name, path in [("home", "/"), ("event", f"/events/{event.pk}/"), ("my-events", "/my/events/"),
-                       ("profile", "/me/profile/")]:
-        response = page.goto(server.url + path)
-        assert response.status == 200, path
-        # Nothing wider than the phone: no sideways scrolling on any page.
-        assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1"), path
-        page.screenshot(path=str(ARTIFACTS / f"{name}-phone.png"), full_page=True)
-    assert os.path.getsize(ARTIFACTS / "home-phone.png") > 10_000
+def test_registering_in_another_tab_updates_this_one(open_page, site):
+    """The user's own topic: the page swaps its button for the registered state."""
+    event = EventFactory(capacity=3)
+    person = candidate()
+    page = open_page(person, f"/events/{event.pk}/")
+    wait_live(page)
+    _post_as(site, person, event, "register")
+    page.wait_for_selector("[data-my-state][data-status=confirmed]", timeout=10_000)
+    assert page.text_content("[data-seats-left]") == "2"
