@@ -6,11 +6,19 @@ from django.utils.translation import gettext_lazy as _
 from .disciplines import CATEGORIES, DISCIPLINES
 from .models import CandidateProfile, Company, User
 
+GRADUATION_YEAR_MIN = 1980
+GRADUATION_YEARS_AHEAD = 6  # a PhD student may enter the year they expect to graduate
+
 
 class SignupExtraForm(forms.Form):
     """Added to allauth's sign-up: a name and whether one signs up as a candidate or a company."""
 
-    name = forms.CharField(label=_("姓名"), max_length=80)
+    # allauth orders its sign-up form by this attribute; who you are comes before the password.
+    field_order = ["name", "role", "email", "password1", "password2"]
+
+    name = forms.CharField(
+        label=_("姓名"), max_length=80, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     role = forms.ChoiceField(
         label=_("我是"),
         choices=[(User.Role.CANDIDATE, _("博士/博士后候选人")), (User.Role.COMPANY, _("用人单位工作人员"))],
@@ -24,36 +32,58 @@ class SignupExtraForm(forms.Form):
         user.save(update_fields=["name", "role"])
 
 
-def _grouped_disciplines():
+def grouped_discipline_choices():
+    """First-level disciplines grouped under their category, for a <select> with <optgroup>s."""
     groups: dict[str, list] = {}
     for code, label in DISCIPLINES:
         groups.setdefault(code[:2], []).append((code, f"{code} {label}"))
-    return [("", "---------")] + [(CATEGORIES[key], items) for key, items in groups.items()]
+    return [("", _("请选择一级学科"))] + [(CATEGORIES[key], items) for key, items in groups.items()]
+
+
+def graduation_year_choices():
+    last = date.today().year + GRADUATION_YEARS_AHEAD
+    return [("", _("请选择"))] + [(year, str(year)) for year in range(last, GRADUATION_YEAR_MIN - 1, -1)]
 
 
 class CandidateProfileForm(forms.ModelForm):
+    required_css_class = "required"
+    graduation_year = forms.TypedChoiceField(
+        label=_("毕业年份"), coerce=int, empty_value=None, required=False,
+        help_text=_("在读博士请填写预计毕业年份。"),
+    )
+
     class Meta:
         model = CandidateProfile
         fields = ["full_name", "phone", "degree", "postdoc_status", "institution", "discipline", "research_field",
                   "graduation_year", "cv", "consent_share"]
+        widgets = {
+            "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
+            "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+            "institution": forms.TextInput(attrs={"autocomplete": "organization"}),
+            "cv": forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+        }
+        help_texts = {
+            "cv": _("仅限 PDF 文件。"),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["discipline"].choices = _grouped_disciplines()
-        self.fields["graduation_year"].widget = forms.NumberInput(attrs={"min": 1980, "max": date.today().year + 6})
-        self.fields["cv"].widget = forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"})
+        self.fields["discipline"].choices = grouped_discipline_choices()
+        self.fields["graduation_year"].choices = graduation_year_choices()
+        self.fields["phone"].help_text = _("仅用于活动通知，不会公开。")
 
-    def clean_graduation_year(self):
-        year = self.cleaned_data.get("graduation_year")
-        if year is not None and not (1980 <= year <= date.today().year + 6):
-            raise forms.ValidationError(_("请填写 1980 年至 %(max)d 年之间的毕业年份。"),
-                                        params={"max": date.today().year + 6}, code="year_range")
-        return year
+    def clean_phone(self):
+        return self.cleaned_data["phone"].replace(" ", "").replace("-", "")
 
 
 class AccountDeleteForm(forms.Form):
-    password = forms.CharField(label=_("当前密码"), widget=forms.PasswordInput)
-    confirm = forms.BooleanField(label=_("我了解删除后无法恢复，我的报名将被取消。"))
+    password = forms.CharField(
+        label=_("当前密码"), widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    confirm = forms.BooleanField(
+        label=_("我了解删除后无法恢复，我的报名将被取消。"),
+        error_messages={"required": _("请勾选确认后再删除。")},
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,9 +97,24 @@ class AccountDeleteForm(forms.Form):
 
 
 class CompanyForm(forms.ModelForm):
+    required_css_class = "required"
+
     class Meta:
         model = Company
         fields = ["name", "credit_code", "industry", "platform_kind", "description", "website"]
+        widgets = {
+            "name": forms.TextInput(attrs={"autocomplete": "organization"}),
+            "credit_code": forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false",
+                                                  "maxlength": 18, "placeholder": "91370200XXXXXXXXXX"}),
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "website": forms.URLInput(attrs={"placeholder": "https://"}),
+        }
+        help_texts = {
+            "credit_code": _("营业执照上的 18 位代码。"),
+        }
+        error_messages = {
+            "credit_code": {"unique": _("该统一社会信用代码已注册。如您是该单位员工，请联系单位管理员将您加为成员。")},
+        }
 
     def clean_credit_code(self):
         return self.cleaned_data["credit_code"].strip().upper()

@@ -5,98 +5,173 @@ import json
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
 from .forms import AccountDeleteForm, CandidateProfileForm, CompanyForm
 from .models import CandidateProfile, Company, User
 from .services import AccountError, account_delete, candidate_profile_save, company_create, personal_data_export
 
 
-def _safe_next(request, fallback: str) -> str:
+# Labels for what personal_data_export returns; keys other apps add show as they are.
+SECTION_LABELS = {
+    "account": _lazy("账户"), "candidate_profile": _lazy("候选人资料"), "companies": _lazy("所属单位"),
+    "registrations": _lazy("活动报名"),
+}
+KEY_LABELS = {
+    "email": _lazy("电子邮箱"), "name": _lazy("姓名"), "role": _lazy("角色"), "language": _lazy("语言"),
+    "date_joined": _lazy("注册时间"), "company": _lazy("单位"), "event": _lazy("活动"), "event_id": _lazy("活动编号"),
+    "status": _lazy("状态"), "created_at": _lazy("创建时间"), "cancelled_at": _lazy("取消时间"),
+    "consent_changed_at": _lazy("授权变更时间"),
+}
+
+
+def _label(key: str):
+    if key in KEY_LABELS:
+        return KEY_LABELS[key]
+    try:
+        return CandidateProfile._meta.get_field(key).verbose_name
+    except FieldDoesNotExist:
+        return key
+
+
+def _data_sections(data: dict) -> list[dict]:
+    """The export as headed sections: a dict becomes label/value pairs, a list a table."""
+    sections = []
+    for key, value in data.items():
+        section = {"title": SECTION_LABELS.get(key, key), "pairs": None, "columns": None, "rows": None}
+        if isinstance(value, dict):
+            section["pairs"] = [(_label(k), v) for k, v in value.items()]
+        elif isinstance(value, list):
+            columns = list(dict.fromkeys(k for item in value if isinstance(item, dict) for k in item))
+            section["columns"] = [_label(k) for k in columns]
+            section["rows"] = [[item.get(k) for k in columns] if isinstance(item, dict) else [item]
+                               for item in value]
+        elif value is not None:
+            section["pairs"] = [("", value)]
+        sections.append(section)
+    return sections
+
+
+def _safe_next(request) -> str:
+    """The local `next` the person came from, or "" when it is missing or points elsewhere."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
-    return fallback
+    return ""
+
+
+def _profile_data(form: CandidateProfileForm, existing: CandidateProfile | None) -> dict:
+    data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+    cv = data["cv"]
+    if cv is False:
+        data["cv"] = ""  # "clear" ticked
+    elif not isinstance(cv, UploadedFile):
+        data.pop("cv")  # no new upload: leave the stored CV alone
+    return data
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def profile(request):
     user = request.user
     if user.role != User.Role.CANDIDATE:
-        companies = Company.objects.filter(memberships__user=user)
+        companies = Company.objects.filter(memberships__user=user).order_by("name")
         return render(request, "accounts/profile_other.html", {"companies": companies})
     existing = CandidateProfile.objects.filter(user=user).first()
+    next_url = _safe_next(request)
     form = CandidateProfileForm(request.POST or None, request.FILES or None, instance=existing)
+    status = 200
     if request.method == "POST":
         if form.is_valid():
-            data = {name: form.cleaned_data[name] for name in form.Meta.fields}
-            if data["cv"] is None and existing is not None:
-                data.pop("cv")  # no new upload: keep the stored CV
-            elif data["cv"] is False:
-                data["cv"] = ""  # "clear" ticked
             try:
-                candidate_profile_save(user=user, data=data)
+                candidate_profile_save(user=user, data=_profile_data(form, existing))
             except AccountError as error:
-                messages.error(request, error.message)
+                form.add_error(None, error.message)
             else:
                 messages.success(request, _("资料已保存。"))
-                return redirect(_safe_next(request, "accounts:profile"))
-        return render(request, "accounts/profile.html", {"form": form, "profile": existing}, status=400)
-    return render(request, "accounts/profile.html", {"form": form, "profile": existing})
-
-
-@login_required
-@require_GET
-def cv_download(request):
-    profile = CandidateProfile.objects.filter(user=request.user).first()
-    if profile is None or not profile.cv:
-        raise Http404
-    return FileResponse(profile.cv.open("rb"), as_attachment=True, filename="cv.pdf", content_type="application/pdf")
-
-
-@login_required
-def my_data(request):
-    form = AccountDeleteForm(request.POST or None, user=request.user)
-    if request.method == "POST":
-        if form.is_valid():
-            user = request.user
-            logout(request)
-            account_delete(user=user)
-            messages.success(request, _("您的账户和个人数据已删除。"))
-            return redirect("events:home")
+                return redirect(next_url or "accounts:profile")
         status = 400
-    else:
-        status = 200
-    data = personal_data_export(user=request.user)
-    return render(request, "accounts/data.html", {
-        "form": form, "data_json": json.dumps(data, ensure_ascii=False, indent=2),
+        # A refused form has written its values onto the instance; show what is stored.
+        existing = CandidateProfile.objects.filter(user=user).first()
+    return render(request, "accounts/profile.html", {
+        "form": form, "profile": existing, "next": next_url,
     }, status=status)
 
 
 @login_required
 @require_GET
+@never_cache
+def cv_download(request):
+    """The signed-in candidate's own CV; there is no URL that names someone else's."""
+    profile = CandidateProfile.objects.filter(user=request.user).first()
+    if profile is None or not profile.cv:
+        raise Http404
+    try:
+        handle = profile.cv.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, as_attachment=True, filename="cv.pdf", content_type="application/pdf")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def my_data(request):
+    form = AccountDeleteForm(request.POST or None, user=request.user)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            account_delete(user=request.user)
+            logout(request)
+            messages.success(request, _("您的账户和个人数据已删除。"))
+            return redirect("events:home")
+        status = 400
+    data = personal_data_export(user=request.user)
+    return render(request, "accounts/data.html", {
+        "form": form,
+        "sections": _data_sections(data),
+        "data_json": json.dumps(data, ensure_ascii=False, indent=2),
+    }, status=status)
+
+
+@login_required
+@require_GET
+@never_cache
 def my_data_json(request):
     body = json.dumps(personal_data_export(user=request.user), ensure_ascii=False, indent=2)
-    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response = HttpResponse(body.encode("utf-8"), content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="boju-my-data.json"'
     return response
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def company_new(request):
-    if request.user.is_organizer or hasattr(request.user, "candidate_profile"):
+    user = request.user
+    if user.is_organizer or user.role == User.Role.CANDIDATE and hasattr(user, "candidate_profile"):
         messages.error(request, _("候选人和主办方账号不能注册用人单位，请使用单位工作邮箱另行注册。"))
         return redirect("accounts:profile")
     form = CompanyForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
-            company = company_create(admin=request.user, data=form.cleaned_data)
-            messages.success(request, _("单位已提交，等待主办方审核。"))
-            return redirect("accounts:company", company.pk)
+            try:
+                company = company_create(admin=user, data=form.cleaned_data)
+            except (ValidationError, IntegrityError):
+                # Someone registered the same code between our check and the insert.
+                form.add_error("credit_code", CompanyForm._meta.error_messages["credit_code"]["unique"])
+            else:
+                messages.success(request, _("单位已提交，等待主办方审核。"))
+                return redirect("accounts:company", company.pk)
         return render(request, "accounts/company_form.html", {"form": form}, status=400)
     return render(request, "accounts/company_form.html", {"form": form})
 
@@ -105,6 +180,5 @@ def company_new(request):
 @require_GET
 def company_detail(request, pk: int):
     company = get_object_or_404(Company.objects.filter(memberships__user=request.user), pk=pk)
-    return render(request, "accounts/company.html", {
-        "company": company, "members": company.memberships.select_related("user"),
-    })
+    members = company.memberships.select_related("user").order_by("role", "created_at")  # admins first
+    return render(request, "accounts/company.html", {"company": company, "members": members})

@@ -1,5 +1,6 @@
 """Public programme pages and a candidate's own registrations. Thin: rules live in services."""
 
+from functools import wraps
 from itertools import groupby
 
 from django.contrib import messages
@@ -9,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from notifications import live
 
@@ -65,6 +66,19 @@ def event_detail(request, pk: int):
     return render(request, "events/detail.html", context)
 
 
+def _post_only(view):
+    """A GET of a register/cancel URL goes back to the event page instead of a 405: it happens
+    when a session expired and the login page sends the person back to the form's URL."""
+
+    @wraps(view)
+    def wrapper(request, pk: int):
+        if request.method != "POST":
+            return redirect("events:detail", pk=pk)
+        return view(request, pk)
+
+    return wrapper
+
+
 @require_GET
 def event_snapshot(request, pk: int):
     event = _visible_event(request, pk)
@@ -74,7 +88,7 @@ def event_snapshot(request, pk: int):
 
 
 @login_required
-@require_POST
+@_post_only
 def event_register(request, pk: int):
     event = _visible_event(request, pk)
     try:
@@ -96,7 +110,7 @@ def event_register(request, pk: int):
 
 
 @login_required
-@require_POST
+@_post_only
 def event_cancel_registration(request, pk: int):
     event = _visible_event(request, pk)
     registration = selectors.active_registration(event, request.user)

@@ -37,6 +37,11 @@
     // Registered <-> not registered swaps the forms on the page (another tab, an organizer):
     // the server renders that best. Waiting -> confirmed is only a sentence and a label.
     if (Boolean(status) !== Boolean(myStatus)) { window.location.reload(); return; }
+    // A seat at an online event comes with the meeting link, which only the server shows.
+    if (status === "confirmed" && myStatus === "waitlisted" && data.reloadOnConfirm) {
+      window.location.reload();
+      return;
+    }
     myStatus = status;
     if (stateEl && me) {
       stateEl.textContent = status === "confirmed" ? text("textConfirmed") : text("textPosition", me.position);

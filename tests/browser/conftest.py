@@ -1,14 +1,4 @@
-"""Chromium, a collected static directory and a logged-in browser context for the page tests.
-
-The ASGI server of tests/liveserver.py runs with DEBUG off, as in production, so WhiteNoise
-serves only collected files: the static files are collected once per run into a temporary
-directory and the server is pointed at it.
-"""
-
-import os
-import subprocess
-import sys
-from pathlib import Path
+"""Chromium, a real ASGI server and phone-sized, logged-in browser pages for the page tests."""
 
 import pytest
 
@@ -39,18 +29,10 @@ def _end_stray_postgres_sessions(django_db_setup, django_db_blocker):
     connection.close()
 
 
-@pytest.fixture(scope="session")
-def static_root(tmp_path_factory) -> Path:
-    target = tmp_path_factory.mktemp("static")
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True,
-                   env={**os.environ, "DJANGO_STATIC_ROOT": str(target), "DJANGO_SETTINGS_MODULE": "config.settings"})
-    return target
-
-
 @pytest.fixture
-def site(asgi_server_factory, static_root):
-    """A real uvicorn process serving the test database and the collected static files."""
-    return asgi_server_factory(extra_env={"DJANGO_STATIC_ROOT": str(static_root)})
+def site(asgi_server_factory):
+    """A real uvicorn process on the test database (WhiteNoise serves static/ via its finders)."""
+    return asgi_server_factory()
 
 
 @pytest.fixture

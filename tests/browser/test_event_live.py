@@ -69,7 +69,7 @@ def test_seats_and_waitlist_place_update_live(open_page, site):
     assert Registration.objects.get(event=event, user=c).status == "confirmed"
 
 
-def test_page_catches_up_after_the_server_restarts(open_page, site, asgi_server_factory, static_root, monkeypatch):
+def test_page_catches_up_after_the_server_restarts(open_page, site, asgi_server_factory, monkeypatch):
     """Pushes sent while the page had no connection are lost (at most once); the snapshot
     fetched on reconnect brings the page up to date anyway, without a reload."""
     event = EventFactory(capacity=5)
@@ -84,7 +84,7 @@ def test_page_catches_up_after_the_server_restarts(open_page, site, asgi_server_
     registration_create(event=event, user=candidate())
     assert page.text_content("[data-seats-left]") == "5"
     monkeypatch.setattr(liveserver, "free_port", lambda: site.port)  # same address, new process
-    asgi_server_factory(extra_env={"DJANGO_STATIC_ROOT": str(static_root)})
+    asgi_server_factory()
     page.wait_for_function("document.querySelector('[data-seats-left]').textContent === '3'", timeout=20_000)
     wait_live(page)
     assert page.text_content("[data-live-dot]").strip() == "实时更新中"

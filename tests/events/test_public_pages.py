@@ -304,12 +304,20 @@ def test_register_refusal_comes_back_as_message(client):
     assert not Registration.objects.filter(event=event).exists()
 
 
-def test_register_and_cancel_need_post_and_login(client):
+def test_register_and_cancel_change_nothing_on_get(client):
+    """After a login that interrupted a POST, the login page sends the person to the form's URL
+    with GET: they land on the event page, and nothing is registered or cancelled."""
     event = EventFactory()
-    assert client.get(reverse("events:register", args=[event.pk])).status_code == 302  # to login first
-    client.force_login(candidate())
-    assert client.get(reverse("events:register", args=[event.pk])).status_code == 405
-    assert client.get(reverse("events:cancel", args=[event.pk])).status_code == 405
+    register, cancel = reverse("events:register", args=[event.pk]), reverse("events:cancel", args=[event.pk])
+    assert client.get(register).url == f"/accounts/login/?next={register}"
+    person = candidate()
+    client.force_login(person)
+    assert client.get(register).url == event.get_absolute_url()
+    assert not Registration.objects.filter(event=event).exists()
+    registration_create(event=event, user=person)
+    assert client.get(cancel).url == event.get_absolute_url()
+    assert Registration.objects.get(event=event, user=person).status == "confirmed"
+    assert client.get(reverse("events:register", args=[999999])).status_code == 302  # the page then 404s
 
 
 def test_register_without_profile_sends_to_profile_and_anonymous_to_login(client):
