@@ -1,6 +1,7 @@
 from datetime import date
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from .disciplines import CATEGORIES, DISCIPLINES
@@ -62,15 +63,14 @@ class CandidateProfileForm(forms.ModelForm):
             "institution": forms.TextInput(attrs={"autocomplete": "organization"}),
             "cv": forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
         }
-        help_texts = {
-            "cv": _("仅限 PDF 文件。"),
-        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["discipline"].choices = grouped_discipline_choices()
         self.fields["graduation_year"].choices = graduation_year_choices()
         self.fields["phone"].help_text = _("仅用于活动通知，不会公开。")
+        self.fields["cv"].help_text = _("仅限 PDF 文件，不超过 %(mb)d MB。") % {
+            "mb": max(1, settings.BOJU_CV_MAX_BYTES // (1024 * 1024))}
 
     def clean_phone(self):
         return self.cleaned_data["phone"].replace(" ", "").replace("-", "")

@@ -35,13 +35,18 @@ def audit_log(*, actor: User | None, action: str, target: models.Model | None = 
 
 
 def candidate_profile_save(*, user: User, data: dict[str, Any]) -> CandidateProfile:
-    """Create or update the candidate's profile from cleaned form data."""
+    """Create or update the candidate's profile from cleaned form data.
+
+    Side effect: a CV that was replaced or cleared is removed from storage after commit
+    (a CV is personal data; no copy may outlive the person's choice).
+    """
     with transaction.atomic():
         profile = CandidateProfile.objects.select_for_update().filter(user=user).first()
         created = profile is None
         if created:
             profile = CandidateProfile(user=user)
         consent_before = profile.consent_share
+        cv_before = profile.cv.name or ""
         for field, value in data.items():
             setattr(profile, field, value)
         if created or consent_before != profile.consent_share:
@@ -51,6 +56,9 @@ def candidate_profile_save(*, user: User, data: dict[str, Any]) -> CandidateProf
         except ValidationError as error:
             raise AccountError("invalid", "; ".join(error.messages)) from error
         profile.save()
+        if cv_before and profile.cv.name != cv_before:
+            storage = profile.cv.storage
+            transaction.on_commit(lambda: storage.delete(cv_before))
         if profile.full_name and user.name != profile.full_name:
             user.name = profile.full_name
             user.save(update_fields=["name"])

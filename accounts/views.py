@@ -1,7 +1,9 @@
 """A person's own pages: profile, CV, their data, deleting the account, their company."""
 
 import json
+import posixpath
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -15,9 +17,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
+from django.views.static import serve
 
 from .forms import AccountDeleteForm, CandidateProfileForm, CompanyForm
-from .models import CandidateProfile, Company, User
+from .disciplines import DISCIPLINES
+from .models import CandidateProfile, Company, Degree, PostdocStatus, User
 from .services import AccountError, account_delete, candidate_profile_save, company_create, personal_data_export
 
 
@@ -32,6 +36,18 @@ KEY_LABELS = {
     "status": _lazy("状态"), "created_at": _lazy("创建时间"), "cancelled_at": _lazy("取消时间"),
     "consent_changed_at": _lazy("授权变更时间"),
 }
+
+# Stored codes shown with their names on the page (the JSON keeps the codes).
+VALUE_NAMES = {
+    "role": dict(User.Role.choices), "language": dict(settings.LANGUAGES), "degree": dict(Degree.choices),
+    "postdoc_status": dict(PostdocStatus.choices), "discipline": dict(DISCIPLINES),
+}
+
+
+def _value(key: str, value):
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    return VALUE_NAMES.get(key, {}).get(value, value) if isinstance(value, str) else value
 
 
 def _label(key: str):
@@ -49,11 +65,11 @@ def _data_sections(data: dict) -> list[dict]:
     for key, value in data.items():
         section = {"title": SECTION_LABELS.get(key, key), "pairs": None, "columns": None, "rows": None}
         if isinstance(value, dict):
-            section["pairs"] = [(_label(k), v) for k, v in value.items()]
+            section["pairs"] = [(_label(k), _value(k, v)) for k, v in value.items()]
         elif isinstance(value, list):
             columns = list(dict.fromkeys(k for item in value if isinstance(item, dict) for k in item))
             section["columns"] = [_label(k) for k in columns]
-            section["rows"] = [[item.get(k) for k in columns] if isinstance(item, dict) else [item]
+            section["rows"] = [[_value(k, item.get(k)) for k in columns] if isinstance(item, dict) else [item]
                                for item in value]
         elif value is not None:
             section["pairs"] = [("", value)]
@@ -124,6 +140,17 @@ def cv_download(request):
     return FileResponse(handle, as_attachment=True, filename="cv.pdf", content_type="application/pdf")
 
 
+def media_dev(request, path: str):
+    """Uploaded media for the development server (DEBUG only), except CVs.
+
+    CVs are personal: they leave only through cv_download, which checks the owner. The path is
+    normalised first so that "x/../cv/..." cannot reach them either.
+    """
+    if posixpath.normpath("/" + path).lstrip("/").split("/")[0].lower() == "cv":
+        raise Http404
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def my_data(request):
@@ -158,7 +185,7 @@ def my_data_json(request):
 @require_http_methods(["GET", "POST"])
 def company_new(request):
     user = request.user
-    if user.is_organizer or user.role == User.Role.CANDIDATE and hasattr(user, "candidate_profile"):
+    if user.is_organizer or (user.role == User.Role.CANDIDATE and hasattr(user, "candidate_profile")):
         messages.error(request, _("候选人和主办方账号不能注册用人单位，请使用单位工作邮箱另行注册。"))
         return redirect("accounts:profile")
     form = CompanyForm(request.POST or None)

@@ -8,10 +8,11 @@
      indicator: element                 // optional; gets .on/.off and its data-text-on/-off text
    });
 
-   Delivery over the channel layer is at most once, so every (re)open fetches a fresh snapshot
-   before relying on pushes, and so does a tab that comes back from the background (a frozen
-   tab may have missed messages without its socket closing). Reconnects back off
-   exponentially with jitter, so a restarted server is not hit by every page at once.
+   Delivery over the channel layer is at most once, so every (re)connection fetches a fresh
+   snapshot as soon as the server confirms its subscriptions (its "hello"), and so does a tab
+   that comes back from the background (a frozen tab may have missed messages without its
+   socket closing). Reconnects back off exponentially with jitter, so a restarted server is
+   not hit by every page at once.
    No strings are shown from here except the indicator's, which come translated from the page. */
 (function () {
   "use strict";
@@ -63,18 +64,22 @@
     this.socket = socket;
     // Handlers check they still belong to the current socket: an abandoned one may fire late.
     socket.onopen = function () {
-      if (self.socket !== socket) { return; }
-      self.attempt = 0;
-      self.lastHeard = Date.now();
-      self.show(true);
-      self.refresh();
+      if (self.socket === socket) { self.lastHeard = Date.now(); }
     };
     socket.onmessage = function (event) {
       if (self.socket !== socket) { return; }
       self.lastHeard = Date.now();
       var message;
       try { message = JSON.parse(event.data); } catch (error) { return; }
-      if (message && message.type === "live" && message.payload) {
+      if (!message) { return; }
+      if (message.type === "hello") {
+        // The server says hello once it has joined the topics. Only from then on is every
+        // change pushed, so the snapshot is fetched now, not at open: a change made between
+        // open and hello would otherwise be in neither the snapshot nor a push.
+        self.attempt = 0;
+        self.show(true);
+        self.refresh();
+      } else if (message.type === "live" && message.payload) {
         self.onMessage(message.topic, message.payload);
       }
     };

@@ -44,7 +44,7 @@ def test_seats_and_waitlist_place_update_live(open_page, site):
     _mark(page_a)
 
     _post_as(site, b, event, "register")
-    page_a.wait_for_function("document.querySelector('[data-seats-left]').textContent === '0'", timeout=10_000)
+    page_a.wait_for_function("document.querySelector('[data-seats-left]').textContent === '0'", timeout=15_000)
     assert _not_reloaded(page_a)
     assert page_a.text_content("[data-register-button]").strip() == "加入候补"
 
@@ -56,15 +56,15 @@ def test_seats_and_waitlist_place_update_live(open_page, site):
     assert page_c.text_content("[data-my-state]").strip() == "您在候补名单中，当前第 1 位。"
     wait_live(page_c)
     _mark(page_c)
-    page_a.wait_for_function("document.querySelector('[data-waitlisted]').textContent === '1'", timeout=10_000)
+    page_a.wait_for_function("document.querySelector('[data-waitlisted]').textContent === '1'", timeout=15_000)
 
     # B gives the seat back: C is promoted, and C's page says so without a reload.
     _post_as(site, b, event, "cancel")
-    page_c.wait_for_selector("[data-my-state][data-status=confirmed]", timeout=10_000)
+    page_c.wait_for_selector("[data-my-state][data-status=confirmed]", timeout=15_000)
     assert page_c.text_content("[data-my-state]").strip() == "您已报名成功，名额已确认。"
     assert page_c.text_content("[data-cancel-button]").strip() == "取消报名"
     assert _not_reloaded(page_c)
-    page_a.wait_for_function("document.querySelector('[data-waitlisted]').textContent === '0'", timeout=10_000)
+    page_a.wait_for_function("document.querySelector('[data-waitlisted]').textContent === '0'", timeout=15_000)
     assert page_a.text_content(seats) == "0" and _not_reloaded(page_a)
     assert Registration.objects.get(event=event, user=c).status == "confirmed"
 
@@ -77,7 +77,7 @@ def test_page_catches_up_after_the_server_restarts(open_page, site, asgi_server_
     wait_live(page)
     _mark(page)
     site.stop()  # a deploy: the socket really closes
-    page.wait_for_selector("[data-live-dot].off", timeout=10_000)
+    page.wait_for_selector("[data-live-dot].off", timeout=15_000)
     assert page.text_content("[data-live-dot]").strip() == "连接中断，正在重新连接…"
     # Seats taken meanwhile; their pushes go nowhere near this page.
     registration_create(event=event, user=candidate())
@@ -98,5 +98,5 @@ def test_registering_in_another_tab_updates_this_one(open_page, site):
     page = open_page(person, f"/events/{event.pk}/")
     wait_live(page)
     _post_as(site, person, event, "register")
-    page.wait_for_selector("[data-my-state][data-status=confirmed]", timeout=10_000)
+    page.wait_for_selector("[data-my-state][data-status=confirmed]", timeout=15_000)
     assert page.text_content("[data-seats-left]") == "2"

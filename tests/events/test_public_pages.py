@@ -177,7 +177,7 @@ def test_detail_shows_facts_seats_timetable_and_register_button(client):
     client.force_login(candidate())
     page = text(client.get(event.get_absolute_url()))
     assert "data-seats-left>2</span>" in page
-    assert '<span class="nowrap">2031-05-20 星期二 09:00</span> – <span class="nowrap">17:00</span>' in page
+    assert '<span class="nowrap">2031-05-20 星期二</span> <span class="nowrap">09:00–17:00</span>' in page
     assert "青岛 · 青岛国际会展中心<br><span class=\"muted\">红岛经济区会展路1号</span>" in page
     assert "<dd>博士、在站博士后</dd>" in page
     assert "博聚英才" in page and "面向海洋领域博士的学术交流。" in page

@@ -1,6 +1,8 @@
-"""The rules of events.services.registration: seats, waiting list, windows, eligibility."""
+"""The rules of events.services.registration: seats, waiting list, windows, eligibility, audit, live."""
 
-from datetime import timedelta
+import asyncio
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from asgiref.sync import async_to_sync
@@ -10,53 +12,110 @@ from django.utils import timezone, translation
 
 from accounts.models import AuditEntry
 from events.models import Registration
-from events.selectors import waitlist_position
+from events.selectors import waitlist_position, waitlist_positions
 from events.services import RegistrationError, registration_cancel, registration_create, registration_promote
 
-from ..factories import EventFactory, UserFactory, candidate, company_member, organizer, team_member
+from ..factories import EventFactory, RegistrationFactory, UserFactory, candidate, company_member, organizer, team_member
 
 pytestmark = pytest.mark.django_db
 
 CONFIRMED, WAITLISTED, CANCELLED = "confirmed", "waitlisted", "cancelled"
+QINGDAO = ZoneInfo("Asia/Shanghai")
 
 
-def refuse(code, **kwargs):
+def refuse(code, **kwargs) -> RegistrationError:
     with pytest.raises(RegistrationError) as caught:
         registration_create(**kwargs)
     assert caught.value.code == code
     return caught.value
 
 
-def test_registration_confirmed_until_capacity_then_waitlisted_in_order():
+def audit(action, **filters):
+    return list(AuditEntry.objects.filter(action=action, **filters).order_by("id"))
+
+
+def fresh(*objects):
+    for obj in objects:
+        obj.refresh_from_db()
+
+
+# --- seats and the waiting list ----------------------------------------------------------------
+
+
+def test_registration_create_confirms_until_capacity_then_waitlists_in_arrival_order():
     event = EventFactory(capacity=2)
-    people = [candidate() for _ in range(4)]
-    statuses = [registration_create(event=event, user=p).status for p in people]
-    assert statuses == [CONFIRMED, CONFIRMED, WAITLISTED, WAITLISTED]
-    waiting = list(Registration.objects.filter(event=event, status=WAITLISTED).order_by("id"))
-    assert [waitlist_position(r) for r in waiting] == [1, 2]
-    assert [r.user for r in waiting] == people[2:]
-    assert all(r.confirmed_at is None for r in waiting)
+    people = [candidate() for _ in range(5)]
+    registrations = [registration_create(event=event, user=p) for p in people]
+    assert [r.status for r in registrations] == [CONFIRMED, CONFIRMED, WAITLISTED, WAITLISTED, WAITLISTED]
+    assert all(r.confirmed_at == r.created_at for r in registrations[:2])
+    assert all(r.confirmed_at is None for r in registrations[2:])
+    assert [waitlist_position(r) for r in registrations] == [None, None, 1, 2, 3]
+    assert waitlist_positions(event) == {r.pk: place for place, r in enumerate(registrations[2:], start=1)}
     event.refresh_from_db()
-    assert event.registration_version == 4
-    assert list(AuditEntry.objects.filter(action__startswith="registration.").values_list("action", flat=True)
-                .order_by("id")) == ["registration.confirmed"] * 2 + ["registration.waitlisted"] * 2
+    assert event.registration_version == 5
 
 
-def test_cancel_confirmed_promotes_first_waitlisted_in_same_transaction():
+def test_registration_create_writes_an_audit_entry_by_the_candidate():
+    event = EventFactory(capacity=1)
+    first, second = candidate(), candidate()
+    seat = registration_create(event=event, user=first)
+    waiting = registration_create(event=event, user=second)
+    [confirmed] = audit("registration.confirmed")
+    [waitlisted] = audit("registration.waitlisted")
+    assert (confirmed.actor, confirmed.target_id, confirmed.data) == (first, str(seat.pk), {"event": event.pk})
+    assert (waitlisted.actor, waitlisted.target_id, waitlisted.data) == (second, str(waiting.pk), {"event": event.pk})
+
+
+def test_waitlist_position_orders_by_created_at_then_id():
+    event = EventFactory(capacity=1)
+    registration_create(event=event, user=candidate())
+    same_time = timezone.now()
+    later = registration_create(event=event, user=candidate(), now=same_time + timedelta(seconds=1))
+    tie_a = registration_create(event=event, user=candidate(), now=same_time)
+    tie_b = registration_create(event=event, user=candidate(), now=same_time)
+    assert tie_a.pk < tie_b.pk
+    assert [waitlist_position(r) for r in (tie_a, tie_b, later)] == [1, 2, 3]
+
+
+def test_cancel_confirmed_promotes_first_waitlisted():
     event = EventFactory(capacity=1)
     first, second, third = candidate(), candidate(), candidate()
     seat = registration_create(event=event, user=first)
-    wait1 = registration_create(event=event, user=second)
-    wait2 = registration_create(event=event, user=third)
-    registration_cancel(registration=seat, actor=first)
-    seat.refresh_from_db(); wait1.refresh_from_db(); wait2.refresh_from_db()
-    assert (seat.status, wait1.status, wait2.status) == (CANCELLED, CONFIRMED, WAITLISTED)
-    assert seat.cancelled_at is not None and wait1.confirmed_at is not None
-    assert waitlist_position(wait2) == 1
-    promote = AuditEntry.objects.get(action="registration.promote")
-    assert (promote.actor, promote.target_id, promote.data["reason"]) == (None, str(wait1.pk), "seat_freed")
-    cancel = AuditEntry.objects.get(action="registration.cancel")
-    assert (cancel.actor, cancel.data["was"]) == (first, CONFIRMED)
+    next_in_line = registration_create(event=event, user=second)
+    after = registration_create(event=event, user=third)
+    now = timezone.now() + timedelta(minutes=5)
+    registration_cancel(registration=seat, actor=first, now=now)
+    fresh(seat, next_in_line, after)
+    assert (seat.status, next_in_line.status, after.status) == (CANCELLED, CONFIRMED, WAITLISTED)
+    assert seat.cancelled_at == now and next_in_line.confirmed_at == now and after.confirmed_at is None
+    assert waitlist_position(after) == 1
+    [cancel] = audit("registration.cancel")
+    [promote] = audit("registration.promote")
+    assert (cancel.actor, cancel.target_id, cancel.data) == (first, str(seat.pk), {"event": event.pk, "was": CONFIRMED})
+    # The promotion is the system's doing, not the canceller's; it is written after the cancel.
+    assert (promote.actor, promote.target_id, promote.data) == (
+        None, str(next_in_line.pk), {"event": event.pk, "reason": "seat_freed"})
+    assert promote.pk > cancel.pk
+    assert Registration.objects.filter(event=event, status=CONFIRMED).count() == 1
+
+
+def test_cancel_and_promotion_commit_or_roll_back_together():
+    event = EventFactory(capacity=1)
+    seat = registration_create(event=event, user=candidate())
+    waiting = registration_create(event=event, user=candidate())
+
+    class Abort(Exception):
+        pass
+
+    with pytest.raises(Abort), transaction.atomic():
+        registration_cancel(registration=seat, actor=seat.user)
+        waiting.refresh_from_db()
+        assert waiting.status == CONFIRMED  # promoted inside the cancelling transaction...
+        raise Abort
+    fresh(seat, waiting)
+    # ...so when it rolls back, neither the cancel nor the promotion happened.
+    assert (seat.status, waiting.status, waiting.confirmed_at) == (CONFIRMED, WAITLISTED, None)
+    assert audit("registration.cancel") == [] and audit("registration.promote") == []
 
 
 def test_cancel_waitlisted_promotes_nobody():
@@ -65,140 +124,308 @@ def test_cancel_waitlisted_promotes_nobody():
     waiting = registration_create(event=event, user=candidate())
     last = registration_create(event=event, user=candidate())
     registration_cancel(registration=waiting, actor=waiting.user)
-    seat.refresh_from_db(); last.refresh_from_db()
-    assert (seat.status, last.status, waitlist_position(last)) == (CONFIRMED, WAITLISTED, 1)
-    assert not AuditEntry.objects.filter(action="registration.promote").exists()
+    fresh(seat, waiting, last)
+    assert (seat.status, waiting.status, last.status) == (CONFIRMED, CANCELLED, WAITLISTED)
+    assert waitlist_position(last) == 1
+    assert audit("registration.cancel")[0].data == {"event": event.pk, "was": WAITLISTED}
+    assert audit("registration.promote") == []
 
 
-def test_window_not_open_says_when_and_closed():
-    opens = timezone.now() + timedelta(days=2)
-    event = EventFactory(registration_opens_at=opens)
-    error = refuse("not_open", event=event, user=candidate())
-    expected = timezone.localtime(opens).strftime("%Y-%m-%d %H:%M")
-    assert str(error.message) == f"报名尚未开始，请于 {expected} 后再来。"
-    closed = EventFactory(registration_closes_at=timezone.now() - timedelta(minutes=1))
-    assert str(refuse("closed", event=closed, user=candidate()).message) == "报名已截止。"
-    started = EventFactory(starts_at=timezone.now() - timedelta(hours=1), registration_opens_at=None)
-    refuse("closed", event=started, user=candidate())
-
-
-def test_cancelled_draft_and_full_without_waitlist_refused():
-    assert str(refuse("cancelled", event=EventFactory(status="cancelled"), user=candidate()).message) == \
-        "该活动已取消，不能报名。"
-    refuse("not_published", event=EventFactory(status="draft"), user=candidate())
-    full = EventFactory(capacity=1, waitlist_enabled=False)
-    registration_create(event=full, user=candidate())
-    assert str(refuse("full", event=full, user=candidate()).message) == "名额已满，本活动不设候补。"
-    assert Registration.objects.filter(event=full).count() == 1
-
-
-def test_eligibility_role_and_profile_checked():
-    postdocs_only = EventFactory(eligibility=["postdoc", "postdoc_alumni"])
-    error = refuse("ineligible", event=postdocs_only, user=candidate(postdoc_status="none"))
-    assert str(error.message) == "本活动仅面向：在站博士后、出站博士后。"
-    with translation.override("en"):
-        assert error.code == "ineligible"
-    ok = registration_create(event=postdocs_only, user=candidate(postdoc_status="in_station"))
-    assert ok.status == CONFIRMED
-    refuse("not_candidate", event=postdocs_only, user=organizer())
-    refuse("not_candidate", event=postdocs_only, user=company_member())
-    refuse("no_profile", event=postdocs_only, user=UserFactory())
-
-
-def test_duplicate_refused_and_reregistering_after_cancel_allowed():
-    event = EventFactory(capacity=5)
-    person = candidate()
-    first = registration_create(event=event, user=person)
-    assert str(refuse("duplicate", event=event, user=person).message) == "您已报名该活动，无需重复报名。"
-    registration_cancel(registration=first, actor=person)
-    again = registration_create(event=event, user=person)
-    assert again.status == CONFIRMED and again.pk != first.pk
-    assert Registration.objects.filter(event=event, user=person).count() == 2
-
-
-def test_database_constraint_allows_one_active_registration():
-    event = EventFactory()
-    person = candidate()
-    Registration.objects.create(event=event, user=person, status=CONFIRMED)
-    Registration.objects.create(event=event, user=person, status=CANCELLED)
-    with pytest.raises(IntegrityError), transaction.atomic():
-        Registration.objects.create(event=event, user=person, status=WAITLISTED)
-
-
-def test_cancel_someone_elses_registration_forbidden_but_editor_may():
+def test_cancel_by_an_event_editor_is_audited_with_the_editor():
     event = EventFactory()
     registration = registration_create(event=event, user=candidate())
-    with pytest.raises(RegistrationError) as caught:
-        registration_cancel(registration=registration, actor=candidate())
-    assert caught.value.code == "forbidden"
-    stranger = organizer()
-    with pytest.raises(RegistrationError):
-        registration_cancel(registration=registration, actor=stranger)
     editor = organizer()
-    team_member(event, editor)
+    team_member(event, editor, can_edit=True, can_scan=False)
     registration_cancel(registration=registration, actor=editor)
     registration.refresh_from_db()
     assert registration.status == CANCELLED
-    with pytest.raises(RegistrationError) as again:
-        registration_cancel(registration=registration, actor=editor)
-    assert again.value.code == "not_active"
+    assert audit("registration.cancel")[0].actor == editor
+    head = organizer(manages_all=True)
+    other = registration_create(event=event, user=candidate())
+    registration_cancel(registration=other, actor=head)
+    assert audit("registration.cancel")[1].actor == head
 
 
-def test_manual_promote_past_capacity_is_audited():
+def test_cancel_someone_elses_registration_forbidden():
+    event = EventFactory()
+    registration = registration_create(event=event, user=candidate())
+    scanner = organizer()
+    team_member(event, scanner, can_edit=False, can_scan=True)
+    for stranger in (candidate(), organizer(), scanner, company_member()):
+        with pytest.raises(RegistrationError) as caught:
+            registration_cancel(registration=registration, actor=stranger)
+        assert (caught.value.code, caught.value.status_code) == ("forbidden", 403)
+        assert str(caught.value.message) == "您没有权限进行此操作。"
+    registration.refresh_from_db()
+    assert registration.status == CONFIRMED
+    assert audit("registration.cancel") == []
+
+
+def test_cancel_twice_refused_as_not_active():
+    event = EventFactory()
+    registration = registration_create(event=event, user=candidate())
+    registration_cancel(registration=registration, actor=registration.user)
+    with pytest.raises(RegistrationError) as caught:
+        registration_cancel(registration=registration, actor=registration.user)
+    assert caught.value.code == "not_active"
+    assert str(caught.value.message) == "该报名已取消。"
+    assert len(audit("registration.cancel")) == 1
+
+
+# --- when registration is refused ----------------------------------------------------------------
+
+
+def test_not_open_yet_says_when_it_opens():
+    opens = datetime(2027, 1, 5, 9, 0, tzinfo=QINGDAO)
+    event = EventFactory(registration_opens_at=opens, starts_at=opens + timedelta(days=30))
+    error = refuse("not_open", event=event, user=candidate(), now=opens - timedelta(seconds=1))
+    assert str(error.message) == "报名尚未开始，请于 2027-01-05 09:00 后再来。"
+    with translation.override("en"):
+        error = refuse("not_open", event=event, user=candidate(), now=opens - timedelta(seconds=1))
+        assert str(error.message) == "Registration opens at 2027-01-05 09:00."
+    assert registration_create(event=event, user=candidate(), now=opens).status == CONFIRMED
+
+
+def test_closed_at_the_closing_time_or_at_the_start_when_none_is_set():
+    closes = timezone.now() + timedelta(days=1)
+    event = EventFactory(registration_closes_at=closes)
+    assert registration_create(event=event, user=candidate(), now=closes - timedelta(seconds=1)).status == CONFIRMED
+    error = refuse("closed", event=event, user=candidate(), now=closes)
+    assert str(error.message) == "报名已截止。"
+    started = EventFactory(registration_closes_at=None)
+    refuse("closed", event=started, user=candidate(), now=started.starts_at)
+    with translation.override("en"):
+        assert str(refuse("closed", event=event, user=candidate(), now=closes).message) == "Registration has closed."
+
+
+def test_cancelled_event_refused():
+    error = refuse("cancelled", event=EventFactory(status="cancelled"), user=candidate())
+    assert str(error.message) == "该活动已取消，不能报名。"
+
+
+def test_draft_event_refused():
+    error = refuse("not_published", event=EventFactory(status="draft"), user=candidate())
+    assert str(error.message) == "该活动尚未发布，暂不能报名。"
+
+
+def test_full_without_waitlist_refused():
+    event = EventFactory(capacity=1, waitlist_enabled=False)
+    registration_create(event=event, user=candidate())
+    error = refuse("full", event=event, user=candidate())
+    assert (str(error.message), error.status_code) == ("名额已满，本活动不设候补。", 409)
+    assert Registration.objects.filter(event=event).count() == 1
+
+
+def test_ineligible_lists_the_allowed_kinds():
+    postdocs_only = EventFactory(eligibility=["postdoc", "postdoc_alumni"])
+    phd = candidate(postdoc_status="none")
+    error = refuse("ineligible", event=postdocs_only, user=phd)
+    assert str(error.message) == "本活动仅面向：在站博士后、出站博士后。"
+    with translation.override("en"):
+        message = str(refuse("ineligible", event=postdocs_only, user=phd).message)
+    assert message.startswith("This event is open only to: Postdoc (in station)")
+    assert "Former postdoc" in message
+    assert registration_create(event=postdocs_only, user=candidate(postdoc_status="in_station")).status == CONFIRMED
+    assert registration_create(event=postdocs_only, user=candidate(postdoc_status="completed")).status == CONFIRMED
+    students = EventFactory(eligibility=["phd_candidate"])
+    assert registration_create(event=students, user=candidate(degree="phd_candidate")).status == CONFIRMED
+    refuse("ineligible", event=students, user=candidate(degree="phd"))
+
+
+def test_only_candidates_with_a_profile_may_register():
+    event = EventFactory()
+    assert str(refuse("not_candidate", event=event, user=organizer()).message) == "只有博士、博士后候选人可以报名活动。"
+    refuse("not_candidate", event=event, user=company_member())
+    assert str(refuse("no_profile", event=event, user=UserFactory()).message) == "报名前请先完善您的候选人资料。"
+
+
+def test_duplicate_refused_and_registering_again_after_cancel_allowed():
+    event = EventFactory(capacity=5)
+    person = candidate()
+    first = registration_create(event=event, user=person)
+    error = refuse("duplicate", event=event, user=person)
+    assert (str(error.message), error.status_code) == ("您已报名该活动，无需重复报名。", 409)
+    registration_cancel(registration=first, actor=person)
+    again = registration_create(event=event, user=person)
+    assert again.status == CONFIRMED and again.pk != first.pk
+    assert list(Registration.objects.filter(event=event, user=person).order_by("id").values_list("status", flat=True)) \
+        == [CANCELLED, CONFIRMED]
+
+
+def test_database_allows_one_active_registration_per_person_and_event():
+    event = EventFactory()
+    person = candidate()
+    Registration.objects.create(event=event, user=person, status=CANCELLED)
+    Registration.objects.create(event=event, user=person, status=CANCELLED)
+    Registration.objects.create(event=event, user=person, status=CONFIRMED)
+    for status in (CONFIRMED, WAITLISTED):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Registration.objects.create(event=event, user=person, status=status)
+    Registration.objects.create(event=EventFactory(), user=person, status=CONFIRMED)  # another event is fine
+
+
+def test_a_refusal_changes_nothing():
+    event = EventFactory(capacity=1, waitlist_enabled=False)
+    registration_create(event=event, user=candidate())
+    event.refresh_from_db()
+    version, entries = event.registration_version, AuditEntry.objects.count()
+    refuse("full", event=event, user=candidate())
+    refuse("not_open", event=EventFactory(registration_opens_at=timezone.now() + timedelta(days=1)), user=candidate())
+    event.refresh_from_db()
+    assert (event.registration_version, AuditEntry.objects.count()) == (version, entries)
+    assert Registration.objects.count() == 1
+
+
+# --- manual promotion by an organizer ---------------------------------------------------------
+
+
+def test_manual_promote_past_capacity_is_audited_as_over_capacity():
     event = EventFactory(capacity=1)
     registration_create(event=event, user=candidate())
     waiting = registration_create(event=event, user=candidate())
     editor = organizer()
-    with pytest.raises(RegistrationError) as caught:
-        registration_promote(registration=waiting, actor=candidate())
-    assert caught.value.code == "forbidden"
     team_member(event, editor)
-    registration_promote(registration=waiting, actor=editor)
+    now = timezone.now() + timedelta(minutes=1)
+    registration_promote(registration=waiting, actor=editor, now=now)
     waiting.refresh_from_db()
-    assert waiting.status == CONFIRMED
-    entry = AuditEntry.objects.get(action="registration.promote")
-    assert (entry.actor, entry.data["reason"], entry.data["over_capacity"]) == (editor, "manual", True)
-    with pytest.raises(RegistrationError) as again:
-        registration_promote(registration=waiting, actor=editor)
-    assert again.value.code == "not_waitlisted"
+    assert (waiting.status, waiting.confirmed_at) == (CONFIRMED, now)
+    assert Registration.objects.filter(event=event, status=CONFIRMED).count() == 2  # the organizer's choice
+    [entry] = audit("registration.promote")
+    assert (entry.actor, entry.target_id, entry.data) == (
+        editor, str(waiting.pk), {"event": event.pk, "reason": "manual", "over_capacity": True})
 
 
-def test_english_message(settings):
-    with translation.override("en"):
-        error = RegistrationError("closed")
-        assert str(error.message) == "Registration has closed."
-
-
-@pytest.mark.django_db(transaction=True)
-def test_live_push_only_after_commit():
-    """Run on one event loop: the Redis channel layer binds its queues to the loop that made them."""
+def test_manual_promote_into_a_free_seat_is_not_over_capacity():
     event = EventFactory(capacity=3)
+    # A waiting registration next to free seats: what a capacity raised by hand in the admin leaves.
+    waiting = RegistrationFactory(event=event, status=WAITLISTED)
+    head = organizer(manages_all=True)
+    registration_promote(registration=waiting, actor=head)
+    assert audit("registration.promote")[0].data["over_capacity"] is False
 
-    class Boom(Exception):
+
+def test_manual_promote_refusals():
+    event = EventFactory(capacity=1)
+    seat = registration_create(event=event, user=candidate())
+    waiting = registration_create(event=event, user=candidate())
+    for outsider in (waiting.user, organizer(), company_member()):
+        with pytest.raises(RegistrationError) as caught:
+            registration_promote(registration=waiting, actor=outsider)
+        assert caught.value.code == "forbidden"
+    head = organizer(manages_all=True)
+    with pytest.raises(RegistrationError) as caught:
+        registration_promote(registration=seat, actor=head)
+    assert (caught.value.code, str(caught.value.message)) == ("not_waitlisted", "只有候补中的报名可以转为正式。")
+    waiting.refresh_from_db()
+    assert waiting.status == WAITLISTED and audit("registration.promote") == []
+
+
+# --- messages ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("code, english", [
+    ("not_published", "This event is not published yet."),
+    ("cancelled", "This event has been cancelled."),
+    ("closed", "Registration has closed."),
+    ("not_candidate", "Only PhD and postdoc candidates can register for events."),
+    ("no_profile", "Please complete your candidate profile before registering."),
+    ("duplicate", "You are already registered for this event."),
+    ("full", "The event is full and has no waiting list."),
+    ("not_active", "This registration is already cancelled."),
+    ("not_waitlisted", "Only a registration on the waiting list can be moved to a seat."),
+    ("forbidden", "You are not allowed to do this."),
+])
+def test_every_refusal_has_an_english_message(code, english):
+    error = RegistrationError(code)
+    with translation.override("en"):
+        assert str(error.message) == english
+    with translation.override("zh-hans"):
+        assert str(error.message) == str(RegistrationError.messages[code])
+
+
+# --- live pushes after commit (DESIGN §5.4) ----------------------------------------------------
+
+
+@pytest.fixture
+def layer(settings):
+    """The in-memory channel layer, whatever the environment configures."""
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    return get_channel_layer()
+
+
+def listen(layer, *groups) -> str:
+    channel = async_to_sync(layer.new_channel)()
+    for group in groups:
+        async_to_sync(layer.group_add)(group, channel)
+    return channel
+
+
+def drain(layer, channel) -> list[dict]:
+    """Every message waiting on `channel` (waits briefly; receives in one event loop)."""
+
+    async def receive_all():
+        messages = []
+        while True:
+            try:
+                messages.append(await asyncio.wait_for(layer.receive(channel), 0.05))
+            except asyncio.TimeoutError:
+                return messages
+
+    return async_to_sync(receive_all)()
+
+
+def test_registration_pushes_seats_and_the_users_status_after_commit(layer, django_capture_on_commit_callbacks):
+    event = EventFactory(capacity=1)
+    person = candidate()
+    public = listen(layer, f"event.{event.pk}.public")
+    private = listen(layer, f"user.{person.pk}")
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        registration = registration_create(event=event, user=person)
+    assert drain(layer, public) == [] and drain(layer, private) == []  # nothing before the commit
+    for callback in callbacks:
+        callback()
+    assert drain(layer, public) == [{
+        "type": "live.message", "group": f"event.{event.pk}.public",
+        "payload": {"type": "event.seats", "event": event.pk, "version": 1, "status": "published",
+                    "capacity": 1, "confirmed": 1, "waitlisted": 0, "seats_left": 0, "waitlist_enabled": True},
+    }]
+    assert drain(layer, private) == [{
+        "type": "live.message", "group": f"user.{person.pk}",
+        "payload": {"type": "registration.changed", "event": event.pk, "registration": registration.pk,
+                    "status": CONFIRMED},
+    }]
+
+
+def test_cancel_pushes_to_the_promoted_person(layer, django_capture_on_commit_callbacks):
+    event = EventFactory(capacity=1)
+    seat = registration_create(event=event, user=candidate())
+    waiting = registration_create(event=event, user=candidate())
+    public = listen(layer, f"event.{event.pk}.public")
+    promoted = listen(layer, f"user.{waiting.user_id}")
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_cancel(registration=seat, actor=seat.user)
+    [seats] = drain(layer, public)
+    assert {k: seats["payload"][k] for k in ("version", "confirmed", "waitlisted", "seats_left")} == {
+        "version": 3, "confirmed": 1, "waitlisted": 0, "seats_left": 0}
+    [mine] = drain(layer, promoted)
+    assert mine["payload"] == {"type": "registration.changed", "event": event.pk, "registration": waiting.pk,
+                               "status": CONFIRMED}
+
+
+def test_a_rolled_back_registration_publishes_nothing(layer, django_capture_on_commit_callbacks):
+    event = EventFactory(capacity=3)
+    person = candidate()
+    public = listen(layer, f"event.{event.pk}.public", f"user.{person.pk}")
+
+    class Abort(Exception):
         pass
 
-    def rolled_back():
-        with pytest.raises(Boom), transaction.atomic():
-            registration_create(event=event, user=candidate())
-            raise Boom
-        assert Registration.objects.count() == 0
-
-    async def scenario():
-        import asyncio
-
-        from asgiref.sync import sync_to_async
-
-        layer = get_channel_layer()
-        channel = await layer.new_channel()
-        await layer.group_add(f"event.{event.pk}.public", channel)
-        await sync_to_async(rolled_back)()
-        with pytest.raises(TimeoutError):  # the rolled-back registration pushed nothing
-            await asyncio.wait_for(layer.receive(channel), 0.3)
-        await sync_to_async(lambda: registration_create(event=event, user=candidate()))()
-        return await asyncio.wait_for(layer.receive(channel), 5)
-
-    message = async_to_sync(scenario)()
-    assert message["payload"] == {
-        "type": "event.seats", "event": event.pk, "version": 1, "status": "published", "capacity": 3,
-        "confirmed": 1, "waitlisted": 0, "seats_left": 2, "waitlist_enabled": True,
-    }
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(Abort), transaction.atomic():
+            registration_create(event=event, user=person)
+            raise Abort
+    assert callbacks == []
+    assert drain(layer, public) == []
+    assert Registration.objects.count() == 0
+    event.refresh_from_db()
+    assert event.registration_version == 0

@@ -1,7 +1,9 @@
-"""Load the demo programme (ten actions, their events, companies, candidates and logins)."""
+"""Load the demo programme: the ten actions, their events, companies, candidates and logins."""
 
-import hashlib
+from __future__ import annotations
+
 from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
@@ -14,118 +16,198 @@ from accounts.models import CandidateProfile, Company, CompanyMembership, User
 from accounts.validators import credit_code_check_char
 from events import demo
 from events.models import Action, Event, EventTeamMember, Registration, Series, Session
-from events.services import RegistrationError, registration_create
+from events.services import RegistrationError, registration_cancel, registration_create
+
+QINGDAO = ZoneInfo("Asia/Shanghai")
+URL = "http://127.0.0.1:8000/"
+HEAD = "organizer@boju.local"
+PARTNER = "partner@boju.local"
+ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def organization_code(body: str) -> str:
+    """The 9-character organization code (GB 11714) inside a credit code: 8 characters + check."""
+    check = 11 - sum(int(ch, 36) * w for ch, w in zip(body, ORG_CODE_WEIGHTS)) % 11
+    return body + {10: "X", 11: "0"}.get(check, str(check))
+
+
+def demo_credit_code(index: int, district: str) -> str:
+    """A valid unified social credit code: 9 (market regulator) 1 (enterprise), the Qingdao
+    district, an organization code, and the GB 32100 check character."""
+    first17 = "91" + district + organization_code(f"MA3{10000 + index * 1237:05d}")
+    return first17 + credit_code_check_char(first17)
+
+
+def local(day, clock: str) -> datetime:
+    hour, minute = (int(part) for part in clock.split(":"))
+    return datetime.combine(day, time(hour, minute), tzinfo=QINGDAO)
+
 
 class Command(BaseCommand):
     help = (
-        "Load the demo programme from the article on Qingdao's 2025 ten actions. Events are "
-        "scheduled relative to today (mostly over the next four months) so they are upcoming. "
-        "Idempotent: does nothing if the series exists, unless --reset."
+        "Load the demo programme from the article on Qingdao's 2025 'ten actions' for postdoc talent "
+        "(十大行动): the series, its ten actions, about thirty published events (recruitment fairs in "
+        "Qingdao, Beijing, Shanghai and Xi'an, four 产才对接 matchmaking sessions, forums, policy trainings, "
+        "the competition), companies, candidates with registrations and waiting lists, and logins with "
+        "verified e-mail addresses. Event dates are relative to the day the command runs: most fall "
+        "within the next four months, two lie in the past as history; times are Asia/Shanghai. "
+        "Idempotent: if the demo series exists nothing changes, unless --reset, which deletes the demo "
+        "series and its events, loads them again and resets the demo logins' password."
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--password", default="boju-demo-2025")
-        parser.add_argument("--reset", action="store_true", help="delete the demo series and its events first")
+        parser.add_argument("--password", default="boju-demo-2025", help="password of every demo login")
+        parser.add_argument("--reset", action="store_true", help="delete and reload the demo programme")
 
-    def handle(self, *args, password, reset, **options):
-        if reset:
-            Series.objects.filter(slug=demo.SERIES["slug"]).delete()
-        if Series.objects.filter(slug=demo.SERIES["slug"]).exists():
-            self.stdout.write("Demo programme already loaded.")
-        else:
-            with transaction.atomic():
-                self._load(make_password(password))
+    def handle(self, *args, password: str, reset: bool, **options):
+        with transaction.atomic():
+            series = Series.objects.filter(slug=demo.SERIES["slug"]).first()
+            if series is not None and reset:
+                # Events protect their series; registrations, sessions and teams go with the events.
+                Event.objects.filter(series=series).delete()
+                series.delete()
+                series = None
+            if series is not None:
+                self.stdout.write("The demo programme is already loaded; nothing changed (use --reset to reload).")
+            else:
+                self._load(make_password(password), reset=reset)
         self._print_logins(password)
 
-    def _user(self, email, name, role, password_hash, **extra):
+    # --- people -------------------------------------------------------------------------------
+
+    def _user(self, email: str, name: str, role: str, **extra) -> User:
         user, created = User.objects.get_or_create(
-            email=email, defaults={"name": name, "role": role, "password": password_hash, **extra}
+            email=email, defaults={"name": name, "role": role, "password": self.password_hash, **extra}
         )
+        if not created and self.reset:
+            user.password = self.password_hash
+            user.save(update_fields=["password"])
+        # Verified and primary, so the login works under mandatory e-mail verification.
         EmailAddress.objects.get_or_create(user=user, email=email, defaults={"verified": True, "primary": True})
         return user
 
-    def _load(self, password_hash):
-        series = Series.objects.create(**demo.SERIES)
-        actions = {
-            number: Action.objects.create(series=series, number=number, title=title, description=text)
-            for number, (title, text) in enumerate(demo.ACTIONS, start=1)
-        }
-        head = self._user("organizer@boju.local", "市人社局 博士后管理办公室", User.Role.ORGANIZER, password_hash,
-                          is_staff=True)
-        head.user_permissions.add(Permission.objects.get(codename="manage_all_events"))
-        partner = self._user("partner@boju.local", "博士后平台协作联盟", User.Role.ORGANIZER, password_hash)
+    def _organizers(self) -> tuple[User, User]:
+        head = self._user(HEAD, "市人社局博士后管理办公室", User.Role.ORGANIZER, is_staff=True)
+        head.user_permissions.add(Permission.objects.get(codename="manage_all_events", content_type__app_label="events"))
+        # /admin/ shows only what the staff user may see: the programme and the accounts.
+        head.user_permissions.add(*Permission.objects.filter(content_type__app_label__in=["events", "accounts"]))
+        partner = self._user(PARTNER, "青岛市博士后平台协作联盟秘书处", User.Role.ORGANIZER)
+        return head, partner
 
-        today = timezone.localdate()
-        events = []
-        for number, kind, title, mode, city, venue, offset, hour, hours, capacity, waitlist, sessions in demo.EVENTS:
-            start = timezone.make_aware(datetime.combine(today + timedelta(days=offset), time(hour)))
-            event = Event.objects.create(
-                series=series, action=actions[number], kind=kind, title=title, mode=mode, city=city, venue=venue,
-                address=f"{city}市 {venue}" if venue else "",
-                online_url="https://meeting.boju.local/" + hashlib.md5(title.encode()).hexdigest()[:8]
-                if mode != "offline" else "",
-                summary=actions[number].description, description=f"{title}。{actions[number].description}",
-                starts_at=start, ends_at=start + timedelta(hours=hours),
-                registration_opens_at=start - timedelta(days=60), registration_closes_at=start - timedelta(hours=2),
-                capacity=capacity, waitlist_enabled=waitlist, status=Event.Status.PUBLISHED, created_by=head,
-                eligibility=["postdoc", "postdoc_alumni"] if kind == "training" and mode == "offline" else [],
+    def _companies(self, head: User) -> None:
+        now = timezone.now()
+        for index, (name, industry, platform, verified, district, contact) in enumerate(demo.COMPANIES, start=1):
+            company, _ = Company.objects.get_or_create(
+                credit_code=demo_credit_code(index, district),
+                defaults={
+                    "name": name, "industry": industry, "platform_kind": platform,
+                    "description": f"{name}立足青岛“10+1”创新型产业体系，常年招收博士后，提供科研经费、安居与子女入学等配套支持。",
+                    "status": Company.Status.VERIFIED if verified else Company.Status.PENDING,
+                    "verified_at": now if verified else None, "verified_by": head if verified else None,
+                },
             )
-            EventTeamMember.objects.create(event=event, user=head)
-            # The timetable shares the event's hours equally, so sessions stay inside the event.
-            length = timedelta(minutes=hours * 60 // max(1, len(sessions)))
-            for index, session_title in enumerate(sessions):
-                begins = start + length * index
-                Session.objects.create(event=event, title=session_title, room=venue or "线上会议室",
-                                       starts_at=begins, ends_at=begins + length)
-            events.append(event)
-        for event in events[12:16]:  # the partner runs the matchmaking sessions
-            EventTeamMember.objects.create(event=event, user=partner, can_edit=True, can_scan=True)
-
-        for serial, (name, industry, platform, verified) in enumerate(demo.COMPANIES, start=1):
-            first17 = f"91370200MA{serial:07d}"
-            company = Company.objects.create(
-                name=name, credit_code=first17 + credit_code_check_char(first17), industry=industry,
-                platform_kind=platform, description=f"{name}，立足青岛“10+1”创新型产业体系，长期招收博士后。",
-                status=Company.Status.VERIFIED if verified else Company.Status.PENDING,
-                verified_at=timezone.now() if verified else None, verified_by=head if verified else None,
+            admin = self._user(f"company{index}@boju.local", f"{contact}（{name}）", User.Role.COMPANY)
+            CompanyMembership.objects.get_or_create(
+                company=company, user=admin, defaults={"role": CompanyMembership.Role.ADMIN}
             )
-            admin = self._user(f"company{serial}@boju.local", f"{name[:4]}人力资源部", User.Role.COMPANY, password_hash)
-            CompanyMembership.objects.create(company=company, user=admin, role=CompanyMembership.Role.ADMIN)
 
-        candidates = []
-        for serial, (name, degree, postdoc, institution, discipline, field) in enumerate(demo.CANDIDATES, start=1):
-            user = self._user(f"candidate{serial}@boju.local", name, User.Role.CANDIDATE, password_hash)
-            CandidateProfile.objects.create(
-                user=user, full_name=name, phone=f"1380532{serial:04d}", degree=degree, postdoc_status=postdoc,
-                institution=institution, discipline=discipline, research_field=field, graduation_year=2020 + serial % 6,
-                consent_share=serial % 3 != 0, consent_changed_at=timezone.now(),
+    def _candidates(self) -> dict[int, User]:
+        people = {}
+        for number, (name, degree, postdoc, institution, discipline, field, year) in enumerate(demo.CANDIDATES, start=1):
+            user = self._user(f"candidate{number}@boju.local", name, User.Role.CANDIDATE)
+            CandidateProfile.objects.get_or_create(user=user, defaults={
+                "full_name": name, "phone": f"1380532{number:04d}", "degree": degree, "postdoc_status": postdoc,
+                "institution": institution, "discipline": discipline, "research_field": field,
+                "graduation_year": year, "consent_share": number % 3 != 0, "consent_changed_at": timezone.now(),
+            })
+            people[number] = user
+        return people
+
+    # --- the programme ------------------------------------------------------------------------
+
+    def _event(self, series: Series, actions: dict[int, Action], spec: dict, today, head: User) -> Event:
+        day = today + timedelta(days=spec["day"])
+        starts, ends = local(day, spec["start"]), local(day, spec["end"])
+        action = actions[spec["action"]]
+        online = spec["mode"] != Event.Mode.OFFLINE
+        event, _ = Event.objects.get_or_create(series=series, title=spec["title"], defaults={
+            "action": action, "kind": spec["kind"], "summary": spec["summary"],
+            "description": f"{spec['summary']}\n\n本活动属于{action.title}：{action.description}",
+            "mode": spec["mode"], "city": spec["city"], "venue": spec["venue"], "address": spec["address"],
+            "online_url": f"https://meeting.boju.local/{spec['key']}" if online else "",
+            "starts_at": starts, "ends_at": ends,
+            # Registration opens at 09:00 the given number of days before and closes a few hours before.
+            "registration_opens_at": local(day - timedelta(days=spec["opens"]), "09:00"),
+            "registration_closes_at": starts - timedelta(hours=spec["closes"]),
+            "capacity": spec["capacity"], "waitlist_enabled": spec["waitlist"], "eligibility": spec["eligibility"],
+            "status": Event.Status.PUBLISHED, "created_by": head,
+        })
+        # As event_create does: whoever creates an event is on its team.
+        EventTeamMember.objects.get_or_create(event=event, user=head)
+        for begins, finishes, title, speakers, room in spec["sessions"]:
+            Session.objects.get_or_create(event=event, title=title, defaults={
+                "speakers": speakers, "room": room, "starts_at": local(day, begins), "ends_at": local(day, finishes),
+            })
+        return event
+
+    def _load(self, password_hash: str, *, reset: bool) -> None:
+        self.password_hash, self.reset = password_hash, reset
+        head, partner = self._organizers()
+        series, _ = Series.objects.get_or_create(slug=demo.SERIES["slug"], defaults=demo.SERIES)
+        actions = {}
+        for number, (title, description) in enumerate(demo.ACTIONS, start=1):
+            actions[number], _ = Action.objects.get_or_create(
+                series=series, number=number, defaults={"title": title, "description": description}
             )
-            candidates.append(user)
-        # Fill the two small events so their waiting lists are real; a few registrations elsewhere.
-        small = [e for e in events if e.capacity < 10]
-        for event in small:
-            for user in candidates[1:]:
-                self._register(event, user)
-        for event in events[1:4]:
-            for user in candidates[:6]:
-                self._register(event, user)
+        today = timezone.localdate(timezone=QINGDAO)
+        events = {spec["key"]: self._event(series, actions, spec, today, head) for spec in demo.EVENTS}
+        for event in events.values():
+            if event.kind == Event.Kind.MATCHMAKING:  # the alliance runs the four matchmaking sessions
+                EventTeamMember.objects.get_or_create(event=event, user=partner,
+                                                      defaults={"can_edit": True, "can_scan": True})
+        self._companies(head)
+        people = self._candidates()
+        # Through the real services, so seats, waiting lists, promotions and audit entries are real.
+        for key, numbers in demo.REGISTRATIONS:
+            self._register(events[key], [people[n] for n in numbers])
+        for key, number in demo.CANCELLATIONS:
+            registration = Registration.objects.active().get(event=events[key], user=people[number])
+            registration_cancel(registration=registration, actor=people[number])
+        for key, numbers in demo.LATE_REGISTRATIONS:
+            self._register(events[key], [people[n] for n in numbers])
 
-    def _register(self, event, user):
-        try:
-            registration_create(event=event, user=user)
-        except RegistrationError:
-            pass  # ineligible or closed for this person: the demo simply skips them
+    def _register(self, event: Event, users: list[User]) -> None:
+        # Past events get their history at the time it would have happened: registration opens,
+        # people arrive a few minutes apart.
+        past = event.registration_closes_at <= timezone.now()
+        for index, user in enumerate(users):
+            when = event.registration_opens_at + timedelta(days=2, minutes=7 * index) if past else None
+            if Registration.objects.active().filter(event=event, user=user).exists():
+                continue
+            try:
+                registration_create(event=event, user=user, now=when)
+            except RegistrationError as error:
+                if error.code != "ineligible":  # anything else is a mistake in the demo data
+                    raise
 
-    def _print_logins(self, password):
-        self.stdout.write(self.style.SUCCESS("Boju demo is ready at http://127.0.0.1:8000/"))
-        self.stdout.write(f"  password for every demo login: {password}")
+    def _print_logins(self, password: str) -> None:
+        series = Series.objects.filter(slug=demo.SERIES["slug"]).first()
+        events = Event.objects.filter(series=series)
+        self.stdout.write(self.style.SUCCESS(f"Boju demo: {URL}"))
+        self.stdout.write(
+            f"  {events.count()} events ({events.upcoming().count()} upcoming, dates relative to "
+            f"{timezone.localdate(timezone=QINGDAO):%Y-%m-%d}, Asia/Shanghai), "
+            f"{Registration.objects.filter(event__series=series).active().count()} active registrations, "
+            f"{Company.objects.count()} companies"
+        )
+        self.stdout.write(f"  password of every demo login: {password}")
         for email, what in [
-            ("organizer@boju.local", "organizer, manages every event (also /admin/)"),
-            ("partner@boju.local", "organizer on the four matchmaking sessions only"),
-            ("candidate1@boju.local", "candidate 林晓 (PhD, physical oceanography)"),
-            ("candidate3@boju.local", "candidate 陈思远 (postdoc in station)"),
-            ("company1@boju.local", "admin of 青岛海蓝智能科技有限公司 (verified)"),
-            ("company7@boju.local", "admin of 青岛新材科技有限公司 (awaiting verification)"),
+            (HEAD, "organizer: manages every event (console /console/, admin /admin/)"),
+            (PARTNER, "second organizer: team of the four 产才对接 matchmaking sessions only"),
+            ("candidate1@boju.local", "candidate 林晓 (博士, 海洋科学), free to register"),
+            ("candidate2@boju.local", "candidate 王浩然 (在读博士), on a waiting list"),
+            ("candidate3@boju.local", "candidate 陈思远 (在站博士后), may join the postdoc-only training"),
+            ("company1@boju.local", "company admin of 青岛海蓝智能科技有限公司 (verified)"),
+            ("company7@boju.local", "company admin of 青岛新材科技有限公司 (pending verification)"),
         ]:
             self.stdout.write(f"  {email:<24} {what}")
-        self.stdout.write(f"  registrations loaded: {Registration.objects.count()}")
