@@ -5,7 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from accounts.models import CandidateKind
 
@@ -135,6 +135,10 @@ class Event(models.Model):
     def eligibility_labels(self) -> list[str]:
         labels = dict(CandidateKind.choices)
         return [str(labels.get(kind, kind)) for kind in self.eligibility]
+
+    def eligibility_text(self) -> str:
+        # The list separator is a translatable string: "、" in Chinese, ", " in English.
+        return gettext("、").join(self.eligibility_labels())
 
     def registration_is_open(self, now=None) -> bool:
         now = now or timezone.now()

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Coalesce
-from django.utils import formats, timezone
-
-from accounts.models import CandidateProfile
+from django.utils import timezone
 
 from .models import Event, Registration
 
@@ -99,29 +97,6 @@ def personal_data_export(user) -> dict:
     }
 
 
-def registration_blocker(event: Event, user) -> str | None:
-    """Why the viewer cannot register right now (a translated sentence), or None.
-
-    Mirrors the service's checks for display only; the service remains the authority.
-    """
-    from django.utils.translation import gettext as _
-
-    from .services.errors import RegistrationError
-
-    if event.status == Event.Status.CANCELLED:
-        return str(RegistrationError("cancelled").message)
-    if not event.registration_is_open():
-        from django.utils import timezone
-
-        if event.registration_opens_at and timezone.now() < event.registration_opens_at:
-            opens = timezone.localtime(event.registration_opens_at).strftime("%Y-%m-%d %H:%M")
-            return str(RegistrationError("not_open", opens=opens).message)
-        return str(RegistrationError("closed").message)
-    if user.is_authenticated and not user.is_candidate:
-        return _("只有博士、博士后候选人可以报名活动。")
-    return None
-
-
 def console_registrations(event: Event, *, status: str = "", q: str = "") -> QuerySet[Registration]:
     """The organizer's registration list, filtered; one query whatever the number of rows."""
     rows = Registration.objects.filter(event=event).select_related("user", "user__candidate_profile")
@@ -148,36 +123,20 @@ def waitlist_positions(event: Event) -> dict[int, int]:
 def registration_obstacle(event: Event, user) -> tuple[str, str] | None:
     """Why the viewer cannot register right now, as (code, translated sentence), or None.
 
-    Covers what registration_blocker does plus the person-level reasons (no profile,
-    ineligible), so the page can explain itself before anyone presses a button. Display only: registration_create stays the authority.
-    For anonymous visitors only event-level reasons apply (they get a login link otherwise).
+    Runs the service's own checks, so the page explains itself with the very words the
+    service would use; registration_create stays the authority (it re-checks under the lock).
+    Anonymous visitors get only the event-level reasons (they are offered a login instead).
     """
     from .services.errors import RegistrationError
+    from .services.registration import ensure_candidate, ensure_open
 
-    def refuse(code: str, **params) -> tuple[str, str]:
-        return code, str(RegistrationError(code, **params).message)
-
-    now = timezone.now()
-    if event.status == Event.Status.CANCELLED:
-        return refuse("cancelled")
-    if event.status != Event.Status.PUBLISHED:
-        return refuse("not_published")
-    if event.registration_opens_at and now < event.registration_opens_at:
-        opens = formats.date_format(timezone.localtime(event.registration_opens_at), "Y-m-d H:i")
-        return refuse("not_open", opens=opens)
-    if now >= (event.registration_closes_at or event.starts_at):
-        return refuse("closed")
-    if not user.is_authenticated:
-        return None
-    if not user.is_candidate:
-        return refuse("not_candidate")
-    profile = CandidateProfile.objects.filter(user=user).first()
-    if profile is None:
-        return refuse("no_profile")
-    if event.eligibility and profile.kind not in event.eligibility:
-        return refuse("ineligible", kinds="、".join(event.eligibility_labels()))
+    try:
+        ensure_open(event, timezone.now())
+        if user.is_authenticated:
+            ensure_candidate(event, user)
+    except RegistrationError as error:
+        return error.code, str(error.message)
     return None
-
 
 def user_event_statuses(user, event_ids) -> dict[int, str]:
     """Event id -> the viewer's active registration status, in one query (cards' badges)."""

@@ -46,7 +46,7 @@ def _bump_version(event: Event) -> None:
     Event.objects.filter(pk=event.pk).update(registration_version=event.registration_version)
 
 
-def _ensure_candidate(event: Event, user: User) -> None:
+def ensure_candidate(event: Event, user: User) -> None:
     """Who may register. Nothing here changes under the event lock, so it runs before it."""
     if user.role != User.Role.CANDIDATE:
         raise RegistrationError("not_candidate")
@@ -54,10 +54,10 @@ def _ensure_candidate(event: Event, user: User) -> None:
     if profile is None:
         raise RegistrationError("no_profile")
     if event.eligibility and profile.kind not in event.eligibility:
-        raise RegistrationError("ineligible", kinds="、".join(event.eligibility_labels()))
+        raise RegistrationError("ineligible", kinds=event.eligibility_text())
 
 
-def _ensure_open(event: Event, now: datetime) -> None:
+def ensure_open(event: Event, now: datetime) -> None:
     """Whether the (locked, fresh) event takes registrations at `now`."""
     if event.status == Event.Status.CANCELLED:
         raise RegistrationError("cancelled")
@@ -79,14 +79,14 @@ def registration_create(*, event: Event, user: User, now: datetime | None = None
     Raises RegistrationError: cancelled / not_published / not_open / closed / not_candidate /
     no_profile / ineligible / duplicate / full.
     """
-    _ensure_candidate(event, user)
+    ensure_candidate(event, user)
     if Registration.objects.active().filter(event_id=event.pk, user=user).exists():
         raise RegistrationError("duplicate")  # the common double click; the constraint backs it
     with transaction.atomic():
         event = _lock_event(event.pk)
         # Taken after the lock, so the order of `created_at` is the order seats were handed out.
         now = now or timezone.now()
-        _ensure_open(event, now)
+        ensure_open(event, now)
         confirmed, waitlisted = _seat_counts(event)
         if confirmed < event.capacity:
             status = Status.CONFIRMED

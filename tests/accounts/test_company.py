@@ -2,7 +2,7 @@
 
 import pytest
 
-from accounts.models import AuditEntry, Company, User
+from accounts.models import AuditEntry, Company
 from accounts.validators import credit_code_check_char
 
 from ..factories import CompanyFactory, UserFactory, candidate, company_member, organizer

@@ -5,11 +5,10 @@ import io
 from datetime import timedelta
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from accounts.models import AuditEntry
+from accounts.models import AuditEntry, Company
 from events.models import Event, EventTeamMember, Registration, Session
 from events.services import registration_create
 
@@ -219,3 +218,27 @@ def test_sessions_team_and_audit(client, setup):
     audit = client.get(f"/console/events/{event.pk}/audit/")
     actions = [e.action for e in audit.context["entries"]]
     assert "team.set" in actions and "session.create" in actions and "registration.waitlisted" in actions
+
+
+def test_organizer_verifies_and_rejects_companies(client):
+    from ..factories import CompanyFactory
+
+    pending = CompanyFactory(status="pending")
+    other = CompanyFactory(status="pending")
+    client.force_login(company_member())
+    assert client.post(f"/console/companies/{pending.pk}/verify/").status_code == 403
+    pending.refresh_from_db()
+    assert pending.status == "pending"
+    head = organizer()
+    client.force_login(head)
+    listing = client.get("/console/companies/")
+    assert [c.pk for c in listing.context["companies"]] == sorted([pending.pk, other.pk],
+                                                                  key=lambda pk: Company.objects.get(pk=pk).name)
+    client.post(f"/console/companies/{pending.pk}/verify/")
+    client.post(f"/console/companies/{other.pk}/reject/")
+    pending.refresh_from_db()
+    other.refresh_from_db()
+    assert (pending.status, pending.verified_by, other.status) == ("verified", head, "rejected")
+    assert list(AuditEntry.objects.filter(action__startswith="company.").values_list("action", "actor")
+                .order_by("id")) == [("company.verify", head.pk), ("company.reject", head.pk)]
+    assert client.post(f"/console/companies/{pending.pk}/approve-all/").status_code == 404
