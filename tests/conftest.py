@@ -8,6 +8,7 @@ from django.db import connection
 
 from config.celery import app as celery_app
 
+from .browser_support import _end_stray_postgres_sessions, browser, open_page, site  # noqa: F401  (fixtures)
 from .liveserver import asgi_server_factory  # noqa: F401  (fixture)
 
 STRICT = os.environ.get("BOJU_REQUIRE_SERVICES", "") not in ("", "0")

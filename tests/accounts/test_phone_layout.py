@@ -3,37 +3,17 @@ screen, the main button reachable. Screenshots land in test-artifacts/ for a per
 
 import pytest
 
-from ..browser.conftest import _end_stray_postgres_sessions  # noqa: F401  (autouse fixture)
 from ..factories import CompanyFactory, UserFactory, candidate, company_member
-from ..liveserver import ROOT, session_cookie_for
+from ..browser_support import ARTIFACTS
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
-
-ARTIFACTS = ROOT / "test-artifacts"
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
 @pytest.fixture
-def phone(chromium, asgi_server_factory, monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop in this thread
-    from playwright.sync_api import sync_playwright
-
-    site = asgi_server_factory()
+def phone(open_page):
     ARTIFACTS.mkdir(exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox", "--disable-gpu"])
-
-        def open_(user, path):
-            context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
-            if user is not None:
-                context.add_cookies([{"name": k, "value": v, "url": site.url}
-                                     for k, v in session_cookie_for(user).items()])
-            page = context.new_page()
-            page.goto(site.url + path)
-            return page
-
-        yield open_
-        browser.close()
+    return open_page
 
 
 def test_accounts_pages_fit_a_phone(phone):

@@ -9,7 +9,7 @@ from events.services import registration_create
 from .. import liveserver
 from ..factories import EventFactory, candidate
 from ..liveserver import session_cookie_for
-from .conftest import wait_live
+from ..browser_support import wait_live
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 

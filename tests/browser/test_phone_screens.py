@@ -13,7 +13,7 @@ from events.models import Registration
 from events.services import registration_create
 
 from ..factories import EventFactory, SeriesFactory, SessionFactory, candidate
-from .conftest import ARTIFACTS, wait_live
+from ..browser_support import ARTIFACTS, wait_live
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 

@@ -1,8 +1,10 @@
-"""Chromium, a real ASGI server and phone-sized, logged-in browser pages for the page tests."""
+"""Chromium, a real ASGI server and phone-sized, logged-in browser pages for the page tests.
+
+Shared by every browser test (tests/conftest.py exposes the fixtures)."""
 
 import pytest
 
-from ..liveserver import ROOT, session_cookie_for
+from .liveserver import ROOT, session_cookie_for
 
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync"]
