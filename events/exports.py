@@ -1,29 +1,43 @@
-"""Registration lists as Excel and CSV for organizers."""
+"""Registration lists as Excel and CSV for organizers.
+
+Both files carry the same columns as the console list. Times are Beijing time (Asia/Shanghai):
+real datetimes in Excel, "YYYY-MM-DD HH:MM:SS" text in CSV.
+"""
+
+from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from accounts.disciplines import DISCIPLINES
 
 from .models import Registration
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 _DISCIPLINE_LABELS = dict(DISCIPLINES)
-# A cell starting with one of these is run as a formula by spreadsheet programs.
+# A cell starting with one of these is run as a formula by spreadsheet programs (OWASP "CSV injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_MAX_WIDTH = 48
 
 
-def _header() -> list[str]:
+def header() -> list[str]:
     return [_("姓名"), _("邮箱"), _("手机号码"), _("单位"), _("一级学科"), _("候选人类别"), _("状态"),
             _("候补位次"), _("报名时间")]
 
 
-def _rows(registrations: Iterable[Registration], positions: dict[int, int]):
+def rows(registrations: Iterable[Registration], positions: dict[int, int]) -> Iterator[list]:
+    """One list per registration; the last cell is a naive datetime in Beijing time."""
     for r in registrations:
         profile = getattr(r.user, "candidate_profile", None)
         yield [
@@ -31,47 +45,70 @@ def _rows(registrations: Iterable[Registration], positions: dict[int, int]):
             r.user.email,
             profile.phone if profile else "",
             profile.institution if profile else "",
-            str(_DISCIPLINE_LABELS.get(profile.discipline, "")) if profile else "",
+            str(_DISCIPLINE_LABELS.get(profile.discipline, profile.discipline)) if profile else "",
             profile.kind_label if profile else "",
-            r.get_status_display(),
+            str(r.get_status_display()),
             positions.get(r.pk),
-            timezone.localtime(r.created_at).replace(tzinfo=None),
+            r.created_at.astimezone(SHANGHAI).replace(tzinfo=None),
         ]
 
 
-def _safe(value):
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+def _is_formula_like(value) -> bool:
+    return isinstance(value, str) and value.startswith(_FORMULA_START)
+
+
+def csv_safe(value) -> str:
+    """The cell as CSV text; text a spreadsheet would run as a formula gets a leading quote."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    if _is_formula_like(value):
         return "'" + value
-    return value
+    return str(value)
 
 
-def registrations_csv(registrations, positions) -> bytes:
+def registrations_csv(registrations: Iterable[Registration], positions: dict[int, int]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(_header())
-    for row in _rows(registrations, positions):
-        row[-1] = row[-1].strftime("%Y-%m-%d %H:%M:%S")
-        writer.writerow([_safe(cell) if cell is not None else "" for cell in row])
-    # The BOM makes Excel read the file as UTF-8 (Chinese names stay legible).
+    writer.writerow(header())
+    for row in rows(registrations, positions):
+        writer.writerow([csv_safe(cell) for cell in row])
+    # The BOM makes Excel read the file as UTF-8, so Chinese names stay legible.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def registrations_xlsx(registrations, positions, *, title: str) -> bytes:
+def _display_width(value) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, datetime):
+        return 19
+    # CJK characters take two columns in Excel's default font.
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(value))
+
+
+def registrations_xlsx(registrations: Iterable[Registration], positions: dict[int, int], *, title: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = _("报名名单")
-    header = _header()
-    sheet.append(header)
-    widths = [len(h) * 2 + 2 for h in header]
-    for row in _rows(registrations, positions):
-        sheet.append([_safe(cell) for cell in row])
-        for index, cell in enumerate(row):
-            widths[index] = max(widths[index], min(40, len(str(cell or "")) + 2))
-    for row in sheet.iter_rows(min_row=2, min_col=len(header), max_col=len(header)):
-        row[0].number_format = "yyyy-mm-dd hh:mm:ss"
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[get_column_letter(index)].width = max(width, 12)
+    sheet.title = _("报名名单")[:31]
+    names = header()
+    sheet.append(names)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    widths = [_display_width(name) for name in names]
+    for row_number, row in enumerate(rows(registrations, positions), start=2):
+        for column, value in enumerate(row, start=1):
+            cell = sheet.cell(row=row_number, column=column, value=value)
+            if _is_formula_like(value):
+                # openpyxl would store "=..." as a formula; kept as plain text it is never run.
+                cell.data_type = "s"
+            elif isinstance(value, datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm:ss"
+            widths[column - 1] = max(widths[column - 1], _display_width(value))
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = min(_MAX_WIDTH, max(8, width + 2))
     sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
     workbook.properties.title = title[:200]
     output = io.BytesIO()
     workbook.save(output)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, When
-from django.db.models.functions import Coalesce
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Case, CharField, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
-from .models import Event, Registration
+from accounts.models import AuditEntry
+
+from .models import Event, Registration, Session
+from .permissions import events_editable_by
 
 Status = Registration.Status
 
@@ -98,7 +102,10 @@ def personal_data_export(user) -> dict:
 
 
 def console_registrations(event: Event, *, status: str = "", q: str = "") -> QuerySet[Registration]:
-    """The organizer's registration list, filtered; one query whatever the number of rows."""
+    """The organizer's registration list, filtered; one query whatever the number of rows.
+
+    Confirmed first, then the waiting list in its order, then cancelled; each in sign-up order.
+    """
     rows = Registration.objects.filter(event=event).select_related("user", "user__candidate_profile")
     if status:
         rows = rows.filter(status=status)
@@ -108,13 +115,43 @@ def console_registrations(event: Event, *, status: str = "", q: str = "") -> Que
             | Q(user__candidate_profile__full_name__icontains=q)
             | Q(user__candidate_profile__institution__icontains=q)
         )
-    return rows.order_by("status", "created_at", "id")
+    rank = Case(
+        When(status=Status.CONFIRMED, then=0), When(status=Status.WAITLISTED, then=1), default=2,
+        output_field=IntegerField(),
+    )
+    return rows.order_by(rank, "created_at", "id")
 
 
 def waitlist_positions(event: Event) -> dict[int, int]:
     """Registration id -> place on the waiting list, for the whole list in one query."""
     ids = event.registrations.waitlisted().order_by("created_at", "id").values_list("id", flat=True)
     return {pk: place for place, pk in enumerate(ids, start=1)}
+
+
+def console_events(user) -> tuple[QuerySet[Event], QuerySet[Event]]:
+    """The events `user` may edit with seat counts: (not yet ended, soonest first; ended, latest first)."""
+    # Through a pk subquery: the permission filter's team join must not multiply the counts.
+    editable = Event.objects.filter(pk__in=events_editable_by(user).values("pk"))
+    base = with_seat_counts(editable.select_related("series", "action"))
+    now = timezone.now()
+    return (base.filter(ends_at__gte=now).order_by("starts_at", "id"),
+            base.filter(ends_at__lt=now).order_by("-starts_at", "-id"))
+
+
+def event_audit_entries(event: Event) -> QuerySet[AuditEntry]:
+    """Audit entries about the event, its registrations and its sessions, newest first."""
+    types = ContentType.objects.get_for_models(Event, Registration, Session)
+    registration_ids = Registration.objects.filter(event=event).annotate(
+        key=Cast("id", output_field=CharField())).values("key")
+    return (
+        AuditEntry.objects.filter(
+            Q(target_type=types[Event], target_id=str(event.pk))
+            | Q(target_type=types[Registration], target_id__in=registration_ids)
+            | Q(target_type=types[Session], data__event=event.pk)
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+    )
 
 
 # --- The public pages (programme home, event page, "my events") ---------------------------

@@ -1,30 +1,32 @@
-from django.urls import path, re_path
+"""The organizer console, mounted at /console/ (namespace "console")."""
 
-from accounts import console as accounts_console
+from django.urls import include, path, re_path
 
-from .views import console
+from .views.console import programme, registrations
 
 app_name = "console"
 
+event = r"^events/(?P<pk>\d+)/"
+
 urlpatterns = [
-    path("", console.home, name="home"),
-    path("series/new/", console.series_edit, name="series_new"),
-    path("series/<int:pk>/", console.series_edit, name="series_edit"),
-    path("events/new/", console.event_new, name="event_new"),
-    path("events/<int:pk>/", console.event_overview, name="event"),
-    path("events/<int:pk>/edit/", console.event_edit, name="event_edit"),
-    re_path(r"^events/(?P<pk>\d+)/(?P<action>publish|cancel)/$", console.event_status, name="event_status"),
-    path("events/<int:pk>/sessions/new/", console.session_edit, name="session_new"),
-    path("events/<int:pk>/sessions/<int:session_pk>/", console.session_edit, name="session_edit"),
-    path("events/<int:pk>/sessions/<int:session_pk>/delete/", console.session_remove, name="session_delete"),
-    path("events/<int:pk>/team/", console.team_edit, name="team"),
-    path("events/<int:pk>/registrations/", console.registrations, name="registrations"),
-    re_path(r"^events/(?P<pk>\d+)/registrations\.(?P<fmt>xlsx|csv)$", console.registrations_export,
+    path("", programme.home, name="home"),
+    path("series/", programme.series_list, name="series"),
+    path("series/new/", programme.series_edit, name="series_new"),
+    path("series/<int:pk>/", programme.series_edit, name="series_edit"),
+    path("events/new/", programme.event_new, name="event_new"),
+    path("events/<int:pk>/", programme.event_overview, name="event"),
+    path("events/<int:pk>/edit/", programme.event_edit, name="event_edit"),
+    re_path(event + r"(?P<action>publish|cancel)/$", programme.event_status, name="event_status"),
+    path("events/<int:pk>/sessions/new/", programme.session_edit, name="session_new"),
+    path("events/<int:pk>/sessions/<int:session_pk>/", programme.session_edit, name="session_edit"),
+    path("events/<int:pk>/sessions/<int:session_pk>/delete/", programme.session_remove, name="session_delete"),
+    path("events/<int:pk>/team/", programme.team_edit, name="team"),
+    path("events/<int:pk>/team/<int:member_pk>/remove/", programme.team_remove, name="team_remove"),
+    path("events/<int:pk>/registrations/", registrations.registrations, name="registrations"),
+    re_path(event + r"registrations\.(?P<fmt>xlsx|csv)$", registrations.registrations_export,
             name="registrations_export"),
-    re_path(r"^events/(?P<pk>\d+)/registrations/(?P<registration_pk>\d+)/(?P<action>promote|cancel)/$",
-            console.registration_action, name="registration_action"),
-    path("events/<int:pk>/audit/", console.audit, name="audit"),
-    path("companies/", accounts_console.companies, name="companies"),
-    re_path(r"^companies/(?P<pk>\d+)/(?P<decision>verify|reject)/$", accounts_console.company_decide,
-            name="company_decide"),
+    re_path(event + r"registrations/(?P<registration_pk>\d+)/(?P<action>promote|cancel)/$",
+            registrations.registration_action, name="registration_action"),
+    path("events/<int:pk>/audit/", registrations.audit, name="audit"),
+    path("companies/", include("accounts.urls_console")),
 ]

@@ -1,244 +1,358 @@
-"""The organizer console: permissions on every URL, the event life cycle, lists and exports."""
+"""The organizer console: permissions on every URL, the event life cycle and its form, series,
+sessions, team, the console home. Registration lists and exports: test_console_registrations.py."""
 
-import csv
-import io
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
-from openpyxl import load_workbook
 
-from accounts.models import AuditEntry, Company
-from events.models import Event, EventTeamMember, Registration, Session
+from accounts.models import AuditEntry
+from events.models import Action, Event, EventTeamMember, Registration, Series, Session
 from events.services import registration_create
 
-from ..factories import EventFactory, SeriesFactory, SessionFactory, candidate, company_member, organizer, team_member
+from ..factories import EventFactory, RegistrationFactory, SeriesFactory, candidate, company_member, organizer, team_member
+from .console_support import LOCAL, SHANGHAI, flash, local, setup  # noqa: F401  (setup is a fixture)
 
 pytestmark = pytest.mark.django_db
 
 
-def event_urls(event, registration, session):
-    e = event.pk
-    return {
-        "get": [f"/console/events/{e}/", f"/console/events/{e}/edit/", f"/console/events/{e}/registrations/",
-                f"/console/events/{e}/registrations.xlsx", f"/console/events/{e}/registrations.csv",
-                f"/console/events/{e}/audit/", f"/console/events/{e}/sessions/new/",
-                f"/console/events/{e}/sessions/{session.pk}/"],
-        "post": [f"/console/events/{e}/publish/", f"/console/events/{e}/cancel/", f"/console/events/{e}/team/",
-                 f"/console/events/{e}/edit/", f"/console/events/{e}/sessions/{session.pk}/delete/",
-                 f"/console/events/{e}/registrations/{registration.pk}/promote/",
-                 f"/console/events/{e}/registrations/{registration.pk}/cancel/"],
-    }
+def event_urls(event, registration, session, member):
+    """Every event-scoped console URL."""
+    e = f"/console/events/{event.pk}"
+    return [
+        f"{e}/", f"{e}/edit/", f"{e}/publish/", f"{e}/cancel/", f"{e}/sessions/new/",
+        f"{e}/sessions/{session.pk}/", f"{e}/sessions/{session.pk}/delete/", f"{e}/team/",
+        f"{e}/team/{member.pk}/remove/", f"{e}/registrations/", f"{e}/registrations.xlsx",
+        f"{e}/registrations.csv", f"{e}/registrations/{registration.pk}/promote/",
+        f"{e}/registrations/{registration.pk}/cancel/", f"{e}/audit/",
+    ]
 
 
-@pytest.fixture
-def setup():
-    event = EventFactory(capacity=1)
-    session = SessionFactory(event=event)
-    registration_create(event=event, user=candidate())
-    waiting = registration_create(event=event, user=candidate())
-    editor = organizer()
-    team_member(event, editor)
-    return event, waiting, session, editor
+GENERAL_URLS = ["/console/", "/console/series/", "/console/series/new/", "/console/events/new/",
+                "/console/companies/"]
 
 
-def test_organizer_not_on_team_gets_404_everywhere_and_nothing_changes(client, setup):
-    event, waiting, session, _editor = setup
-    client.force_login(organizer())
-    urls = event_urls(event, waiting, session)
-    for url in urls["get"]:
-        assert client.get(url).status_code == 404, url
-    for url in urls["post"]:
-        assert client.post(url, {"email": "x@y.cn", "can_edit": "on"}).status_code == 404, url
-    event.refresh_from_db()
-    waiting.refresh_from_db()
-    assert (event.status, waiting.status, Session.objects.filter(pk=session.pk).exists()) == (
-        "published", "waitlisted", True)
+def snapshot(event):
+    return (
+        Event.objects.filter(pk=event.pk).values_list("status", "title", "capacity").get(),
+        list(Registration.objects.filter(event=event).order_by("id").values_list("status", flat=True)),
+        list(Session.objects.filter(event=event).values_list("pk", flat=True)),
+        list(EventTeamMember.objects.filter(event=event).values_list("user_id", "can_edit", "can_scan")),
+    )
 
 
-def test_candidates_and_companies_are_refused_everywhere(client, setup):
-    event, waiting, session, _editor = setup
-    urls = event_urls(event, waiting, session)
-    general = ["/console/", "/console/events/new/", "/console/series/new/", "/console/companies/"]
+def test_organizer_outside_the_team_gets_404_on_every_event_url_and_method(client, setup):
+    event, _first, waiting, session, _editor, member = setup
+    scanner = organizer()
+    team_member(event, scanner, can_edit=False, can_scan=True)  # may scan, not edit
+    before = snapshot(event)
+    data = {"email": scanner.email, "can_edit": "on", "title": "x", "capacity": 5}
+    for user in (organizer(), scanner):
+        client.force_login(user)
+        for url in event_urls(event, waiting, session, member):
+            assert client.get(url).status_code == 404, url
+            assert client.post(url, data).status_code == 404, url
+    assert snapshot(event) == before
+    assert not AuditEntry.objects.filter(actor__in=[scanner]).exists()
+
+
+def test_unknown_event_is_404_for_an_organizer_who_manages_all(client, setup):
+    event, _first, waiting, session, _editor, member = setup
+    client.force_login(organizer(manages_all=True))
+    assert client.get(f"/console/events/{event.pk}/").status_code == 200
+    missing = EventFactory()
+    missing_pk = missing.pk
+    missing.delete()
+    assert client.get(f"/console/events/{missing_pk}/").status_code == 404
+    # A registration or session of another event is not reachable through this one.
+    other = EventFactory()
+    assert client.post(f"/console/events/{other.pk}/registrations/{waiting.pk}/cancel/").status_code == 404
+    assert client.get(f"/console/events/{other.pk}/sessions/{session.pk}/").status_code == 404
+    assert client.post(f"/console/events/{other.pk}/team/{member.pk}/remove/").status_code == 404
+
+
+def test_candidates_and_companies_get_403_and_visitors_the_login_page(client, setup):
+    event, _first, waiting, session, _editor, member = setup
+    before = snapshot(event)
+    urls = event_urls(event, waiting, session, member) + GENERAL_URLS
     for user in (candidate(), company_member()):
         client.force_login(user)
-        for url in urls["get"] + general:
+        for url in urls:
             assert client.get(url).status_code == 403, url
-        for url in urls["post"]:
-            assert client.post(url).status_code == 403, url
+            assert client.post(url, {"title": "x"}).status_code == 403, url
     client.logout()
-    assert client.get("/console/").url.startswith("/accounts/login/")
+    for url in urls:
+        for response in (client.get(url), client.post(url)):
+            assert response.status_code == 302 and response.url.startswith("/accounts/login/?next="), url
+    assert snapshot(event) == before
+
+
+def test_write_urls_refuse_get_with_405(client, setup):
+    event, _first, waiting, _session, editor, _member = setup
+    client.force_login(editor)
+    assert client.get(f"/console/events/{event.pk}/publish/").status_code == 405
+    assert client.get(f"/console/events/{event.pk}/registrations/{waiting.pk}/promote/").status_code == 405
+    waiting.refresh_from_db()
+    assert waiting.status == "waitlisted"
 
 
 def event_form(series, **overrides):
-    start = timezone.localtime(timezone.now() + timedelta(days=10)).replace(second=0, microsecond=0)
+    start = timezone.localtime(timezone.now() + timedelta(days=10), SHANGHAI).replace(second=0, microsecond=0)
     data = {
         "series": series.pk, "kind": "fair", "title": "秋季博士后专场招聘会", "mode": "offline", "city": "青岛",
-        "venue": "青岛国际会展中心", "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
-        "ends_at": (start + timedelta(hours=4)).strftime("%Y-%m-%dT%H:%M"), "capacity": 1,
-        "waitlist_enabled": "on", "registration_opens_at": (start - timedelta(days=20)).strftime("%Y-%m-%dT%H:%M"),
+        "venue": "青岛国际会展中心", "starts_at": start.strftime(LOCAL),
+        "ends_at": (start + timedelta(hours=4)).strftime(LOCAL), "capacity": 1, "waitlist_enabled": "on",
+        "registration_opens_at": (start - timedelta(days=20)).strftime(LOCAL),
     }
     data.update(overrides)
     return data
 
 
-def test_create_publish_raise_capacity_promotes_waiting(client):
+def test_create_publish_then_more_seats_promote_the_waiting_list(client):
     series = SeriesFactory()
     head = organizer()
     client.force_login(head)
-    response = client.post("/console/events/new/", event_form(series))
+    form = event_form(series, eligibility=["phd", "postdoc"])
+    response = client.post("/console/events/new/", form)
     event = Event.objects.get(title="秋季博士后专场招聘会")
-    assert response.url == f"/console/events/{event.pk}/"
-    assert event.status == "draft" and EventTeamMember.objects.filter(event=event, user=head, can_edit=True).exists()
-    # Entered as Beijing time, stored in UTC.
-    assert timezone.localtime(event.starts_at).strftime("%Y-%m-%dT%H:%M") == event_form(series)["starts_at"]
-    client.post(f"/console/events/{event.pk}/publish/")
+    assert response.status_code == 302 and response.url == f"/console/events/{event.pk}/"
+    assert flash(response) == ["活动已创建（草稿），发布后才会公开。"]
+    assert (event.status, event.created_by, event.eligibility) == ("draft", head, ["phd", "postdoc"])
+    assert list(EventTeamMember.objects.filter(event=event).values_list("user", "can_edit", "can_scan")) == [
+        (head.pk, True, True)]
+    # Typed as Beijing time, stored in UTC: 8 hours earlier.
+    typed = datetime.strptime(form["starts_at"], LOCAL)
+    assert event.starts_at == typed.replace(tzinfo=SHANGHAI)
+    assert event.starts_at.astimezone(ZoneInfo("UTC")).replace(tzinfo=None) == typed - timedelta(hours=8)
+
+    response = client.post(f"/console/events/{event.pk}/publish/")
+    assert flash(response) == ["活动已发布。"]
     event.refresh_from_db()
     assert event.status == "published"
-    people = [candidate() for _ in range(3)]
-    regs = [registration_create(event=event, user=p) for p in people]
-    assert [r.status for r in regs] == ["confirmed", "waitlisted", "waitlisted"]
-    client.post(f"/console/events/{event.pk}/edit/", event_form(series, capacity=2))
-    assert [Registration.objects.get(pk=r.pk).status for r in regs] == ["confirmed", "confirmed", "waitlisted"]
+    regs = [registration_create(event=event, user=candidate(postdoc_status="in_station")) for _ in range(4)]
+    assert [r.status for r in regs] == ["confirmed", "waitlisted", "waitlisted", "waitlisted"]
+
+    response = client.post(f"/console/events/{event.pk}/edit/", event_form(series, capacity=3,
+                                                                          eligibility=["phd", "postdoc"]))
+    assert response.status_code == 302 and flash(response) == ["活动已更新。"]
+    assert [Registration.objects.get(pk=r.pk).status for r in regs] == [
+        "confirmed", "confirmed", "confirmed", "waitlisted"]
     update = AuditEntry.objects.get(action="event.update")
-    assert update.data == {"changed": ["capacity"], "promoted": [regs[1].pk]}
-    client.post(f"/console/events/{event.pk}/cancel/")
+    assert (update.actor, update.data) == (head, {"changed": ["capacity"], "promoted": [regs[1].pk, regs[2].pk]})
+    assert list(AuditEntry.objects.filter(action="registration.promote").order_by("id").values_list(
+        "target_id", flat=True)) == [str(regs[1].pk), str(regs[2].pk)]
+
+    response = client.post(f"/console/events/{event.pk}/cancel/")
+    assert flash(response) == ["活动已取消。"]
+    response = client.post(f"/console/events/{event.pk}/publish/")
+    assert flash(response) == ["已取消的活动不能再次发布。"]
     event.refresh_from_db()
     assert event.status == "cancelled"
-    response = client.post(f"/console/events/{event.pk}/publish/", follow=True)
-    assert [str(m) for m in response.context["messages"]][-1] == "已取消的活动不能再次发布。"
+    assert list(AuditEntry.objects.filter(target_id=str(event.pk), action__startswith="event.").order_by(
+        "id").values_list("action", flat=True)) == ["event.create", "event.published", "event.update",
+                                                    "event.cancelled"]
 
 
-def test_invalid_event_form_saves_nothing(client):
+def test_edit_form_shows_beijing_time_and_only_the_series_actions(client, setup):
+    event, *_rest, editor, _member = setup
+    own = Action.objects.create(series=event.series, number=1, title="博聚英才")
+    other_series = Series.objects.create(title="2024 行动", slug="actions-2024", year=2024)
+    Action.objects.create(series=other_series, number=1, title="旧行动")
+    client.force_login(editor)
+    response = client.get(f"/console/events/{event.pk}/edit/")
+    form = response.context["form"]
+    assert list(form.fields["action"].queryset) == [own]
+    page = response.content.decode()
+    assert f'value="{local(event.starts_at)}"' in page and 'type="datetime-local"' in page
+    assert '<option value="%d" data-series="%d">博聚英才</option>' % (own.pk, event.series_id) in page
+
+
+def test_lowering_capacity_below_confirmed_warns(client, setup):
+    event, first, *_rest, editor, _member = setup
+    RegistrationFactory(event=event)  # a second confirmed seat (as if promoted by hand)
+    client.force_login(editor)
+    data = event_form(event.series, title=event.title, starts_at=local(event.starts_at),
+                      ends_at=local(event.ends_at), registration_opens_at="", capacity=1)
+    response = client.post(f"/console/events/{event.pk}/edit/", data)
+    assert flash(response) == ["活动已更新。", "已确认人数（2）超过新的名额（1），已确认的报名不会被自动取消。"]
+
+
+INVALID = [
+    ({"ends_at": "START"}, "ends_at", "结束时间必须晚于开始时间。"),
+    ({"mode": "online", "online_url": ""}, "online_url", "线上或线上+线下活动需要填写线上链接。"),
+    ({"mode": "hybrid", "online_url": "https://meeting.example.cn/1", "venue": ""}, "venue",
+     "线下或线上+线下活动需要填写场馆。"),
+    ({"registration_closes_at": "END"}, "registration_closes_at", "报名截止时间必须早于活动结束时间。"),
+    ({"registration_opens_at": "START"}, "registration_opens_at", "报名开始时间必须早于报名截止时间。"),
+    ({"capacity": 0}, "capacity", "确保该值大于或等于1。"),
+    ({"capacity": "many"}, "capacity", "输入整数。"),
+    ({"capacity": 10**12}, "capacity", "确保该值小于或等于100000。"),
+    ({"starts_at": "tomorrow"}, "starts_at", "输入一个有效的日期/时间。"),
+    ({"series": 999999}, "series", "选择一个有效的选项： 该选择不在可用的选项中。"),
+    ({"title": ""}, "title", "这个字段是必填项。"),
+]
+
+
+@pytest.mark.parametrize(("change", "field", "message"), INVALID)
+def test_invalid_event_form_is_refused_and_saves_nothing(client, change, field, message):
     series = SeriesFactory()
     client.force_login(organizer())
-    bad = event_form(series, mode="hybrid", capacity=0, online_url="", venue="")
-    start = bad["starts_at"]
-    bad["ends_at"] = start
-    response = client.post("/console/events/new/", bad)
+    data = event_form(series)
+    change = {k: data["starts_at"] if v == "START" else data["ends_at"] if v == "END" else v
+              for k, v in change.items()}
+    data.update(change)
+    response = client.post("/console/events/new/", data)
     assert response.status_code == 400
-    errors = response.context["form"].errors
-    assert errors["ends_at"] == ["结束时间必须晚于开始时间。"]
-    assert errors["online_url"] == ["线上或线上+线下活动需要填写线上链接。"]
-    assert "capacity" in errors
-    assert Event.objects.count() == 0
+    assert response.context["form"].errors[field] == [message]
+    assert (Event.objects.count(), AuditEntry.objects.count()) == (0, 0)
 
 
-def test_manual_promote_and_organizer_cancel(client, setup):
-    event, waiting, _session, editor = setup
+def test_action_of_another_series_is_refused_and_edit_changes_nothing(client, setup):
+    event, *_rest, editor, _member = setup
+    other_series = Series.objects.create(title="2024 行动", slug="actions-2024", year=2024)
+    foreign = Action.objects.create(series=other_series, number=1, title="旧行动")
     client.force_login(editor)
-    client.post(f"/console/events/{event.pk}/registrations/{waiting.pk}/promote/")
-    waiting.refresh_from_db()
-    assert waiting.status == "confirmed"
-    third = registration_create(event=event, user=candidate())
-    first = Registration.objects.filter(event=event).order_by("id").first()
-    client.post(f"/console/events/{event.pk}/registrations/{first.pk}/cancel/")
-    first.refresh_from_db()
-    third.refresh_from_db()
-    # Two confirmed on one seat after the manual promotion: one cancel frees nothing yet.
-    assert (first.status, third.status) == ("cancelled", "waitlisted")
-    assert AuditEntry.objects.get(action="registration.cancel").actor == editor
+    before = snapshot(event)
+    data = event_form(event.series, title="改名", action=foreign.pk)
+    response = client.post(f"/console/events/{event.pk}/edit/", data)
+    assert response.status_code == 400
+    assert response.context["form"].errors["action"] == ["选择一个有效的选项： 该选择不在可用的选项中。"]
+    assert snapshot(event) == before and not AuditEntry.objects.filter(action="event.update").exists()
 
 
-def test_registration_list_filters_and_exports(client, setup):
-    event, waiting, _session, editor = setup
+def test_series_with_actions_created_edited_and_listed(client):
+    head = organizer()
+    client.force_login(head)
+    management = {"actions-TOTAL_FORMS": 3, "actions-INITIAL_FORMS": 0}
+    data = {"title": "2026 博士后人才集聚十大行动", "slug": "ten-actions-2026", "year": 2026, **management,
+            "actions-0-number": 1, "actions-0-title": "博聚英才", "actions-1-number": 2,
+            "actions-1-title": "产才对接", "actions-1-description": "企业与博士面对面"}
+    response = client.post("/console/series/new/", data)
+    assert response.status_code == 302 and response.url == "/console/series/"
+    series = Series.objects.get(slug="ten-actions-2026")
+    assert list(series.actions.values_list("number", "title", "description")) == [
+        (1, "博聚英才", ""), (2, "产才对接", "企业与博士面对面")]
+    assert AuditEntry.objects.get(action="series.create").actor == head
+    first, second = series.actions.order_by("number")
+    edit = {"title": series.title, "slug": series.slug, "year": 2026, "actions-TOTAL_FORMS": 3,
+            "actions-INITIAL_FORMS": 2, "actions-0-id": first.pk, "actions-0-number": 1,
+            "actions-0-title": "博聚英才行动", "actions-1-id": second.pk, "actions-1-number": 2,
+            "actions-1-title": "产才对接", "actions-1-DELETE": "on", "actions-2-number": 3,
+            "actions-2-title": "揭榜领题"}
+    assert client.post(f"/console/series/{series.pk}/", edit).status_code == 302
+    assert list(series.actions.values_list("number", "title")) == [(1, "博聚英才行动"), (3, "揭榜领题")]
+    listing = client.get("/console/series/")
+    assert [(s.title, s.action_count, s.event_count) for s in listing.context["series_list"]] == [
+        ("2026 博士后人才集聚十大行动", 2, 0)]
+
+
+def test_invalid_series_or_actions_save_nothing(client):
+    client.force_login(organizer())
+    data = {"title": "2026 行动", "slug": "not a slug!", "year": 2026, "actions-TOTAL_FORMS": 2,
+            "actions-INITIAL_FORMS": 0, "actions-0-number": 1, "actions-0-title": "甲",
+            "actions-1-number": 1, "actions-1-title": "乙"}
+    response = client.post("/console/series/new/", data)
+    assert response.status_code == 400
+    assert "slug" in response.context["form"].errors
+    data["slug"] = "actions-2026"
+    response = client.post("/console/series/new/", data)
+    assert response.status_code == 400
+    assert response.context["formset"].non_form_errors() == ["行动序号不能重复。"]
+    assert (Series.objects.count(), Action.objects.count(), AuditEntry.objects.count()) == (0, 0, 0)
+
+
+def test_sessions_are_added_edited_and_deleted_within_the_event(client, setup):
+    event, *_rest, session, editor, _member = setup
     client.force_login(editor)
-    response = client.get(f"/console/events/{event.pk}/registrations/?status=waitlisted")
-    rows = list(response.context["page"])
-    assert [(r.pk, r.position) for r in rows] == [(waiting.pk, 1)]
-    name = waiting.user.candidate_profile.full_name
-    assert [r.pk for r in client.get(f"/console/events/{event.pk}/registrations/?q={name}").context["page"]] == [
-        waiting.pk]
-    xlsx = client.get(f"/console/events/{event.pk}/registrations.xlsx")
-    assert xlsx["Content-Disposition"] == f'attachment; filename="registrations-{event.pk}.xlsx"'
-    sheet = load_workbook(io.BytesIO(xlsx.content)).active
-    values = list(sheet.values)
-    assert values[0] == ("姓名", "邮箱", "手机号码", "单位", "一级学科", "候选人类别", "状态", "候补位次", "报名时间")
-    assert len(values) == 3
-    assert values[2][0] == name and values[2][6] == "候补中" and values[2][7] == 1
-    assert sheet.freeze_panes == "A2"
-    raw = client.get(f"/console/events/{event.pk}/registrations.csv?status=waitlisted").content
-    assert raw.startswith(b"\xef\xbb\xbf")
-    table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert table[1][:2] == [name, waiting.user.email] and table[1][6:8] == ["候补中", "1"]
-
-
-def test_csv_cells_cannot_become_formulas(client, setup):
-    event, waiting, _session, editor = setup
-    profile = waiting.user.candidate_profile
-    profile.institution = "=HYPERLINK(\"http://evil\")"
-    profile.save()
-    client.force_login(editor)
-    table = list(csv.reader(io.StringIO(
-        client.get(f"/console/events/{event.pk}/registrations.csv?status=waitlisted").content.decode("utf-8-sig"))))
-    assert table[1][3] == "'=HYPERLINK(\"http://evil\")"
-
-
-@pytest.mark.parametrize("count", [1, 100])
-def test_registration_list_query_count_constant(client, django_assert_num_queries, count):
-    event = EventFactory(capacity=count)
-    editor = organizer(manages_all=True)
-    for _ in range(count):
-        registration_create(event=event, user=candidate())
-    client.force_login(editor)
-    # session, user, event, count, rows, waitlist positions (+ auth permission lookups)
-    with django_assert_num_queries(8):
-        response = client.get(f"/console/events/{event.pk}/registrations/")
-    assert len(response.context["page"]) == min(count, 50)
-
-
-@pytest.mark.parametrize("count", [1, 30])
-def test_console_home_query_count_constant(client, django_assert_num_queries, count):
-    for _ in range(count):
-        EventFactory()
-    client.force_login(organizer(manages_all=True))
-    with django_assert_num_queries(6):
-        response = client.get("/console/")
-    assert len(response.context["events"]) == count
-
-
-def test_sessions_team_and_audit(client, setup):
-    event, _waiting, session, editor = setup
-    client.force_login(editor)
-    start = timezone.localtime(event.starts_at)
-    outside = {"title": "晚间交流", "starts_at": (start - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
-               "ends_at": (start - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")}
+    start = event.starts_at
+    outside = {"title": "晚间交流", "starts_at": local(start - timedelta(hours=2)),
+               "ends_at": local(start - timedelta(hours=1))}
     response = client.post(f"/console/events/{event.pk}/sessions/new/", outside)
     assert response.status_code == 400
     assert response.context["form"].errors["starts_at"] == ["日程时间必须在活动时间之内。"]
-    begin = (start + timedelta(minutes=1)).replace(second=0, microsecond=0)
-    inside = {"title": "项目路演", "starts_at": begin.strftime("%Y-%m-%dT%H:%M"),
-              "ends_at": (begin + timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M")}
-    assert client.post(f"/console/events/{event.pk}/sessions/new/", inside).status_code == 302
-    assert list(event.sessions.values_list("title", flat=True).order_by("id")) == [session.title, "项目路演"]
+    begin = (start + timedelta(minutes=30)).replace(second=0, microsecond=0)
+    inside = {"title": "项目路演", "room": "B2", "starts_at": local(begin), "ends_at": local(begin + timedelta(hours=1))}
+    response = client.post(f"/console/events/{event.pk}/sessions/new/", inside)
+    assert response.status_code == 302 and flash(response) == ["日程已保存。"]
+    added = event.sessions.get(title="项目路演")
+    assert (added.room, added.starts_at) == ("B2", begin)
+    inside["title"] = "项目路演（决赛）"
+    response = client.post(f"/console/events/{event.pk}/sessions/{added.pk}/", inside)
+    assert response.status_code == 302 and flash(response) == ["日程已保存。"]
+    response = client.post(f"/console/events/{event.pk}/sessions/{session.pk}/delete/")
+    assert flash(response) == ["日程已删除。"]
+    assert list(event.sessions.values_list("title", flat=True)) == ["项目路演（决赛）"]
+    assert list(AuditEntry.objects.filter(action__startswith="session.").order_by("id").values_list(
+        "action", flat=True)) == ["session.create", "session.update", "session.delete"]
+    page = client.get(f"/console/events/{event.pk}/")
+    assert [s.title for s in page.context["sessions"]] == ["项目路演（决赛）"]
+    trail = [e.action for e in client.get(f"/console/events/{event.pk}/audit/").context["page"]]
+    assert trail[:3] == ["session.delete", "session.update", "session.create"]
+
+
+def test_team_members_added_by_email_and_removed(client, setup):
+    event, *_rest, editor, _member = setup
+    client.force_login(editor)
     scanner = organizer(email="scanner@boju.cn")
-    client.post(f"/console/events/{event.pk}/team/", {"email": "scanner@boju.cn", "can_scan": "on"})
-    member = EventTeamMember.objects.get(event=event, user=scanner)
-    assert (member.can_edit, member.can_scan) == (False, True)
-    audit = client.get(f"/console/events/{event.pk}/audit/")
-    actions = [e.action for e in audit.context["entries"]]
-    assert "team.set" in actions and "session.create" in actions and "registration.waitlisted" in actions
+    response = client.post(f"/console/events/{event.pk}/team/", {"email": "Scanner@Boju.cn", "can_scan": "on"})
+    assert flash(response) == ["活动团队已更新：scanner@boju.cn"]
+    entry = EventTeamMember.objects.get(event=event, user=scanner)
+    assert (entry.can_edit, entry.can_scan) == (False, True)
+    refused = [
+        ({"email": "nobody@boju.cn", "can_edit": "on"}, "找不到该邮箱对应的主办方账号。"),
+        ({"email": candidate().email, "can_edit": "on"}, "找不到该邮箱对应的主办方账号。"),
+        ({"email": scanner.email}, "请至少勾选一项权限。"),
+        ({"email": "not-an-email", "can_edit": "on"}, "输入一个有效的 Email 地址。"),
+    ]
+    for data, message in refused:
+        assert flash(client.post(f"/console/events/{event.pk}/team/", data)) == [message]
+    page = client.get(f"/console/events/{event.pk}/")
+    assert sorted(m.user.email for m in page.context["team"]) == sorted([editor.email, "scanner@boju.cn"])
+    response = client.post(f"/console/events/{event.pk}/team/{entry.pk}/remove/")
+    assert flash(response) == ["已将 scanner@boju.cn 移出活动团队。"]
+    assert list(EventTeamMember.objects.filter(event=event).values_list("user", flat=True)) == [editor.pk]
+    assert list(AuditEntry.objects.filter(action__startswith="team.").order_by("id").values_list(
+        "action", "data")) == [("team.set", {"user": scanner.pk, "can_edit": False, "can_scan": True}),
+                               ("team.remove", {"user": scanner.pk})]
 
 
-def test_organizer_verifies_and_rejects_companies(client):
-    from ..factories import CompanyFactory
-
-    pending = CompanyFactory(status="pending")
-    other = CompanyFactory(status="pending")
-    client.force_login(company_member())
-    assert client.post(f"/console/companies/{pending.pk}/verify/").status_code == 403
-    pending.refresh_from_db()
-    assert pending.status == "pending"
+@pytest.mark.parametrize("count", [1, 25])
+def test_console_home_query_count_is_constant(client, django_assert_num_queries, count):
     head = organizer()
+    for index in range(count):
+        upcoming = EventFactory()
+        past = EventFactory(starts_at=timezone.now() - timedelta(days=index + 2))
+        for event in (upcoming, past):
+            team_member(event, head)
+            RegistrationFactory(event=event)
+    EventFactory()  # not on this organizer's team
     client.force_login(head)
-    listing = client.get("/console/companies/")
-    assert [c.pk for c in listing.context["companies"]] == sorted([pending.pk, other.pk],
-                                                                  key=lambda pk: Company.objects.get(pk=pk).name)
-    client.post(f"/console/companies/{pending.pk}/verify/")
-    client.post(f"/console/companies/{other.pk}/reject/")
-    pending.refresh_from_db()
-    other.refresh_from_db()
-    assert (pending.status, pending.verified_by, other.status) == ("verified", head, "rejected")
-    assert list(AuditEntry.objects.filter(action__startswith="company.").values_list("action", "actor")
-                .order_by("id")) == [("company.verify", head.pk), ("company.reject", head.pk)]
-    assert client.post(f"/console/companies/{pending.pk}/approve-all/").status_code == 404
+    # session, user, the two permission lookups, upcoming, past
+    with django_assert_num_queries(6):
+        response = client.get("/console/")
+    upcoming, past = list(response.context["upcoming"]), list(response.context["past"])
+    assert (len(upcoming), len(past)) == (count, count)
+    assert [e.starts_at for e in upcoming] == sorted(e.starts_at for e in upcoming)
+    assert [e.starts_at for e in past] == sorted((e.starts_at for e in past), reverse=True)
+    assert {(e.confirmed_count, e.waitlisted_count) for e in upcoming + past} == {(1, 0)}
+
+
+def test_every_console_page_renders_for_the_editor(client, setup):
+    event, _first, waiting, session, editor, _member = setup
+    Action.objects.create(series=event.series, number=1, title="博聚英才")
+    client.force_login(editor)
+    e = f"/console/events/{event.pk}"
+    pages = {
+        "/console/": event.title, "/console/series/": event.series.title,
+        "/console/series/new/": "新建系列活动", f"/console/series/{event.series_id}/": "博聚英才",
+        "/console/events/new/": "时间（北京时间）", f"{e}/": session.title, f"{e}/edit/": event.title,
+        f"{e}/sessions/new/": "添加日程", f"{e}/sessions/{session.pk}/": session.title,
+        f"{e}/registrations/": waiting.user.email, f"{e}/audit/": "报名进入候补", "/console/companies/": "单位认证",
+    }
+    for url, text in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        page = response.content.decode()
+        assert text in page, url
+        assert "css/console.css" in page and 'class="table-wrap"' in page or "<table" not in page, url
