@@ -10,6 +10,10 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("me/", include("accounts.urls")),
     path("console/", include("events.urls_console")),
+    # Each app below spells out its own prefixes (the scan API lives at /api/checkin/...).
+    path("", include("checkin.urls")),
+    path("", include("notifications.urls")),
+    path("", include("fairs.urls")),
     path("", include("events.urls")),
 ]
 
