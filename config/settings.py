@@ -116,6 +116,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and os.envi
         "max_size": int(os.environ["DATABASE_POOL_MAX"]),
         "timeout": 10,
     }
+# At most this many HTTP requests run at once in one ASGI worker process; the rest wait on
+# its event loop (see config/concurrency.py for why). 0 = no limit. Size the connection pool
+# to it: a request holds at most one connection.
+HTTP_CONCURRENCY_PER_PROCESS = int(os.environ.get("HTTP_CONCURRENCY_PER_PROCESS", "0"))
+
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, for the test database: the live-server tests start a real ASGI
     # server in another process that must see the same rows.
@@ -152,6 +157,12 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_ACKS_LATE = True
+# Periodic tasks for `celery -A config beat`: reminders every 5 minutes (each is sent once, see
+# notifications/reminders.py), and e-mails stuck in `pending` re-queued every 10 minutes.
+CELERY_BEAT_SCHEDULE = {
+    "notifications-reminders": {"task": "notifications.tasks.reminders_send", "schedule": 300.0},
+    "notifications-resend-pending": {"task": "notifications.tasks.emails_resend_pending", "schedule": 600.0},
+}
 
 # --- Auth -----------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -227,6 +238,8 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "20"))
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Boju 博聚 <noreply@boju.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -250,3 +263,7 @@ LOGGING = {
 
 # Boju's own knobs.
 BOJU_CV_MAX_BYTES = 10 * 1024 * 1024
+# Where the site is reached from outside: links in e-mails and calendar entries.
+BOJU_SITE_URL = os.environ.get("BOJU_SITE_URL", "http://127.0.0.1:8000")
+# First retry of an e-mail after a temporary SMTP failure, in seconds (doubles each time).
+BOJU_EMAIL_RETRY_SECONDS = int(os.environ.get("BOJU_EMAIL_RETRY_SECONDS", "15"))

@@ -104,6 +104,9 @@ class Event(models.Model):
     # Raised under the event's row lock on every registration change, so live clients can
     # drop a seat count that arrives after a newer one.
     registration_version = models.PositiveIntegerField(default=0, editable=False)
+    # The iCalendar SEQUENCE: raised on every change people's calendars must pick up (time,
+    # place, link, title, cancellation), so calendar apps update the entry instead of adding one.
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -160,6 +163,7 @@ class Session(models.Model):
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"))
     description = models.TextField(_("说明"), blank=True)
+    calendar_sequence = models.PositiveIntegerField(default=0, editable=False)
 
     class Meta:
         verbose_name = _("日程")
@@ -227,3 +231,16 @@ class EventTeamMember(models.Model):
         verbose_name = _("活动团队成员")
         verbose_name_plural = _("活动团队成员")
         constraints = [models.UniqueConstraint(fields=["event", "user"], name="team_member_unique")]
+
+
+class CalendarFeed(models.Model):
+    """A person's secret calendar subscription URL. Revoking replaces the token, so the old URL
+    stops working at once (404) and only the new one shows the person's programme."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed")
+    token = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("日历订阅")
+        verbose_name_plural = _("日历订阅")

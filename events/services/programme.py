@@ -10,6 +10,7 @@ from django.db import transaction
 from accounts.models import User
 from accounts.services import audit_log
 
+from .. import notices
 from ..models import Event, EventTeamMember, Series, Session
 from ..permissions import event_can_edit
 from .errors import EventError
@@ -67,6 +68,11 @@ def event_update(*, event: Event, actor: User, data: dict[str, Any]) -> Event:
         _apply(event, data)
         event.save()
         changed = sorted(f for f in data if before[f] != getattr(event, f))
+        if any(f in notices.CALENDAR_FIELDS for f in changed):
+            # Calendars take the entry as an update only if its SEQUENCE went up.
+            event.calendar_sequence += 1
+            Event.objects.filter(pk=event.pk).update(calendar_sequence=event.calendar_sequence)
+            notices.schedule_changed(event, before, changed)
         promoted = registration_fill_after_capacity_change(event=event) if "capacity" in changed else []
         _bump_version(event)
         audit_log(actor=actor, action="event.update", target=event,
@@ -83,10 +89,14 @@ def _set_status(*, event: Event, actor: User, status: str) -> Event:
         if event.status == Event.Status.CANCELLED:
             raise EventError("already_cancelled" if status == Event.Status.CANCELLED else "cannot_publish")
         event.status = status
-        event.save(update_fields=["status", "updated_at"])
+        if status == Event.Status.CANCELLED:
+            event.calendar_sequence += 1  # STATUS:CANCELLED is an update of the same entry
+        event.save(update_fields=["status", "calendar_sequence", "updated_at"])
         _bump_version(event)
         audit_log(actor=actor, action=f"event.{status}", target=event)
         schedule_seats_push(event)
+        if status == Event.Status.CANCELLED:
+            notices.schedule_event_cancelled(event)
     return event
 
 
@@ -107,7 +117,10 @@ def session_save(*, event: Event, actor: User, data: dict[str, Any], session: Se
         if session.event_id != event.pk:
             raise EventError("forbidden")
         created = session.pk is None
+        before = {field: getattr(session, field) for field in data}
         _apply(session, data)
+        if not created and any(before[field] != getattr(session, field) for field in data):
+            session.calendar_sequence += 1
         session.save()
         audit_log(actor=actor, action="session.create" if created else "session.update", target=session,
                   data={"event": event.pk})

@@ -17,6 +17,7 @@ from django.utils import formats, timezone
 from accounts.models import CandidateProfile, User
 from accounts.services import audit_log
 
+from .. import notices
 from ..models import Event, Registration
 from ..permissions import event_can_edit
 from .errors import RegistrationError
@@ -109,6 +110,8 @@ def registration_create(*, event: Event, user: User, now: datetime | None = None
         audit_log(actor=user, action=f"registration.{status}", target=registration, data={"event": event.pk})
         schedule_seats_push(event, counts=(confirmed, waitlisted))
         schedule_user_push(registration)
+        # The newest waiting registration is the last in line: its place is the count.
+        notices.schedule_registered(registration, event, position=waitlisted if status == Status.WAITLISTED else None)
     return registration
 
 
@@ -153,6 +156,8 @@ def registration_cancel(*, registration: Registration, actor: User, now: datetim
         schedule_seats_push(event)
         for changed in [registration, *promoted]:
             schedule_user_push(changed)
+        notices.schedule_cancelled(registration, event, actor=actor)
+        notices.schedule_promoted(promoted, event)
     return registration
 
 
@@ -180,6 +185,7 @@ def registration_promote(*, registration: Registration, actor: User, now: dateti
         _bump_version(event)
         schedule_seats_push(event)
         schedule_user_push(registration)
+        notices.schedule_promoted([registration], event)
     return registration
 
 
@@ -188,6 +194,7 @@ def registration_fill_after_capacity_change(*, event: Event, now: datetime | Non
     promoted = _fill_free_seats(event, now or timezone.now())
     for registration in promoted:
         schedule_user_push(registration)
+    notices.schedule_promoted(promoted, event)
     return promoted
 
 

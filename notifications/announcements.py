@@ -1,0 +1,106 @@
+"""Announcements: an organizer's message to everyone registered for an event (or a segment).
+
+What may be announced to, who may announce, and who is in a segment belong to other apps,
+so they register here (events registers the "event" target with its "registered" and
+"waitlisted" segments; checkin can add "checked_in"). This module only sends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+
+from .models import Announcement
+from .services import NotificationError, notify_many
+
+BODY_LIMIT = 2000
+KIND = "announcement"
+
+
+@dataclass
+class Segment:
+    key: str
+    label: object
+    resolve: Callable[[int], list[int]]  # target id -> user ids
+    order: int = 100
+
+
+@dataclass
+class Target:
+    kind: str
+    may_announce: Callable[[object, int], bool]   # (user, target id)
+    describe: Callable[[int], dict | None]        # target id -> {"title": ..., "url": ...}
+    audit: Callable[[object, Announcement], None] | None = None
+    segments: dict[str, Segment] = field(default_factory=dict)
+
+
+_targets: dict[str, Target] = {}
+
+
+def announcement_target_register(kind: str, *, may_announce, describe, audit=None) -> None:
+    existing = _targets.get(kind)
+    _targets[kind] = Target(kind=kind, may_announce=may_announce, describe=describe, audit=audit,
+                            segments=existing.segments if existing else {})
+
+
+def announcement_segment_register(kind: str, key: str, *, label, resolve, order: int = 100) -> None:
+    """Add a segment (e.g. "checked_in") to a target kind. May run before or after the target's own."""
+    target = _targets.setdefault(kind, Target(kind=kind, may_announce=lambda user, pk: False,
+                                              describe=lambda pk: None))
+    target.segments[key] = Segment(key=key, label=label, resolve=resolve, order=order)
+
+
+def segments_for(kind: str) -> list[Segment]:
+    target = _targets.get(kind)
+    return sorted(target.segments.values(), key=lambda s: (s.order, s.key)) if target else []
+
+
+def may_announce(user, kind: str, target_id: int) -> bool:
+    target = _targets.get(kind)
+    return bool(target and user.is_authenticated and target.may_announce(user, target_id))
+
+
+def describe(kind: str, target_id: int) -> dict | None:
+    target = _targets.get(kind)
+    return target.describe(target_id) if target else None
+
+
+def announcement_send(*, actor, kind: str, target_id: int, segment: str, body: str) -> Announcement:
+    """Send `body` to everyone in `segment` of the target (an event) and record the reach.
+
+    Each recipient gets an in-app notification (and an e-mail if they chose so for
+    announcements); on commit it is pushed live to their pages, where the event page shows it
+    as a banner. Raises NotificationError: forbidden / empty / too_long / bad_segment / no_recipients.
+    """
+    target = _targets.get(kind)
+    if target is None or not may_announce(actor, kind, target_id):
+        raise NotificationError("forbidden")
+    body = (body or "").strip()
+    if not body:
+        raise NotificationError("empty")
+    if len(body) > BODY_LIMIT:
+        raise NotificationError("too_long", limit=BODY_LIMIT)
+    chosen = target.segments.get(segment)
+    if chosen is None:
+        raise NotificationError("bad_segment")
+    info = target.describe(target_id) or {}
+    with transaction.atomic():
+        user_ids = sorted(set(chosen.resolve(target_id)))
+        if not user_ids:
+            raise NotificationError("no_recipients")
+        announcement = Announcement.objects.create(target=f"{kind}:{int(target_id)}", segment=segment,
+                                                   author=actor, body=body)
+        context = {
+            "target": announcement.target, f"{kind}_id": int(target_id), "title": info.get("title", ""),
+            "url": info.get("url", ""), "body": body, "announcement_id": announcement.pk,
+            "author": getattr(actor, "display_name", "") or str(actor),
+        }
+        sent = notify_many(user_ids=user_ids, kind=KIND, context=context, announcement=announcement)
+        announcement.recipients = len(sent)
+        announcement.emails_queued = sum(1 for n in sent if getattr(n, "email_queued", False))
+        announcement.save(update_fields=["recipients", "emails_queued"])
+        if target.audit is not None:
+            target.audit(actor, announcement)
+    return announcement

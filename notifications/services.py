@@ -1,0 +1,210 @@
+"""The one way to tell a person something, and the person's own writes (read, preferences).
+
+notify() / notify_many() write the in-app notification (and its e-mail row when the person
+wants e-mail for that kind) inside the caller's transaction; only after it commits is the
+notification pushed live to `inbox.<id>` and the e-mail handed to Celery. A rolled-back
+transaction therefore leaves nothing and sends nothing (DESIGN §5.4).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import live
+from .kinds import kind_get, kinds_all
+from .models import EmailDelivery, Notification, Preference
+from .rendering import render_message
+
+logger = logging.getLogger(__name__)
+
+
+class NotificationError(Exception):
+    messages = {
+        "forbidden": _("您没有权限进行此操作。"),
+        "empty": _("请填写公告内容。"),
+        "too_long": _("公告内容不能超过 %(limit)d 个字。"),
+        "bad_segment": _("请选择有效的发送对象。"),
+        "no_recipients": _("所选对象目前没有人，公告未发送。"),
+        "unknown_kind": _("未知的通知类型。"),
+    }
+
+    def __init__(self, code: str, **params):
+        super().__init__(code)
+        self.code = code
+        template = self.messages.get(code, code)
+        self.message = template % params if params else template
+
+
+def email_wanted(user_ids: Iterable[int], kind_key: str) -> set[int]:
+    """Of `user_ids`, those who get this kind by e-mail (their choice, else the kind's default)."""
+    kind = kind_get(kind_key)
+    ids = set(user_ids)
+    if not kind.email_optional:
+        return ids
+    choices = dict(Preference.objects.filter(user_id__in=ids, kind=kind_key).values_list("user_id", "email"))
+    return {uid for uid in ids if choices.get(uid, kind.email_default)}
+
+
+def _target_of(context: dict) -> str:
+    if context.get("target"):
+        return str(context["target"])[:64]
+    if context.get("event_id"):
+        return f"event:{int(context['event_id'])}"
+    return ""
+
+
+def notify(*, user, kind: str, context: dict) -> Notification:
+    """Tell `user` something of `kind`. `context` is plain data (ids, strings, numbers).
+
+    Writes the Notification (and an EmailDelivery if the person wants e-mail for the kind).
+    On commit: pushed live to `inbox.<id>` with the new unread count; the e-mail task queued.
+    Raises notifications.kinds.UnknownKind for an undeclared kind.
+    """
+    return notify_many(users=[user], kind=kind, context=context)[0]
+
+
+def notify_many(*, users=None, user_ids: Iterable[int] | None = None, kind: str, context: dict,
+                announcement=None) -> list[Notification]:
+    """notify() for many people at once (an announcement, an event change): one insert per table.
+
+    Messages are rendered once per language. Same side effects as notify(), batched: one live
+    publish for all, one Celery task that fans the e-mails out.
+    """
+    kind_get(kind)
+    User = get_user_model()
+    if users is None:
+        users = list(User.objects.filter(pk__in=list(user_ids or []), is_active=True)
+                     .only("pk", "email", "language", "is_active"))
+    users = [u for u in users if u.is_active]
+    if not users:
+        return []
+    rendered: dict[str, tuple[str, str]] = {}
+    url = str(context.get("url", ""))[:300]
+    target = _target_of(context)
+    now = timezone.now()
+    notifications = []
+    for user in users:
+        language = user.language or settings.LANGUAGE_CODE
+        if language not in rendered:
+            rendered[language] = render_message(kind, context, language=language)
+        title, body = rendered[language]
+        notifications.append(Notification(user=user, kind=kind, context=context, title=title, body=body,
+                                          url=url, target=target, created_at=now, announcement=announcement))
+    with transaction.atomic():
+        if len(notifications) == 1:
+            notifications[0].save()
+        else:
+            notifications = Notification.objects.bulk_create(notifications, batch_size=500)
+            if notifications and notifications[0].pk is None:  # old SQLite: no RETURNING
+                notifications = list(Notification.objects.filter(kind=kind, created_at=now,
+                                                                 user__in=users).order_by("id"))
+        wanted = email_wanted([n.user_id for n in notifications], kind)
+        deliveries = [EmailDelivery(notification=n) for n in notifications if n.user_id in wanted and n.user.email]
+        if len(deliveries) == 1:
+            deliveries[0].save()
+        elif deliveries:
+            EmailDelivery.objects.bulk_create(deliveries, batch_size=500)
+        ids = [n.pk for n in notifications]
+        emailed = [d.notification_id for d in deliveries]
+        emailed_set = set(emailed)
+        for n in notifications:  # callers count the e-mails (an announcement's reach)
+            n.email_queued = n.pk in emailed_set
+        transaction.on_commit(lambda: _after_commit(ids, emailed))
+    return notifications
+
+
+def _after_commit(notification_ids: list[int], emailed_notification_ids: list[int]) -> None:
+    """Push, then queue e-mail. Each step is best effort: a failure is logged, the rows stay
+    (the inbox shows them; a lost push is made good by the page's snapshot)."""
+    try:
+        push_notifications(notification_ids)
+    except Exception:
+        logger.exception("live push of notifications failed")
+    if not emailed_notification_ids:
+        return
+    try:
+        from .tasks import email_send, email_send_batch
+
+        if len(emailed_notification_ids) == 1:
+            email_send.delay(emailed_notification_ids[0])
+        else:
+            email_send_batch.delay(emailed_notification_ids)
+    except Exception:
+        # Eager mode raises the task's own error here; a broker outage raises too. The
+        # EmailDelivery rows stay `pending`, so nothing is lost: emails_resend_pending() retries them.
+        logger.exception("queueing notification e-mail failed")
+
+
+def push_notifications(notification_ids: list[int]) -> None:
+    rows = list(Notification.objects.filter(pk__in=notification_ids)
+                .values("pk", "user_id", "kind", "title", "body", "url", "target", "announcement_id",
+                        "context", "created_at"))
+    if not rows:
+        return
+    unread = dict(Notification.objects.filter(user_id__in={r["user_id"] for r in rows}, read_at__isnull=True)
+                  .values("user_id").annotate(n=Count("id")).values_list("user_id", "n"))
+    messages = []
+    for row in rows:
+        payload = {
+            "type": "notification", "id": row["pk"], "kind": row["kind"], "title": row["title"],
+            "body": row["body"], "url": row["url"], "target": row["target"],
+            "unread": unread.get(row["user_id"], 0), "created_at": row["created_at"].isoformat(),
+        }
+        if row["announcement_id"]:
+            payload["announcement"] = row["announcement_id"]
+            payload["event"] = row["context"].get("event_id")
+        messages.append((live.group_inbox(row["user_id"]), payload))
+    live.publish_many(messages)
+
+
+def notification_mark_read(*, user, notification_id: int | None = None) -> int:
+    """Mark one of the user's notifications read (or all of them when no id is given).
+
+    Returns the new unread count. On commit: the count is pushed to the user's other pages.
+    Someone else's notification id is treated as not found (NotificationError "forbidden").
+    """
+    with transaction.atomic():
+        mine = Notification.objects.filter(user=user, read_at__isnull=True)
+        if notification_id is not None:
+            if not Notification.objects.filter(user=user, pk=notification_id).exists():
+                raise NotificationError("forbidden")
+            mine = mine.filter(pk=notification_id)
+        mine.update(read_at=timezone.now())
+        count = Notification.objects.filter(user=user, read_at__isnull=True).count()
+        group = live.group_inbox(user.pk)
+        transaction.on_commit(lambda: live.publish(group, {"type": "notification.read", "unread": count}))
+    return count
+
+
+def preferences_save(*, user, email_by_kind: dict[str, bool]) -> None:
+    """Store the person's e-mail choice per kind; kinds that cannot be turned off are ignored."""
+    known = {k.key: k for k in kinds_all()}
+    with transaction.atomic():
+        for key, email in email_by_kind.items():
+            kind = known.get(key)
+            if kind is None or not kind.email_optional:
+                continue
+            Preference.objects.update_or_create(user=user, kind=key, defaults={"email": bool(email)})
+
+
+def unread_count(user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+def announcement_reach(announcement_ids: list[int]) -> dict[int, dict]:
+    """Announcement id -> {recipients, read, emailed}: one query for a whole list."""
+    rows = (Notification.objects.filter(announcement_id__in=announcement_ids).values("announcement_id")
+            .annotate(recipients=Count("id"), read=Count("id", filter=Q(read_at__isnull=False)),
+                      emailed=Count("id", filter=Q(email__status=EmailDelivery.Status.SENT))))
+    return {r["announcement_id"]: r for r in rows}
+

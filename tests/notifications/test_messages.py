@@ -1,0 +1,231 @@
+"""Every message events sends: recipient, language, subject, body, attachments, on-commit only."""
+
+import io
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pytest
+from django.core import mail
+from django.db import transaction
+
+from events.models import Registration
+from events.services import (
+    event_cancel,
+    event_update,
+    registration_cancel,
+    registration_create,
+    registration_promote,
+)
+from notifications.models import EmailDelivery, Notification, Preference
+
+from ..factories import EventFactory, candidate, organizer
+from .support import ics_of, qr_provider_for_tests
+
+pytestmark = pytest.mark.django_db
+
+QINGDAO = ZoneInfo("Asia/Shanghai")
+START = datetime(2031, 6, 12, 9, 30, tzinfo=QINGDAO)
+
+
+def fair(**fields):
+    defaults = {"title": "海洋科学博士后专场", "starts_at": START, "ends_at": START + timedelta(hours=3),
+                "registration_opens_at": None, "venue": "青岛国际会展中心",
+                "address": "崂山区苗岭路9号", "capacity": 1}
+    return EventFactory(**{**defaults, **fields})
+
+
+def only_mail():
+    assert len(mail.outbox) == 1, [m.subject for m in mail.outbox]
+    return mail.outbox[0]
+
+
+def test_confirmed_registration_mail_has_subject_body_ics_and_qr(django_capture_on_commit_callbacks):
+    event = fair()
+    person = candidate(full_name="林晓")
+    with qr_provider_for_tests(), django_capture_on_commit_callbacks(execute=True):
+        registration = registration_create(event=event, user=person)
+    message = only_mail()
+    assert message.to == [person.email]
+    assert message.subject == "【博聚】报名成功：海洋科学博士后专场"
+    assert message.extra_headers["Content-Language"] == "zh-hans"
+    assert "您已成功报名「海洋科学博士后专场」，名额已确认。" in message.body
+    assert "时间：2031-06-12 09:30–12:30 （北京时间）" in message.body
+    assert "地点：青岛 青岛国际会展中心 崂山区苗岭路9号" in message.body
+    assert f"http://127.0.0.1:8000/events/{event.pk}/" in message.body
+    html, mime = message.alternatives[0]
+    assert mime == "text/html" and "海洋科学博士后专场" in html
+    names = [name for name, _content, _mime in message.attachments]
+    assert names == [f"boju-event-{event.pk}.ics", f"ticket-{registration.pk}.png"]
+    entry = ics_of(message, f"boju-event-{event.pk}.ics")
+    assert str(entry["uid"]) == f"event-{event.pk}@boju"
+    assert entry.decoded("dtstart") == START and str(entry["status"]) == "CONFIRMED"
+    # The in-app copy, same words, and the e-mail marked sent exactly once.
+    note = Notification.objects.get(user=person)
+    assert (note.kind, note.title, note.url) == ("registration.confirmed", "报名成功：海洋科学博士后专场",
+                                                 f"/events/{event.pk}/")
+    assert note.context["registration_id"] == registration.pk
+    assert EmailDelivery.objects.get(notification=note).status == "sent"
+
+
+def test_confirmed_qr_attachment_decodes_back_to_the_ticket(django_capture_on_commit_callbacks):
+    zxingcpp = pytest.importorskip("zxingcpp")
+    from PIL import Image
+
+    event = fair()
+    with qr_provider_for_tests() as expected, django_capture_on_commit_callbacks(execute=True):
+        registration = registration_create(event=event, user=candidate())
+    (_name, png, mime), = [a for a in only_mail().attachments if a[0].endswith(".png")]
+    assert mime == "image/png"
+    decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    assert [d.text for d in decoded] == [expected(registration.pk)]
+
+
+def test_english_speaker_gets_english_frame(django_capture_on_commit_callbacks):
+    event = fair()
+    person = candidate()
+    person.language = "en"
+    person.save(update_fields=["language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_create(event=event, user=person)
+    message = only_mail()
+    assert message.subject.startswith("[Boju] ")
+    assert message.extra_headers["Content-Language"] == "en"
+    assert "Beijing time" not in message.subject
+    assert "In person" in message.body  # the mode label comes from the English catalogue
+
+
+def test_waitlisted_mail_states_the_place(django_capture_on_commit_callbacks):
+    event = fair(capacity=1)
+    registration_create(event=event, user=candidate())
+    mail.outbox.clear()
+    second, third = candidate(), candidate()
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_create(event=event, user=second)
+        registration_create(event=event, user=third)
+    assert [m.to for m in mail.outbox] == [[second.email], [third.email]]
+    assert mail.outbox[1].subject == "【博聚】已进入候补：海洋科学博士后专场"
+    assert "您已进入候补名单，当前第 2 位。" in mail.outbox[1].body
+    assert mail.outbox[1].attachments == []
+
+
+def test_cancel_tells_owner_and_promoted_person(django_capture_on_commit_callbacks):
+    event = fair(capacity=1)
+    first, waiting = candidate(), candidate()
+    registration = registration_create(event=event, user=first)
+    registration_create(event=event, user=waiting)
+    mail.outbox.clear()
+    with qr_provider_for_tests(), django_capture_on_commit_callbacks(execute=True):
+        registration_cancel(registration=registration, actor=first)
+    by_person = {m.to[0]: m for m in mail.outbox}
+    assert set(by_person) == {first.email, waiting.email}
+    assert by_person[first.email].subject == "【博聚】报名已取消：海洋科学博士后专场"
+    assert "您已取消「海洋科学博士后专场」的报名。" in by_person[first.email].body
+    promoted = by_person[waiting.email]
+    assert promoted.subject == "【博聚】候补成功：海洋科学博士后专场"
+    promoted_registration = Registration.objects.get(event=event, user=waiting)
+    assert [a[0] for a in promoted.attachments] == [f"boju-event-{event.pk}.ics",
+                                                    f"ticket-{promoted_registration.pk}.png"]
+
+
+def test_organizer_cancel_and_manual_promote_are_told(django_capture_on_commit_callbacks):
+    event = fair(capacity=1)
+    boss = organizer(manages_all=True)
+    holder, waiting = candidate(), candidate()
+    seat = registration_create(event=event, user=holder)
+    waits = registration_create(event=event, user=waiting)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_promote(registration=waits, actor=boss)
+    assert [(m.to, m.subject) for m in mail.outbox] == [([waiting.email], "【博聚】候补成功：海洋科学博士后专场")]
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_cancel(registration=seat, actor=boss)
+    assert "主办方已取消您在「海洋科学博士后专场」的报名。" in only_mail().body
+
+
+def test_rolled_back_registration_sends_nothing(django_capture_on_commit_callbacks):
+    event = fair()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), transaction.atomic():
+            registration_create(event=event, user=candidate())
+            raise RuntimeError("the request failed after registering")
+    assert callbacks == []
+    assert mail.outbox == []
+    assert Notification.objects.count() == 0 and Registration.objects.count() == 0
+
+
+def test_event_change_tells_everyone_registered_what_changed(django_capture_on_commit_callbacks):
+    event = fair(capacity=1, mode="hybrid", online_url="https://meeting.example.cn/old")
+    boss = organizer(manages_all=True)
+    seat, waiting, gone = candidate(), candidate(), candidate()
+    registration_create(event=event, user=seat)
+    registration_create(event=event, user=waiting)
+    registration_cancel(registration=registration_create(event=event, user=gone), actor=gone)
+    mail.outbox.clear()
+    new_start = START + timedelta(days=1, hours=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        event_update(event=event, actor=boss, data={"starts_at": new_start, "ends_at": new_start + timedelta(hours=3),
+                                                    "online_url": "https://meeting.example.cn/new"})
+    by_person = {m.to[0]: m for m in mail.outbox}
+    assert set(by_person) == {seat.email, waiting.email}
+    for message in by_person.values():
+        assert message.subject == "【博聚】活动变更：海洋科学博士后专场"
+        assert "· 开始时间：2031-06-12 09:30 → 2031-06-13 10:30" in message.body
+        assert "· 结束时间：2031-06-12 12:30 → 2031-06-13 13:30" in message.body
+    assert "· 线上链接：https://meeting.example.cn/old → https://meeting.example.cn/new" in by_person[seat.email].body
+    assert "meeting.example.cn" not in by_person[waiting.email].body
+    entry = ics_of(by_person[seat.email], f"boju-event-{event.pk}.ics")
+    assert (str(entry["uid"]), entry["sequence"]) == (f"event-{event.pk}@boju", 1)
+    assert entry.decoded("dtstart") == new_start
+
+
+def test_capacity_only_change_tells_nobody_and_keeps_sequence(django_capture_on_commit_callbacks):
+    event = fair(capacity=1)
+    registration_create(event=event, user=candidate())
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        event_update(event=event, actor=organizer(manages_all=True), data={"capacity": 5})
+    event.refresh_from_db()
+    assert mail.outbox == [] and event.calendar_sequence == 0
+
+
+def test_event_cancellation_sends_cancelled_ics(django_capture_on_commit_callbacks):
+    event = fair(capacity=3)
+    people = [candidate(), candidate()]
+    for person in people:
+        registration_create(event=event, user=person)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        event_cancel(event=event, actor=organizer(manages_all=True))
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
+    message = mail.outbox[0]
+    assert message.subject == "【博聚】活动取消：海洋科学博士后专场"
+    assert "原定于 2031-06-12 09:30–12:30（北京时间）举行的「海洋科学博士后专场」已取消" in message.body
+    entry = ics_of(message, f"boju-event-{event.pk}.ics")
+    assert (str(entry["status"]), entry["sequence"]) == ("CANCELLED", 1)
+
+
+def test_email_preference_off_keeps_inbox_and_skips_mail(django_capture_on_commit_callbacks):
+    event = fair(capacity=0)
+    person = candidate()
+    Preference.objects.create(user=person, kind="registration.waitlisted", email=False)
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_create(event=event, user=person)
+    assert mail.outbox == []
+    note = Notification.objects.get(user=person)
+    assert note.title == "已进入候补：海洋科学博士后专场"
+    assert not EmailDelivery.objects.filter(notification=note).exists()
+
+
+def test_ics_attachment_parses_with_second_parser(django_capture_on_commit_callbacks):
+    vobject = pytest.importorskip("vobject")
+    event = fair()
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_create(event=event, user=candidate())
+    (_n, content, mime), = [a for a in only_mail().attachments if a[0].endswith(".ics")]
+    assert mime.startswith("text/calendar")
+    parsed = vobject.readOne(content.decode() if isinstance(content, bytes) else content)
+    assert parsed.vevent.uid.value == f"event-{event.pk}@boju"
+    assert parsed.vevent.dtstart.value == START
+    assert icalendar.Calendar.from_ical(content).walk("VTIMEZONE")[0]["tzid"] == "Asia/Shanghai"
