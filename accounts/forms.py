@@ -101,7 +101,7 @@ class CompanyForm(forms.ModelForm):
 
     class Meta:
         model = Company
-        fields = ["name", "credit_code", "industry", "platform_kind", "description", "website"]
+        fields = ["name", "credit_code", "industry", "platform_kind", "description", "website", "contact"]
         widgets = {
             "name": forms.TextInput(attrs={"autocomplete": "organization"}),
             "credit_code": forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false",
@@ -118,3 +118,13 @@ class CompanyForm(forms.ModelForm):
 
     def clean_credit_code(self):
         return self.cleaned_data["credit_code"].strip().upper()
+
+
+class CompanyLogoForm(forms.Form):
+    # A plain FileField: the image checks (and their messages) are accounts.services' own.
+    logo = forms.FileField(label=_("单位标志"), help_text=_("PNG、JPEG、GIF 或 WebP，不超过 2 MB；将缩放到 512×512 像素以内。"),
+                           widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}))
+
+
+class CompanyInviteForm(forms.Form):
+    email = forms.EmailField(label=_("同事的工作邮箱"), widget=forms.EmailInput(attrs={"autocomplete": "off"}))

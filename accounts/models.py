@@ -189,6 +189,9 @@ class Company(models.Model):
     )
     description = models.TextField(_("单位简介"), blank=True)
     website = models.URLField(_("网址"), blank=True)
+    contact = models.CharField(_("联系人及电话"), max_length=120, blank=True)
+    # Always a PNG we re-encoded ourselves (accounts.services.company_logo_set), never the upload.
+    logo = models.ImageField(_("单位标志"), upload_to="logos/%Y/%m/", blank=True)
     status = models.CharField(_("审核状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
     verified_at = models.DateTimeField(_("认证时间"), null=True, blank=True)
     verified_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
@@ -222,6 +225,26 @@ class CompanyMembership(models.Model):
         verbose_name = _("单位成员")
         verbose_name_plural = _("单位成员")
         constraints = [models.UniqueConstraint(fields=["company", "user"], name="membership_unique")]
+
+
+class CompanyInvitation(models.Model):
+    """A company admin asks a colleague (by e-mail) to join; the link in the mail carries `token`."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("电子邮箱"))
+    token = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("单位成员邀请")
+        verbose_name_plural = _("单位成员邀请")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.email} → {self.company}"
 
 
 class AuditEntry(models.Model):

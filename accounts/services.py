@@ -167,3 +167,140 @@ def company_verify(*, company: Company, actor: User, approve: bool = True) -> Co
         company.save(update_fields=["status", "verified_at", "verified_by"])
         audit_log(actor=actor, action="company.verify" if approve else "company.reject", target=company)
     return company
+
+
+# --- company logo and colleagues -------------------------------------------------------------
+
+LOGO_MAX_BYTES = 2 * 1024 * 1024
+LOGO_MAX_SIDE = 512          # stored logos are at most this wide and high
+LOGO_MAX_PIXELS = 25_000_000  # more than any real logo; a bigger header is a decompression bomb
+INVITATION_DAYS = 14
+
+
+def image_png_checked(upload, *, max_side: int = LOGO_MAX_SIDE, max_bytes: int = LOGO_MAX_BYTES) -> bytes:
+    """The upload decoded, checked and re-encoded as a PNG of at most `max_side` pixels a side.
+
+    Re-encoding drops whatever else the file carried (scripts in an SVG-like payload, EXIF with
+    GPS, trailing data). Raises AccountError: logo_too_large / logo_not_image / logo_bomb.
+    """
+    import io
+    import warnings
+
+    from PIL import Image, UnidentifiedImageError
+
+    # Pillow refuses to open images above twice this limit and warns above it; both are refusals.
+    Image.MAX_IMAGE_PIXELS = LOGO_MAX_PIXELS
+    if upload.size > max_bytes:
+        raise AccountError("logo_too_large", _("图片文件不能超过 %(mb)d MB。") % {"mb": max_bytes // (1024 * 1024)})
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                if image.format not in {"PNG", "JPEG", "GIF", "WEBP"}:
+                    raise AccountError("logo_not_image", _("只接受 PNG、JPEG、GIF 或 WebP 图片。"))
+                if image.width * image.height > LOGO_MAX_PIXELS:
+                    raise Image.DecompressionBombError("too many pixels")
+                image.load()
+                image = image.convert("RGBA")
+                image.thumbnail((max_side, max_side))
+                out = io.BytesIO()
+                image.save(out, format="PNG", optimize=True)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise AccountError("logo_bomb", _("图片像素尺寸过大（可能是恶意构造的文件），无法处理，请上传 %(side)d×%(side)d 像素以内的图片。")
+                           % {"side": max_side}) from None
+    except AccountError:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        raise AccountError("logo_not_image", _("只接受 PNG、JPEG、GIF 或 WebP 图片，该文件无法识别为图片。")) from None
+    return out.getvalue()
+
+
+def company_is_admin(user: User, company: Company) -> bool:
+    return CompanyMembership.objects.filter(
+        company=company, user=user, role=CompanyMembership.Role.ADMIN
+    ).exists() if user.is_authenticated else False
+
+
+def company_logo_set(*, company: Company, actor: User, upload) -> Company:
+    """Store `upload` (checked and re-encoded) as the company's logo; an admin only.
+
+    Side effect: the previous logo file is removed from storage after commit.
+    """
+    from django.core.files.base import ContentFile
+
+    if not company_is_admin(actor, company):
+        raise AccountError("forbidden", _("只有单位管理员可以修改单位资料。"))
+    png = image_png_checked(upload)
+    with transaction.atomic():
+        company = Company.objects.select_for_update().get(pk=company.pk)
+        before = company.logo.name or ""
+        company.logo.save(f"company-{company.pk}.png", ContentFile(png), save=False)
+        company.save(update_fields=["logo"])
+        if before and before != company.logo.name:
+            storage = company.logo.storage
+            transaction.on_commit(lambda: storage.delete(before))
+        audit_log(actor=actor, action="company.logo", target=company)
+    return company
+
+
+def company_invite_create(*, company: Company, actor: User, email: str, accept_url: Callable[[str], str]):
+    """Invite a colleague by e-mail. `accept_url(token)` builds the absolute link for the mail.
+
+    Side effect: the invitation e-mail is sent after commit.
+    Raises AccountError: forbidden / already_member.
+    """
+    import secrets
+
+    from django.core.mail import send_mail
+    from django.utils.translation import gettext
+
+    from .models import CompanyInvitation
+
+    if not company_is_admin(actor, company):
+        raise AccountError("forbidden", _("只有单位管理员可以邀请同事。"))
+    email = email.strip().lower()
+    if CompanyMembership.objects.filter(company=company, user__email__iexact=email).exists():
+        raise AccountError("already_member", _("该邮箱已是本单位成员。"))
+    with transaction.atomic():
+        invitation = CompanyInvitation.objects.create(
+            company=company, email=email, token=secrets.token_urlsafe(32), invited_by=actor)
+        audit_log(actor=actor, action="company.invite", target=company, data={"email": email})
+        link = accept_url(invitation.token)
+        subject = gettext("【博聚】%(name)s 邀请您加入单位") % {"name": company.name}
+        body = gettext("%(who)s 邀请您以工作人员身份加入“%(name)s”，在博聚上预订展位、发布岗位、扫码记录到访者。\n"
+                       "请在 %(days)d 天内打开下面的链接并用本邮箱登录或注册后接受邀请：\n%(link)s\n") % {
+            "who": actor.display_name, "name": company.name, "days": INVITATION_DAYS, "link": link}
+        transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+    return invitation
+
+
+def company_invite_accept(*, token: str, user: User) -> CompanyMembership:
+    """Join the inviting company as staff. The signed-in e-mail must be the invited one.
+
+    Raises AccountError: invalid / expired / wrong_user / not_allowed.
+    """
+    from datetime import timedelta
+
+    from .models import CompanyInvitation
+
+    with transaction.atomic():
+        invitation = CompanyInvitation.objects.select_for_update().filter(token=token).first()
+        if invitation is None or invitation.accepted_at is not None:
+            raise AccountError("invalid", _("邀请链接无效或已被使用。"))
+        if invitation.created_at < timezone.now() - timedelta(days=INVITATION_DAYS):
+            raise AccountError("expired", _("邀请链接已过期，请联系单位管理员重新邀请。"))
+        if user.email.lower() != invitation.email.lower():
+            raise AccountError("wrong_user", _("该邀请发给 %(email)s，请用该邮箱登录后再接受。") % {"email": invitation.email})
+        if user.is_organizer or hasattr(user, "candidate_profile"):
+            raise AccountError("not_allowed", _("候选人和主办方账号不能加入用人单位，请使用单位工作邮箱另行注册。"))
+        membership, _created = CompanyMembership.objects.get_or_create(
+            company=invitation.company, user=user, defaults={"role": CompanyMembership.Role.STAFF})
+        if user.role != User.Role.COMPANY:
+            user.role = User.Role.COMPANY
+            user.save(update_fields=["role"])
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+        audit_log(actor=user, action="company.join", target=invitation.company, data={"email": invitation.email})
+    return membership

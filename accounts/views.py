@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -19,16 +20,19 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.static import serve
 
-from .forms import AccountDeleteForm, CandidateProfileForm, CompanyForm
+from .forms import AccountDeleteForm, CandidateProfileForm, CompanyForm, CompanyInviteForm, CompanyLogoForm
 from .disciplines import DISCIPLINES
 from .models import CandidateProfile, Company, Degree, PostdocStatus, User
-from .services import AccountError, account_delete, candidate_profile_save, company_create, personal_data_export
+from .services import (
+    AccountError, account_delete, candidate_profile_save, company_create, company_invite_accept, company_invite_create,
+    company_is_admin, company_logo_set, personal_data_export,
+)
 
 
 # Labels for what personal_data_export returns; keys other apps add show as they are.
 SECTION_LABELS = {
     "account": _lazy("账户"), "candidate_profile": _lazy("候选人资料"), "companies": _lazy("所属单位"),
-    "registrations": _lazy("活动报名"),
+    "registrations": _lazy("活动报名"), "booth_visits": _lazy("招聘会展位到访"), "shortlist": _lazy("招聘会关注的单位"),
 }
 KEY_LABELS = {
     "email": _lazy("电子邮箱"), "name": _lazy("姓名"), "role": _lazy("角色"), "language": _lazy("语言"),
@@ -207,5 +211,67 @@ def company_new(request):
 @require_GET
 def company_detail(request, pk: int):
     company = get_object_or_404(Company.objects.filter(memberships__user=request.user), pk=pk)
+    return _company_page(request, company)
+
+
+def _company_page(request, company, *, logo_form=None, invite_form=None, status=200):
     members = company.memberships.select_related("user").order_by("role", "created_at")  # admins first
-    return render(request, "accounts/company.html", {"company": company, "members": members})
+    is_admin = company_is_admin(request.user, company)
+    return render(request, "accounts/company.html", {
+        "company": company, "members": members, "is_admin": is_admin,
+        "logo_form": logo_form or CompanyLogoForm(), "invite_form": invite_form or CompanyInviteForm(),
+        "invitations": company.invitations.filter(accepted_at__isnull=True)[:20] if is_admin else [],
+    }, status=status)
+
+
+@login_required
+@require_http_methods(["POST"])
+def company_logo(request, pk: int):
+    company = get_object_or_404(Company.objects.filter(memberships__user=request.user), pk=pk)
+    form = CompanyLogoForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            company_logo_set(company=company, actor=request.user, upload=form.cleaned_data["logo"])
+        except AccountError as error:
+            form.add_error("logo", error.message)
+            return _company_page(request, company, logo_form=form, status=403 if error.code == "forbidden" else 400)
+        messages.success(request, _("单位标志已更新。"))
+        return redirect("accounts:company", company.pk)
+    return _company_page(request, company, logo_form=form, status=400)
+
+
+@login_required
+@require_http_methods(["POST"])
+def company_invite(request, pk: int):
+    company = get_object_or_404(Company.objects.filter(memberships__user=request.user), pk=pk)
+    form = CompanyInviteForm(request.POST)
+    if form.is_valid():
+        try:
+            company_invite_create(
+                company=company, actor=request.user, email=form.cleaned_data["email"],
+                accept_url=lambda token: request.build_absolute_uri(reverse("accounts:company_join", args=[token])))
+        except AccountError as error:
+            form.add_error("email", error.message)
+            return _company_page(request, company, invite_form=form, status=403 if error.code == "forbidden" else 400)
+        messages.success(request, _("邀请邮件已发送至 %(email)s。") % {"email": form.cleaned_data["email"]})
+        return redirect("accounts:company", company.pk)
+    return _company_page(request, company, invite_form=form, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def company_join(request, token: str):
+    from .models import CompanyInvitation
+
+    invitation = CompanyInvitation.objects.select_related("company").filter(token=token).first()
+    if request.method == "POST":
+        try:
+            membership = company_invite_accept(token=token, user=request.user)
+        except AccountError as error:
+            messages.error(request, error.message)
+            return render(request, "accounts/company_join.html", {"invitation": invitation}, status=400)
+        messages.success(request, _("您已加入 %(name)s。") % {"name": membership.company.name})
+        return redirect("accounts:company", membership.company_id)
+    if invitation is None or invitation.accepted_at is not None:
+        raise Http404
+    return render(request, "accounts/company_join.html", {"invitation": invitation})

@@ -3,7 +3,20 @@ from django.utils.translation import gettext_lazy as _
 
 
 class FairsConfig(AppConfig):
-    # Floor plans, booths and booth bookings arrive with issue 4; the app is registered now
-    # so the layout in DESIGN.md holds from the first migration.
     name = "fairs"
     verbose_name = _("招聘会展位")
+
+    def ready(self):
+        from accounts.services import personal_data_register
+        from notifications.live import topic_register
+
+        from . import privacy
+        from .live import authorize_fair_topic
+
+        topic_register("fair", authorize_fair_topic)
+        personal_data_register(exporter=privacy.personal_data_export, eraser=privacy.personal_data_erase)
+        try:
+            from .notices import kinds_register
+        except ImportError:  # notifications without a kind registry
+            return
+        kinds_register()

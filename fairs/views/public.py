@@ -1,0 +1,119 @@
+"""The fair's live map, its directory and a candidate's shortlist; booking from the map."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.disciplines import DISCIPLINES
+from accounts.models import Company, Industry, PlatformKind
+
+from .. import selectors
+from ..errors import FairError
+from ..models import Booth, Fair
+from ..permissions import fair_can_manage, fair_visible, member_companies
+from ..services import booth_book, shortlist_toggle
+from ..services.effects import group_fair
+
+
+def visible_fair(request, event_id: int) -> Fair:
+    fair = Fair.objects.select_related("event").filter(pk=event_id).first()
+    if fair is None or not fair_visible(fair, request.user):
+        raise Http404
+    return fair
+
+
+def acting_company(request) -> Company | None:
+    """The company the signed-in member acts for: ?company=<id> among theirs, else the first."""
+    companies = member_companies(request.user).order_by("pk")
+    wanted = request.POST.get("company") or request.GET.get("company")
+    if wanted and str(wanted).isdigit():
+        return companies.filter(pk=int(wanted)).first()
+    return companies.first()
+
+
+@require_GET
+def fair_map(request, event_id: int):
+    fair = visible_fair(request, event_id)
+    company = acting_company(request) if request.user.is_authenticated else None
+    highlight = [int(part) for part in request.GET.get("highlight", "").split(",") if part.isdigit()][:20]
+    return render(request, "fairs/map.html", {
+        "fair": fair, "event": fair.event, "snapshot": selectors.map_snapshot(fair, request.user),
+        "company": company, "live_topic": group_fair(fair.pk), "highlight": highlight,
+        "can_manage": fair_can_manage(request.user, fair),
+    })
+
+
+@require_GET
+def fair_map_json(request, event_id: int):
+    fair = visible_fair(request, event_id)
+    response = JsonResponse(selectors.map_snapshot(fair, request.user))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def booth_book_view(request, event_id: int, booth_id: int):
+    fair = visible_fair(request, event_id)
+    booth = get_object_or_404(Booth.objects.select_related("hall"), pk=booth_id, hall__fair=fair)
+    company = acting_company(request)
+    back = reverse("fairs:map", args=[fair.pk])
+    if company is None:
+        messages.error(request, _("请先注册单位，并通过主办方认证后再预订展位。"))
+        return redirect(back)
+    try:
+        booking = booth_book(booth=booth, company=company, actor=request.user)
+    except FairError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    if booking.status == booking.Status.APPROVED:
+        messages.success(request, _("已预订展位 %(code)s。") % {"code": booth.code})
+    else:
+        messages.info(request, _("已申请展位 %(code)s，等待主办方审核。") % {"code": booth.code})
+    return redirect(back)
+
+
+@require_GET
+def fair_directory(request, event_id: int):
+    fair = visible_fair(request, event_id)
+    filters = {
+        "discipline": request.GET.get("discipline", "") if request.GET.get("discipline", "") in dict(DISCIPLINES) else "",
+        "industry": request.GET.get("industry", "") if request.GET.get("industry", "") in Industry.values else "",
+        "platform_kind": request.GET.get("platform_kind", "")
+        if request.GET.get("platform_kind", "") in PlatformKind.values else "",
+        "keyword": request.GET.get("q", "").strip()[:60],
+    }
+    companies = selectors.directory(fair, **filters)
+    shortlist = selectors.shortlist_ids(request.user, fair)
+    only_shortlist = request.GET.get("shortlist") == "1" and request.user.is_authenticated
+    if only_shortlist:
+        companies = [c for c in companies if c.pk in shortlist]
+    return render(request, "fairs/directory.html", {
+        "fair": fair, "event": fair.event, "companies": companies, "shortlist": shortlist, "filters": filters,
+        "only_shortlist": only_shortlist, "disciplines": DISCIPLINES, "industries": Industry.choices,
+        "platform_kinds": PlatformKind.choices,
+    })
+
+
+@login_required
+@require_POST
+def shortlist_toggle_view(request, event_id: int, company_id: int):
+    fair = visible_fair(request, event_id)
+    company = get_object_or_404(Company, pk=company_id)
+    try:
+        listed = shortlist_toggle(user=request.user, fair=fair, company=company)
+    except FairError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, (_("已加入我的关注：%(name)s") if listed else _("已取消关注：%(name)s"))
+                         % {"name": company.name})
+    target = request.POST.get("next", "")
+    if not target.startswith(f"/fairs/{fair.pk}/"):
+        target = reverse("fairs:directory", args=[fair.pk])
+    return redirect(target)
