@@ -22,7 +22,8 @@ Status = BoothBooking.Status
 
 
 def _lock_booth(pk: int) -> Booth:
-    return Booth.objects.select_for_update().select_related("hall").get(pk=pk)
+    # of=self: without it PostgreSQL also locks the joined hall row, serialising a whole hall.
+    return Booth.objects.select_for_update(of=("self",)).select_related("hall").get(pk=pk)
 
 
 def _lock_company(pk: int) -> Company:

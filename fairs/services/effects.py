@@ -55,6 +55,6 @@ def booking_notify(booking: BoothBooking, what: str, **extra) -> None:
     context = {"event_id": event.pk, "event": event.title, "booth": booking.booth.code,
                "company": booking.company.name, "url": url, "target": f"booking:{booking.pk}", **extra}
     try:
-        notify_many(users=users, kind=f"fairs.booking_{what}", context=context)
+        notify_many(users=users, kind=f"booth.{what}", context=context)
     except LookupError:  # kind not registered (notifications older than fairs): the booking stands
-        logger.warning("notification kind fairs.booking_%s is not registered", what)
+        logger.warning("notification kind booth.%s is not registered", what)

@@ -45,7 +45,7 @@ def fair_ensure(*, event: Event, actor: User) -> Fair:
 def fair_settings_save(*, fair: Fair, actor: User, data: dict[str, Any]) -> Fair:
     _require(actor, fair)
     with transaction.atomic():
-        fair = Fair.objects.select_for_update().select_related("event").get(pk=fair.pk)
+        fair = Fair.objects.select_for_update(of=("self",)).select_related("event").get(pk=fair.pk)
         for field in ("approval_required", "booths_per_company", "booking_open", "booking_closes_at"):
             if field in data:
                 setattr(fair, field, data[field])
@@ -145,7 +145,7 @@ def booth_update(*, booth: Booth, actor: User, data: dict[str, Any]) -> Booth:
     _require(actor, fair)
     try:
         with transaction.atomic():
-            booth = Booth.objects.select_for_update().select_related("hall").get(pk=booth.pk)
+            booth = Booth.objects.select_for_update(of=("self",)).select_related("hall").get(pk=booth.pk)
             changes = _clean_booth(booth.hall, data)
             if changes.get("code") and _code_taken(booth.hall, changes["code"], booth.pk):
                 raise FairError("duplicate_code", code=changes["code"])

@@ -190,3 +190,22 @@ def test_booth_update_refuses_closing_a_booked_booth():
     with pytest.raises(FairError) as error:
         booth_update(booth=booth, actor=fair.boss, data={"is_closed": True})
     assert error.value.code == "has_bookings"
+
+
+def test_booking_notices_go_to_organizers_then_the_company(django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from notifications.models import Notification
+
+    fair = fair_with_booths(1, approval_required=True, title="蓝洽会博士后专场")
+    company, user = member(name="青岛海蓝智能科技有限公司")
+    booking = booth_book(booth=booths(fair)[0], company=company, actor=user)
+    to_boss = Notification.objects.get(user=fair.boss, kind="booth.requested")
+    assert to_boss.title == "新的展位申请：青岛海蓝智能科技有限公司 申请 A-1"
+    assert not Notification.objects.filter(user=user).exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        booking_decide(booking=booking, actor=fair.boss, approve=True)
+    to_company = Notification.objects.get(user=user, kind="booth.approved")
+    assert to_company.title == "展位申请已通过：A-1"
+    assert "蓝洽会博士后专场" in to_company.body
+    assert [m.to for m in mail.outbox if "展位申请已通过" in m.subject] == [[user.email]]
