@@ -163,3 +163,27 @@ def personal_ics(user) -> bytes:
         for component in provider(user):
             cal.add_component(component)
     return cal.to_ical()
+
+
+def calendar_feed_rotate(*, user) -> "CalendarFeed":
+    """Give `user` a new secret feed URL; the previous one (if any) stops working at once.
+
+    Side effect: an audit entry (the URL is a credential; its replacement is worth a trace).
+    """
+    import secrets
+
+    from django.db import transaction
+
+    from accounts.services import audit_log
+
+    from .models import CalendarFeed
+
+    with transaction.atomic():
+        feed, created = CalendarFeed.objects.select_for_update().get_or_create(
+            user=user, defaults={"token": secrets.token_urlsafe(32)})
+        if not created:
+            feed.token = secrets.token_urlsafe(32)
+            feed.created_at = timezone.now()
+            feed.save(update_fields=["token", "created_at"])
+        audit_log(actor=user, action="calendar_feed.create" if created else "calendar_feed.rotate", target=feed)
+    return feed

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
-from asgiref.sync import async_to_sync
+from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 
 logger = logging.getLogger(__name__)
@@ -77,18 +78,50 @@ def publish(group: str, payload: dict) -> None:
         raise ValueError(f"not a live group name: {group!r}")
     layer = get_channel_layer()
     message = {"type": MESSAGE_TYPE, "group": group, "payload": payload}
+
+    async def send():
+        try:
+            await layer.group_send(group, message)
+        except Exception:  # a push is best effort: the page re-syncs from a snapshot
+            logger.exception("live publish to %s failed", group)
+
+    _dispatch(send)
+
+
+def _dispatch(send: Callable[[], Awaitable[None]]) -> None:
+    """Run the coroutine function `send` from sync code, without blocking where it can.
+
+    Inside an ASGI server the send is handed to the server's event loop and not waited for:
+    the request thread goes on at once instead of sitting through the Redis round trips (under
+    a registration burst that wait was a large share of each request). Sync code on a loop's
+    own thread cannot block on it either, so it gets a task. Elsewhere (management commands,
+    Celery tasks, tests) the send completes before this returns.
+    """
     try:
-        loop = asyncio.get_running_loop()
+        running = asyncio.get_running_loop()
     except RuntimeError:
-        loop = None
-    try:
-        if loop is None:
-            async_to_sync(layer.group_send)(group, message)
-        else:
-            # Sync code running on an event loop's own thread cannot block on it: hand it over.
-            loop.create_task(layer.group_send(group, message))
-    except Exception:  # a push is best effort: the page re-syncs from a snapshot
-        logger.exception("live publish to %s failed", group)
+        running = None
+    if running is not None:
+        running.create_task(send())
+        return
+    server_loop = _server_loop()
+    if server_loop is not None:
+        asyncio.run_coroutine_threadsafe(send(), server_loop)
+        return
+    async_to_sync(send)()
+
+
+def _server_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop of the ASGI server this sync thread works for, if any.
+
+    asgiref records it in the thread that runs a sync view (SyncToAsync.thread_handler).
+    """
+    loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
+    if loop is None or loop.is_closed() or not loop.is_running():
+        return None
+    if getattr(SyncToAsync.threadlocal, "main_event_loop_pid", None) != os.getpid():
+        return None
+    return loop
 
 
 # At most this many group sends in flight at once: enough to overlap Redis round trips, few
@@ -121,14 +154,4 @@ def publish_many(messages: list[tuple[str, dict]]) -> None:
 
         await asyncio.gather(*(send(group, payload) for group, payload in messages))
 
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        loop = None
-    try:
-        if loop is None:
-            async_to_sync(send_all)()
-        else:
-            loop.create_task(send_all())
-    except Exception:
-        logger.exception("live publish of %d messages failed", len(messages))
+    _dispatch(send_all)

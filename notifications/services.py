@@ -161,6 +161,7 @@ def push_notifications(notification_ids: list[int]) -> None:
         if row["announcement_id"]:
             payload["announcement"] = row["announcement_id"]
             payload["event"] = row["context"].get("event_id")
+            payload["message"] = row["context"].get("body", "")
         messages.append((live.group_inbox(row["user_id"]), payload))
     live.publish_many(messages)
 

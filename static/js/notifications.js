@@ -1,0 +1,109 @@
+/* The header's unread count and the event page's announcement banner, live.
+
+   Loaded (deferred) from notifications/_header.html on every page of a signed-in person, right
+   after live.js. A page should keep ONE WebSocket, so this script does not open its own when
+   the page already makes a BojuLive (the event page does): it wraps the BojuLive constructor
+   so that any connection the page opens also subscribes to `inbox.<own id>` and hands the
+   inbox's messages here. live.js may be loaded a second time by the page; the wrapper is
+   applied again to the redefinition. A page without a live connection of its own gets one
+   at DOMContentLoaded (which fires after every deferred script has run).
+   Every sentence shown comes translated from data- attributes. */
+(function () {
+  "use strict";
+  var link = document.getElementById("inbox-link");
+  if (!link || !link.dataset.user) { return; }
+  var inboxTopic = "inbox." + link.dataset.user;
+  var unreadUrl = link.dataset.unreadUrl;
+  var countEl = link.querySelector("[data-unread-count]");
+  var attached = false;
+  var raw = null;      // live.js's own constructor, unwrapped
+  var current = null;  // what window.BojuLive answers
+
+  function setCount(n) {
+    n = Number(n) || 0;
+    countEl.textContent = n > 99 ? "99+" : String(n);
+    countEl.hidden = n === 0;
+    link.setAttribute("data-unread", String(n));
+  }
+
+  function fetchCount() {
+    window.fetch(unreadUrl, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) { if (data) { setCount(data.unread); } })
+      .catch(function () { /* the next push or reconnect tries again */ });
+  }
+
+  function showBanner(payload) {
+    var box = document.getElementById("announcements");
+    if (!box || !payload.announcement || String(payload.event) !== box.dataset.event) { return; }
+    if (box.querySelector('[data-announcement="' + payload.announcement + '"]')) { return; }
+    var item = document.createElement("div");
+    item.className = "announcement is-unread is-new";
+    item.setAttribute("data-announcement", String(payload.announcement));
+    var head = document.createElement("div");
+    head.className = "announcement-head";
+    var strong = document.createElement("strong");
+    strong.textContent = box.dataset.textHeading;
+    var badge = document.createElement("span");
+    badge.className = "badge badge-wait";
+    badge.textContent = box.dataset.textNew;
+    head.appendChild(strong);
+    head.appendChild(document.createTextNode(" "));
+    head.appendChild(badge);
+    var body = document.createElement("p");
+    body.className = "announcement-body";
+    body.textContent = payload.message || payload.body || "";
+    item.appendChild(head);
+    item.appendChild(body);
+    box.insertBefore(item, box.firstChild);
+    box.hidden = false;
+  }
+
+  function onInbox(payload) {
+    if (payload.type === "notification") {
+      setCount(payload.unread);
+      showBanner(payload);
+    } else if (payload.type === "notification.read") {
+      setCount(payload.unread);
+    }
+  }
+
+  function wrap(Ctor) {
+    if (typeof Ctor !== "function" || Ctor.bojuInbox) { return Ctor; }
+    raw = Ctor;
+    function Wrapped(options) {
+      var opts = Object.assign({}, options || {});
+      var theirMessage = opts.onMessage, theirSnapshot = opts.onSnapshot;
+      opts.topics = (opts.topics || []).concat([inboxTopic]);
+      opts.onMessage = function (topic, payload) {
+        if (topic === inboxTopic) { onInbox(payload); return; }
+        if (theirMessage) { theirMessage(topic, payload); }
+      };
+      // Every (re)connect re-syncs the page; the count is part of what may have been missed.
+      opts.onSnapshot = function (data) { fetchCount(); if (theirSnapshot) { theirSnapshot(data); } };
+      attached = true;
+      return new Ctor(opts);
+    }
+    Wrapped.prototype = Ctor.prototype;
+    Wrapped.bojuInbox = true;
+    return Wrapped;
+  }
+
+  current = wrap(window.BojuLive);
+  Object.defineProperty(window, "BojuLive", {
+    configurable: true,
+    get: function () { return current; },
+    set: function (value) { current = wrap(value); }
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    if (attached || !raw) { return; }
+    // No live connection on this page: one of our own, for the inbox only.
+    new raw({
+      topics: [inboxTopic],
+      snapshotUrl: unreadUrl,
+      onSnapshot: function (data) { setCount(data.unread); },
+      onMessage: function (topic, payload) { if (topic === inboxTopic) { onInbox(payload); } }
+    });
+  });
+})();
