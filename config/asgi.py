@@ -12,11 +12,19 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
+from django.conf import settings  # noqa: E402
+
 from notifications.routing import websocket_urlpatterns  # noqa: E402
+
+from .concurrency import HttpConcurrencyLimit  # noqa: E402
+
+http_app = django_asgi_app
+if settings.HTTP_CONCURRENCY_PER_PROCESS:
+    http_app = HttpConcurrencyLimit(django_asgi_app, settings.HTTP_CONCURRENCY_PER_PROCESS)
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": http_app,
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
