@@ -1,0 +1,111 @@
+"""E-mail delivery: retried on temporary SMTP failures, never sent twice, failures recorded."""
+
+import smtplib
+import threading
+from datetime import timedelta
+
+import pytest
+from django.core.mail.backends.base import BaseEmailBackend
+from django.db import connection
+from django.utils import timezone
+
+from notifications.models import EmailDelivery
+from notifications.services import notify
+from notifications.tasks import deliver, email_send, emails_resend_pending
+
+from ..factories import candidate
+
+BACKEND = "tests.notifications.test_email_delivery.ScriptedBackend"
+
+
+class ScriptedBackend(BaseEmailBackend):
+    """An SMTP stand-in that fails as scripted (outside our code: the mail server), then accepts."""
+
+    failures: list = []
+    sent: list = []
+    lock = threading.Lock()
+
+    def send_messages(self, messages):
+        with self.lock:
+            if ScriptedBackend.failures:
+                raise ScriptedBackend.failures.pop(0)
+            ScriptedBackend.sent.extend(messages)
+        return len(messages)
+
+
+@pytest.fixture
+def smtp(settings):
+    settings.EMAIL_BACKEND = BACKEND
+    ScriptedBackend.failures, ScriptedBackend.sent = [], []
+    return ScriptedBackend
+
+
+def announce(user):
+    return notify(user=user, kind="announcement", context={"title": "专场", "body": "改到B馆", "author": "主办方"})
+
+
+@pytest.mark.django_db
+def test_temporary_failure_is_retried_and_sent_once(smtp, django_capture_on_commit_callbacks):
+    smtp.failures = [smtplib.SMTPServerDisconnected("connection lost")]
+    person = candidate()
+    with django_capture_on_commit_callbacks(execute=True):
+        note = announce(person)
+    delivery = EmailDelivery.objects.get(notification=note)
+    assert (delivery.status, delivery.attempts) == ("pending", 1)
+    assert delivery.last_error == "SMTPServerDisconnected: connection lost"
+    assert smtp.sent == []
+    assert email_send.delay(note.pk).get() == "sent"
+    assert email_send.delay(note.pk).get() == "skipped"  # a duplicate after success does nothing
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.last_error) == ("sent", 2, "")
+    assert [m.to for m in smtp.sent] == [[person.email]]
+
+
+@pytest.mark.django_db
+def test_4xx_is_temporary_and_5xx_is_permanent(smtp, django_capture_on_commit_callbacks):
+    smtp.failures = [smtplib.SMTPDataError(451, b"try again later")]
+    with django_capture_on_commit_callbacks(execute=True):
+        note = announce(candidate())
+    assert EmailDelivery.objects.get(notification=note).status == "pending"
+    smtp.failures = [smtplib.SMTPRecipientsRefused({"x@example.cn": (550, b"no such user")})]
+    assert email_send.delay(note.pk).get() == "failed"
+    delivery = EmailDelivery.objects.get(notification=note)
+    assert delivery.status == "failed" and delivery.last_error.startswith("SMTPRecipientsRefused")
+    assert email_send.delay(note.pk).get() == "skipped" and smtp.sent == []
+
+
+@pytest.mark.django_db
+def test_sweeper_requeues_only_stale_pending(smtp, django_capture_on_commit_callbacks):
+    smtp.failures = [ConnectionRefusedError("refused")] * 2
+    with django_capture_on_commit_callbacks(execute=True):
+        old, fresh = announce(candidate()), announce(candidate())
+    EmailDelivery.objects.filter(notification=old).update(created_at=timezone.now() - timedelta(hours=1))
+    assert emails_resend_pending.delay().get() == 1
+    assert EmailDelivery.objects.get(notification=old).status == "sent"
+    assert EmailDelivery.objects.get(notification=fresh).status == "pending"
+    assert len(smtp.sent) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_deliveries_send_once(postgres, smtp):
+    note = announce(candidate())  # autocommit: on_commit ran, sent once already
+    assert len(smtp.sent) == 1
+    EmailDelivery.objects.filter(notification=note).update(status="pending")  # as if a retry were due
+    delivery_id = EmailDelivery.objects.get(notification=note).pk
+    barrier = threading.Barrier(8)
+    results = []
+
+    def run():
+        try:
+            barrier.wait()
+            results.append(deliver(delivery_id))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == ["sent"] + ["skipped"] * 7
+    assert len(smtp.sent) == 2  # the original and exactly one of the eight racing retries

@@ -1,0 +1,140 @@
+"""Reminders 24 h and 2 h before events and sessions: each sent once, across runs and racing runs."""
+
+import threading
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.core import mail
+from django.db import connection
+
+from notifications import reminders
+from notifications.models import Notification, ReminderSent
+from notifications.reminders import reminders_run
+from notifications.tasks import reminders_send
+
+from ..factories import EventFactory, RegistrationFactory, SessionFactory
+
+QINGDAO = ZoneInfo("Asia/Shanghai")
+START = datetime(2031, 9, 10, 9, 0, tzinfo=QINGDAO)
+
+
+def event_with_people(**fields):
+    event = EventFactory(**{"title": "院士面对面", "starts_at": START, "ends_at": START + timedelta(hours=3),
+                            "registration_opens_at": None, **fields})
+    seats = [RegistrationFactory(event=event).user for _ in range(2)]
+    RegistrationFactory(event=event, status="waitlisted")
+    RegistrationFactory(event=event, status="cancelled")
+    return event, seats
+
+
+@pytest.mark.django_db
+def test_24h_then_2h_reminders_each_sent_once_over_two_runs(django_capture_on_commit_callbacks):
+    event, seats = event_with_people()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_run(now=START - timedelta(hours=23)) == 2
+        assert reminders_run(now=START - timedelta(hours=23)) == 0
+        assert reminders_run(now=START - timedelta(hours=3)) == 0  # still the 24 h window: already sent
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(u.email for u in seats)
+    assert {m.subject for m in mail.outbox} == {"【博聚】明天此时开始：院士面对面"}
+    assert "您报名的「院士面对面」将在 24 小时后开始。" in mail.outbox[0].body
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_run(now=START - timedelta(minutes=100)) == 2
+        assert reminders_run(now=START - timedelta(minutes=90)) == 0
+    assert {m.subject for m in mail.outbox} == {"【博聚】2 小时后开始：院士面对面"}
+    assert len(mail.outbox) == 2
+    assert sorted(ReminderSent.objects.values_list("key", "offset")) == sorted(
+        [(f"event:{event.pk}", "24h")] * 2 + [(f"event:{event.pk}", "2h")] * 2)
+    assert reminders_run(now=START + timedelta(minutes=1)) == 0  # started: no more reminders
+
+
+@pytest.mark.django_db
+def test_late_registration_gets_only_the_nearest_reminder(django_capture_on_commit_callbacks):
+    event, _seats = event_with_people()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_run(now=START - timedelta(minutes=90)) == 2
+    assert set(ReminderSent.objects.values_list("offset", flat=True)) == {"2h"}
+
+
+@pytest.mark.django_db
+def test_no_reminders_far_ahead_or_for_cancelled_or_draft_events():
+    event_with_people()
+    event_with_people(title="已取消", status="cancelled")
+    event_with_people(title="草稿", status="draft")
+    assert reminders_run(now=START - timedelta(days=3)) == 0
+    assert reminders_run(now=START - timedelta(hours=20)) == 2  # only the published one
+
+
+@pytest.mark.django_db
+def test_sessions_on_later_days_get_their_own_reminder(django_capture_on_commit_callbacks):
+    event, seats = event_with_people(ends_at=START + timedelta(days=1, hours=8))
+    SessionFactory(event=event, title="第一天开幕", starts_at=START, ends_at=START + timedelta(hours=1))
+    day_two = SessionFactory(event=event, title="第二天圆桌", starts_at=START + timedelta(days=1),
+                             ends_at=START + timedelta(days=1, hours=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        reminders_run(now=START + timedelta(days=1) - timedelta(hours=1))
+    notes = Notification.objects.filter(kind="reminder.session")
+    assert sorted(n.user_id for n in notes) == sorted(u.pk for u in seats)
+    assert {n.title for n in notes} == {"2 小时后开始：第二天圆桌"}
+    assert set(ReminderSent.objects.values_list("key", flat=True)) == {f"session:{day_two.pk}"}
+
+
+@pytest.mark.django_db
+def test_beat_task_runs_the_reminders(django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    soon = timezone.now() + timedelta(hours=1)
+    event = EventFactory(starts_at=soon, ends_at=soon + timedelta(hours=1), registration_opens_at=None)
+    RegistrationFactory(event=event)
+    assert reminders_send.delay().get() == 1
+    assert reminders_send.delay().get() == 0
+
+
+def _race(now, threads=8):
+    barrier = threading.Barrier(threads)
+    errors = []
+
+    def run():
+        try:
+            barrier.wait()
+            reminders_run(now=now)
+        except Exception as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=run) for _ in range(threads)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_runs_send_each_reminder_once(postgres):
+    event, seats = event_with_people()
+    _race(START - timedelta(hours=5))
+    notes = Notification.objects.filter(kind="reminder.event")
+    assert sorted(n.user_id for n in notes) == sorted(u.pk for u in seats)
+    assert ReminderSent.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_runs_without_the_claim_send_twice(postgres, monkeypatch):
+    """Negative control: the same race with the ReminderSent claim skipped sends duplicates."""
+    event, seats = event_with_people()
+
+    def send_without_claim(item, offset, user_ids):
+        import time
+
+        from notifications.services import notify_many
+
+        time.sleep(0.05)  # widen the window between the check and the send, as a slow run would
+        notify_many(user_ids=user_ids, kind=item.kind, context={**item.context, "offset": offset})
+        return len(user_ids)
+
+    monkeypatch.setattr(reminders, "_send", send_without_claim)
+    _race(START - timedelta(hours=5))
+    assert Notification.objects.filter(kind="reminder.event").count() > len(seats)
