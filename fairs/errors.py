@@ -19,7 +19,7 @@ class FairError(ServiceError):
         "same_booth": _("请选择另一个展位。"),
         "no_booth": _("贵单位在本场招聘会没有已确认的展位。"),
         "invalid": _("信息有误：%(detail)s"),
-        "duplicate_code": _("本场招聘会已有展位号 %(code)s。"),
+        "duplicate_code": _("本场招聘会已有展位号 %(booth)s。"),
         "has_bookings": _("该展位已有预订，请先处理预订再关闭或删除。"),
         "bad_ticket": _("无法识别该入场码，请让候选人打开报名成功后的电子票。"),
         "wrong_fair": _("这是其他活动的入场码。"),

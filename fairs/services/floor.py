@@ -110,7 +110,7 @@ def _clean_booth(hall: Hall, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_geometry(hall: Hall, booth: Booth) -> None:
-    if booth.width < 1 or booth.height < 1 or booth.size < 1 or booth.x < 0 or booth.y < 0:
+    if booth.width < 1 or booth.height < 1 or not 1 <= booth.size <= 9999 or booth.x < 0 or booth.y < 0:
         raise FairError("invalid", detail="size")
     if booth.x + booth.width > hall.columns or booth.y + booth.height > hall.rows:
         raise FairError("invalid", detail="outside")
@@ -130,12 +130,12 @@ def booth_create(*, hall: Hall, actor: User, data: dict[str, Any]) -> Booth:
     try:
         with transaction.atomic():
             if _code_taken(hall, booth.code, None):
-                raise FairError("duplicate_code", code=booth.code)
+                raise FairError("duplicate_code", booth=booth.code)
             booth.save()
             audit_log(actor=actor, action="fair.booth_create", target=booth, data={"hall": hall.pk})
             effects.booth_changed(fair, booth)
     except IntegrityError:
-        raise FairError("duplicate_code", code=booth.code) from None
+        raise FairError("duplicate_code", booth=booth.code) from None
     return booth
 
 
@@ -148,7 +148,7 @@ def booth_update(*, booth: Booth, actor: User, data: dict[str, Any]) -> Booth:
             booth = Booth.objects.select_for_update(of=("self",)).select_related("hall").get(pk=booth.pk)
             changes = _clean_booth(booth.hall, data)
             if changes.get("code") and _code_taken(booth.hall, changes["code"], booth.pk):
-                raise FairError("duplicate_code", code=changes["code"])
+                raise FairError("duplicate_code", booth=changes["code"])
             if changes.get("is_closed") and not booth.is_closed and \
                     BoothBooking.objects.filter(booth=booth, status__in=ACTIVE_BOOKING).exists():
                 raise FairError("has_bookings")
@@ -160,7 +160,7 @@ def booth_update(*, booth: Booth, actor: User, data: dict[str, Any]) -> Booth:
             audit_log(actor=actor, action="fair.booth_update", target=booth, data={"changed": sorted(changes)})
             effects.booth_changed(fair, booth)
     except IntegrityError:
-        raise FairError("duplicate_code", code=data.get("code", "")) from None
+        raise FairError("duplicate_code", booth=str(data.get("code", ""))) from None
     except ValidationError as error:
         raise FairError("invalid", detail="; ".join(error.messages)) from None
     return booth

@@ -88,12 +88,13 @@ def booth_create_view(request, event_id: int):
     fair = fair_for_manager(request.user, event_id)
     try:
         data = _json_body(request)
-        hall = get_object_or_404(Hall, pk=int(data.get("hall") or 0), fair=fair)
+        hall_id = data.get("hall")
+        if not isinstance(hall_id, int):
+            raise FairError("invalid", detail="hall")
+        hall = get_object_or_404(Hall, pk=hall_id, fair=fair)
         booth = booth_create(hall=hall, actor=request.user, data=data)
     except FairError as error:
         return _json_error(error)
-    except (TypeError, ValueError):
-        return _json_error(FairError("invalid", detail="hall"))
     return JsonResponse({"ok": True, "booth": selectors.booth_state(booth)}, status=201)
 
 

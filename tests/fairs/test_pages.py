@@ -1,0 +1,227 @@
+"""The map, its data, the directory with filters and shortlist, positions: wiring and query counts."""
+
+import json
+
+import pytest
+
+from accounts.models import Company
+from fairs.errors import FairError
+from fairs.live import authorize_fair_topic
+from fairs.models import BoothBooking, Fair, Position, ShortlistEntry
+from fairs.services import position_save
+
+from ..factories import CompanyFactory, EventFactory, candidate, organizer
+from .factories import approved_booking, booths, fair_with_booths, member, position
+
+pytestmark = pytest.mark.django_db
+
+
+def fair_with_companies(n: int):
+    """A fair of `n` booths, each booked by its own company with one position."""
+    fair = fair_with_booths(n)
+    companies = Company.objects.bulk_create([
+        Company(name=f"单位{i}", credit_code=f"CODE{i:014d}", industry="ai" if i % 2 else "marine",
+                platform_kind="workstation", status="verified") for i in range(n)])
+    BoothBooking.objects.bulk_create([
+        BoothBooking(fair=fair, booth=b, company=c, status="approved") for b, c in zip(booths(fair), companies)])
+    positions = Position.objects.bulk_create([
+        Position(company=c, title=f"岗位{i}", discipline="0812" if i % 3 else "0707") for i, c in enumerate(companies)])
+    Fair.positions.through.objects.bulk_create([
+        Fair.positions.through(position=p, fair=fair) for p in positions])
+    return fair
+
+
+@pytest.mark.parametrize("n", [1, 300])
+def test_map_json_query_count_is_constant(client, django_assert_num_queries, n):
+    fair = fair_with_companies(n)
+    with django_assert_num_queries(4):  # fair, halls, active bookings, booths
+        response = client.get(f"/fairs/{fair.pk}/map.json")
+    data = response.json()
+    assert len(data["booths"]) == n and {b["status"] for b in data["booths"]} == {"booked"}
+    assert data["booths"][0]["company"].startswith("单位")
+
+
+@pytest.mark.parametrize("n", [1, 300])
+def test_map_page_query_count_is_constant(client, django_assert_num_queries, n):
+    fair = fair_with_companies(n)
+    user = member()[1]
+    client.force_login(user)
+    # session, user, fair, acting company, halls, bookings, booths, own companies (a company
+    # member is no organizer, so the can-manage check needs no query)
+    with django_assert_num_queries(8):
+        response = client.get(f"/fairs/{fair.pk}/map/")
+    assert response.status_code == 200
+    assert len(response.context["snapshot"]["booths"]) == n
+
+
+@pytest.mark.parametrize("n", [1, 300])
+def test_directory_query_count_is_constant(client, django_assert_num_queries, n):
+    fair = fair_with_companies(n)
+    client.force_login(candidate())
+    # session, user, fair, companies, their positions, their bookings + booths, shortlist
+    with django_assert_num_queries(7):
+        response = client.get(f"/fairs/{fair.pk}/directory/")
+    assert len(response.context["companies"]) == n
+
+
+def test_directory_filters_discipline_industry_platform_keyword(client):
+    fair = fair_with_booths(4)
+    a, b, c, d = booths(fair)
+    marine, _ = member(name="青岛海洋装备研究院", industry="marine", platform_kind="workstation")
+    ai, _ = member(name="青岛智算科技", industry="ai", platform_kind="city_base")
+    bio, _ = member(name="青岛生物医药公司", industry="biomed", platform_kind="none",
+                    description="专注海洋药物研发")
+    for booth, company in [(a, marine), (b, ai), (c, bio)]:
+        approved_booking(fair, booth, company)
+    position(marine, fair, title="海洋声学博士后", discipline="0707")
+    position(ai, fair, title="大模型算法工程师", discipline="0812")
+    position(ai, None, title="未在本场展示的岗位", discipline="0707")
+    unbooked, _ = member(name="未订展位的单位")
+    position(unbooked, None, title="不该出现")
+
+    def names(**params):
+        response = client.get(f"/fairs/{fair.pk}/directory/", params)
+        return [c.name for c in response.context["companies"]]
+
+    assert names() == ["青岛智算科技", "青岛海洋装备研究院", "青岛生物医药公司"]
+    assert names(discipline="0707") == ["青岛海洋装备研究院"]
+    assert names(industry="ai") == ["青岛智算科技"]
+    assert names(platform_kind="city_base") == ["青岛智算科技"]
+    assert names(q="海洋") == ["青岛海洋装备研究院", "青岛生物医药公司"]
+    assert names(q="大模型") == ["青岛智算科技"]
+    assert names(industry="not-a-choice") == names()
+    page = client.get(f"/fairs/{fair.pk}/directory/", {"discipline": "0707"}).content.decode()
+    assert "海洋声学博士后" in page and "大模型算法工程师" not in page and "未在本场展示的岗位" not in page
+    assert f"/fairs/{fair.pk}/map/?highlight={a.pk}" in page
+
+
+def test_shortlist_toggle_and_filter(client):
+    fair = fair_with_booths(2)
+    x, _ = member(name="甲单位")
+    y, _ = member(name="乙单位")
+    approved_booking(fair, booths(fair)[0], x)
+    approved_booking(fair, booths(fair)[1], y)
+    person = candidate()
+    client.force_login(person)
+    response = client.post(f"/fairs/{fair.pk}/shortlist/{x.pk}/", {"next": f"/fairs/{fair.pk}/directory/"})
+    assert response.status_code == 302 and response["Location"] == f"/fairs/{fair.pk}/directory/"
+    assert list(ShortlistEntry.objects.filter(user=person).values_list("company__name", flat=True)) == ["甲单位"]
+    response = client.get(f"/fairs/{fair.pk}/directory/", {"shortlist": "1"})
+    assert [c.name for c in response.context["companies"]] == ["甲单位"]
+    client.post(f"/fairs/{fair.pk}/shortlist/{x.pk}/", {"next": "https://evil.example/"})
+    assert not ShortlistEntry.objects.filter(user=person).exists()
+    outsider, _ = member()
+    response = client.post(f"/fairs/{fair.pk}/shortlist/{outsider.pk}/")
+    assert not ShortlistEntry.objects.filter(user=person).exists()
+
+
+def test_book_from_map_view_and_refusal_message(client):
+    fair = fair_with_booths(2, approval_required=True)
+    company, user = member()
+    client.force_login(user)
+    booth = booths(fair)[0]
+    response = client.post(f"/fairs/{fair.pk}/booths/{booth.pk}/book/", follow=True)
+    assert [str(m) for m in response.context["messages"]] == ["已申请展位 A-1，等待主办方审核。"]
+    assert BoothBooking.objects.get(booth=booth).status == "requested"
+    assert response.context["snapshot"]["mine"] == [booth.pk]
+    other, other_user = member(verified=False)
+    client.force_login(other_user)
+    response = client.post(f"/fairs/{fair.pk}/booths/{booths(fair)[1].pk}/book/", follow=True)
+    assert [str(m) for m in response.context["messages"]] == ["单位通过主办方认证后才能预订展位、发布岗位。"]
+
+
+def test_map_of_a_draft_fair_is_404_for_the_public_and_topic_refused(client):
+    fair = fair_with_booths(1, status="draft")
+    assert client.get(f"/fairs/{fair.pk}/map/").status_code == 404
+    assert client.get(f"/fairs/{fair.pk}/map.json").status_code == 404
+    from django.contrib.auth.models import AnonymousUser
+
+    assert authorize_fair_topic(AnonymousUser(), fair.pk, "") is False
+    assert authorize_fair_topic(fair.boss, fair.pk, "") is True
+    published = fair_with_booths(1)
+    assert authorize_fair_topic(AnonymousUser(), published.pk, "") is True
+    assert authorize_fair_topic(AnonymousUser(), published.pk, "staff") is False
+    assert authorize_fair_topic(AnonymousUser(), 999999, "") is False
+
+
+def test_position_save_only_at_fairs_with_our_booth():
+    fair = fair_with_booths(1)
+    elsewhere = fair_with_booths(1)
+    company, user = member()
+    approved_booking(fair, booths(fair)[0], company)
+    data = {"title": "博士后（海洋遥感）", "discipline": "0707", "headcount": 3, "salary_min": 30, "salary_max": 50,
+            "location": "青岛西海岸新区", "requirements": "海洋科学博士", "deadline": None}
+    p = position_save(company=company, actor=user, data=data, fairs=[fair])
+    assert list(p.fairs.all()) == [fair]
+    with pytest.raises(FairError) as error:
+        position_save(company=company, actor=user, data=data, fairs=[elsewhere])
+    assert error.value.code == "no_booth"
+    with pytest.raises(FairError) as error:
+        position_save(company=company, actor=user, data={**data, "salary_min": 60}, fairs=[])
+    assert error.value.code == "invalid"
+    unverified, someone = member(verified=False)
+    with pytest.raises(FairError) as error:
+        position_save(company=unverified, actor=someone, data=data)
+    assert error.value.code == "not_verified"
+
+
+def test_position_form_view_creates_position(client):
+    fair = fair_with_booths(1)
+    company, user = member()
+    approved_booking(fair, booths(fair)[0], company)
+    client.force_login(user)
+    response = client.post("/company/positions/new/", {
+        "title": "新材料研发工程师", "discipline": "0805", "headcount": "2", "salary_min": "25", "salary_max": "20",
+        "location": "青岛", "requirements": "", "deadline": "", "fairs": [fair.pk]})
+    assert response.status_code == 400
+    assert "年薪上限不能低于下限。" in response.content.decode()
+    response = client.post("/company/positions/new/", {
+        "title": "新材料研发工程师", "discipline": "0805", "headcount": "2", "salary_min": "20", "salary_max": "35",
+        "location": "青岛", "requirements": "", "deadline": "2030-01-31", "fairs": [fair.pk]})
+    assert response.status_code == 302
+    p = Position.objects.get(company=company)
+    assert (p.title, p.salary_max, list(p.fairs.all())) == ("新材料研发工程师", 35, [fair])
+
+
+def test_event_page_links_to_map_and_console_has_buttons(client):
+    fair = fair_with_booths(1)
+    page = client.get(f"/events/{fair.pk}/").content.decode()
+    assert f'href="/fairs/{fair.pk}/map/"' in page and f'href="/fairs/{fair.pk}/directory/"' in page
+    forum = EventFactory(kind="forum")
+    assert "/map/" not in client.get(f"/events/{forum.pk}/").content.decode()
+    client.force_login(fair.boss)
+    console = client.get(f"/console/events/{fair.pk}/").content.decode()
+    assert f'href="/console/fairs/{fair.pk}/"' in console and f'href="/console/fairs/{fair.pk}/bookings/"' in console
+
+
+def test_console_floor_creates_fair_and_hall_and_booths_json(client):
+    event = EventFactory()
+    boss = organizer(manages_all=True)
+    client.force_login(boss)
+    assert client.get(f"/console/fairs/{event.pk}/").status_code == 200
+    response = client.post(f"/console/fairs/{event.pk}/", {"form": "hall", "name": "1号馆", "columns": 20, "rows": 10})
+    assert response.status_code == 302
+    hall = Fair.objects.get(pk=event.pk).halls.get()
+    create = f"/console/fairs/{event.pk}/booths/"
+    answer = client.post(create, json.dumps({"hall": hall.pk, "code": "a-01", "x": 0, "y": 0, "width": 2, "height": 2}),
+                         content_type="application/json")
+    assert answer.status_code == 201 and answer.json()["booth"]["code"] == "A-01"
+    booth_id = answer.json()["booth"]["id"]
+    dup = client.post(create, json.dumps({"hall": hall.pk, "code": "A-01", "x": 4, "y": 0}), content_type="application/json")
+    assert dup.status_code == 409, dup.json()
+    assert dup.json()["message"] == "本场招聘会已有展位号 A-01。"
+    outside = client.post(create, json.dumps({"hall": hall.pk, "code": "A-02", "x": 19, "y": 0, "width": 2}),
+                          content_type="application/json")
+    assert outside.status_code == 400 and outside.json()["code"] == "invalid"
+    bad = client.post(create, b"{not json", content_type="application/json")
+    assert bad.status_code == 400
+    moved = client.post(f"/console/fairs/{event.pk}/booths/{booth_id}/", json.dumps({"x": 5, "y": 3, "zone": "海洋"}),
+                        content_type="application/json")
+    assert moved.json()["booth"] | {} == moved.json()["booth"] and (moved.json()["booth"]["x"], moved.json()["booth"]["y"],
+                                                                   moved.json()["booth"]["zone"]) == (5, 3, "海洋")
+    gone = client.post(f"/console/fairs/{event.pk}/booths/{booth_id}/", json.dumps({"delete": True}),
+                       content_type="application/json")
+    assert gone.json() == {"ok": True, "deleted": booth_id}
+    forum = EventFactory(kind="forum")
+    response = client.get(f"/console/fairs/{forum.pk}/")
+    assert response.status_code == 302
