@@ -11,6 +11,9 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from notifications.kinds import kind_register
+from notifications.services import notify_many
+
 from .models import AuditEntry, CandidateProfile, Company, CompanyMembership, User
 
 
@@ -153,7 +156,21 @@ def company_create(*, admin: User, data: dict[str, Any]) -> Company:
             admin.role = User.Role.COMPANY
             admin.save(update_fields=["role"])
         audit_log(actor=admin, action="company.create", target=company)
+        _tell_organizers_company_pending(company)
     return company
+
+
+# Organizers are told when a company awaits verification (written with the company; e-mailed on commit).
+kind_register("company.pending", label=_("新单位待审核"), audience="organizer", order=60)
+
+
+def _tell_organizers_company_pending(company: Company) -> None:
+    reviewers = User.objects.filter(is_active=True).filter(
+        models.Q(role=User.Role.ORGANIZER) | models.Q(is_superuser=True))
+    notify_many(users=list(reviewers.only("pk", "email", "language", "is_active")), kind="company.pending",
+                context={"company_id": company.pk, "company_name": company.name,
+                         "credit_code": company.credit_code, "target": f"company:{company.pk}",
+                         "url": "/console/companies/"})
 
 
 def company_verify(*, company: Company, actor: User, approve: bool = True) -> Company:

@@ -229,3 +229,26 @@ def test_ics_attachment_parses_with_second_parser(django_capture_on_commit_callb
     assert parsed.vevent.uid.value == f"event-{event.pk}@boju"
     assert parsed.vevent.dtstart.value == START
     assert icalendar.Calendar.from_ical(content).walk("VTIMEZONE")[0]["tzid"] == "Asia/Shanghai"
+
+
+def test_new_company_tells_every_organizer(django_capture_on_commit_callbacks):
+    from accounts.services import company_create
+
+    from ..factories import UserFactory, credit_code
+
+    head, partner = organizer(manages_all=True), organizer()
+    partner.language = "en"
+    partner.save(update_fields=["language"])
+    candidate()
+    applicant = UserFactory(role="company")
+    code = credit_code()
+    with django_capture_on_commit_callbacks(execute=True):
+        company = company_create(admin=applicant, data={"name": "青岛深海装备有限公司", "credit_code": code,
+                                                        "industry": "marine"})
+    by_person = {m.to[0]: m for m in mail.outbox}
+    assert set(by_person) == {head.email, partner.email}
+    assert by_person[head.email].subject == "【博聚】新单位待审核：青岛深海装备有限公司"
+    assert f"「青岛深海装备有限公司」（统一社会信用代码 {code}）已提交单位认证" in by_person[head.email].body
+    assert "http://127.0.0.1:8000/console/companies/" in by_person[head.email].body
+    assert by_person[partner.email].subject.startswith("[Boju] ")
+    assert Notification.objects.get(user=head).target == f"company:{company.pk}"
