@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import CandidateProfile, Company, CompanyMembership, User
 from accounts.validators import credit_code_check_char
 from events import demo
+from fairs import demo as fairs_demo
 from events.models import Action, Event, EventTeamMember, Registration, Series, Session
 from events.services import RegistrationError, registration_cancel, registration_create
 
@@ -175,6 +176,7 @@ class Command(BaseCommand):
             registration_cancel(registration=registration, actor=people[number])
         for key, numbers in demo.LATE_REGISTRATIONS:
             self._register(events[key], [people[n] for n in numbers])
+        fairs_demo.load(head=head)  # floor plans, booth bookings and positions of the recruitment fairs
 
     def _register(self, event: Event, users: list[User]) -> None:
         # Past events get their history at the time it would have happened: registration opens,
