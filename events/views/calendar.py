@@ -73,5 +73,6 @@ def my_calendar(request):
     kinds = Event.Kind.choices
     return render(request, "notifications/calendar.html", {
         "feed": feed, "https_url": https_url, "webcal_url": webcal_url, "kinds": kinds,
-        "programme_url": request.build_absolute_uri(reverse("events:programme_feed")),
+        # webcal:// so a tap subscribes (the calendar app then refreshes it) instead of importing once.
+        "programme_url": "webcal://" + request.build_absolute_uri(reverse("events:programme_feed")).split("://", 1)[1],
     })
