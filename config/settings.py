@@ -143,7 +143,13 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("CHANNELS_PREFIX", "boju")},
+            # redis-py 8 fails at once (MaxConnectionsError) past the pool size instead of waiting,
+            # and a mass reconnect or an announcement fan-out needs more than its default 100.
+            # Its default 5 s socket timeout equals channels_redis' 5 s BZPOPMIN block, so under load
+            # a consumer's receive timed out and the WebSocket died: the read timeout must be longer.
+            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15,
+                                  "max_connections": int(os.environ.get("CHANNELS_REDIS_MAX_CONNECTIONS", "1000"))}],
+                       "prefix": os.environ.get("CHANNELS_PREFIX", "boju")},
         }
     }
 else:

@@ -225,7 +225,10 @@ def _segment(status):
     def resolve(event_id: int) -> list[int]:
         return list(Registration.objects.filter(event_id=event_id, status=status).values_list("user_id", flat=True))
 
-    return resolve
+    def member(event_id: int, user_id: int) -> bool:
+        return Registration.objects.filter(event_id=event_id, user_id=user_id, status=status).exists()
+
+    return {"resolve": resolve, "member": member}
 
 
 def register() -> None:
@@ -246,9 +249,9 @@ def register() -> None:
     reminder_source_register(upcoming_for_reminders)
     announcement_target_register("event", may_announce=_may_announce, describe=_describe, audit=_audit)
     announcement_segment_register("event", "registered", label=_("已报名（名额已确认）"),
-                                  resolve=_segment(Registration.Status.CONFIRMED), order=10)
+                                  order=10, **_segment(Registration.Status.CONFIRMED))
     announcement_segment_register("event", "waitlisted", label=_("候补中"),
-                                  resolve=_segment(Registration.Status.WAITLISTED), order=30)
+                                  order=30, **_segment(Registration.Status.WAITLISTED))
 
 
 register()

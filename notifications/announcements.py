@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from . import live
 from .models import Announcement
 from .services import NotificationError, notify_many
 
@@ -25,6 +26,12 @@ class Segment:
     label: object
     resolve: Callable[[int], list[int]]  # target id -> user ids
     order: int = 100
+    member: Callable[[int, int], bool] | None = None  # (target id, user id): cheaper than resolve
+
+    def contains(self, target_id: int, user_id: int) -> bool:
+        if self.member is not None:
+            return bool(self.member(target_id, user_id))
+        return user_id in set(self.resolve(target_id))
 
 
 @dataclass
@@ -45,11 +52,46 @@ def announcement_target_register(kind: str, *, may_announce, describe, audit=Non
                             segments=existing.segments if existing else {})
 
 
-def announcement_segment_register(kind: str, key: str, *, label, resolve, order: int = 100) -> None:
-    """Add a segment (e.g. "checked_in") to a target kind. May run before or after the target's own."""
+def announcement_segment_register(kind: str, key: str, *, label, resolve, order: int = 100, member=None) -> None:
+    """Add a segment (e.g. "checked_in") to a target kind. May run before or after the target's own.
+
+    `resolve(target_id) -> [user ids]`; `member(target_id, user_id) -> bool` (optional, for the
+    live topic check; without it `resolve` is used)."""
     target = _targets.setdefault(kind, Target(kind=kind, may_announce=lambda user, pk: False,
                                               describe=lambda pk: None))
-    target.segments[key] = Segment(key=key, label=label, resolve=resolve, order=order)
+    target.segments[key] = Segment(key=key, label=label, resolve=resolve, order=order, member=member)
+
+
+# --- live: one group per event segment ----------------------------------------------------------
+# Every recipient also gets the announcement on `inbox.<id>` (for the header on any page), but
+# that is one Redis send per person. The event page additionally joins `notice.<event>.<segment>`,
+# so the banner reaches everyone on the page with ONE group send, whatever the number of people.
+
+
+def group_notice(target_id: int, segment: str) -> str:
+    return f"notice.{int(target_id)}.{segment.replace('_', '')}"
+
+
+def _segment_by_audience(kind: str, audience: str) -> Segment | None:
+    for segment in segments_for(kind):
+        if segment.key.replace("_", "") == audience:
+            return segment
+    return None
+
+
+def _authorize_notice_topic(user, target_id: int, audience: str) -> bool:
+    segment = _segment_by_audience("event", audience)
+    return bool(segment and user.is_authenticated and segment.contains(target_id, user.pk))
+
+
+def notice_topics(user, target_id: int) -> list[str]:
+    """The segment groups of the event that `user` belongs to (for the event page to join)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [group_notice(target_id, s.key) for s in segments_for("event") if s.contains(target_id, user.pk)]
+
+
+live.topic_register("notice", _authorize_notice_topic)
 
 
 def segments_for(kind: str) -> list[Segment]:
@@ -97,6 +139,12 @@ def announcement_send(*, actor, kind: str, target_id: int, segment: str, body: s
             "url": info.get("url", ""), "body": body, "announcement_id": announcement.pk,
             "author": getattr(actor, "display_name", "") or str(actor),
         }
+        if kind == "event":
+            # Registered before notify_many's own callback, so the banner goes out first.
+            banner = {"type": "announcement", "announcement": announcement.pk, "event": int(target_id),
+                      "message": body, "unread_delta": 1, "created_at": announcement.created_at.isoformat()}
+            group = group_notice(target_id, segment)
+            transaction.on_commit(lambda: live.publish(group, banner))
         sent = notify_many(user_ids=user_ids, kind=KIND, context=context, announcement=announcement)
         announcement.recipients = len(sent)
         announcement.emails_queued = sum(1 for n in sent if getattr(n, "email_queued", False))

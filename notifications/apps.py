@@ -7,6 +7,7 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("通知")
 
     def ready(self):
+        from . import announcements  # noqa: F401  (registers the live topic kind "notice")
         from .kinds import kind_register
 
         # Announcements are this app's own feature; every other kind is declared by its app.

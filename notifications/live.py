@@ -126,7 +126,7 @@ def _server_loop() -> asyncio.AbstractEventLoop | None:
 
 # At most this many group sends in flight at once: enough to overlap Redis round trips, few
 # enough not to open a connection per recipient.
-PUBLISH_CONCURRENCY = 64
+PUBLISH_CONCURRENCY = 32
 
 
 def publish_many(messages: list[tuple[str, dict]]) -> None:

@@ -67,6 +67,7 @@ class EmailDelivery(models.Model):
         SENDING = "sending", _("发送中")
         SENT = "sent", _("已发送")
         FAILED = "failed", _("发送失败")
+        SKIPPED = "skipped", _("未发送")  # deliberately not e-mailed (the demo's invented people)
 
     notification = models.OneToOneField(Notification, on_delete=models.CASCADE, related_name="email")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING, db_index=True)

@@ -16,6 +16,7 @@
   var unreadUrl = link.dataset.unreadUrl;
   var countEl = link.querySelector("[data-unread-count]");
   var attached = false;
+  var counted = {};   // announcement ids already added to the count (banner and inbox both bring them)
   var raw = null;      // live.js's own constructor, unwrapped
   var current = null;  // what window.BojuLive answers
 
@@ -61,11 +62,36 @@
 
   function onInbox(payload) {
     if (payload.type === "notification") {
+      if (payload.announcement) { counted[payload.announcement] = true; }
       setCount(payload.unread);
       showBanner(payload);
     } else if (payload.type === "notification.read") {
       setCount(payload.unread);
     }
+  }
+
+  // The event page's segment group (notice.<event>.<segment>): one send reaches everyone on the
+  // page, usually before their own inbox message; it carries +1 instead of a per-person count.
+  function onNotice(payload) {
+    if (payload.type !== "announcement" || counted[payload.announcement]) { return; }
+    counted[payload.announcement] = true;
+    setCount(Number(link.getAttribute("data-unread") || 0) + (payload.unread_delta || 0));
+    showBanner(payload);
+  }
+
+  function noticeTopics() {
+    var box = document.getElementById("announcements");
+    return box && box.dataset.topics ? box.dataset.topics.split(",").filter(Boolean) : [];
+  }
+
+  // Joined with commands after each hello rather than in the URL: a topic refused in the URL
+  // refuses the whole connection, and membership may change while the page is open.
+  function subscribeNotices(instance) {
+    var socket = instance && instance.socket;
+    if (!socket || socket.readyState !== WebSocket.OPEN) { return; }
+    noticeTopics().forEach(function (topic) {
+      socket.send(JSON.stringify({ action: "subscribe", topic: topic }));
+    });
   }
 
   function wrap(Ctor) {
@@ -74,15 +100,22 @@
     function Wrapped(options) {
       var opts = Object.assign({}, options || {});
       var theirMessage = opts.onMessage, theirSnapshot = opts.onSnapshot;
+      var instance = null;
       opts.topics = (opts.topics || []).concat([inboxTopic]);
       opts.onMessage = function (topic, payload) {
         if (topic === inboxTopic) { onInbox(payload); return; }
+        if (topic.indexOf("notice.") === 0) { onNotice(payload); return; }
         if (theirMessage) { theirMessage(topic, payload); }
       };
       // Every (re)connect re-syncs the page; the count is part of what may have been missed.
-      opts.onSnapshot = function (data) { fetchCount(); if (theirSnapshot) { theirSnapshot(data); } };
+      opts.onSnapshot = function (data) {
+        subscribeNotices(instance);
+        fetchCount();
+        if (theirSnapshot) { theirSnapshot(data); }
+      };
       attached = true;
-      return new Ctor(opts);
+      instance = new Ctor(opts);
+      return instance;
     }
     Wrapped.prototype = Ctor.prototype;
     Wrapped.bojuInbox = true;

@@ -16,6 +16,7 @@ from accounts.models import CandidateProfile, Company, CompanyMembership, User
 from accounts.validators import credit_code_check_char
 from events import demo
 from fairs import demo as fairs_demo
+from notifications import demo as notifications_demo
 from events.models import Action, Event, EventTeamMember, Registration, Series, Session
 from events.services import RegistrationError, registration_cancel, registration_create
 
@@ -177,6 +178,9 @@ class Command(BaseCommand):
         for key, numbers in demo.LATE_REGISTRATIONS:
             self._register(events[key], [people[n] for n in numbers])
         fairs_demo.load(head=head)  # floor plans, booth bookings and positions of the recruitment fairs
+        # An organizer's announcement to the first upcoming event with seats taken (inbox, banner, reach).
+        notifications_demo.load(actor=head, event_ids=[e.pk for e in sorted(events.values(), key=lambda e: e.starts_at)
+                                                       if e.starts_at > timezone.now()])
 
     def _register(self, event: Event, users: list[User]) -> None:
         # Past events get their history at the time it would have happened: registration opens,
