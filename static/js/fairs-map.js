@@ -17,7 +17,7 @@
   }
 
   function shortName(name, cells) {
-    var room = Math.max(2, cells * 2);   // about two CJK characters per cell
+    var room = Math.max(2, cells * 2);   // two CJK characters (10 px) per 26 px cell, the last one "…"
     return name.length > room ? name.slice(0, room - 1) + "…" : name;
   }
 
@@ -33,9 +33,11 @@
     rect.setAttribute("width", booth.w * CELL - 3);
     rect.setAttribute("height", booth.h * CELL - 3);
     var texts = group.querySelectorAll("text");
+    var tiny = booth.w < 2;   // a one-cell-wide booth: a smaller code and no name (its colour says booked)
+    texts[0].setAttribute("font-size", tiny ? 8 : 12);
     texts[0].textContent = booth.code;
     texts[0].setAttribute("x", (booth.w * CELL - 3) / 2);
-    texts[1].textContent = booth.company ? shortName(booth.company, booth.w) : "";
+    texts[1].textContent = booth.company && !tiny ? shortName(booth.company, booth.w) : "";
     texts[1].setAttribute("x", (booth.w * CELL - 3) / 2);
     texts[1].setAttribute("y", booth.h > 1 ? 34 : 22);
     group.querySelector("title").textContent = booth.code + (booth.company ? " · " + booth.company : "");

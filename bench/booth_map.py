@@ -1,0 +1,239 @@
+"""Booth map under load: 50 readers of the map page and its data while companies book booths,
+and 200 open maps (WebSockets) timed from the booking to its arrival on every map.
+
+Run against a production-like server (PostgreSQL, Redis, several uvicorn workers):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/boju REDIS_URL=redis://127.0.0.1:6379/0 \
+        .venv/bin/python bench/booth_map.py [--booths 300] [--readers 50] [--sockets 200] \
+        [--bookings 60] [--workers 4] [--url http://host:port]
+
+Without --url it starts `uvicorn --workers N` itself. A fair with `--booths` booths and as many
+verified companies (each with a signed-in member) is created directly in the database; then, at
+the same time: the readers fetch /fairs/<id>/map/ and /fairs/<id>/map.json in a loop, the sockets
+listen on `fair.<id>`, and companies book free booths one after another through the real form.
+Booking latency to a map = arrival of that booth's push on a socket − the moment the booking
+POST was sent. Prints one JSON line of figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+
+from _support import ROOT, django_setup, ms, percentile, start_server
+
+# The map page links static files: a production server needs them collected (manifest storage).
+os.environ.setdefault("DJANGO_STATIC_ROOT", tempfile.mkdtemp(prefix="boju-bench-static-"))
+django_setup()
+
+import httpx  # noqa: E402
+import websockets  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
+from django.contrib.auth.hashers import make_password  # noqa: E402
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.contrib.sessions.models import Session  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.middleware.csrf import _get_new_csrf_string  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts.models import Company, CompanyMembership, User  # noqa: E402
+from events.models import Event, Series  # noqa: E402
+from fairs.models import Booth, BoothBooking, Fair, Hall  # noqa: E402
+
+PER_ROW = 20
+
+
+def prepare(n: int, run: str) -> tuple[Fair, list[int], list[str]]:
+    """A fair of `n` 2×2 booths and `n` verified companies; returns booth ids and session keys."""
+    series, _ = Series.objects.get_or_create(slug="bench", defaults={"title": "Benchmark", "year": 2025})
+    now = timezone.now()
+    event = Event.objects.create(
+        series=series, kind=Event.Kind.FAIR, title=f"bench map {run}", capacity=1000, status=Event.Status.PUBLISHED,
+        starts_at=now + timedelta(days=3), ends_at=now + timedelta(days=3, hours=4))
+    fair = Fair.objects.create(event=event, approval_required=False, booths_per_company=1)
+    rows = (n + PER_ROW - 1) // PER_ROW
+    hall = Hall.objects.create(fair=fair, name="A 馆", columns=PER_ROW * 3, rows=rows * 3)
+    Booth.objects.bulk_create([
+        Booth(hall=hall, code=f"A-{i + 1:03d}", x=i % PER_ROW * 3, y=i // PER_ROW * 3, width=2, height=2)
+        for i in range(n)])
+    booth_ids = list(Booth.objects.filter(hall=hall).order_by("id").values_list("id", flat=True))
+    Company.objects.bulk_create([
+        Company(name=f"压测单位{run[-6:]}-{i}", credit_code=f"B{run[-9:]}{i:08d}"[:18], industry="ai",
+                status=Company.Status.VERIFIED, verified_at=now) for i in range(n)])
+    companies = list(Company.objects.filter(name__startswith=f"压测单位{run[-6:]}-").order_by("id"))
+    password = make_password("bench-password")
+    User.objects.bulk_create([
+        User(email=f"bench-map-{run}-{i}@bench.local", name=f"单位{i}", role=User.Role.COMPANY, password=password)
+        for i in range(n)])
+    users = list(User.objects.filter(email__startswith=f"bench-map-{run}-").order_by("id"))
+    CompanyMembership.objects.bulk_create([
+        CompanyMembership(company=c, user=u, role=CompanyMembership.Role.ADMIN) for c, u in zip(companies, users)])
+    expiry = now + timedelta(hours=2)
+    sessions, keys = [], []
+    for user in users:
+        store = SessionStore()
+        key = store._get_new_session_key()
+        data = {SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                HASH_SESSION_KEY: user.get_session_auth_hash()}
+        sessions.append(Session(session_key=key, session_data=store.encode(data), expire_date=expiry))
+        keys.append(key)
+    Session.objects.bulk_create(sessions, batch_size=500)
+    connection.close()
+    return fair, booth_ids, keys
+
+
+async def run(url: str, fair: Fair, booth_ids: list[int], keys: list[str], *, readers: int, sockets: int,
+              bookings: int) -> dict:
+    ws_url = url.replace("http://", "ws://") + f"/ws/live/?topics=fair.{fair.pk}"
+    sent_at: dict[int, float] = {}          # booth id -> when its booking POST was sent
+    arrivals: list[float] = []
+    connected = 0
+    stop = asyncio.Event()
+
+    async def listen(ready: asyncio.Event) -> None:
+        nonlocal connected
+        async with websockets.connect(ws_url, additional_headers={"Origin": url}, max_queue=None) as socket:
+            json.loads(await socket.recv())  # hello: subscribed
+            connected += 1
+            if connected == sockets:
+                ready.set()
+            while not stop.is_set():
+                try:
+                    raw = await asyncio.wait_for(socket.recv(), timeout=0.5)
+                except asyncio.TimeoutError:
+                    continue
+                now = time.perf_counter()
+                payload = json.loads(raw).get("payload") or {}
+                booth = (payload.get("booth") or {}).get("id")
+                if payload.get("type") == "fair.booth" and booth in sent_at:
+                    arrivals.append(now - sent_at[booth])
+
+    page_latencies: list[float] = []
+    data_latencies: list[float] = []
+    errors = 0
+    limits = httpx.Limits(max_connections=readers + 4, max_keepalive_connections=readers + 4)
+    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
+
+        async def read() -> None:
+            nonlocal errors
+            turn = 0
+            while not stop.is_set():
+                path, bucket = ((f"/fairs/{fair.pk}/map/", page_latencies) if turn % 2 == 0
+                                else (f"/fairs/{fair.pk}/map.json", data_latencies))
+                turn += 1
+                started = time.perf_counter()
+                try:
+                    response = await client.get(path)
+                    if response.status_code != 200:
+                        errors += 1
+                except httpx.HTTPError:
+                    errors += 1
+                bucket.append(time.perf_counter() - started)
+
+        async def book() -> int:
+            nonlocal errors
+            done = 0
+            for booth_id, key in zip(booth_ids[:bookings], keys):
+                csrf = _get_new_csrf_string()
+                headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={key}; {settings.CSRF_COOKIE_NAME}={csrf}",
+                           "Referer": f"{url}/fairs/{fair.pk}/map/"}
+                sent_at[booth_id] = time.perf_counter()
+                response = await client.post(f"/fairs/{fair.pk}/booths/{booth_id}/book/",
+                                             data={"csrfmiddlewaretoken": csrf}, headers=headers)
+                if response.status_code != 302:
+                    errors += 1
+                done += 1
+                await asyncio.sleep(0.1)
+            return done
+
+        ready = asyncio.Event()
+        listeners = [asyncio.create_task(listen(ready)) for _ in range(sockets)]
+        await asyncio.wait_for(ready.wait(), timeout=120)
+        reader_tasks = [asyncio.create_task(read()) for _ in range(readers)]
+        await asyncio.sleep(1.0)  # readers warm up before the first booking
+        started = time.perf_counter()
+        booked = await book()
+        await asyncio.sleep(1.0)  # the last pushes arrive
+        elapsed = time.perf_counter() - started
+        stop.set()
+        await asyncio.gather(*reader_tasks, *listeners, return_exceptions=True)
+    return {"page": page_latencies, "data": data_latencies, "arrivals": arrivals, "errors": errors,
+            "booked": booked, "elapsed": elapsed}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--booths", type=int, default=300)
+    parser.add_argument("--readers", type=int, default=50)
+    parser.add_argument("--sockets", type=int, default=200)
+    parser.add_argument("--bookings", type=int, default=60)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--url", default="")
+    args = parser.parse_args()
+
+    stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
+    fair, booth_ids, keys = prepare(args.booths, stamp)
+    server = None
+    url = args.url
+    if not url:
+        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True,
+                       env={**os.environ, "DJANGO_ENV": "production", "DJANGO_ALLOWED_HOSTS": "127.0.0.1"})
+        server, url = start_server(workers=args.workers)
+    try:
+        result = asyncio.run(run(url, fair, booth_ids, keys, readers=args.readers, sockets=args.sockets,
+                                 bookings=args.bookings))
+        report(args, fair, result)
+    finally:
+        if server is not None:
+            stop_server(server)
+
+
+def stop_server(server) -> None:
+    """SIGTERM, then make sure: a worker still draining sockets is killed by its parent's id."""
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        subprocess.run(["pkill", "-9", "-P", str(server.pid)], check=False)
+        server.kill()
+        server.wait(timeout=15)
+
+
+def report(args, fair: Fair, result: dict) -> None:
+    expected = result["booked"] * args.sockets
+    print(json.dumps({
+        "bench": "booth_map",
+        "database": connection.vendor,
+        "redis": bool(settings.REDIS_URL),
+        "workers": args.workers if not args.url else None,
+        "booths": args.booths,
+        "companies": args.booths,
+        "readers": args.readers,
+        "sockets": args.sockets,
+        "bookings": result["booked"],
+        "booked_in_db": BoothBooking.objects.filter(fair=fair, status="approved").count(),
+        "errors": result["errors"],
+        "map_page_requests": len(result["page"]),
+        "map_page_p50_ms": ms(percentile(result["page"], 50)),
+        "map_page_p99_ms": ms(percentile(result["page"], 99)),
+        "map_data_requests": len(result["data"]),
+        "map_data_p50_ms": ms(percentile(result["data"], 50)),
+        "map_data_p99_ms": ms(percentile(result["data"], 99)),
+        "push_deliveries": len(result["arrivals"]),
+        "push_expected": expected,
+        "push_p50_ms": ms(percentile(result["arrivals"], 50)),
+        "push_p99_ms": ms(percentile(result["arrivals"], 99)),
+        "elapsed_s": round(result["elapsed"], 2),
+    }))
+
+
+if __name__ == "__main__":
+    main()
