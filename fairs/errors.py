@@ -24,6 +24,7 @@ class FairError(ServiceError):
         "bad_ticket": _("无法识别该入场码，请让候选人打开报名成功后的电子票。"),
         "wrong_fair": _("这是其他活动的入场码。"),
         "not_shared": _("该到访者未同意展示资料。"),
+        "scan_unavailable": _("电子票验证服务暂不可用，请稍后再试。"),
     }
 
     @property
