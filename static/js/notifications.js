@@ -60,11 +60,44 @@
     box.hidden = false;
   }
 
+  // On the inbox page a new message appears at the top (its buttons come with the next load).
+  function prependToInbox(payload) {
+    var list = document.querySelector("[data-inbox-list]");
+    if (!list || list.querySelector('[data-notification="' + payload.id + '"]')) { return; }
+    var item = document.createElement("li");
+    item.className = "card inbox-item is-unread is-new";
+    item.setAttribute("data-notification", String(payload.id));
+    var head = document.createElement("div");
+    head.className = "inbox-item-head";
+    var badge = document.createElement("span");
+    badge.className = "badge badge-wait";
+    badge.textContent = list.dataset.textUnread;
+    var title = document.createElement("strong");
+    title.className = "inbox-item-title";
+    title.textContent = payload.title;
+    head.appendChild(badge);
+    head.appendChild(document.createTextNode(" "));
+    head.appendChild(title);
+    var body = document.createElement("p");
+    body.className = "inbox-item-body";
+    body.textContent = payload.body;
+    var foot = document.createElement("div");
+    foot.className = "inbox-item-foot muted";
+    foot.textContent = list.dataset.textNow;
+    item.appendChild(head);
+    item.appendChild(body);
+    item.appendChild(foot);
+    var empty = list.querySelector(".empty");
+    if (empty) { empty.remove(); }
+    list.insertBefore(item, list.firstChild);
+  }
+
   function onInbox(payload) {
     if (payload.type === "notification") {
       if (payload.announcement) { counted[payload.announcement] = true; }
       setCount(payload.unread);
       showBanner(payload);
+      prependToInbox(payload);
     } else if (payload.type === "notification.read") {
       setCount(payload.unread);
     }

@@ -68,3 +68,25 @@ def test_phone_screens_of_preferences_and_calendar(open_page):
     calendar.wait_for_selector("[data-webcal]")
     assert calendar.get_attribute("[data-webcal]", "href").startswith("webcal://127.0.0.1:")
     shot(calendar, "calendar")
+
+
+def test_inbox_page_shows_a_new_message_without_reload(open_page, site):
+    import httpx
+
+    from ..liveserver import session_cookie_for
+
+    person = candidate()
+    event = EventFactory(title="海洋论坛", capacity=3)
+    inbox = open_page(person, "/inbox/")
+    inbox.wait_for_function("document.getElementById('inbox-link').dataset.unread === '0'", timeout=15_000)
+    inbox.evaluate("window.__notReloaded = true")
+    # Registering in another tab (through the server, which sends the confirmation).
+    with httpx.Client(base_url=site.url, cookies=session_cookie_for(person)) as client:
+        assert client.get(f"/events/{event.pk}/").status_code == 200
+        response = client.post(f"/events/{event.pk}/register/",
+                               data={"csrfmiddlewaretoken": client.cookies["csrftoken"]})
+        assert response.status_code == 302
+    inbox.wait_for_selector(".inbox-item.is-new", timeout=15_000)
+    assert inbox.text_content(".inbox-item.is-new .inbox-item-title") == "报名成功：海洋论坛"
+    assert inbox.text_content("[data-unread-count]") == "1"
+    assert inbox.evaluate("window.__notReloaded === true")
