@@ -161,8 +161,10 @@ async def run(url: str, fair: Fair, booth_ids: list[int], keys: list[str], *, re
         await asyncio.sleep(1.0)  # readers warm up before the first booking
         started = time.perf_counter()
         booked = await book()
-        await asyncio.sleep(1.0)  # the last pushes arrive
         elapsed = time.perf_counter() - started
+        deadline = time.perf_counter() + 15  # the last pushes arrive (a lost one never does)
+        while len(arrivals) < booked * sockets and time.perf_counter() < deadline:
+            await asyncio.sleep(0.1)
         stop.set()
         await asyncio.gather(*reader_tasks, *listeners, return_exceptions=True)
     return {"page": page_latencies, "data": data_latencies, "arrivals": arrivals, "errors": errors,

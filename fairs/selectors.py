@@ -5,7 +5,11 @@ Each read runs a fixed number of queries whatever the number of booths (tested a
 
 from __future__ import annotations
 
+import json
+
+from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.html import _json_script_escapes
 
 from accounts.models import Company
 
@@ -38,20 +42,71 @@ def booth_state(booth: Booth) -> dict:
     return _state(booth, booking)
 
 
-def map_snapshot(fair: Fair, user=None) -> dict:
-    """Every hall and booth of the fair with its state; three queries (four for a company member)."""
+MAP_CACHE_SECONDS = 60  # also bounds how long a write that bypassed the services can go unseen
+
+
+def _map_generation_key(fair_id: int) -> str:
+    return f"fairs:map-gen:{fair_id}"
+
+
+def map_cache_bump(fair_id: int) -> None:
+    """Retire the cached map of a fair (called on commit of every booth or hall change).
+
+    The cache key carries a generation number: a reader that computed an older map and stores
+    it after this bump stores it under the old generation, where nobody looks any more.
+    """
+    key = _map_generation_key(fair_id)
+    try:
+        cache.incr(key)
+    except ValueError:  # no generation yet (or evicted): any fresh number retires the old maps
+        cache.set(key, 1, None)
+
+
+def _public_map(fair: Fair) -> dict:
     halls = [{"id": h.pk, "name": h.name, "columns": h.columns, "rows": h.rows,
               "image": h.image.url if h.image else ""} for h in fair.halls.all()]
     bookings = {b.booth_id: b for b in BoothBooking.objects.filter(fair=fair, status__in=ACTIVE_BOOKING)
                 .select_related("company").only("booth_id", "status", "company_id", "company__name")}
     booths = [_state(b, bookings.get(b.pk)) for b in Booth.objects.filter(hall__fair=fair).order_by("hall_id", "code")]
-    mine: list[int] = []
-    if user is not None and user.is_authenticated and user.is_company_member:
-        companies = set(Company.objects.filter(memberships__user=user).values_list("pk", flat=True))
-        # The member's own requests are "held" for everyone else; the member sees they are theirs.
-        mine = sorted(b.booth_id for b in bookings.values() if b.company_id in companies)
-    return {"type": "fair.snapshot", "fair": fair.pk, "halls": halls, "booths": booths, "mine": mine,
-            "booking_open": fair.booking_is_open()}
+    return {"type": "fair.snapshot", "fair": fair.pk, "halls": halls, "booths": booths}
+
+
+def public_map_json(fair: Fair) -> tuple[str, int]:
+    """(the person-free map as JSON text, safe inside <script>; number of halls), cached.
+
+    Three queries on a miss, none on a hit: under 50 readers and a booking every few seconds
+    nearly every read is a hit.
+    """
+    generation = cache.get(_map_generation_key(fair.pk)) or 0
+    key = f"fairs:map:{fair.pk}:{generation}"
+    cached = cache.get(key)
+    if cached is None:
+        data = _public_map(fair)
+        # Escaped like json_script, so the same text serves the JSON endpoint and the page.
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_json_script_escapes)
+        cached = (text, len(data["halls"]))
+        cache.set(key, cached, MAP_CACHE_SECONDS)
+    return cached
+
+
+def my_booth_ids(fair: Fair, user) -> list[int]:
+    """Booths the member's companies hold (requested or approved) at this fair; one query."""
+    if user is None or not user.is_authenticated or not user.is_company_member:
+        return []
+    return sorted(BoothBooking.objects.filter(fair=fair, status__in=ACTIVE_BOOKING,
+                                              company__memberships__user=user).values_list("booth_id", flat=True))
+
+
+def map_snapshot_json(fair: Fair, user=None) -> str:
+    """The map snapshot a page loads on every (re)connect: the cached public map plus the
+    viewer's own booths and whether booking is open, spliced into the cached text."""
+    text, _halls = public_map_json(fair)
+    extra = json.dumps({"mine": my_booth_ids(fair, user), "booking_open": fair.booking_is_open()})
+    return text[:-1] + "," + extra[1:]
+
+
+def map_snapshot(fair: Fair, user=None) -> dict:
+    return json.loads(map_snapshot_json(fair, user))
 
 
 def directory(fair: Fair, *, discipline: str = "", industry: str = "", platform_kind: str = "", keyword: str = ""

@@ -14,7 +14,7 @@ from django.urls import reverse
 from notifications import live
 
 from ..models import Booth, BoothBooking, Fair
-from ..selectors import booth_state
+from ..selectors import booth_state, map_cache_bump
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +26,13 @@ def group_fair(fair_id: int) -> str:
 def booth_changed(fair: Fair, booth: Booth) -> None:
     payload = {"type": "fair.booth", "fair": fair.pk, "booth": booth_state(booth)}
     group = group_fair(fair.pk)
-    transaction.on_commit(lambda: live.publish(group, payload))
+    fair_id = fair.pk
+
+    def after_commit():
+        map_cache_bump(fair_id)  # first: a page that reloads on the push must not get the old map
+        live.publish(group, payload)
+
+    transaction.on_commit(after_commit)
 
 
 def booking_notify(booking: BoothBooking, what: str, **extra) -> None:

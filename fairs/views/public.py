@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -42,8 +43,11 @@ def fair_map(request, event_id: int):
     fair = visible_fair(request, event_id)
     company = acting_company(request) if request.user.is_authenticated else None
     highlight = [int(part) for part in request.GET.get("highlight", "").split(",") if part.isdigit()][:20]
+    _text, halls = selectors.public_map_json(fair)
     return render(request, "fairs/map.html", {
-        "fair": fair, "event": fair.event, "snapshot": selectors.map_snapshot(fair, request.user),
+        "fair": fair, "event": fair.event, "has_halls": halls > 0, "booking_open": fair.booking_is_open(),
+        # Escaped for <script> by the selector (as json_script does), so it is safe to embed as is.
+        "snapshot_json": mark_safe(selectors.map_snapshot_json(fair, request.user)),  # noqa: S308
         "company": company, "live_topic": group_fair(fair.pk), "highlight": highlight,
         "can_manage": fair_can_manage(request.user, fair),
     })
@@ -52,7 +56,7 @@ def fair_map(request, event_id: int):
 @require_GET
 def fair_map_json(request, event_id: int):
     fair = visible_fair(request, event_id)
-    response = JsonResponse(selectors.map_snapshot(fair, request.user))
+    response = HttpResponse(selectors.map_snapshot_json(fair, request.user), content_type="application/json")
     response["Cache-Control"] = "no-store"
     return response
 

@@ -39,6 +39,9 @@ def test_map_json_query_count_is_constant(client, django_assert_num_queries, n):
     data = response.json()
     assert len(data["booths"]) == n and {b["status"] for b in data["booths"]} == {"booked"}
     assert data["booths"][0]["company"].startswith("单位")
+    with django_assert_num_queries(1):  # the fair; the map itself comes from the cache
+        again = client.get(f"/fairs/{fair.pk}/map.json")
+    assert again.json() == data
 
 
 @pytest.mark.parametrize("n", [1, 300])
@@ -46,12 +49,14 @@ def test_map_page_query_count_is_constant(client, django_assert_num_queries, n):
     fair = fair_with_companies(n)
     user = member()[1]
     client.force_login(user)
-    # session, user, fair, acting company, halls, bookings, booths, own companies (a company
+    # session, user, fair, acting company, halls, bookings, booths, own booths (a company
     # member is no organizer, so the can-manage check needs no query)
     with django_assert_num_queries(8):
         response = client.get(f"/fairs/{fair.pk}/map/")
     assert response.status_code == 200
-    assert len(response.context["snapshot"]["booths"]) == n
+    assert len(json.loads(response.context["snapshot_json"])["booths"]) == n
+    with django_assert_num_queries(5):  # the same without the three map queries: a cache hit
+        client.get(f"/fairs/{fair.pk}/map/")
 
 
 @pytest.mark.parametrize("n", [1, 300])
@@ -123,7 +128,7 @@ def test_book_from_map_view_and_refusal_message(client):
     response = client.post(f"/fairs/{fair.pk}/booths/{booth.pk}/book/", follow=True)
     assert [str(m) for m in response.context["messages"]] == ["已申请展位 A-1，等待主办方审核。"]
     assert BoothBooking.objects.get(booth=booth).status == "requested"
-    assert response.context["snapshot"]["mine"] == [booth.pk]
+    assert json.loads(response.context["snapshot_json"])["mine"] == [booth.pk]
     other, other_user = member(verified=False)
     client.force_login(other_user)
     response = client.post(f"/fairs/{fair.pk}/booths/{booths(fair)[1].pk}/book/", follow=True)
@@ -225,3 +230,27 @@ def test_console_floor_creates_fair_and_hall_and_booths_json(client):
     forum = EventFactory(kind="forum")
     response = client.get(f"/console/fairs/{forum.pk}/")
     assert response.status_code == 302
+
+
+def test_map_cache_is_retired_by_every_booth_change(client, django_capture_on_commit_callbacks):
+    from fairs.services import booth_book, booth_update
+
+    fair = fair_with_booths(2)
+    company, user = member()
+    assert [b["status"] for b in client.get(f"/fairs/{fair.pk}/map.json").json()["booths"]] == ["free", "free"]
+    with django_capture_on_commit_callbacks(execute=True):
+        booth_book(booth=booths(fair)[0], company=company, actor=user)
+    assert [b["status"] for b in client.get(f"/fairs/{fair.pk}/map.json").json()["booths"]] == ["booked", "free"]
+    with django_capture_on_commit_callbacks(execute=True):
+        booth_update(booth=booths(fair)[1], actor=fair.boss, data={"is_closed": True, "code": "B-9"})
+    data = client.get(f"/fairs/{fair.pk}/map.json").json()
+    assert [(b["code"], b["status"]) for b in data["booths"]] == [("A-1", "booked"), ("B-9", "closed")]
+
+
+def test_map_page_escapes_names_in_the_embedded_snapshot(client):
+    fair = fair_with_booths(1)
+    company, _ = member(name="</script><script>alert(1)</script>")
+    approved_booking(fair, booths(fair)[0], company)
+    page = client.get(f"/fairs/{fair.pk}/map/").content.decode()
+    assert "</script><script>alert(1)" not in page
+    assert "\\u003C/script\\u003E\\u003Cscript\\u003Ealert(1)" in page
