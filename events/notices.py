@@ -5,16 +5,14 @@ kinds, the .ics attachment of its e-mails, the reminder source (events and sessi
 have a seat for) and the "event" announcement target with its segments. `register()` runs
 when events' services are imported, which events' AppConfig.ready() does.
 
-Messages are sent after the registration's transaction commits (`schedule_*`), so the
-event row lock is never held while a notification is rendered and written, and a
-rolled-back registration sends nothing.
+Messages are composed from data read under the event lock and handed over after the
+transaction commits (`notify_later`: a Celery task, inline on the embedded default), so the
+lock is never held while a notification is rendered and written, a registration request
+does not wait for it, and a rolled-back registration sends nothing.
 """
 
 from __future__ import annotations
 
-import logging
-
-from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -22,11 +20,9 @@ from notifications.announcements import announcement_segment_register, announcem
 from notifications.attachments import attachment_provider_register
 from notifications.kinds import kind_register
 from notifications.reminders import Upcoming, reminder_source_register
-from notifications.services import notify, notify_many
+from notifications.services import notify_later
 
 from .models import Event, Registration, Session
-
-logger = logging.getLogger(__name__)
 
 # What people are told about when it changes (the issue: time, place, online link).
 NOTIFIED_FIELDS = ("starts_at", "ends_at", "mode", "city", "venue", "address", "online_url")
@@ -71,16 +67,6 @@ def event_context(event: Event, *, with_link: bool = False) -> dict:
     return context
 
 
-def _after_commit(send, what: str) -> None:
-    def run():
-        try:
-            send()
-        except Exception:  # the registration stands; the message is logged as lost
-            logger.exception("notification %s could not be written", what)
-
-    transaction.on_commit(run)
-
-
 # --- registrations ----------------------------------------------------------------------------
 
 
@@ -91,25 +77,20 @@ def schedule_registered(registration: Registration, event: Event, *, position: i
     else:
         kind, context = "registration.waitlisted", {**event_context(event), "position": position}
     context["registration_id"] = registration.pk
-    user = registration.user
-    _after_commit(lambda: notify(user=user, kind=kind, context=context), kind)
+    notify_later(user_ids=[registration.user_id], kind=kind, context=context)
 
 
 def schedule_promoted(registrations: list[Registration], event: Event) -> None:
     base = event_context(event, with_link=True)
     for registration in registrations:
         context = {**base, "registration_id": registration.pk}
-        user_id = registration.user_id
-        _after_commit(lambda c=context, u=user_id: notify_many(user_ids=[u], kind="registration.promoted", context=c),
-                      "registration.promoted")
+        notify_later(user_ids=[registration.user_id], kind="registration.promoted", context=context)
 
 
 def schedule_cancelled(registration: Registration, event: Event, *, actor) -> None:
     by_organizer = actor.pk != registration.user_id
     context = {**event_context(event), "registration_id": registration.pk, "by_organizer": by_organizer}
-    user_id = registration.user_id
-    _after_commit(lambda: notify_many(user_ids=[user_id], kind="registration.cancelled", context=context),
-                  "registration.cancelled")
+    notify_later(user_ids=[registration.user_id], kind="registration.cancelled", context=context)
 
 
 # --- event changes ----------------------------------------------------------------------------
@@ -146,8 +127,7 @@ def schedule_changed(event: Event, before: dict, changed: list[str]) -> None:
                  for c in changes]
         context = {**event_context(event, with_link=with_link), "changes": shown, "seat": with_link,
                    "sequence": event.calendar_sequence}
-        _after_commit(lambda ids=user_ids, c=context: notify_many(user_ids=ids, kind="event.changed", context=c),
-                      "event.changed")
+        notify_later(user_ids=user_ids, kind="event.changed", context=context)
 
 
 def schedule_event_cancelled(event: Event) -> None:
@@ -155,7 +135,7 @@ def schedule_event_cancelled(event: Event) -> None:
     if not user_ids:
         return
     context = {**event_context(event), "sequence": event.calendar_sequence}
-    _after_commit(lambda: notify_many(user_ids=user_ids, kind="event.cancelled", context=context), "event.cancelled")
+    notify_later(user_ids=user_ids, kind="event.cancelled", context=context)
 
 
 # --- what events lends notifications ------------------------------------------------------------

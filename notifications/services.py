@@ -121,6 +121,28 @@ def notify_many(*, users=None, user_ids: Iterable[int] | None = None, kind: str,
     return notifications
 
 
+def notify_later(*, user_ids: Iterable[int], kind: str, context: dict) -> None:
+    """notify_many(), but after commit and in a Celery task: for hot paths such as registration,
+    where the request should not also render and write the message (and queue its e-mail).
+
+    Nothing happens if the transaction rolls back. Runs inline on the embedded default.
+    """
+    kind_get(kind)
+    ids = [int(uid) for uid in user_ids]
+    if not ids:
+        return
+
+    def enqueue():
+        try:
+            from .tasks import notify_task
+
+            notify_task.delay(ids, kind, context)
+        except Exception:  # a broker outage loses the message, never the caller's committed work
+            logger.exception("queueing notification %s failed", kind)
+
+    transaction.on_commit(enqueue)
+
+
 def _after_commit(notification_ids: list[int], emailed_notification_ids: list[int]) -> None:
     """Push, then queue e-mail. Each step is best effort: a failure is logged, the rows stay
     (the inbox shows them; a lost push is made good by the page's snapshot)."""

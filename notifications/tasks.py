@@ -103,6 +103,14 @@ def emails_resend_pending() -> int:
     return len(ids)
 
 
+@shared_task(acks_late=False)  # at most once: a re-run after a crash would tell people twice
+def notify_task(user_ids: list[int], kind: str, context: dict) -> int:
+    """notify_many() in the worker (see services.notify_later)."""
+    from .services import notify_many
+
+    return len(notify_many(user_ids=user_ids, kind=kind, context=context))
+
+
 @shared_task
 def reminders_send() -> int:
     """Every few minutes (Celery beat): the 24 h and 2 h reminders that are due and not yet sent."""
