@@ -163,6 +163,7 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 # Periodic tasks for `celery -A config beat`: reminders every 5 minutes (each is sent once, see
 # notifications/reminders.py), and e-mails stuck in `pending` re-queued every 10 minutes.
 CELERY_BEAT_SCHEDULE = {

@@ -14,7 +14,7 @@ import pytest
 from django.db import transaction
 
 from config.celery import app as celery_app
-from notifications.models import EmailDelivery
+from notifications.models import EmailDelivery, Notification
 from notifications.services import notify
 
 from ..factories import EventFactory, candidate
@@ -70,6 +70,7 @@ def start_worker(queue, redis_url, smtp_port):
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(smtp_port),
         "BOJU_EMAIL_RETRY_SECONDS": "1",
+        "CELERY_TASK_DEFAULT_QUEUE": queue,  # tasks the worker queues itself come back to it
     }
     log = open(ROOT / f".celery-{queue}.log", "w+b")
     process = subprocess.Popen(
@@ -79,18 +80,10 @@ def start_worker(queue, redis_url, smtp_port):
     return process, log
 
 
-def test_real_worker_delivers_to_smtp_server_once_after_a_retry(postgres, smtp_server, worker_queue, redis_url):
-    controller, handler = smtp_server
-    event = EventFactory(title="青岛蓝洽会博士后专区")
-    person = candidate()
-    with transaction.atomic():
-        note = notify(user=person, kind="announcement",
-                      context={"title": event.title, "body": "请携带身份证入场。", "author": "市人社局",
-                               "event_id": event.pk, "url": event.get_absolute_url()})
-    process, log = start_worker(worker_queue, redis_url, controller.port)
+def run_worker_until(process, log, done, timeout=90.0) -> str:
     try:
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline and not handler.accepted:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and not done():
             if process.poll() is not None:
                 break
             time.sleep(0.2)
@@ -102,6 +95,44 @@ def test_real_worker_delivers_to_smtp_server_once_after_a_retry(postgres, smtp_s
         output = log.read().decode("utf-8", "replace")
         log.close()
         os.unlink(log.name)
+    return output
+
+
+def test_real_worker_writes_and_mails_a_registration_confirmation(postgres, smtp_server, worker_queue, redis_url):
+    """The production path of the hot registration: the request only queues notify_task; the
+    worker writes the notification, queues the e-mail, and sends it with the event's .ics."""
+    import icalendar
+
+    from events.services import registration_create
+
+    controller, handler = smtp_server
+    event = EventFactory(title="博士后创新创业大赛路演")
+    person = candidate()
+    registration = registration_create(event=event, user=person)
+    assert not Notification.objects.filter(user=person).exists()  # nothing written in the request
+    process, log = start_worker(worker_queue, redis_url, controller.port)
+    output = run_worker_until(process, log, lambda: handler.accepted)
+    assert len(handler.accepted) == 1, output
+    message = email.message_from_bytes(handler.accepted[0].content)
+    assert str(make_header(decode_header(message["Subject"]))) == "【博聚】报名成功：博士后创新创业大赛路演"
+    (ics,) = [part for part in message.walk() if part.get_filename() == f"boju-event-{event.pk}.ics"]
+    (entry,) = icalendar.Calendar.from_ical(ics.get_payload(decode=True)).walk("VEVENT")
+    assert str(entry["uid"]) == f"event-{event.pk}@boju"
+    note = Notification.objects.get(user=person)
+    assert (note.kind, note.context["registration_id"]) == ("registration.confirmed", registration.pk)
+    assert EmailDelivery.objects.get(notification=note).status == "sent"
+
+
+def test_real_worker_delivers_to_smtp_server_once_after_a_retry(postgres, smtp_server, worker_queue, redis_url):
+    controller, handler = smtp_server
+    event = EventFactory(title="青岛蓝洽会博士后专区")
+    person = candidate()
+    with transaction.atomic():
+        note = notify(user=person, kind="announcement",
+                      context={"title": event.title, "body": "请携带身份证入场。", "author": "市人社局",
+                               "event_id": event.pk, "url": event.get_absolute_url()})
+    process, log = start_worker(worker_queue, redis_url, controller.port)
+    output = run_worker_until(process, log, lambda: handler.accepted)
     assert len(handler.accepted) == 1, output
     envelope = handler.accepted[0]
     assert envelope.rcpt_tos == [person.email]
