@@ -162,7 +162,10 @@
     set: function (value) { current = wrap(value); }
   });
 
-  document.addEventListener("DOMContentLoaded", function () {
+  // After every other DOMContentLoaded handler (a page may open its connection in one).
+  document.addEventListener("DOMContentLoaded", function () { window.setTimeout(openOwn, 0); });
+
+  function openOwn() {
     if (attached || !raw) { return; }
     // No live connection on this page: one of our own, for the inbox only.
     new raw({
@@ -171,5 +174,5 @@
       onSnapshot: function (data) { setCount(data.unread); },
       onMessage: function (topic, payload) { if (topic === inboxTopic) { onInbox(payload); } }
     });
-  });
+  }
 })();
