@@ -26,6 +26,7 @@ PRODID = "-//Boju//Qingdao postdoc programme//ZH"
 MIME = "text/calendar; charset=utf-8"
 # Keep past items this long in the feeds, so a calendar does not drop what just happened.
 PAST_KEPT = timedelta(days=30)
+FEED_REFRESH = timedelta(hours=1)
 
 # Later apps (matchmaking meetings) add their entries to a person's feed: fn(user) -> [VEVENT].
 PersonalProvider = Callable[[object], list[VEvent]]
@@ -54,7 +55,7 @@ def _timezone() -> Timezone:
     return Timezone.from_tzid(ZONE, first_date=date(2000, 1, 1), last_date=date(2040, 1, 1))
 
 
-def _calendar(name: str) -> Calendar:
+def _calendar(name: str, *, feed: bool = False) -> Calendar:
     cal = Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -62,6 +63,10 @@ def _calendar(name: str) -> Calendar:
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", ZONE)
+    if feed:
+        # How often a subscribed calendar should fetch again (RFC 7986; the X- one for Outlook).
+        cal.add("refresh-interval", FEED_REFRESH, parameters={"VALUE": "DURATION"})
+        cal.add("x-published-ttl", "PT1H")
     cal.add_component(_timezone())
     return cal
 
@@ -131,7 +136,7 @@ def event_ics_filename(event: Event) -> str:
 
 
 def programme_ics(events: Iterable[Event], *, name: str) -> bytes:
-    cal = _calendar(name)
+    cal = _calendar(name, feed=True)
     for event in events:
         cal.add_component(event_component(event))
     return cal.to_ical()
@@ -153,7 +158,7 @@ def personal_ics(user) -> bytes:
                                                  event__ends_at__gte=timezone.now() - PAST_KEPT)
                      .select_related("event").order_by("event__starts_at", "event_id"))
     events = [r.event for r in registrations]
-    cal = _calendar(_("我的博聚日程"))
+    cal = _calendar(_("我的博聚日程"), feed=True)
     for event in events:
         cal.add_component(event_component(event, show_link=True))
     sessions = Session.objects.filter(event__in=events).select_related("event").order_by("starts_at", "id")

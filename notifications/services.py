@@ -230,4 +230,3 @@ def announcement_reach(announcement_ids: list[int]) -> dict[int, dict]:
             .annotate(recipients=Count("id"), read=Count("id", filter=Q(read_at__isnull=False)),
                       emailed=Count("id", filter=Q(email__status=EmailDelivery.Status.SENT))))
     return {r["announcement_id"]: r for r in rows}
-

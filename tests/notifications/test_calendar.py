@@ -143,3 +143,11 @@ def test_session_change_raises_its_sequence(client):
     ical, vob = parse_both(client.get(f"/calendar/{CalendarFeed.objects.get(user=me).token}.ics").content)
     assert ical[f"session-{session.pk}@boju"]["sequence"] == 1
     assert "B201" in str(ical[f"session-{session.pk}@boju"]["location"])
+
+
+def test_feeds_tell_calendar_apps_to_refresh_hourly(client):
+    content = client.get("/calendar/programme.ics").content
+    calendar = icalendar.Calendar.from_ical(content)
+    assert calendar["refresh-interval"].dt == timedelta(hours=1)
+    assert b"X-PUBLISHED-TTL:PT1H" in content
+    assert vobject.readOne(content.decode()).contents["x-published-ttl"][0].value == "PT1H"

@@ -161,3 +161,17 @@ def test_header_has_inbox_link_for_members_only(client):
     assert 'id="inbox-link"' in page and f'data-user="{me.pk}"' in page
     client.logout()
     assert 'id="inbox-link"' not in client.get("/").content.decode()
+
+
+def test_pages_render_in_english_too(client):
+    event = EventFactory()
+    boss = organizer(manages_all=True)
+    reader = RegistrationFactory(event=event).user
+    client.cookies["django_language"] = "en"
+    client.force_login(reader)
+    note(reader)
+    for path in ("/inbox/", "/me/notifications/preferences/", "/me/calendar/", f"/events/{event.pk}/"):
+        response = client.get(path)
+        assert response.status_code == 200 and response.headers["Content-Language"] == "en", path
+    client.force_login(boss)
+    assert client.get(f"/console/events/{event.pk}/announcements/").status_code == 200
