@@ -5,11 +5,12 @@ Run against a production-like server (PostgreSQL, Redis, several uvicorn workers
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/boju REDIS_URL=redis://127.0.0.1:6379/0 \
         .venv/bin/python bench/booth_map.py [--booths 300] [--readers 50] [--sockets 200] \
-        [--bookings 60] [--workers 4] [--url http://host:port]
+        [--bookings 60] [--workers 2] [--think 0.5] [--url http://host:port]
 
 Without --url it starts `uvicorn --workers N` itself. A fair with `--booths` booths and as many
 verified companies (each with a signed-in member) is created directly in the database; then, at
-the same time: the readers fetch /fairs/<id>/map/ and /fairs/<id>/map.json in a loop, the sockets
+the same time: the readers fetch /fairs/<id>/map/ and /fairs/<id>/map.json in turn (waiting
+--think seconds between two requests, as a person looking at the map would), the sockets
 listen on `fair.<id>`, and companies book free booths one after another through the real form.
 Booking latency to a map = arrival of that booth's push on a socket − the moment the booking
 POST was sent. Prints one JSON line of figures.
@@ -91,7 +92,7 @@ def prepare(n: int, run: str) -> tuple[Fair, list[int], list[str]]:
 
 
 async def run(url: str, fair: Fair, booth_ids: list[int], keys: list[str], *, readers: int, sockets: int,
-              bookings: int) -> dict:
+              bookings: int, think: float) -> dict:
     ws_url = url.replace("http://", "ws://") + f"/ws/live/?topics=fair.{fair.pk}"
     sent_at: dict[int, float] = {}          # booth id -> when its booking POST was sent
     arrivals: list[float] = []
@@ -137,6 +138,8 @@ async def run(url: str, fair: Fair, booth_ids: list[int], keys: list[str], *, re
                 except httpx.HTTPError:
                     errors += 1
                 bucket.append(time.perf_counter() - started)
+                if think:
+                    await asyncio.sleep(think)
 
         async def book() -> int:
             nonlocal errors
@@ -177,7 +180,9 @@ def main() -> None:
     parser.add_argument("--readers", type=int, default=50)
     parser.add_argument("--sockets", type=int, default=200)
     parser.add_argument("--bookings", type=int, default=60)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2)  # one per core of the 2-core target machine
+    parser.add_argument("--think", type=float, default=0.5,
+                        help="seconds a reader waits between two requests (0: back to back, a saturation test)")
     parser.add_argument("--url", default="")
     args = parser.parse_args()
 
@@ -191,7 +196,7 @@ def main() -> None:
         server, url = start_server(workers=args.workers)
     try:
         result = asyncio.run(run(url, fair, booth_ids, keys, readers=args.readers, sockets=args.sockets,
-                                 bookings=args.bookings))
+                                 bookings=args.bookings, think=args.think))
         report(args, fair, result)
     finally:
         if server is not None:
@@ -219,6 +224,7 @@ def report(args, fair: Fair, result: dict) -> None:
         "booths": args.booths,
         "companies": args.booths,
         "readers": args.readers,
+        "think_s": args.think,
         "sockets": args.sockets,
         "bookings": result["booked"],
         "booked_in_db": BoothBooking.objects.filter(fair=fair, status="approved").count(),

@@ -40,7 +40,19 @@ def _company_fair(request, event_id: int):
 @require_GET
 def scanner(request, event_id: int):
     company, fair = _company_fair(request, event_id)
-    return render(request, "fairs/scanner.html", {"company": company, "fair": fair, "event": fair.event})
+    return render(request, "fairs/scanner.html", {"company": company, "fair": fair, "event": fair.event,
+                                                  "jsqr_url": _jsqr_url()})
+
+
+def _jsqr_url() -> str:
+    """The door scanner's vendored decoder (checkin's static/vendor/jsqr/), if installed: a
+    production manifest without it must not turn the page into a 500; typing still works."""
+    from django.templatetags.static import static
+
+    try:
+        return static("vendor/jsqr/jsQR.js")
+    except ValueError:
+        return ""
 
 
 @login_required
