@@ -7,7 +7,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template import Context, TemplateDoesNotExist, engines
 from django.template.loader import get_template, render_to_string
 from django.utils import translation
-from django.utils.html import linebreaks
+from django.utils.html import linebreaks, urlize
+from django.utils.safestring import mark_safe
 
 from .attachments import attachments_for
 from .kinds import kind_get
@@ -58,7 +59,9 @@ def build_email(notification) -> EmailMultiAlternatives:
         try:
             body_html = get_template(f"{kind.template_base}_body.html").render(data)
         except TemplateDoesNotExist:
-            body_html = linebreaks(notification.body, autoescape=True)
+            # Escaped, links made clickable, paragraphs kept; safe only after all of that.
+            body_html = mark_safe(linebreaks(urlize(notification.body, nofollow=True, autoescape=True),
+                                             autoescape=False))  # noqa: S308
         wrapper = {**data, "title": notification.title, "body": notification.body, "body_html": body_html,
                    "language": language, "preferences_url": absolute("/me/notifications/preferences/")}
         subject_prefix = str(getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", ""))

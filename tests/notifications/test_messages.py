@@ -54,7 +54,9 @@ def test_confirmed_registration_mail_has_subject_body_ics_and_qr(django_capture_
     assert "地点：青岛 青岛国际会展中心 崂山区苗岭路9号" in message.body
     assert f"http://127.0.0.1:8000/events/{event.pk}/" in message.body
     html, mime = message.alternatives[0]
-    assert mime == "text/html" and "海洋科学博士后专场" in html
+    assert mime == "text/html"
+    assert "<p>您已成功报名「海洋科学博士后专场」，名额已确认。</p>" in html
+    assert "&lt;p&gt;" not in html
     names = [name for name, _content, _mime in message.attachments]
     assert names == [f"boju-event-{event.pk}.ics", f"ticket-{registration.pk}.png"]
     entry = ics_of(message, f"boju-event-{event.pk}.ics")
@@ -174,6 +176,8 @@ def test_event_change_tells_everyone_registered_what_changed(django_capture_on_c
         assert "· 开始时间：2031-06-12 09:30 → 2031-06-13 10:30" in message.body
         assert "· 结束时间：2031-06-12 12:30 → 2031-06-13 13:30" in message.body
     assert "· 线上链接：https://meeting.example.cn/old → https://meeting.example.cn/new" in by_person[seat.email].body
+    html = by_person[seat.email].alternatives[0][0]
+    assert '<a href="https://meeting.example.cn/new" rel="nofollow">https://meeting.example.cn/new</a>' in html
     assert "meeting.example.cn" not in by_person[waiting.email].body
     entry = ics_of(by_person[seat.email], f"boju-event-{event.pk}.ics")
     assert (str(entry["uid"]), entry["sequence"]) == (f"event-{event.pk}@boju", 1)
@@ -252,3 +256,17 @@ def test_new_company_tells_every_organizer(django_capture_on_commit_callbacks):
     assert "http://127.0.0.1:8000/console/companies/" in by_person[head.email].body
     assert by_person[partner.email].subject.startswith("[Boju] ")
     assert Notification.objects.get(user=head).target == f"company:{company.pk}"
+
+
+def test_announcement_html_is_escaped(django_capture_on_commit_callbacks):
+    from notifications.services import notify
+
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(user=candidate(), kind="announcement",
+               context={"title": "A&B", "body": "<script>alert(1)</script> 见 https://boju.example.cn/x", "author": "主办方"})
+    message = only_mail()
+    assert message.subject == "【博聚】主办方公告：A&B"
+    assert "<script>alert(1)</script>" in message.body  # plain text stays as written
+    html = message.alternatives[0][0]
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert '<a href="https://boju.example.cn/x" rel="nofollow">' in html
