@@ -64,6 +64,12 @@ def test_directory_company_and_candidate_pages_on_a_phone(open_page):
     approved_booking(fair, booths(fair)[1], company)
     position(company, fair, title="集成电路设计博士后", discipline="0809", salary_min=35, salary_max=60,
              requirements="微电子、电子科学与技术博士")
+    event_page = open_page(candidate(), f"/events/{fair.pk}/")
+    event_page.click("section.fair-links a.btn-primary")
+    event_page.wait_for_selector('g[data-code="A-2"][data-status="booked"]')
+    event_page.go_back()
+    event_page.locator("section.fair-links").scroll_into_view_if_needed()
+    shot(event_page, "event-page-phone")
     directory = open_page(candidate(), f"/fairs/{fair.pk}/directory/")
     assert "集成电路设计博士后" in directory.text_content(".company-entry")
     shot(directory, "directory-phone")
@@ -102,3 +108,27 @@ def test_editor_places_a_booth_and_the_bookings_page(open_page):
     with bookings.expect_navigation():
         bookings.click("text=通过")
     assert BoothBooking.objects.get(fair=fair).status == "approved"
+
+
+def test_visitors_and_my_visits_pages_on_a_phone(open_page):
+    from fairs.services import visit_record
+
+    fair = fair_with_booths(2, title="海洋科技领域博士后专场招聘会", columns=2, side=2)
+    company, staff = member(name="青岛蓝湾海洋科技研究院有限公司")
+    approved_booking(fair, booths(fair)[0], company)
+    sharing = candidate(consent_share=True, full_name="林晓", institution="中国海洋大学", research_field="物理海洋学")
+    visit_record(fair=fair, company=company, actor=staff, visitor=sharing)
+    visit_record(fair=fair, company=company, actor=staff, visitor=candidate(consent_share=False))
+    visitors = open_page(staff, f"/company/fairs/{fair.pk}/visitors/")
+    assert visitors.text_content("[data-counts]").strip() == "同意展示资料 1 人 · 未授权（仅计数）1 人"
+    visitors.fill("textarea", "物理海洋方向，约二面")
+    with visitors.expect_navigation():
+        visitors.click("[data-visit] button")
+    assert visitors.input_value("textarea") == "物理海洋方向，约二面"
+    shot(visitors, "visitors-phone")
+    mine = open_page(sharing, "/fairs/visits/")
+    assert "青岛蓝湾海洋科技研究院有限公司" in mine.text_content("[data-visit]")
+    shot(mine, "my-visits-phone")
+    with mine.expect_navigation():
+        mine.click("text=撤回授权")
+    assert mine.text_content("[data-visit] .badge").strip() == "该单位只看到匿名到访"
