@@ -175,3 +175,11 @@ def test_pages_render_in_english_too(client):
         assert response.status_code == 200 and response.headers["Content-Language"] == "en", path
     client.force_login(boss)
     assert client.get(f"/console/events/{event.pk}/announcements/").status_code == 200
+
+
+def test_admin_lists_notifications_and_deliveries(admin_client):
+    note(candidate(), title="活动A")
+    for path in ("/admin/notifications/notification/", "/admin/notifications/emaildelivery/",
+                 "/admin/notifications/announcement/", "/admin/notifications/preference/",
+                 "/admin/notifications/remindersent/"):
+        assert admin_client.get(path).status_code == 200, path
