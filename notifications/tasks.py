@@ -21,6 +21,7 @@ Status = EmailDelivery.Status
 MAX_ATTEMPTS = 6
 # Re-queue e-mails still `pending` this long after they were written (a broker outage at commit).
 STALE_PENDING = timedelta(minutes=10)
+STALE_SENDING = timedelta(hours=1)
 
 
 class TemporaryEmailError(Exception):
@@ -94,8 +95,15 @@ def email_send_batch(notification_ids: list[int]) -> int:
 
 @shared_task
 def emails_resend_pending() -> int:
-    """Re-queue e-mails left `pending` (the broker was down at commit, or inline retries ran out)."""
-    stale = EmailDelivery.objects.filter(status=Status.PENDING, created_at__lt=timezone.now() - STALE_PENDING,
+    """Re-queue e-mails left `pending` (the broker was down at commit, or inline retries ran out).
+
+    A row stuck in `sending` (the worker died mid-send) is never resent — the server may have
+    accepted it — but marked `failed` with that reason, so it shows in the admin.
+    """
+    now = timezone.now()
+    EmailDelivery.objects.filter(status=Status.SENDING, claimed_at__lt=now - STALE_SENDING).update(
+        status=Status.FAILED, last_error="interrupted while sending; may or may not have been delivered")
+    stale = EmailDelivery.objects.filter(status=Status.PENDING, created_at__lt=now - STALE_PENDING,
                                          attempts__lt=MAX_ATTEMPTS)
     ids = list(stale.values_list("notification_id", flat=True)[:1000])
     for notification_id in ids:

@@ -86,6 +86,17 @@ def test_sweeper_requeues_only_stale_pending(smtp, django_capture_on_commit_call
     assert len(smtp.sent) == 1
 
 
+@pytest.mark.django_db
+def test_sweeper_never_resends_an_interrupted_send(smtp, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        note = announce(candidate())
+    EmailDelivery.objects.filter(notification=note).update(status="sending", claimed_at=timezone.now() - timedelta(hours=2))
+    assert emails_resend_pending.delay().get() == 0
+    delivery = EmailDelivery.objects.get(notification=note)
+    assert (delivery.status, delivery.last_error) == ("failed", "interrupted while sending; may or may not have been delivered")
+    assert len(smtp.sent) == 1
+
+
 @pytest.mark.django_db(transaction=True)
 def test_racing_deliveries_send_once(postgres, smtp):
     note = announce(candidate())  # autocommit: on_commit ran, sent once already
