@@ -131,11 +131,12 @@ def schedule_changed(event: Event, before: dict, changed: list[str]) -> None:
 
 
 def schedule_event_cancelled(event: Event) -> None:
-    user_ids = list(event.registrations.active().values_list("user_id", flat=True))
-    if not user_ids:
-        return
-    context = {**event_context(event), "sequence": event.calendar_sequence}
-    notify_later(user_ids=user_ids, kind="event.cancelled", context=context)
+    rows = list(event.registrations.active().values_list("user_id", "status"))
+    for seat in (True, False):
+        user_ids = [uid for uid, status in rows if (status == Registration.Status.CONFIRMED) == seat]
+        if user_ids:
+            context = {**event_context(event), "sequence": event.calendar_sequence, "seat": seat}
+            notify_later(user_ids=user_ids, kind="event.cancelled", context=context)
 
 
 # --- what events lends notifications ------------------------------------------------------------
@@ -148,8 +149,10 @@ def ics_attachment(*, user_id: int, context: dict) -> list[tuple[str, bytes, str
     event = Event.objects.filter(pk=context.get("event_id")).first()
     if event is None:
         return []
-    seat = Registration.objects.filter(event=event, user_id=user_id, status=Registration.Status.CONFIRMED).exists()
-    return [(event_ics_filename(event), event_ics(event, show_link=seat), MIME)]
+    # Only for people with a seat: the waiting list has nothing in their calendar to update.
+    if not Registration.objects.filter(event=event, user_id=user_id, status=Registration.Status.CONFIRMED).exists():
+        return []
+    return [(event_ics_filename(event), event_ics(event, show_link=True), MIME)]
 
 
 def _confirmed_user_ids(event_ids) -> dict[int, list[int]]:

@@ -179,6 +179,7 @@ def test_event_change_tells_everyone_registered_what_changed(django_capture_on_c
     html = by_person[seat.email].alternatives[0][0]
     assert '<a href="https://meeting.example.cn/new" rel="nofollow">https://meeting.example.cn/new</a>' in html
     assert "meeting.example.cn" not in by_person[waiting.email].body
+    assert by_person[waiting.email].attachments == []  # nothing in their calendar to update
     entry = ics_of(by_person[seat.email], f"boju-event-{event.pk}.ics")
     assert (str(entry["uid"]), entry["sequence"]) == (f"event-{event.pk}@boju", 1)
     assert entry.decoded("dtstart") == new_start
@@ -195,19 +196,24 @@ def test_capacity_only_change_tells_nobody_and_keeps_sequence(django_capture_on_
 
 
 def test_event_cancellation_sends_cancelled_ics(django_capture_on_commit_callbacks):
-    event = fair(capacity=3)
+    event = fair(capacity=2)
     people = [candidate(), candidate()]
-    for person in people:
+    waiting = candidate()
+    for person in [*people, waiting]:
         registration_create(event=event, user=person)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         event_cancel(event=event, actor=organizer(manages_all=True))
-    assert sorted(m.to[0] for m in mail.outbox) == sorted(p.email for p in people)
-    message = mail.outbox[0]
+    by_person = {m.to[0]: m for m in mail.outbox}
+    assert set(by_person) == {p.email for p in [*people, waiting]}
+    message = by_person[people[0].email]
     assert message.subject == "【博聚】活动取消：海洋科学博士后专场"
     assert "原定于 2031-06-12 09:30–12:30（北京时间）举行的「海洋科学博士后专场」已取消" in message.body
+    assert "附件中的日历文件会将日历中的该日程标记为已取消。" in message.body
     entry = ics_of(message, f"boju-event-{event.pk}.ics")
     assert (str(entry["status"]), entry["sequence"]) == ("CANCELLED", 1)
+    assert by_person[waiting.email].attachments == []
+    assert "附件" not in by_person[waiting.email].body
 
 
 def test_email_preference_off_keeps_inbox_and_skips_mail(django_capture_on_commit_callbacks):
