@@ -128,3 +128,12 @@ class CompanyLogoForm(forms.Form):
 
 class CompanyInviteForm(forms.Form):
     email = forms.EmailField(label=_("同事的工作邮箱"), widget=forms.EmailInput(attrs={"autocomplete": "off"}))
+
+
+class CompanyProfileForm(forms.ModelForm):
+    """What a verified company may change itself; name, code, industry and platform were verified."""
+
+    class Meta:
+        model = Company
+        fields = ["description", "website", "contact"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 5}), "website": forms.URLInput(attrs={"placeholder": "https://"})}

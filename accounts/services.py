@@ -321,3 +321,17 @@ def company_invite_accept(*, token: str, user: User) -> CompanyMembership:
         invitation.save(update_fields=["accepted_at", "accepted_by"])
         audit_log(actor=user, action="company.join", target=invitation.company, data={"email": invitation.email})
     return membership
+
+
+def company_profile_save(*, company: Company, actor: User, data: dict[str, Any]) -> Company:
+    """An admin updates the company's description, website and contact."""
+    if not company_is_admin(actor, company):
+        raise AccountError("forbidden", _("只有单位管理员可以修改单位资料。"))
+    with transaction.atomic():
+        company = Company.objects.select_for_update().get(pk=company.pk)
+        for field in ("description", "website", "contact"):
+            if field in data:
+                setattr(company, field, data[field])
+        company.save(update_fields=["description", "website", "contact"])
+        audit_log(actor=actor, action="company.profile", target=company)
+    return company

@@ -12,6 +12,7 @@ urlpatterns = [
     path("company/new/", views.company_new, name="company_new"),
     path("company/<int:pk>/", views.company_detail, name="company"),
     path("company/<int:pk>/logo/", views.company_logo, name="company_logo"),
+    path("company/<int:pk>/edit/", views.company_edit, name="company_edit"),
     path("company/<int:pk>/invite/", views.company_invite, name="company_invite"),
     path("company/join/<str:token>/", views.company_join, name="company_join"),
 ]

@@ -20,12 +20,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.static import serve
 
-from .forms import AccountDeleteForm, CandidateProfileForm, CompanyForm, CompanyInviteForm, CompanyLogoForm
+from .forms import (
+    AccountDeleteForm, CandidateProfileForm, CompanyForm, CompanyInviteForm, CompanyLogoForm, CompanyProfileForm,
+)
 from .disciplines import DISCIPLINES
 from .models import CandidateProfile, Company, Degree, PostdocStatus, User
 from .services import (
     AccountError, account_delete, candidate_profile_save, company_create, company_invite_accept, company_invite_create,
-    company_is_admin, company_logo_set, personal_data_export,
+    company_is_admin, company_logo_set, company_profile_save, personal_data_export,
 )
 
 
@@ -222,6 +224,23 @@ def _company_page(request, company, *, logo_form=None, invite_form=None, status=
         "logo_form": logo_form or CompanyLogoForm(), "invite_form": invite_form or CompanyInviteForm(),
         "invitations": company.invitations.filter(accepted_at__isnull=True)[:20] if is_admin else [],
     }, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def company_edit(request, pk: int):
+    company = get_object_or_404(Company.objects.filter(memberships__user=request.user), pk=pk)
+    if not company_is_admin(request.user, company):
+        raise Http404
+    form = CompanyProfileForm(request.POST or None, instance=company)
+    if request.method == "POST":
+        if form.is_valid():
+            company_profile_save(company=company, actor=request.user, data=form.cleaned_data)
+            messages.success(request, _("单位资料已保存。"))
+            return redirect("accounts:company", company.pk)
+        company.refresh_from_db()
+        return render(request, "accounts/company_edit.html", {"form": form, "company": company}, status=400)
+    return render(request, "accounts/company_edit.html", {"form": form, "company": company})
 
 
 @login_required
