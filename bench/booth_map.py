@@ -99,8 +99,9 @@ async def run(url: str, fair: Fair, booth_ids: list[int], keys: list[str], *, re
     connected = 0
     stop = asyncio.Event()
 
-    async def listen(ready: asyncio.Event) -> None:
+    async def listen(ready: asyncio.Event, index: int) -> None:
         nonlocal connected
+        await asyncio.sleep(index * 0.01)  # maps are opened over two seconds, not in one instant
         async with websockets.connect(ws_url, additional_headers={"Origin": url}, max_queue=None) as socket:
             json.loads(await socket.recv())  # hello: subscribed
             connected += 1
@@ -123,9 +124,11 @@ async def run(url: str, fair: Fair, booth_ids: list[int], keys: list[str], *, re
     limits = httpx.Limits(max_connections=readers + 4, max_keepalive_connections=readers + 4)
     async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
 
-        async def read() -> None:
+        async def read(index: int) -> None:
             nonlocal errors
             turn = 0
+            # Readers arrive spread over one think interval, as people do (not all in one instant).
+            await asyncio.sleep((think or 0.5) * index / readers)
             while not stop.is_set():
                 path, bucket = ((f"/fairs/{fair.pk}/map/", page_latencies) if turn % 2 == 0
                                 else (f"/fairs/{fair.pk}/map.json", data_latencies))
@@ -158,9 +161,9 @@ async def run(url: str, fair: Fair, booth_ids: list[int], keys: list[str], *, re
             return done
 
         ready = asyncio.Event()
-        listeners = [asyncio.create_task(listen(ready)) for _ in range(sockets)]
+        listeners = [asyncio.create_task(listen(ready, i)) for i in range(sockets)]
         await asyncio.wait_for(ready.wait(), timeout=120)
-        reader_tasks = [asyncio.create_task(read()) for _ in range(readers)]
+        reader_tasks = [asyncio.create_task(read(i)) for i in range(readers)]
         await asyncio.sleep(1.0)  # readers warm up before the first booking
         started = time.perf_counter()
         booked = await book()

@@ -97,10 +97,10 @@ def my_booth_ids(fair: Fair, user) -> list[int]:
                                               company__memberships__user=user).values_list("booth_id", flat=True))
 
 
-def map_snapshot_json(fair: Fair, user=None) -> str:
-    """The map snapshot a page loads on every (re)connect: the cached public map plus the
-    viewer's own booths and whether booking is open, spliced into the cached text."""
-    text, _halls = public_map_json(fair)
+def map_snapshot_json(fair: Fair, user=None, public: tuple[str, int] | None = None) -> str:
+    """The map snapshot a page loads on every (re)connect: the cached public map (`public`, when
+    the caller has it already) plus the viewer's own booths and whether booking is open."""
+    text, _halls = public or public_map_json(fair)
     extra = json.dumps({"mine": my_booth_ids(fair, user), "booking_open": fair.booking_is_open()})
     return text[:-1] + "," + extra[1:]
 

@@ -43,11 +43,11 @@ def fair_map(request, event_id: int):
     fair = visible_fair(request, event_id)
     company = acting_company(request) if request.user.is_authenticated else None
     highlight = [int(part) for part in request.GET.get("highlight", "").split(",") if part.isdigit()][:20]
-    _text, halls = selectors.public_map_json(fair)
+    public = selectors.public_map_json(fair)
     return render(request, "fairs/map.html", {
-        "fair": fair, "event": fair.event, "has_halls": halls > 0, "booking_open": fair.booking_is_open(),
+        "fair": fair, "event": fair.event, "has_halls": public[1] > 0, "booking_open": fair.booking_is_open(),
         # Escaped for <script> by the selector (as json_script does), so it is safe to embed as is.
-        "snapshot_json": mark_safe(selectors.map_snapshot_json(fair, request.user)),  # noqa: S308
+        "snapshot_json": mark_safe(selectors.map_snapshot_json(fair, request.user, public)),  # noqa: S308
         "company": company, "live_topic": group_fair(fair.pk), "highlight": highlight,
         "can_manage": fair_can_manage(request.user, fair),
     })
