@@ -6,7 +6,8 @@ import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.services import audit_log
@@ -71,6 +72,9 @@ def hall_save(*, fair: Fair, actor: User, name: str, columns: int, rows: int, ha
         elif hall.fair_id != fair.pk:
             raise FairError("forbidden")
         hall.name, hall.columns, hall.rows = name[:60], columns, rows
+        if hall.pk and Booth.objects.filter(hall=hall).filter(
+                models.Q(x__gt=columns - models.F("width")) | models.Q(y__gt=rows - models.F("height"))).exists():
+            raise FairError("invalid", detail=_("缩小后有展位落在展厅外，请先移动这些展位。"))
         hall.save()
         if png is not None:
             from django.core.files.base import ContentFile

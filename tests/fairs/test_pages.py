@@ -254,3 +254,25 @@ def test_map_page_escapes_names_in_the_embedded_snapshot(client):
     page = client.get(f"/fairs/{fair.pk}/map/").content.decode()
     assert "</script><script>alert(1)" not in page
     assert "\\u003C/script\\u003E\\u003Cscript\\u003Ealert(1)" in page
+
+
+def test_console_hall_rename_resize_and_refusal_to_cut_off_booths(client):
+    fair = fair_with_booths(5, columns=5)  # 1×1 booths at x 0..4, y 0
+    client.force_login(fair.boss)
+    hall = fair.halls.get()
+    response = client.post(f"/console/fairs/{fair.pk}/", {"form": "hall", "hall": hall.pk, "name": "1号馆",
+                                                         "columns": 10, "rows": 6})
+    assert response.status_code == 302
+    hall.refresh_from_db()
+    assert (hall.name, hall.columns, hall.rows) == ("1号馆", 10, 6)
+    client.get(f"/console/fairs/{fair.pk}/")  # shows (and so uses up) the message
+    response = client.post(f"/console/fairs/{fair.pk}/", {"form": "hall", "hall": hall.pk, "name": "1号馆",
+                                                         "columns": 4, "rows": 4})
+    assert response.status_code == 400  # booth A-5 at x=4 would fall outside
+    assert [str(m) for m in response.context["messages"]] == ["信息有误：缩小后有展位落在展厅外，请先移动这些展位。"]
+    hall.refresh_from_db()
+    assert (hall.columns, hall.rows) == (10, 6)
+    other = fair_with_booths(1)
+    response = client.post(f"/console/fairs/{fair.pk}/", {"form": "hall", "hall": other.halls.get().pk,
+                                                         "name": "x", "columns": 10, "rows": 10})
+    assert response.status_code == 404
