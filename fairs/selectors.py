@@ -9,6 +9,7 @@ import json
 
 from django.core.cache import cache
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
 from django.utils.html import _json_script_escapes
 
 from accounts.models import Company
@@ -115,14 +116,16 @@ def directory(fair: Fair, *, discipline: str = "", industry: str = "", platform_
     `.fair_positions` (its positions shown at this fair), filtered. Three queries."""
     booked = BoothBooking.objects.filter(fair=fair, status=Status.APPROVED)
     companies = Company.objects.filter(pk__in=booked.values("company_id"))
-    positions = Position.objects.filter(fairs=fair).order_by("title", "id")
+    # A position whose deadline has passed is no longer offered at the fair.
+    positions = (Position.objects.filter(fairs=fair).exclude(deadline__lt=timezone.localdate())
+                 .order_by("title", "id"))
     if industry:
         companies = companies.filter(industry=industry)
     if platform_kind:
         companies = companies.filter(platform_kind=platform_kind)
     if discipline:
         positions = positions.filter(discipline=discipline)
-        companies = companies.filter(positions__fairs=fair, positions__discipline=discipline)
+        companies = companies.filter(pk__in=positions.values("company_id"))
     if keyword:
         keyword = keyword.strip()[:60]
         positions_match = Position.objects.filter(fairs=fair).filter(

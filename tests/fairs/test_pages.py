@@ -81,6 +81,9 @@ def test_directory_filters_discipline_industry_platform_keyword(client):
     position(marine, fair, title="海洋声学博士后", discipline="0707")
     position(ai, fair, title="大模型算法工程师", discipline="0812")
     position(ai, None, title="未在本场展示的岗位", discipline="0707")
+    from datetime import date
+
+    position(ai, fair, title="已截止的岗位", discipline="0812", deadline=date(2020, 1, 1))
     unbooked, _ = member(name="未订展位的单位")
     position(unbooked, None, title="不该出现")
 
@@ -97,6 +100,8 @@ def test_directory_filters_discipline_industry_platform_keyword(client):
     assert names(industry="not-a-choice") == names()
     page = client.get(f"/fairs/{fair.pk}/directory/", {"discipline": "0707"}).content.decode()
     assert "海洋声学博士后" in page and "大模型算法工程师" not in page and "未在本场展示的岗位" not in page
+    page = client.get(f"/fairs/{fair.pk}/directory/").content.decode()
+    assert "大模型算法工程师" in page and "已截止的岗位" not in page
     assert f"/fairs/{fair.pk}/map/?highlight={a.pk}" in page
 
 
