@@ -7,6 +7,7 @@ import json
 import httpx
 import pytest
 import websockets
+from websockets.exceptions import InvalidStatus
 
 from ..liveserver import session_cookie_for
 from .factories import booths, fair_with_booths, member
@@ -55,7 +56,7 @@ def test_draft_fair_topic_is_refused_at_the_handshake(asgi_server_factory):
 
     async def scenario():
         url = f"{server.ws_url}/ws/live/?topics=fair.{fair.pk}"
-        with pytest.raises(websockets.exceptions.InvalidStatus) as refused:
+        with pytest.raises(InvalidStatus) as refused:
             async with websockets.connect(url, additional_headers={"Origin": server.url}):
                 pass
         return refused.value.response.status_code
