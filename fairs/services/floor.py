@@ -105,14 +105,14 @@ def _clean_booth(hall: Hall, data: dict[str, Any]) -> dict[str, Any]:
     except (TypeError, ValueError):
         raise FairError("invalid", detail="number") from None
     if "code" in data:
-        code = str(data["code"]).strip().upper()
+        code = data["code"].strip().upper() if isinstance(data["code"], str) else ""
         if not CODE_RE.match(code):
             raise FairError("invalid", detail=code[:20])
         clean["code"] = code
     if "zone" in data:
-        clean["zone"] = str(data["zone"] or "").strip()[:40]
+        clean["zone"] = data["zone"].strip()[:40] if isinstance(data["zone"], str) else ""
     if "is_closed" in data:
-        clean["is_closed"] = bool(data["is_closed"])
+        clean["is_closed"] = data["is_closed"] is True  # JSON true only: "false" is not a yes
     return clean
 
 

@@ -281,3 +281,30 @@ def test_console_hall_rename_resize_and_refusal_to_cut_off_booths(client):
     response = client.post(f"/console/fairs/{fair.pk}/", {"form": "hall", "hall": other.halls.get().pk,
                                                          "name": "x", "columns": 10, "rows": 10})
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize("body", [
+    {"code": None}, {"code": 12}, {"x": "left"}, {"x": None}, {"width": 10**9}, {"size": -1}, {"x": 10**12},
+    {"code": "A 1"}, {"code": "<b>"},
+])
+def test_booth_update_bad_input_is_a_400_and_changes_nothing(client, body):
+    fair = fair_with_booths(1)
+    booth = booths(fair)[0]
+    client.force_login(fair.boss)
+    response = client.post(f"/console/fairs/{fair.pk}/booths/{booth.pk}/", json.dumps(body),
+                           content_type="application/json")
+    assert response.status_code == 400 and response.json()["code"] == "invalid"
+    fresh = booths(fair)[0]
+    assert (fresh.code, fresh.x, fresh.width, fresh.size, fresh.version) == ("A-1", 0, 1, 9, 0)
+
+
+def test_booth_update_is_closed_needs_json_true(client):
+    fair = fair_with_booths(1)
+    booth = booths(fair)[0]
+    client.force_login(fair.boss)
+    client.post(f"/console/fairs/{fair.pk}/booths/{booth.pk}/", json.dumps({"is_closed": "false"}),
+                content_type="application/json")
+    assert booths(fair)[0].is_closed is False
+    client.post(f"/console/fairs/{fair.pk}/booths/{booth.pk}/", json.dumps({"is_closed": True}),
+                content_type="application/json")
+    assert booths(fair)[0].is_closed is True
