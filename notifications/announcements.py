@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import logging
+
 from django.db import transaction
 
 from . import live
-from .models import Announcement
+from .models import Announcement, Notification
 from .services import NotificationError, notify_many
 
+logger = logging.getLogger(__name__)
 BODY_LIMIT = 2000
 KIND = "announcement"
 
@@ -112,9 +115,11 @@ def describe(kind: str, target_id: int) -> dict | None:
 def announcement_send(*, actor, kind: str, target_id: int, segment: str, body: str) -> Announcement:
     """Send `body` to everyone in `segment` of the target (an event) and record the reach.
 
-    Each recipient gets an in-app notification (and an e-mail if they chose so for
-    announcements); on commit it is pushed live to their pages, where the event page shows it
-    as a banner. Raises NotificationError: forbidden / empty / too_long / bad_segment / no_recipients.
+    Two steps, so that the people looking at the event page see it first: the announcement is
+    written and committed (with its audit entry); on commit the banner goes out ONCE to the
+    segment's live group, then each recipient's inbox notification is written (and e-mailed if
+    they chose so) and pushed to `inbox.<id>`, see _deliver. Raises NotificationError:
+    forbidden / empty / too_long / bad_segment / no_recipients.
     """
     target = _targets.get(kind)
     if target is None or not may_announce(actor, kind, target_id):
@@ -133,22 +138,35 @@ def announcement_send(*, actor, kind: str, target_id: int, segment: str, body: s
         if not user_ids:
             raise NotificationError("no_recipients")
         announcement = Announcement.objects.create(target=f"{kind}:{int(target_id)}", segment=segment,
-                                                   author=actor, body=body)
+                                                   author=actor, body=body, recipients=len(user_ids))
+        if target.audit is not None:
+            target.audit(actor, announcement)
         context = {
             "target": announcement.target, f"{kind}_id": int(target_id), "title": info.get("title", ""),
             "url": info.get("url", ""), "body": body, "announcement_id": announcement.pk,
             "author": getattr(actor, "display_name", "") or str(actor),
         }
         if kind == "event":
-            # Registered before notify_many's own callback, so the banner goes out first.
             banner = {"type": "announcement", "announcement": announcement.pk, "event": int(target_id),
                       "message": body, "unread_delta": 1, "created_at": announcement.created_at.isoformat()}
             group = group_notice(target_id, segment)
             transaction.on_commit(lambda: live.publish(group, banner))
-        sent = notify_many(user_ids=user_ids, kind=KIND, context=context, announcement=announcement)
-        announcement.recipients = len(sent)
-        announcement.emails_queued = sum(1 for n in sent if getattr(n, "email_queued", False))
-        announcement.save(update_fields=["recipients", "emails_queued"])
-        if target.audit is not None:
-            target.audit(actor, announcement)
+        pk = announcement.pk
+        transaction.on_commit(lambda: _deliver(pk, user_ids, context))
     return announcement
+
+
+def _deliver(announcement_id: int, user_ids: list[int], context: dict) -> None:
+    """The inbox notifications of a committed announcement; safe to run again (whoever already
+    has theirs is skipped). The reach figures are set from what was really written."""
+    try:
+        with transaction.atomic():
+            announcement = Announcement.objects.select_for_update().get(pk=announcement_id)
+            done = set(Notification.objects.filter(announcement=announcement).values_list("user_id", flat=True))
+            sent = notify_many(user_ids=[u for u in user_ids if u not in done], kind=KIND, context=context,
+                               announcement=announcement)
+            announcement.recipients = len(done) + len(sent)
+            announcement.emails_queued += sum(1 for n in sent if getattr(n, "email_queued", False))
+            announcement.save(update_fields=["recipients", "emails_queued"])
+    except Exception:
+        logger.exception("delivering announcement %s failed", announcement_id)

@@ -44,11 +44,13 @@ def _quiet_demo_mail() -> None:
 
 
 def load(*, actor, event_ids: list[int]) -> Announcement | None:
-    _quiet_demo_mail()
     # --reset reloads the events under new ids; the old demo announcement would point nowhere.
     Announcement.objects.filter(author=actor, body=BODY).delete()
     registered = next((s for s in segments_for("event") if s.key == "registered"), None)
+    sent = None
     for event_id in event_ids if registered else []:
         if registered.resolve(event_id):
-            return announcement_send(actor=actor, kind="event", target_id=event_id, segment="registered", body=BODY)
-    return None
+            sent = announcement_send(actor=actor, kind="event", target_id=event_id, segment="registered", body=BODY)
+            break
+    _quiet_demo_mail()  # last: its commit callback must run after the announcement's delivery
+    return sent

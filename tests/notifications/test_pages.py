@@ -144,8 +144,9 @@ def test_event_page_shows_received_announcement_and_calendar_link(client, django
     reader = RegistrationFactory(event=event).user
     from notifications.announcements import announcement_send
 
-    announcement_send(actor=organizer(manages_all=True), kind="event", target_id=event.pk,
-                      segment="registered", body="下午场改到三楼。")
+    with django_capture_on_commit_callbacks(execute=True):
+        announcement_send(actor=organizer(manages_all=True), kind="event", target_id=event.pk,
+                          segment="registered", body="下午场改到三楼。")
     client.force_login(reader)
     page = client.get(f"/events/{event.pk}/").content.decode()
     assert "下午场改到三楼。" in page
