@@ -50,17 +50,24 @@ def _map_generation_key(fair_id: int) -> str:
     return f"fairs:map-gen:{fair_id}"
 
 
-def map_cache_bump(fair_id: int) -> None:
+def map_cache_bump(fair_id: int, *, warm: bool = False) -> None:
     """Retire the cached map of a fair (called on commit of every booth or hall change).
 
     The cache key carries a generation number: a reader that computed an older map and stores
     it after this bump stores it under the old generation, where nobody looks any more.
+    `warm`: store the new map at once, so the readers of a busy map do not all miss together
+    and each rebuild it (the writer pays one rebuild instead).
     """
     key = _map_generation_key(fair_id)
     try:
-        cache.incr(key)
+        generation = cache.incr(key)
     except ValueError:  # no generation yet (or evicted): any fresh number retires the old maps
-        cache.set(key, 1, None)
+        generation = 1
+        cache.set(key, generation, None)
+    if warm:
+        fair = Fair.objects.filter(pk=fair_id).first()
+        if fair is not None:
+            cache.set(f"fairs:map:{fair_id}:{generation}", _map_text(fair), MAP_CACHE_SECONDS)
 
 
 def _public_map(fair: Fair) -> dict:
@@ -82,12 +89,16 @@ def public_map_json(fair: Fair) -> tuple[str, int]:
     key = f"fairs:map:{fair.pk}:{generation}"
     cached = cache.get(key)
     if cached is None:
-        data = _public_map(fair)
-        # Escaped like json_script, so the same text serves the JSON endpoint and the page.
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_json_script_escapes)
-        cached = (text, len(data["halls"]))
+        cached = _map_text(fair)
         cache.set(key, cached, MAP_CACHE_SECONDS)
     return cached
+
+
+def _map_text(fair: Fair) -> tuple[str, int]:
+    data = _public_map(fair)
+    # Escaped like json_script, so the same text serves the JSON endpoint and the page.
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":")).translate(_json_script_escapes)
+    return text, len(data["halls"])
 
 
 def my_booth_ids(fair: Fair, user) -> list[int]:

@@ -29,7 +29,11 @@ def booth_changed(fair: Fair, booth: Booth) -> None:
     fair_id = fair.pk
 
     def after_commit():
-        map_cache_bump(fair_id)  # first: a page that reloads on the push must not get the old map
+        # First: a page that re-syncs on the push must not get the old map.
+        try:
+            map_cache_bump(fair_id, warm=True)
+        except Exception:  # the cache is an optimisation; the push must still go out
+            logger.exception("map cache refresh for fair %s failed", fair_id)
         live.publish(group, payload)
 
     transaction.on_commit(after_commit)
