@@ -308,3 +308,30 @@ def test_booth_update_is_closed_needs_json_true(client):
     client.post(f"/console/fairs/{fair.pk}/booths/{booth.pk}/", json.dumps({"is_closed": True}),
                 content_type="application/json")
     assert booths(fair)[0].is_closed is True
+
+
+def test_hall_floor_image_is_reencoded_and_a_non_image_refused(client, settings, tmp_path):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    settings.MEDIA_ROOT = tmp_path
+    fair = fair_with_booths(1)
+    client.force_login(fair.boss)
+    buffer = io.BytesIO()
+    Image.new("RGB", (3000, 1500), (200, 210, 220)).save(buffer, format="JPEG")
+    image = SimpleUploadedFile("floor.jpg", buffer.getvalue(), content_type="image/jpeg")
+    response = client.post(f"/console/fairs/{fair.pk}/", {"form": "hall", "name": "B 馆", "columns": 30, "rows": 15,
+                                                         "image": image})
+    assert response.status_code == 302
+    hall = fair.halls.get(name="B 馆")
+    with Image.open(hall.image.path) as stored:
+        assert (stored.format, stored.size) == ("PNG", (2000, 1000))
+    fake = SimpleUploadedFile("floor.png", b"<svg onload=alert(1)>", content_type="image/png")
+    response = client.post(f"/console/fairs/{fair.pk}/", {"form": "hall", "name": "C 馆", "columns": 30, "rows": 15,
+                                                         "image": fake})
+    assert response.status_code == 400
+    assert [str(m) for m in response.context["messages"]][-1] == \
+        "信息有误：只接受 PNG、JPEG、GIF 或 WebP 图片，该文件无法识别为图片。"
+    assert not fair.halls.filter(name="C 馆").exists()
