@@ -108,10 +108,13 @@ def registration_create(*, event: Event, user: User, now: datetime | None = None
             raise RegistrationError("duplicate") from error
         _bump_version(event)
         audit_log(actor=user, action=f"registration.{status}", target=registration, data={"event": event.pk})
+        # The message first: where tasks run inline (embedded default) it takes a while, and the
+        # live pushes must stay the last thing before the response, or an open page reloads on
+        # the push before its own form POST is answered. The newest waiting registration is
+        # the last in line: its place is the count.
+        notices.schedule_registered(registration, event, position=waitlisted if status == Status.WAITLISTED else None)
         schedule_seats_push(event, counts=(confirmed, waitlisted))
         schedule_user_push(registration)
-        # The newest waiting registration is the last in line: its place is the count.
-        notices.schedule_registered(registration, event, position=waitlisted if status == Status.WAITLISTED else None)
     return registration
 
 
@@ -153,11 +156,11 @@ def registration_cancel(*, registration: Registration, actor: User, now: datetim
                   data={"event": event.pk, "was": was})
         promoted = _fill_free_seats(event, now) if was == Status.CONFIRMED else []
         _bump_version(event)
+        notices.schedule_cancelled(registration, event, actor=actor)  # before the pushes, as above
+        notices.schedule_promoted(promoted, event)
         schedule_seats_push(event)
         for changed in [registration, *promoted]:
             schedule_user_push(changed)
-        notices.schedule_cancelled(registration, event, actor=actor)
-        notices.schedule_promoted(promoted, event)
     return registration
 
 
@@ -183,9 +186,9 @@ def registration_promote(*, registration: Registration, actor: User, now: dateti
         audit_log(actor=actor, action="registration.promote", target=registration,
                   data={"event": event.pk, "reason": "manual", "over_capacity": confirmed >= event.capacity})
         _bump_version(event)
+        notices.schedule_promoted([registration], event)  # before the pushes, as above
         schedule_seats_push(event)
         schedule_user_push(registration)
-        notices.schedule_promoted([registration], event)
     return registration
 
 
