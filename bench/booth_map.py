@@ -97,7 +97,9 @@ async def run(url: str, fair: Fair, booth_ids: list[int], keys: list[str], *, re
     sent_at: dict[int, float] = {}          # booth id -> when its booking POST was sent
     arrivals: list[float] = []
     connected = 0
-    stop = asyncio.Event()
+    stop = asyncio.Event()            # readers stop
+    stop_listening = asyncio.Event()  # sockets stop, once the last pushes had time to arrive
+    measuring = asyncio.Event()  # set once the readers are warm and the bookings start
 
     async def listen(ready: asyncio.Event, index: int) -> None:
         nonlocal connected
@@ -107,7 +109,7 @@ async def run(url: str, fair: Fair, booth_ids: list[int], keys: list[str], *, re
             connected += 1
             if connected == sockets:
                 ready.set()
-            while not stop.is_set():
+            while not stop_listening.is_set():
                 try:
                     raw = await asyncio.wait_for(socket.recv(), timeout=0.5)
                 except asyncio.TimeoutError:
@@ -133,6 +135,7 @@ async def run(url: str, fair: Fair, booth_ids: list[int], keys: list[str], *, re
                 path, bucket = ((f"/fairs/{fair.pk}/map/", page_latencies) if turn % 2 == 0
                                 else (f"/fairs/{fair.pk}/map.json", data_latencies))
                 turn += 1
+                counted = measuring.is_set()
                 started = time.perf_counter()
                 try:
                     response = await client.get(path)
@@ -140,7 +143,8 @@ async def run(url: str, fair: Fair, booth_ids: list[int], keys: list[str], *, re
                         errors += 1
                 except httpx.HTTPError:
                     errors += 1
-                bucket.append(time.perf_counter() - started)
+                if counted and not stop.is_set():  # only requests made while bookings happen
+                    bucket.append(time.perf_counter() - started)
                 if think:
                     await asyncio.sleep(think)
 
@@ -164,14 +168,16 @@ async def run(url: str, fair: Fair, booth_ids: list[int], keys: list[str], *, re
         listeners = [asyncio.create_task(listen(ready, i)) for i in range(sockets)]
         await asyncio.wait_for(ready.wait(), timeout=120)
         reader_tasks = [asyncio.create_task(read(i)) for i in range(readers)]
-        await asyncio.sleep(1.0)  # readers warm up before the first booking
+        await asyncio.sleep(2.0)  # readers warm up (each worker's first requests) before the first booking
+        measuring.set()
         started = time.perf_counter()
         booked = await book()
         elapsed = time.perf_counter() - started
+        stop.set()  # the readers' figures cover exactly the booking phase
         deadline = time.perf_counter() + 15  # the last pushes arrive (a lost one never does)
         while len(arrivals) < booked * sockets and time.perf_counter() < deadline:
             await asyncio.sleep(0.1)
-        stop.set()
+        stop_listening.set()
         await asyncio.gather(*reader_tasks, *listeners, return_exceptions=True)
     return {"page": page_latencies, "data": data_latencies, "arrivals": arrivals, "errors": errors,
             "booked": booked, "elapsed": elapsed}
