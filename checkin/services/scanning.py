@@ -1,0 +1,217 @@
+"""One scan at the door, online or replayed from an offline scanner's queue.
+
+The order is the point: the code's signature is checked before any database access (a forged
+code costs no query), then one transaction locks the ticket row and records at most one
+check-in per ticket and list (a constraint backs the lock). A nonce seen before returns the
+first answer and records nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import partial
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.services import audit_log
+
+from ..errors import CheckinError
+from ..live import scan_broadcast
+from ..models import Checkin, CheckinList, Scan, Ticket
+from ..tickets import ticket_code_verify
+from .setup import checkin_list_default
+
+NONCE_MAX = 64
+GATE_MAX = 40
+
+
+@dataclass(frozen=True)
+class Scanner:
+    """Who scans: a paired device (event_ids is its scope) or a logged-in organizer (user)."""
+
+    device_id: int | None = None
+    user: object | None = None
+    event_ids: frozenset[int] | None = None
+
+    @property
+    def key(self) -> str:
+        return f"d{self.device_id}" if self.device_id else f"u{self.user.pk}"
+
+    def may_scan(self, event_id: int) -> bool:
+        if self.event_ids is not None:
+            return event_id in self.event_ids
+        from events.models import Event
+        from events.permissions import event_can_scan
+
+        event = Event.objects.filter(pk=event_id).first()
+        return event is not None and event_can_scan(self.user, event)
+
+
+@dataclass
+class ScanOutcome:
+    result: str
+    name: str = ""
+    ticket_id: int | None = None
+    event_id: int | None = None
+    checked_in_at: datetime | None = None
+    gate: str = ""
+    replayed: bool = False
+    reentry: bool = False
+    flagged: bool = False
+    extra: dict = field(default_factory=dict)
+
+    def as_json(self) -> dict:
+        data = {"result": self.result, "name": self.name, "ticket": self.ticket_id, "event": self.event_id}
+        if self.checked_in_at is not None:
+            data["checked_in_at"] = self.checked_in_at.isoformat()
+            data["gate"] = self.gate
+        if self.replayed:
+            data["replayed"] = True
+        if self.reentry:
+            data["reentry"] = True
+        if self.flagged:
+            data["duplicate"] = True
+        return data
+
+
+def _lock_ticket(ticket_id: int, event_id: int) -> Ticket | None:
+    """The ticket row, locked until commit: concurrent scans of one ticket queue here."""
+    return (Ticket.objects.select_for_update(of=("self",)).select_related("registration__user")
+            .filter(pk=ticket_id, event_id=event_id).first())
+
+
+def checkin_perform(*, code: str, gate: str, nonce: str, scanned_at: datetime | None, scanner: Scanner,
+                    list_id: int | None = None, offline: bool = False, now: datetime | None = None) -> ScanOutcome:
+    """Check in the ticket behind `code` on a list (the event's whole-event list by default).
+
+    Answers ok / already_checked_in (when, where) / invalid / wrong_event / cancelled / not_open.
+    An offline scan (from a sync) that is earlier than the recorded check-in takes its place:
+    the earliest scan wins and the later one is kept as a flagged duplicate.
+    Side effects on commit: the event's staff and public live groups get the scan and the count;
+    an audit entry is written with the check-in.
+    Raises CheckinError("forbidden") for a list outside the scanner's scope.
+    """
+    now = now or timezone.now()
+    # Online, the server's clock is the check-in time; offline, the phone's (never in the future).
+    scanned_at = min(scanned_at or now, now) if offline else now
+    gate = (gate or "")[:GATE_MAX]
+    try:
+        claim = ticket_code_verify(code)   # no database access on this path for forged codes
+    except CheckinError:
+        return ScanOutcome("invalid")
+    if not scanner.may_scan(claim.event_id):
+        return ScanOutcome("wrong_event", event_id=claim.event_id)
+    nonce_key = f"{scanner.key}:{nonce}"
+    try:
+        with transaction.atomic():
+            outcome = _perform_locked(claim=claim, gate=gate, nonce_key=nonce_key, scanned_at=scanned_at,
+                                      scanner=scanner, list_id=list_id, offline=offline, now=now)
+    except _Replay as replay:
+        return replay.outcome
+    except IntegrityError:
+        # The same nonce inserted by a concurrent retry: its answer stands.
+        replay = _replayed(nonce_key)
+        if replay is None:
+            raise
+        return replay
+    return outcome
+
+
+class _Replay(Exception):
+    def __init__(self, outcome: ScanOutcome):
+        self.outcome = outcome
+
+
+def _replayed(nonce_key: str) -> ScanOutcome | None:
+    scan = Scan.objects.select_related("ticket__registration__user").filter(nonce=nonce_key).first()
+    if scan is None:
+        return None
+    name = scan.ticket.registration.user.display_name if scan.ticket_id else ""
+    return ScanOutcome(scan.result, name=name, ticket_id=scan.ticket_id, event_id=scan.event_id, replayed=True,
+                       flagged=scan.flagged)
+
+
+def _perform_locked(*, claim, gate, nonce_key, scanned_at, scanner, list_id, offline, now) -> ScanOutcome:
+    replay = _replayed(nonce_key)
+    if replay is not None:
+        raise _Replay(replay)
+    if list_id is None:
+        checkin_list = checkin_list_default(event_id=claim.event_id)
+    else:
+        checkin_list = CheckinList.objects.select_related("event", "session").filter(pk=list_id).first()
+        if checkin_list is None:
+            raise CheckinError("no_list")
+        if checkin_list.event_id != claim.event_id:
+            return _record(ScanOutcome("wrong_event", event_id=claim.event_id), nonce_key=nonce_key, ticket=None,
+                           checkin_list=checkin_list, gate=gate, scanned_at=scanned_at, scanner=scanner,
+                           offline=offline, now=now, event_id=claim.event_id)
+    ticket = _lock_ticket(claim.ticket_id, claim.event_id)
+    common = dict(nonce_key=nonce_key, checkin_list=checkin_list, gate=gate, scanned_at=scanned_at,
+                  scanner=scanner, offline=offline, now=now, event_id=claim.event_id)
+    if ticket is None:
+        return ScanOutcome("invalid")
+    name = ticket.registration.user.display_name
+    base = dict(name=name, ticket_id=ticket.pk, event_id=claim.event_id)
+    if ticket.registration.status != "confirmed":
+        return _record(ScanOutcome("cancelled", **base), ticket=ticket, **common)
+    opens, closes = checkin_list.window()
+    if not opens <= scanned_at <= closes:
+        return _record(ScanOutcome("not_open", **base), ticket=ticket, **common)
+    existing = Checkin.objects.filter(ticket=ticket, checkin_list=checkin_list).first()
+    if existing is None:
+        Checkin.objects.create(ticket=ticket, checkin_list=checkin_list, scanned_at=scanned_at, gate=gate,
+                               device_id=scanner.device_id, by_user=scanner.user, offline=offline)
+        audit_log(actor=scanner.user, action="checkin.create", target=ticket,
+                  data={"list": checkin_list.pk, "gate": gate, "device": scanner.device_id, "offline": offline})
+        return _record(ScanOutcome("ok", checked_in_at=scanned_at, gate=gate, **base), ticket=ticket, **common)
+    if offline and scanned_at < existing.scanned_at:
+        # Earliest wins: this offline scan happened first, so it becomes the check-in and the
+        # scan that was recorded before is flagged as the duplicate.
+        Scan.objects.filter(ticket=ticket, checkin_list=checkin_list, result="ok").update(
+            result="already_checked_in", flagged=True)
+        existing.scanned_at, existing.gate, existing.offline = scanned_at, gate, True
+        existing.device_id, existing.by_user = scanner.device_id, scanner.user
+        existing.save(update_fields=["scanned_at", "gate", "offline", "device", "by_user"])
+        audit_log(actor=scanner.user, action="checkin.earlier_offline_scan", target=ticket,
+                  data={"list": checkin_list.pk, "gate": gate, "device": scanner.device_id})
+        return _record(ScanOutcome("ok", checked_in_at=scanned_at, gate=gate, **base), ticket=ticket, **common)
+    if checkin_list.allow_reentry:
+        return _record(ScanOutcome("ok", checked_in_at=existing.scanned_at, gate=existing.gate, reentry=True,
+                                   **base), ticket=ticket, **common)
+    return _record(ScanOutcome("already_checked_in", checked_in_at=existing.scanned_at, gate=existing.gate,
+                               flagged=True, **base), ticket=ticket, **common)
+
+
+def _record(outcome: ScanOutcome, *, nonce_key, ticket, checkin_list, gate, scanned_at, scanner, offline, now,
+            event_id) -> ScanOutcome:
+    # A reentry is logged as "reentry" so counts of "ok" stay the number of check-ins.
+    result = "reentry" if outcome.reentry else outcome.result
+    Scan.objects.create(nonce=nonce_key, event_id=event_id, checkin_list=checkin_list, ticket=ticket, result=result,
+                        gate=gate, scanned_at=scanned_at, received_at=now, offline=offline, flagged=outcome.flagged,
+                        device_id=scanner.device_id, by_user=scanner.user)
+    transaction.on_commit(partial(scan_broadcast, event_id=event_id, list_id=checkin_list.pk, result=result,
+                                  name=outcome.name, gate=gate, scanned_at=scanned_at, flagged=outcome.flagged,
+                                  nonce=nonce_key.split(":", 1)[1], offline=offline))
+    return outcome
+
+
+def checkin_sync(*, scans: list[dict], scanner: Scanner, now: datetime | None = None) -> list[dict]:
+    """Apply an offline scanner's queue in the order the scans happened; one answer per scan.
+
+    Each item is {code, gate, nonce, scanned_at (datetime), list}; a scan already uploaded
+    (same nonce) returns its first answer. Bad items get {"result": "invalid"} and do not stop the batch.
+    """
+    answers: dict[int, dict] = {}
+    order = sorted(range(len(scans)), key=lambda i: scans[i]["scanned_at"])
+    for index in order:
+        item = scans[index]
+        try:
+            outcome = checkin_perform(code=item["code"], gate=item.get("gate", ""), nonce=item["nonce"],
+                                      scanned_at=item["scanned_at"], scanner=scanner, list_id=item.get("list"),
+                                      offline=True, now=now)
+            answers[index] = {"nonce": item["nonce"], **outcome.as_json()}
+        except CheckinError as error:
+            answers[index] = {"nonce": item["nonce"], "result": error.code}
+    return [answers[i] for i in range(len(scans))]

@@ -1,0 +1,213 @@
+"""The scanner API: JSON in, JSON out, a clear `result` and a 4xx for every kind of bad input.
+
+Authentication is a device token (`Authorization: Bearer ...`) or, for organizers using the
+scanner page while logged in, the session (then CSRF applies as for any form).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.csrf import csrf_exempt
+
+from events.models import Event
+
+from ..errors import MESSAGES, CheckinError
+from ..selectors import offline_bundle, scanner_events
+from ..services import Scanner, checkin_perform, checkin_sync, device_pair, scanner_for_token
+
+SCAN_BODY_MAX = 4 * 1024
+SYNC_BODY_MAX = 512 * 1024
+SYNC_ITEMS_MAX = 1000
+NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+STATUS = {"ok": 200, "reentry": 200, "already_checked_in": 409, "invalid": 400, "wrong_event": 403,
+          "cancelled": 410, "not_open": 403, "bad_request": 400, "unauthorized": 401, "forbidden": 403,
+          "too_large": 413, "no_list": 404, "pairing_invalid": 400, "method_not_allowed": 405}
+
+
+def _message(result: str) -> str:
+    from django.utils.translation import gettext
+
+    if result in MESSAGES:
+        return str(MESSAGES[result])
+    return {"ok": gettext("签到成功"), "unauthorized": gettext("请先配对设备或登录"),
+            "too_large": gettext("请求过大"), "method_not_allowed": gettext("请求方式错误")}.get(result, result)
+
+
+def answer(data: dict, status: int | None = None) -> JsonResponse:
+    result = data["result"]
+    data.setdefault("message", _message(result))
+    return JsonResponse(data, status=status or STATUS.get(result, 400), json_dumps_params={"ensure_ascii": False})
+
+
+def _refuse(result: str) -> JsonResponse:
+    return answer({"result": result})
+
+
+def _scanner(request) -> Scanner | JsonResponse:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    if header:
+        scheme, _, token = header.partition(" ")
+        scanner = scanner_for_token(token.strip()) if scheme.lower() == "bearer" else None
+        return scanner if scanner is not None else _refuse("unauthorized")
+    user = request.user
+    if not user.is_authenticated or not user.is_organizer:
+        return _refuse("unauthorized" if not user.is_authenticated else "forbidden")
+    if request.method == "POST" and CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {}):
+        return _refuse("forbidden")
+    return Scanner(user=user)
+
+
+def _json_body(request, limit: int):
+    """(data, None) or (None, refusal) for a body that is too big, not JSON or not an object."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > limit:
+        return None, _refuse("too_large")
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return None, _refuse("too_large")
+    if len(body) > limit:
+        return None, _refuse("too_large")
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None, _refuse("bad_request")
+    if not isinstance(data, dict):
+        return None, _refuse("bad_request")
+    return data, None
+
+
+def _scan_item(data) -> dict | None:
+    """A validated scan {code, gate, nonce, scanned_at, list}, or None for the wrong shape."""
+    if not isinstance(data, dict):
+        return None
+    code, gate, nonce = data.get("code"), data.get("gate", ""), data.get("nonce")
+    scanned_at, list_id = data.get("scanned_at"), data.get("list")
+    if not isinstance(code, str) or not isinstance(gate, str) or not isinstance(nonce, str):
+        return None
+    if not NONCE_RE.match(nonce) or len(gate) > 40:
+        return None
+    when: datetime | None = None
+    if scanned_at is not None:
+        if not isinstance(scanned_at, str):
+            return None
+        try:
+            when = parse_datetime(scanned_at)
+        except ValueError:
+            return None
+        if when is None:
+            return None
+        if timezone.is_naive(when):
+            return None
+    if list_id is not None and (not isinstance(list_id, int) or isinstance(list_id, bool) or list_id <= 0):
+        return None
+    return {"code": code, "gate": gate.strip(), "nonce": nonce, "scanned_at": when, "list": list_id}
+
+
+@csrf_exempt
+def scan(request):
+    if request.method != "POST":
+        return _refuse("method_not_allowed")
+    scanner = _scanner(request)
+    if isinstance(scanner, JsonResponse):
+        return scanner
+    data, refusal = _json_body(request, SCAN_BODY_MAX)
+    if refusal:
+        return refusal
+    item = _scan_item(data)
+    if item is None:
+        return _refuse("bad_request")
+    try:
+        outcome = checkin_perform(code=item["code"], gate=item["gate"], nonce=item["nonce"],
+                                  scanned_at=item["scanned_at"], scanner=scanner, list_id=item["list"])
+    except CheckinError as error:
+        return _refuse(error.code)
+    return answer(outcome.as_json())
+
+
+@csrf_exempt
+def sync(request):
+    """An offline queue: {"scans": [...]} -> {"result": "ok", "scans": [one answer per scan]}."""
+    if request.method != "POST":
+        return _refuse("method_not_allowed")
+    scanner = _scanner(request)
+    if isinstance(scanner, JsonResponse):
+        return scanner
+    data, refusal = _json_body(request, SYNC_BODY_MAX)
+    if refusal:
+        return refusal
+    raw = data.get("scans")
+    if not isinstance(raw, list) or len(raw) > SYNC_ITEMS_MAX:
+        return _refuse("bad_request")
+    items = [_scan_item(entry) for entry in raw]
+    if any(item is None or item["scanned_at"] is None for item in items):
+        return _refuse("bad_request")
+    return answer({"result": "ok", "scans": checkin_sync(scans=items, scanner=scanner)})
+
+
+def _event_in_scope(request, scanner: Scanner):
+    try:
+        event_id = int(request.GET.get("event", ""))
+    except ValueError:
+        return None
+    if not scanner.may_scan(event_id):
+        return None
+    return Event.objects.filter(pk=event_id).first()
+
+
+@csrf_exempt
+def offline(request):
+    """GET ?event=<id>: public keys, revocation list and ticket list for offline checking."""
+    if request.method != "GET":
+        return _refuse("method_not_allowed")
+    scanner = _scanner(request)
+    if isinstance(scanner, JsonResponse):
+        return scanner
+    event = _event_in_scope(request, scanner)
+    if event is None:
+        return _refuse("forbidden")
+    return answer({"result": "ok", **offline_bundle(event)})
+
+
+@csrf_exempt
+def whoami(request):
+    """The scanner's events (id and title), so the page can offer them."""
+    scanner = _scanner(request)
+    if isinstance(scanner, JsonResponse):
+        return scanner
+    if scanner.event_ids is not None:
+        events = Event.objects.filter(pk__in=scanner.event_ids).order_by("starts_at")
+    else:
+        events = scanner_events(scanner.user)
+    return answer({"result": "ok", "device": scanner.device_id,
+                   "events": [{"id": e.pk, "title": e.title} for e in events]})
+
+
+@csrf_exempt
+def pair(request):
+    """{"code": "..."} -> {"token": ...}: the one-time pairing code becomes the device's token."""
+    if request.method != "POST":
+        return _refuse("method_not_allowed")
+    data, refusal = _json_body(request, SCAN_BODY_MAX)
+    if refusal:
+        return refusal
+    code = data.get("code")
+    if not isinstance(code, str):
+        return _refuse("bad_request")
+    try:
+        device, token = device_pair(code=code)
+    except CheckinError as error:
+        return _refuse(error.code)
+    return answer({"result": "ok", "token": token, "device": device.pk, "name": device.name,
+                   "events": [{"id": e.pk, "title": e.title} for e in device.events.all()]})

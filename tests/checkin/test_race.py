@@ -1,0 +1,90 @@
+"""50 phones scan one ticket at the same instant on PostgreSQL: exactly one `ok` (DESIGN §5.7),
+and a negative control showing the row lock is what makes the answer right."""
+
+import threading
+
+import pytest
+from django.db import connections
+
+from checkin.models import Checkin, Scan
+from checkin.services import checkin_list_default, scanning
+
+from .helpers import device_scanner, nonce, open_event, paired_device, ticket_and_code
+from tests.factories import organizer, team_member
+
+RACERS = 50
+
+
+def run_together(actions):
+    barrier = threading.Barrier(len(actions))
+    results, errors = [], []
+    lock = threading.Lock()
+
+    def run(action):
+        try:
+            barrier.wait(timeout=60)
+            value = action()
+            with lock:
+                results.append(value)
+        except BaseException as error:  # collected and asserted by the caller
+            with lock:
+                errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(action,)) for action in actions]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads), "a racing thread hung"
+    return results, errors
+
+
+def race(event, device, code):
+    scanner = device_scanner(device)
+    return run_together([lambda n=nonce(): scanning.checkin_perform(code=code, gate=f"G{n[:2]}", nonce=n,
+                                                                      scanned_at=None, scanner=scanner).result
+                         for _ in range(RACERS)])
+
+
+@pytest.fixture
+def scene(postgres):
+    event = open_event()
+    staff = organizer()
+    team_member(event, staff)
+    device, _token = paired_device(staff, [event])
+    ticket, code = ticket_and_code(event)
+    # The list exists before the doors open (its first creation would serialize the racers by itself).
+    checkin_list_default(event_id=event.pk)
+    return event, device, ticket, code
+
+
+def test_50_simultaneous_scans_of_one_ticket_give_exactly_one_ok(scene):
+    event, device, ticket, code = scene
+    results, errors = race(event, device, code)
+    assert errors == []
+    assert sorted(results) == ["already_checked_in"] * (RACERS - 1) + ["ok"]
+    assert Checkin.objects.filter(ticket=ticket).count() == 1
+    assert Scan.objects.filter(ticket=ticket, result="ok").count() == 1
+    assert Scan.objects.filter(ticket=ticket, result="already_checked_in", flagged=True).count() == RACERS - 1
+
+
+def test_50_simultaneous_scans_without_the_lock_break_the_rule(scene, monkeypatch):
+    """Negative control: with the row lock removed, racers all see no check-in and insert; the
+    constraint still keeps one row, but the others fail instead of answering already_checked_in."""
+    event, device, ticket, code = scene
+    from checkin.models import Ticket
+
+    def unlocked(ticket_id, event_id):
+        import time
+
+        found = Ticket.objects.select_related("registration__user").filter(pk=ticket_id, event_id=event_id).first()
+        time.sleep(0.05)  # widen the window the lock would have closed
+        return found
+
+    monkeypatch.setattr(scanning, "_lock_ticket", unlocked)
+    results, errors = race(event, device, code)
+    assert len(errors) > 0, "without the lock some racers must collide on the constraint"
+    assert sorted(results).count("already_checked_in") < RACERS - 1
+    assert Checkin.objects.filter(ticket=ticket).count() == 1  # the constraint is the last line
