@@ -17,8 +17,8 @@ def ics_of(message, filename):
 
 
 @contextlib.contextmanager
-def qr_provider_for_tests():
-    """A stand-in for checkin's ticket provider (registered the way checkin does it), removed after.
+def qr_provider_for_tests(kinds=("registration.confirmed", "registration.promoted")):
+    """A provider registered the way checkin registers its own, for `kinds`, removed after.
 
     Yields expected(registration_id) -> the text the QR code must decode to.
     """
@@ -33,7 +33,6 @@ def qr_provider_for_tests():
         image.save(out, format="PNG")
         return [(f"ticket-{context['registration_id']}.png", out.getvalue(), "image/png")]
 
-    kinds = ("registration.confirmed", "registration.promoted")
     for kind in kinds:
         attachments.attachment_provider_register(kind, provider)
     try:

@@ -43,7 +43,7 @@ def only_mail():
 def test_confirmed_registration_mail_has_subject_body_ics_and_qr(django_capture_on_commit_callbacks):
     event = fair()
     person = candidate(full_name="林晓")
-    with qr_provider_for_tests(), django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True):
         registration = registration_create(event=event, user=person)
     message = only_mail()
     assert message.to == [person.email]
@@ -57,8 +57,9 @@ def test_confirmed_registration_mail_has_subject_body_ics_and_qr(django_capture_
     assert mime == "text/html"
     assert "<p>您已成功报名「海洋科学博士后专场」，名额已确认。</p>" in html
     assert "&lt;p&gt;" not in html
+    # The .ics from events, the ticket QR from checkin's provider (registered in its ready()).
     names = [name for name, _content, _mime in message.attachments]
-    assert names == [f"boju-event-{event.pk}.ics", f"ticket-{registration.pk}.png"]
+    assert names == [f"boju-event-{event.pk}.ics", "ticket.png"]
     entry = ics_of(message, f"boju-event-{event.pk}.ics")
     assert str(entry["uid"]) == f"event-{event.pk}@boju"
     assert entry.decoded("dtstart") == START and str(entry["status"]) == "CONFIRMED"
@@ -71,16 +72,37 @@ def test_confirmed_registration_mail_has_subject_body_ics_and_qr(django_capture_
 
 
 def test_confirmed_qr_attachment_decodes_back_to_the_ticket(django_capture_on_commit_callbacks):
+    """The QR in the e-mail, read by an independent decoder, is the registration's signed ticket."""
     zxingcpp = pytest.importorskip("zxingcpp")
     from PIL import Image
 
+    from checkin.models import Ticket
+    from checkin.tickets import ticket_code_verify
+
     event = fair()
-    with qr_provider_for_tests() as expected, django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True):
         registration = registration_create(event=event, user=candidate())
     (_name, png, mime), = [a for a in only_mail().attachments if a[0].endswith(".png")]
     assert mime == "image/png"
-    decoded = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
-    assert [d.text for d in decoded] == [expected(registration.pk)]
+    (decoded,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
+    claim = ticket_code_verify(decoded.text)
+    ticket = Ticket.objects.get(registration=registration)
+    assert (claim.ticket_id, claim.event_id) == (ticket.pk, event.pk)
+
+
+def test_attachment_providers_of_other_kinds_are_asked_by_kind(django_capture_on_commit_callbacks):
+    """The registry itself: a provider registered for a kind adds its file to that kind only."""
+    event = fair(capacity=0)
+    with qr_provider_for_tests(kinds=("registration.waitlisted",)) as expected, \
+            django_capture_on_commit_callbacks(execute=True):
+        registration = registration_create(event=event, user=candidate())
+    message = only_mail()
+    assert [a[0] for a in message.attachments] == [f"ticket-{registration.pk}.png"]
+    zxingcpp = pytest.importorskip("zxingcpp")
+    from PIL import Image
+
+    (decoded,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(message.attachments[0][1])))
+    assert decoded.text == expected(registration.pk)
 
 
 def test_english_speaker_gets_english_frame(django_capture_on_commit_callbacks):
@@ -117,7 +139,7 @@ def test_cancel_tells_owner_and_promoted_person(django_capture_on_commit_callbac
     registration = registration_create(event=event, user=first)
     registration_create(event=event, user=waiting)
     mail.outbox.clear()
-    with qr_provider_for_tests(), django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True):
         registration_cancel(registration=registration, actor=first)
     by_person = {m.to[0]: m for m in mail.outbox}
     assert set(by_person) == {first.email, waiting.email}
@@ -125,9 +147,8 @@ def test_cancel_tells_owner_and_promoted_person(django_capture_on_commit_callbac
     assert "您已取消「海洋科学博士后专场」的报名。" in by_person[first.email].body
     promoted = by_person[waiting.email]
     assert promoted.subject == "【博聚】候补成功：海洋科学博士后专场"
-    promoted_registration = Registration.objects.get(event=event, user=waiting)
-    assert [a[0] for a in promoted.attachments] == [f"boju-event-{event.pk}.ics",
-                                                    f"ticket-{promoted_registration.pk}.png"]
+    assert [a[0] for a in promoted.attachments] == [f"boju-event-{event.pk}.ics", "ticket.png"]
+    assert Registration.objects.get(event=event, user=waiting).status == "confirmed"
 
 
 def test_organizer_cancel_and_manual_promote_are_told(django_capture_on_commit_callbacks):
