@@ -155,3 +155,59 @@ def test_scan_api_refuses_bad_input_with_a_message(client, booth_fair):
     assert response.status_code == 400
     assert response.json()["code"] in {"bad_ticket", "scan_unavailable"}
     assert not BoothVisit.objects.exists()
+
+
+def _ticket_code(fair, person):
+    """A real signed ticket code (checkin) for the person's confirmed registration at the fair."""
+    from checkin.tickets import ticket_code, ticket_for_registration
+    from events.models import Registration
+
+    registration = Registration.objects.create(event=fair.event, user=person, status="confirmed")
+    return ticket_code(ticket_for_registration(registration)), registration
+
+
+def test_scan_api_with_a_real_ticket_records_the_visit(client, booth_fair):
+    fair, company, staff = booth_fair
+    person = candidate(consent_share=True, full_name="林晓", institution="中国海洋大学")
+    code, _registration = _ticket_code(fair, person)
+    client.force_login(staff)
+    url = f"/company/fairs/{fair.pk}/scan.json"
+    first = client.post(url, data={"code": code}, content_type="application/json")
+    assert first.status_code == 200
+    assert first.json() == {"ok": True, "first": True, "shared": True, "message": "已记录：林晓（中国海洋大学）"}
+    again = client.post(url, data={"code": code}, content_type="application/json")
+    assert again.json()["message"] == "再次到访：林晓（中国海洋大学）"
+    visit = BoothVisit.objects.get(fair=fair, company=company, visitor=person)
+    assert (visit.scans, visit.shared, visit.scanned_by) == (2, True, staff)
+
+
+def test_scan_api_refuses_forged_other_fair_and_cancelled_tickets(client, booth_fair):
+    fair, company, staff = booth_fair
+    other = fair_with_booths(1)
+    person = candidate(consent_share=False)
+    elsewhere, _ = _ticket_code(other, person)
+    code, registration = _ticket_code(fair, candidate())
+    client.force_login(staff)
+    url = f"/company/fairs/{fair.pk}/scan.json"
+
+    def scan(text):
+        return client.post(url, data={"code": text}, content_type="application/json")
+
+    assert scan(elsewhere).json()["code"] == "wrong_fair"
+    forged = code[:-3] + ("AAA" if not code.endswith("AAA") else "BBB")
+    assert scan(forged).json()["code"] == "bad_ticket"
+    registration.status = "cancelled"
+    registration.save()
+    refused = scan(code)
+    assert refused.status_code == 400 and refused.json()["code"] == "bad_ticket"
+    assert refused.json()["message"] == "无法识别该入场码，请让候选人打开报名成功后的电子票。"
+    assert not BoothVisit.objects.exists()
+
+
+def test_anonymous_visit_message_names_nobody(client, booth_fair):
+    fair, company, staff = booth_fair
+    code, _ = _ticket_code(fair, candidate(consent_share=False, full_name="王浩然"))
+    client.force_login(staff)
+    answer = client.post(f"/company/fairs/{fair.pk}/scan.json", data={"code": code},
+                         content_type="application/json").json()
+    assert answer == {"ok": True, "first": True, "shared": False, "message": "已记录：一位未授权展示资料的到访者"}
