@@ -115,6 +115,8 @@ def test_real_worker_writes_and_mails_a_registration_confirmation(postgres, smtp
     assert len(handler.accepted) == 1, output
     message = email.message_from_bytes(handler.accepted[0].content)
     assert str(make_header(decode_header(message["Subject"]))) == "【博聚】报名成功：博士后创新创业大赛路演"
+    assert [p.get_filename() for p in message.walk() if p.get_filename()] == [f"boju-event-{event.pk}.ics",
+                                                                            "ticket.png"]
     (ics,) = [part for part in message.walk() if part.get_filename() == f"boju-event-{event.pk}.ics"]
     (entry,) = icalendar.Calendar.from_ical(ics.get_payload(decode=True)).walk("VEVENT")
     assert str(entry["uid"]) == f"event-{event.pk}@boju"
