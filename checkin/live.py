@@ -13,9 +13,9 @@ def scan_broadcast(*, event_id: int, list_id: int, result: str, name: str, gate:
                    flagged: bool, nonce: str, offline: bool) -> None:
     """Called on commit. The counts only ever rise, so a page keeps the larger of what it has and
     what arrives (pushes from several processes may overtake each other)."""
-    payload = {"type": "checkin.scan", "list": list_id, "result": result, "name": name, "gate": gate,
+    payload = {"type": "checkin.scan", "event": event_id, "list": list_id, "result": result, "name": name, "gate": gate,
                "at": scanned_at.isoformat(), "duplicate": flagged, "nonce": nonce, "offline": offline}
     if result == "ok":
         payload["inside"] = inside_count(event_id)
-        publish(group_event_public(event_id), {"type": "checkin.inside", "inside": payload["inside"]})
+        publish(group_event_public(event_id), {"type": "checkin.inside", "event": event_id, "inside": payload["inside"]})
     publish(group_event_staff(event_id), payload)
