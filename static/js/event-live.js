@@ -51,6 +51,8 @@
   }
 
   function onSnapshot(snapshot) {
+    // Other apps' parts of this page (checkin's "people inside") re-sync with the page.
+    document.dispatchEvent(new CustomEvent("boju:live-snapshot"));
     if (snapshot.version < shown) {
       // Older than a push already on screen (the push overtook this answer): ask again.
       live.refreshSoon();
@@ -63,6 +65,7 @@
   }
 
   function onMessage(topic, payload) {
+    document.dispatchEvent(new CustomEvent("boju:live-message", { detail: { topic: topic, payload: payload } }));
     if (payload.event !== eventId) { return; }
     if (payload.type === "event.seats") {
       if (payload.version < shown) { return; }   // an old push that arrived late
