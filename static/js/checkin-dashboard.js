@@ -62,7 +62,7 @@
     svg.setAttribute("viewBox", "0 0 " + w + " " + h);
     svg.setAttribute("preserveAspectRatio", "none");
     var max = Math.max.apply(null, [1].concat(hours.map(function (x) { return x.n; })));
-    var slot = hours.length ? (w - 10) / hours.length : w;
+    var slot = Math.min(80, hours.length ? (w - 10) / hours.length : w);
     hours.forEach(function (x, i) {
       var bh = (h - 2 * pad) * x.n / max;
       var r = document.createElementNS(ns, "rect");
