@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.core.cache import cache
+
 from notifications.live import group_event_public, group_event_staff, publish
 
 from .selectors import inside_count
@@ -17,5 +19,10 @@ def scan_broadcast(*, event_id: int, list_id: int, result: str, name: str, gate:
                "at": scanned_at.isoformat(), "duplicate": flagged, "nonce": nonce, "offline": offline}
     if result == "ok":
         payload["inside"] = inside_count(event_id)
-        publish(group_event_public(event_id), {"type": "checkin.inside", "event": event_id, "inside": payload["inside"]})
+        # The public count goes out at most once a second per event (across processes: the
+        # cache key is shared), so a rush at the doors does not flood every visitor's socket.
+        # A page that reconnects or comes back to the foreground re-reads the exact count.
+        if cache.add(f"checkin:inside-pushed:{event_id}", 1, timeout=1):
+            publish(group_event_public(event_id), {"type": "checkin.inside", "event": event_id,
+                                                   "inside": payload["inside"]})
     publish(group_event_staff(event_id), payload)

@@ -108,20 +108,14 @@ def checkin_perform(*, code: str, gate: str, nonce: str, scanned_at: datetime | 
         with transaction.atomic():
             outcome = _perform_locked(claim=claim, gate=gate, nonce_key=nonce_key, scanned_at=scanned_at,
                                       scanner=scanner, list_id=list_id, offline=offline, now=now)
-    except _Replay as replay:
-        return replay.outcome
     except IntegrityError:
-        # The same nonce inserted by a concurrent retry: its answer stands.
+        # The nonce was used before (a retry, or a concurrent one): the first answer stands and
+        # nothing of this attempt is kept.
         replay = _replayed(nonce_key)
         if replay is None:
             raise
         return replay
     return outcome
-
-
-class _Replay(Exception):
-    def __init__(self, outcome: ScanOutcome):
-        self.outcome = outcome
 
 
 def _replayed(nonce_key: str) -> ScanOutcome | None:
@@ -134,9 +128,8 @@ def _replayed(nonce_key: str) -> ScanOutcome | None:
 
 
 def _perform_locked(*, claim, gate, nonce_key, scanned_at, scanner, list_id, offline, now) -> ScanOutcome:
-    replay = _replayed(nonce_key)
-    if replay is not None:
-        raise _Replay(replay)
+    # A replayed nonce is caught by the Scan insert at the end (unique), which rolls all of this
+    # back: the common path costs no extra query for it.
     if list_id is None:
         checkin_list = checkin_list_default(event_id=claim.event_id)
     else:
