@@ -138,3 +138,13 @@ def test_racing_runs_without_the_claim_send_twice(postgres, monkeypatch):
     monkeypatch.setattr(reminders, "_send", send_without_claim)
     _race(START - timedelta(hours=5))
     assert Notification.objects.filter(kind="reminder.event").count() > len(seats)
+
+
+def test_beat_schedule_names_registered_tasks(settings):
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    names = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert names == {"notifications.tasks.reminders_send", "notifications.tasks.emails_resend_pending"}
+    assert names <= set(app.tasks)
+    assert settings.CELERY_BEAT_SCHEDULE["notifications-reminders"]["schedule"] == 300.0
