@@ -158,7 +158,8 @@ def _perform_locked(*, claim, gate, nonce_key, scanned_at, scanner, list_id, off
                                device_id=scanner.device_id, by_user=scanner.user, offline=offline)
         audit_log(actor=scanner.user, action="checkin.create", target=ticket,
                   data={"list": checkin_list.pk, "gate": gate, "device": scanner.device_id, "offline": offline})
-        return _record(ScanOutcome("ok", checked_in_at=scanned_at, gate=gate, **base), ticket=ticket, **common)
+        return _record(ScanOutcome("ok", checked_in_at=scanned_at, gate=gate, **base), ticket=ticket, new=True,
+                       **common)
     if offline and scanned_at < existing.scanned_at:
         # Earliest wins: this offline scan happened first, so it becomes the check-in and the
         # scan that was recorded before is flagged as the duplicate.
@@ -178,7 +179,7 @@ def _perform_locked(*, claim, gate, nonce_key, scanned_at, scanner, list_id, off
 
 
 def _record(outcome: ScanOutcome, *, nonce_key, ticket, checkin_list, gate, scanned_at, scanner, offline, now,
-            event_id) -> ScanOutcome:
+            event_id, new: bool = False) -> ScanOutcome:
     # A reentry is logged as "reentry" so counts of "ok" stay the number of check-ins.
     result = "reentry" if outcome.reentry else outcome.result
     Scan.objects.create(nonce=nonce_key, event_id=event_id, checkin_list=checkin_list, ticket=ticket, result=result,
@@ -186,7 +187,7 @@ def _record(outcome: ScanOutcome, *, nonce_key, ticket, checkin_list, gate, scan
                         device_id=scanner.device_id, by_user=scanner.user)
     transaction.on_commit(partial(scan_broadcast, event_id=event_id, list_id=checkin_list.pk, result=result,
                                   name=outcome.name, gate=gate, scanned_at=scanned_at, flagged=outcome.flagged,
-                                  nonce=nonce_key.split(":", 1)[1], offline=offline))
+                                  nonce=nonce_key.split(":", 1)[1], offline=offline, new=new))
     return outcome
 
 

@@ -1,6 +1,7 @@
 /* The organizers' live check-in dashboard: a snapshot on every (re)connect, then one push per
-   scan over event.<id>.staff. Counts only rise, so the larger of shown and pushed wins; the
-   charts are re-read from a snapshot a moment after a burst of pushes. */
+   scan over event.<id>.staff (a first check-in adds one to the count at once). Pushes are at
+   most once, so the exact figures and the charts are re-read from a snapshot a moment after
+   each burst. */
 (function () {
   "use strict";
   var root = document.getElementById("checkin-dashboard");
@@ -95,7 +96,7 @@
 
   function onMessage(topic, p) {
     if (p.type !== "checkin.scan" || p.event !== eventId) { return; }
-    if (typeof p.inside === "number" && p.inside > state.checked_in) { state.checked_in = p.inside; }
+    if (p.new) { state.checked_in += 1; }
     if (p.duplicate) { state.duplicate_count += 1; prepend($("[data-duplicates]"), p); }
     prepend($("[data-recent]"), p);
     figures();

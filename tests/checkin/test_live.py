@@ -52,8 +52,8 @@ def test_scan_on_one_process_reaches_dashboard_socket_on_another(asgi_server_fac
     assert answer["result"] == "ok"
     by_topic = {message["topic"]: message["payload"] for message in received}
     staff = by_topic[f"event.{event.pk}.staff"]
-    assert (staff["type"], staff["result"], staff["gate"], staff["inside"], staff["name"]) == (
-        "checkin.scan", "ok", "北门", 1, ticket.registration.user.display_name)
+    assert (staff["type"], staff["result"], staff["gate"], staff["new"], staff["name"]) == (
+        "checkin.scan", "ok", "北门", True, ticket.registration.user.display_name)
     assert by_topic[f"event.{event.pk}.public"] == {"type": "checkin.inside", "event": event.pk, "inside": 1}
 
 
