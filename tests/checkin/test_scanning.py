@@ -255,3 +255,22 @@ def test_offline_bundle_scoped_to_device_events(client, setup):
     other = EventFactory()
     refused = client.get(f"/api/checkin/offline?event={other.pk}", HTTP_AUTHORIZATION=f"Bearer {token}")
     assert (refused.status_code, refused.json()["result"]) == (403, "forbidden")
+
+
+def test_session_scan_needs_csrf_token():
+    from django.test import Client
+
+    event = open_event()
+    staff = organizer()
+    team_member(event, staff, can_edit=False, can_scan=True)
+    _ticket, code = ticket_and_code(event)
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff)
+    body = json.dumps({"code": code, "nonce": nonce()})
+    refused = client.post("/api/checkin/scan", body, content_type="application/json")
+    assert (refused.status_code, refused.json()["result"]) == (403, "forbidden")
+    client.get("/checkin/scan/")  # sets the CSRF cookie, as the page does
+    token = client.cookies["csrftoken"].value
+    accepted = client.post("/api/checkin/scan", body, content_type="application/json", HTTP_X_CSRFTOKEN=token)
+    assert accepted.json()["result"] == "ok"
+    assert Checkin.objects.count() == 1
