@@ -94,22 +94,38 @@ def forge(code: str) -> str:
     return f"{body}.{base64.urlsafe_b64encode(bytes(raw)).rstrip(b'=').decode()}"
 
 
+def listen(ws_url: str, headers: dict, ready, stop, out) -> None:
+    """The dashboard socket, in its own process so the load generator cannot delay its reads."""
+
+    async def main():
+        pushed: dict[str, float] = {}
+        async with websockets.connect(ws_url, additional_headers=headers, max_queue=None) as ws:
+            hello = json.loads(await ws.recv())
+            assert hello["type"] == "hello", hello
+            ready.set()
+            while not stop.is_set():
+                try:
+                    raw = await asyncio.wait_for(ws.recv(), 0.5)
+                except asyncio.TimeoutError:
+                    continue
+                payload = json.loads(raw).get("payload") or {}
+                if payload.get("type") == "checkin.scan":
+                    pushed[payload["nonce"]] = time.time()
+        out.put(pushed)
+
+    asyncio.run(main())
+
+
 async def run(url: str, event_id: int, codes: list[str], token: str, cookie: str, concurrency: int) -> dict:
+    import multiprocessing
+
     sent: dict[str, float] = {}
-    pushed: dict[str, float] = {}
     ws_url = url.replace("http://", "ws://") + f"/ws/live/?topics=event.{event_id}.staff"
-    ws = await websockets.connect(ws_url, additional_headers={"Origin": url, "Cookie": cookie}, max_queue=None)
-    hello = json.loads(await ws.recv())
-    assert hello["type"] == "hello", hello
-
-    async def listen():
-        async for raw in ws:
-            message = json.loads(raw)
-            payload = message.get("payload") or {}
-            if payload.get("type") == "checkin.scan":
-                pushed[payload["nonce"]] = time.perf_counter()
-
-    listener = asyncio.create_task(listen())
+    ready, stop, out = multiprocessing.Event(), multiprocessing.Event(), multiprocessing.Queue()
+    listener = multiprocessing.Process(target=listen, args=(ws_url, {"Origin": url, "Cookie": cookie}, ready, stop, out))
+    listener.start()
+    if not ready.wait(30):
+        raise SystemExit("the dashboard socket did not connect")
     latencies: list[float] = []
     results: dict[str, int] = {}
     errors = 0
@@ -126,7 +142,7 @@ async def run(url: str, event_id: int, codes: list[str], token: str, cookie: str
                 for code in queue:
                     nonce = secrets.token_hex(16)
                     started = time.perf_counter()
-                    sent[nonce] = started
+                    sent[nonce] = time.time()
                     try:
                         response = await client.post("/api/checkin/scan", json={"code": code, "gate": "bench",
                                                                                 "nonce": nonce})
@@ -146,8 +162,9 @@ async def run(url: str, event_id: int, codes: list[str], token: str, cookie: str
         await scan_all([codes[i] for i in range(0, len(codes), max(1, len(codes) // RESCANS))][:RESCANS])
         await scan_all([forge(codes[i % len(codes)]) for i in range(FORGED)])
     await asyncio.sleep(2)   # the last pushes
-    listener.cancel()
-    await ws.close()
+    stop.set()
+    pushed = out.get(timeout=30)
+    listener.join(10)
     delays = [pushed[n] - sent[n] for n in pushed if n in sent]
     return {
         "scans": sum(results.values()) + errors,

@@ -86,7 +86,7 @@
     $("[data-pending]").textContent = pending ? text("pending", pending) : text("synced");
     root.setAttribute("data-pending-count", String(pending));
     var b = bundle();
-    $("[data-bundle-info]").textContent = b ? "· " + Object.keys(b.tickets || {}).length + " / " + new Date(b.generated_at).toLocaleTimeString() : "";
+    $("[data-bundle-info]").textContent = b ? "· " + text("bundle", Object.keys(b.tickets || {}).length) + " " + new Date(b.generated_at).toLocaleTimeString() : "";
   }
 
   // ---- offline checking ------------------------------------------------------------------
