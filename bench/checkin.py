@@ -189,7 +189,10 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--url", default="")
+    parser.add_argument("--http-concurrency", type=int, default=4,
+                        help="HTTP_CONCURRENCY_PER_PROCESS of the server it starts (0 = unlimited)")
     args = parser.parse_args()
+    os.environ["HTTP_CONCURRENCY_PER_PROCESS"] = str(args.http_concurrency)
     if not os.environ.get("REDIS_URL"):
         raise SystemExit("needs REDIS_URL (the dashboard socket and the server share Redis)")
     run_id = secrets.token_hex(4)
@@ -206,6 +209,7 @@ def main() -> None:
             process.terminate()
             process.wait(timeout=20)
     figures.update({"tickets": args.tickets, "concurrency": args.concurrency, "workers": args.workers,
+                    "http_concurrency_per_process": args.http_concurrency,
                     "expected_duplicates": RESCANS, "expected_forged": FORGED})
     print(json.dumps(figures))
 

@@ -139,3 +139,20 @@ def test_attachment_provider_gives_png_for_own_confirmed_registration_only():
     assert attachments_for("registration.confirmed", user_id=waiting.user_id,
                            context={"registration_id": waiting.pk}) == []
     assert attachments_for("registration.confirmed", user_id=1, context={}) == []
+
+
+def test_admin_rotate_and_retire_keys(client):
+    from accounts.models import User
+
+    registration = RegistrationFactory()
+    code = ticket_code(ticket_for_registration(registration))
+    key = SigningKey.objects.get(event=registration.event)
+    admin_user = User.objects.create_superuser(email="root@example.cn", password="x-Boju-2025!")
+    client.force_login(admin_user)
+    client.post("/admin/checkin/signingkey/", {"action": "rotate", "_selected_action": [key.pk]})
+    assert SigningKey.objects.filter(event=registration.event).count() == 2
+    client.post("/admin/checkin/signingkey/", {"action": "retire", "_selected_action": [key.pk]})
+    key.refresh_from_db()
+    assert key.retired_at is not None
+    cache.delete(f"checkin:pubkey:{key.pk}")  # on_commit does not run inside the test's transaction
+    invalid(code)
