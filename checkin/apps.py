@@ -7,10 +7,15 @@ class CheckinConfig(AppConfig):
     verbose_name = _("签到")
 
     def ready(self):
+        from notifications.announcements import announcement_segment_register
         from notifications.attachments import attachment_provider_register
 
         from .attachments import ticket_attachment
+        from .audience import checked_in_user_ids, is_checked_in
 
         # The confirmation e-mail carries the QR (notifications imports no app: we register).
         for kind in ("registration.confirmed", "registration.promoted"):
             attachment_provider_register(kind, ticket_attachment)
+        # Announcements "to those checked in" (issue 5): the segment is ours to define.
+        announcement_segment_register("event", "checked_in", label=_("已签到入场"), order=20,
+                                      resolve=checked_in_user_ids, member=is_checked_in)
