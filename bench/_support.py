@@ -68,3 +68,28 @@ def percentile(values: list[float], q: float) -> float:
 
 def ms(seconds: float) -> float:
     return round(seconds * 1000, 1)
+
+
+def login_sessions(users, *, hours: int = 2) -> list[str]:
+    """Logged-in database sessions for `users`, bulk-created; their keys, in the same order.
+
+    Benchmarks log hundreds of people in at once; the login view (and its password hash)
+    would dominate the set-up. Call after django_setup().
+    """
+    from datetime import timedelta
+
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.contrib.sessions.models import Session
+    from django.utils import timezone
+
+    expiry = timezone.now() + timedelta(hours=hours)
+    sessions = []
+    for user in users:
+        store = SessionStore()
+        data = {SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+                HASH_SESSION_KEY: user.get_session_auth_hash()}
+        sessions.append(Session(session_key=store._get_new_session_key(), session_data=store.encode(data),
+                                expire_date=expiry))
+    Session.objects.bulk_create(sessions, batch_size=500)
+    return [s.session_key for s in sessions]

@@ -28,7 +28,7 @@ import tempfile
 import time
 from datetime import timedelta
 
-from _support import ROOT, django_setup, ms, percentile, start_server
+from _support import ROOT, django_setup, login_sessions, ms, percentile, start_server
 
 # The map page links static files: a production server needs them collected (manifest storage).
 os.environ.setdefault("DJANGO_STATIC_ROOT", tempfile.mkdtemp(prefix="boju-bench-static-"))
@@ -37,10 +37,7 @@ django_setup()
 import httpx  # noqa: E402
 import websockets  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
-from django.contrib.sessions.models import Session  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.middleware.csrf import _get_new_csrf_string  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -77,16 +74,7 @@ def prepare(n: int, run: str) -> tuple[Fair, list[int], list[str]]:
     users = list(User.objects.filter(email__startswith=f"bench-map-{run}-").order_by("id"))
     CompanyMembership.objects.bulk_create([
         CompanyMembership(company=c, user=u, role=CompanyMembership.Role.ADMIN) for c, u in zip(companies, users)])
-    expiry = now + timedelta(hours=2)
-    sessions, keys = [], []
-    for user in users:
-        store = SessionStore()
-        key = store._get_new_session_key()
-        data = {SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-                HASH_SESSION_KEY: user.get_session_auth_hash()}
-        sessions.append(Session(session_key=key, session_data=store.encode(data), expire_date=expiry))
-        keys.append(key)
-    Session.objects.bulk_create(sessions, batch_size=500)
+    keys = login_sessions(users)
     connection.close()
     return fair, booth_ids, keys
 

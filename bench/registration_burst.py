@@ -19,16 +19,13 @@ import json
 import time
 from datetime import timedelta
 
-from _support import django_setup, ms, percentile, start_server
+from _support import django_setup, login_sessions, ms, percentile, start_server
 
 django_setup()
 
 import httpx  # noqa: E402
 from django.conf import settings  # noqa: E402
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
-from django.contrib.sessions.models import Session  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.middleware.csrf import _get_new_csrf_string  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -56,16 +53,7 @@ def prepare(candidates: int, seats: int, run: str) -> tuple[Event, list[str]]:
         [CandidateProfile(user=u, full_name=u.name, phone="13800000000", institution="bench",
                           discipline="0812") for u in users]
     )
-    expiry = now + timedelta(hours=2)
-    sessions, keys = [], []
-    for user in users:
-        store = SessionStore()
-        key = store._get_new_session_key()
-        data = {SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-                HASH_SESSION_KEY: user.get_session_auth_hash()}
-        sessions.append(Session(session_key=key, session_data=store.encode(data), expire_date=expiry))
-        keys.append(key)
-    Session.objects.bulk_create(sessions, batch_size=500)
+    keys = login_sessions(users)
     connection.close()
     return event, keys
 
