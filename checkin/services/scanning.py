@@ -145,22 +145,19 @@ def _perform_locked(*, claim, gate, nonce_key, scanned_at, scanner, list_id, off
                   scanner=scanner, offline=offline, now=now, event_id=claim.event_id)
     if ticket is None:
         return ScanOutcome("invalid")
-    name = ticket.registration.user.display_name
-    base = dict(name=name, ticket_id=ticket.pk, event_id=claim.event_id)
-    if ticket.registration.status != "confirmed":
-        return _record(ScanOutcome("cancelled", **base), ticket=ticket, **common)
-    opens, closes = checkin_list.window()
-    if not opens <= scanned_at <= closes:
-        return _record(ScanOutcome("not_open", **base), ticket=ticket, **common)
+    base = dict(name=ticket.registration.user.display_name, ticket_id=ticket.pk, event_id=claim.event_id)
     existing = Checkin.objects.filter(ticket=ticket, checkin_list=checkin_list).first()
-    if existing is None:
+    decision = scan_decide(status=ticket.registration.status, window=checkin_list.window(), scanned_at=scanned_at,
+                           gate=gate, existing=(existing.scanned_at, existing.gate) if existing else None,
+                           allow_reentry=checkin_list.allow_reentry, offline=offline)
+    outcome = ScanOutcome(decision.result, checked_in_at=decision.checked_in_at, gate=decision.gate,
+                          reentry=decision.reentry, flagged=decision.flagged, **base)
+    audit = {"list": checkin_list.pk, "gate": gate, "device": scanner.device_id}
+    if decision.create:
         Checkin.objects.create(ticket=ticket, checkin_list=checkin_list, scanned_at=scanned_at, gate=gate,
                                device_id=scanner.device_id, by_user=scanner.user, offline=offline)
-        audit_log(actor=scanner.user, action="checkin.create", target=ticket,
-                  data={"list": checkin_list.pk, "gate": gate, "device": scanner.device_id, "offline": offline})
-        return _record(ScanOutcome("ok", checked_in_at=scanned_at, gate=gate, **base), ticket=ticket, new=True,
-                       **common)
-    if offline and scanned_at < existing.scanned_at:
+        audit_log(actor=scanner.user, action="checkin.create", target=ticket, data={**audit, "offline": offline})
+    elif decision.replace:
         # Earliest wins: this offline scan happened first, so it becomes the check-in and the
         # scan that was recorded before is flagged as the duplicate.
         Scan.objects.filter(ticket=ticket, checkin_list=checkin_list, result="ok").update(
@@ -168,14 +165,38 @@ def _perform_locked(*, claim, gate, nonce_key, scanned_at, scanner, list_id, off
         existing.scanned_at, existing.gate, existing.offline = scanned_at, gate, True
         existing.device_id, existing.by_user = scanner.device_id, scanner.user
         existing.save(update_fields=["scanned_at", "gate", "offline", "device", "by_user"])
-        audit_log(actor=scanner.user, action="checkin.earlier_offline_scan", target=ticket,
-                  data={"list": checkin_list.pk, "gate": gate, "device": scanner.device_id})
-        return _record(ScanOutcome("ok", checked_in_at=scanned_at, gate=gate, **base), ticket=ticket, **common)
-    if checkin_list.allow_reentry:
-        return _record(ScanOutcome("ok", checked_in_at=existing.scanned_at, gate=existing.gate, reentry=True,
-                                   **base), ticket=ticket, **common)
-    return _record(ScanOutcome("already_checked_in", checked_in_at=existing.scanned_at, gate=existing.gate,
-                               flagged=True, **base), ticket=ticket, **common)
+        audit_log(actor=scanner.user, action="checkin.earlier_offline_scan", target=ticket, data=audit)
+    return _record(outcome, ticket=ticket, new=decision.create, **common)
+
+
+@dataclass(frozen=True)
+class ScanDecision:
+    result: str                            # ok / already_checked_in / cancelled / not_open
+    create: bool = False                   # record the first check-in
+    replace: bool = False                  # an earlier offline scan takes over the check-in
+    reentry: bool = False
+    flagged: bool = False                  # a duplicate for the dashboard
+    checked_in_at: datetime | None = None  # the check-in that stands after this scan
+    gate: str = ""
+
+
+def scan_decide(*, status: str, window: tuple[datetime, datetime], scanned_at: datetime, gate: str,
+                existing: tuple[datetime, str] | None, allow_reentry: bool, offline: bool) -> ScanDecision:
+    """The rules of the door, apart from any storage: both the Django service above and the
+    PostgreSQL fast lane (checkin.fastlane) call this with what they read under the ticket lock.
+    `existing` is (scanned_at, gate) of the ticket's check-in on the list, if there is one."""
+    if status != "confirmed":
+        return ScanDecision("cancelled")
+    opens, closes = window
+    if not opens <= scanned_at <= closes:
+        return ScanDecision("not_open")
+    if existing is None:
+        return ScanDecision("ok", create=True, checked_in_at=scanned_at, gate=gate)
+    if offline and scanned_at < existing[0]:
+        return ScanDecision("ok", replace=True, checked_in_at=scanned_at, gate=gate)
+    if allow_reentry:
+        return ScanDecision("ok", reentry=True, checked_in_at=existing[0], gate=existing[1])
+    return ScanDecision("already_checked_in", flagged=True, checked_in_at=existing[0], gate=existing[1])
 
 
 def _record(outcome: ScanOutcome, *, nonce_key, ticket, checkin_list, gate, scanned_at, scanner, offline, now,

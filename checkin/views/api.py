@@ -7,44 +7,25 @@ scanner page while logged in, the session (then CSRF applies as for any form).
 from __future__ import annotations
 
 import json
-import re
-from datetime import datetime
 
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
-from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 
 from events.models import Event
 
-from ..errors import MESSAGES, CheckinError
+from ..errors import CheckinError
+from ..protocol import (SCAN_BODY_MAX, SYNC_BODY_MAX, SYNC_ITEMS_MAX, result_message, result_status,
+                        scan_item_parse)
 from ..selectors import offline_bundle, scanner_events
 from ..services import Scanner, checkin_perform, checkin_sync, device_pair, scanner_for_token
-
-SCAN_BODY_MAX = 4 * 1024
-SYNC_BODY_MAX = 512 * 1024
-SYNC_ITEMS_MAX = 1000
-NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-STATUS = {"ok": 200, "reentry": 200, "already_checked_in": 409, "invalid": 400, "wrong_event": 403,
-          "cancelled": 410, "not_open": 403, "bad_request": 400, "unauthorized": 401, "forbidden": 403,
-          "too_large": 413, "no_list": 404, "pairing_invalid": 400, "method_not_allowed": 405}
-
-
-def _message(result: str) -> str:
-    from django.utils.translation import gettext
-
-    if result in MESSAGES:
-        return str(MESSAGES[result])
-    return {"ok": gettext("签到成功"), "unauthorized": gettext("请先配对设备或登录"),
-            "too_large": gettext("请求过大"), "method_not_allowed": gettext("请求方式错误")}.get(result, result)
 
 
 def answer(data: dict, status: int | None = None) -> JsonResponse:
     result = data["result"]
-    data.setdefault("message", _message(result))
-    return JsonResponse(data, status=status or STATUS.get(result, 400), json_dumps_params={"ensure_ascii": False})
+    data.setdefault("message", result_message(result))
+    return JsonResponse(data, status=status or result_status(result), json_dumps_params={"ensure_ascii": False})
 
 
 def _refuse(result: str) -> JsonResponse:
@@ -88,33 +69,6 @@ def _json_body(request, limit: int):
     return data, None
 
 
-def _scan_item(data) -> dict | None:
-    """A validated scan {code, gate, nonce, scanned_at, list}, or None for the wrong shape."""
-    if not isinstance(data, dict):
-        return None
-    code, gate, nonce = data.get("code"), data.get("gate", ""), data.get("nonce")
-    scanned_at, list_id = data.get("scanned_at"), data.get("list")
-    if not isinstance(code, str) or not isinstance(gate, str) or not isinstance(nonce, str):
-        return None
-    if not NONCE_RE.match(nonce) or len(gate) > 40:
-        return None
-    when: datetime | None = None
-    if scanned_at is not None:
-        if not isinstance(scanned_at, str):
-            return None
-        try:
-            when = parse_datetime(scanned_at)
-        except ValueError:
-            return None
-        if when is None:
-            return None
-        if timezone.is_naive(when):
-            return None
-    if list_id is not None and (not isinstance(list_id, int) or isinstance(list_id, bool) or list_id <= 0):
-        return None
-    return {"code": code, "gate": gate.strip(), "nonce": nonce, "scanned_at": when, "list": list_id}
-
-
 @csrf_exempt
 def scan(request):
     if request.method != "POST":
@@ -125,7 +79,7 @@ def scan(request):
     data, refusal = _json_body(request, SCAN_BODY_MAX)
     if refusal:
         return refusal
-    item = _scan_item(data)
+    item = scan_item_parse(data)
     if item is None:
         return _refuse("bad_request")
     try:
@@ -150,7 +104,7 @@ def sync(request):
     raw = data.get("scans")
     if not isinstance(raw, list) or len(raw) > SYNC_ITEMS_MAX:
         return _refuse("bad_request")
-    items = [_scan_item(entry) for entry in raw]
+    items = [scan_item_parse(entry) for entry in raw]
     if any(item is None or item["scanned_at"] is None for item in items):
         return _refuse("bad_request")
     return answer({"result": "ok", "scans": checkin_sync(scans=items, scanner=scanner)})
