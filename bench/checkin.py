@@ -25,11 +25,10 @@ import secrets
 import time
 from datetime import timedelta
 
-from _support import django_setup, ms, percentile, start_server
+from _support import django_setup, http_client, ms, percentile, start_server
 
 django_setup()
 
-import httpx  # noqa: E402
 import websockets  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -109,8 +108,10 @@ def listen(ws_url: str, headers: dict, ready, stop, out) -> None:
                 except asyncio.TimeoutError:
                     continue
                 payload = json.loads(raw).get("payload") or {}
-                if payload.get("type") == "checkin.scan":
-                    pushed[payload["nonce"]] = time.time()
+                if payload.get("type") == "checkin.scans":
+                    arrived = time.time()
+                    for row in payload["scans"]:
+                        pushed[row["nonce"]] = arrived
         out.put(pushed)
 
     asyncio.run(main())
@@ -130,11 +131,9 @@ async def run(url: str, event_id: int, codes: list[str], token: str, cookie: str
     results: dict[str, int] = {}
     errors = 0
     headers = {"Authorization": f"Bearer {token}"}
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
 
-    async with httpx.AsyncClient(base_url=url, headers=headers, limits=limits, timeout=30) as client:
+    async with http_client(url, concurrency=concurrency, headers=headers) as client:
         async def scan_all(items: list[str]) -> None:
-            nonlocal errors
             queue = iter(items)
 
             async def worker():
@@ -144,9 +143,9 @@ async def run(url: str, event_id: int, codes: list[str], token: str, cookie: str
                     started = time.perf_counter()
                     sent[nonce] = time.time()
                     try:
-                        response = await client.post("/api/checkin/scan", json={"code": code, "gate": "bench",
-                                                                                "nonce": nonce})
-                        result = response.json().get("result", f"http{response.status_code}")
+                        async with client.post("/api/checkin/scan", json={"code": code, "gate": "bench",
+                                                                          "nonce": nonce}) as response:
+                            result = (await response.json()).get("result", f"http{response.status}")
                     except Exception:
                         errors += 1
                         continue

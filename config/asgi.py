@@ -14,6 +14,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from django.conf import settings  # noqa: E402
 
+from checkin.fastlane import ScanFastLane, fast_lane_enabled  # noqa: E402
 from notifications.routing import websocket_urlpatterns  # noqa: E402
 
 from .concurrency import HttpConcurrencyLimit  # noqa: E402
@@ -21,6 +22,9 @@ from .concurrency import HttpConcurrencyLimit  # noqa: E402
 http_app = django_asgi_app
 if settings.HTTP_CONCURRENCY_PER_PROCESS:
     http_app = HttpConcurrencyLimit(django_asgi_app, settings.HTTP_CONCURRENCY_PER_PROCESS)
+if fast_lane_enabled():
+    # Outside the limit on purpose: the lane runs on the event loop, its pool bounds it.
+    http_app = ScanFastLane(http_app)
 
 application = ProtocolTypeRouter(
     {

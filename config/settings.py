@@ -120,6 +120,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and os.envi
 # its event loop (see config/concurrency.py for why). 0 = no limit. Size the connection pool
 # to it: a request holds at most one connection.
 HTTP_CONCURRENCY_PER_PROCESS = int(os.environ.get("HTTP_CONCURRENCY_PER_PROCESS", "0"))
+# Door scans with a device token skip Django on PostgreSQL (checkin/fastlane.py); 0 turns it off.
+CHECKIN_FAST_LANE = os.environ.get("CHECKIN_FAST_LANE", "1") == "1"
+CHECKIN_FAST_LANE_POOL = int(os.environ.get("CHECKIN_FAST_LANE_POOL", "4"))  # connections per process
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, for the test database: the live-server tests start a real ASGI

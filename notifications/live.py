@@ -88,6 +88,9 @@ def publish(group: str, payload: dict) -> None:
     _dispatch(send)
 
 
+_in_flight: set[asyncio.Task] = set()
+
+
 def _dispatch(send: Callable[[], Awaitable[None]]) -> None:
     """Run the coroutine function `send` from sync code, without blocking where it can.
 
@@ -102,7 +105,9 @@ def _dispatch(send: Callable[[], Awaitable[None]]) -> None:
     except RuntimeError:
         running = None
     if running is not None:
-        running.create_task(send())
+        task = running.create_task(send())
+        _in_flight.add(task)  # the loop keeps only a weak reference to a task
+        task.add_done_callback(_in_flight.discard)
         return
     server_loop = _server_loop()
     if server_loop is not None:

@@ -94,13 +94,16 @@
     fillRows($("[data-duplicates]"), data.duplicates);
   }
 
+  // A message carries the scans of the last moment (several at once in a rush at the doors).
   function onMessage(topic, p) {
-    if (p.type !== "checkin.scan" || p.event !== eventId) { return; }
-    if (p.new) { state.checked_in += 1; }
-    if (p.duplicate) { state.duplicate_count += 1; prepend($("[data-duplicates]"), p); }
-    prepend($("[data-recent]"), p);
+    if (p.type !== "checkin.scans" || p.event !== eventId) { return; }
+    p.scans.forEach(function (scan) {
+      if (scan.new) { state.checked_in += 1; }
+      if (scan.duplicate) { state.duplicate_count += 1; prepend($("[data-duplicates]"), scan); }
+      prepend($("[data-recent]"), scan);
+      root.setAttribute("data-last-nonce", scan.nonce || "");
+    });
     figures();
-    root.setAttribute("data-last-nonce", p.nonce || "");
     live.refreshSoon(1500);   // gates, hours and sessions from the server, once per burst
   }
 

@@ -1,0 +1,219 @@
+"""The PostgreSQL fast lane for token scans (checkin/fastlane.py) answers as the Django view does.
+
+The scan API tests of test_scanning.py are collected here a second time with `client` replaced
+by one that calls the lane as an ASGI app (with Django behind it for what the lane hands on),
+so one set of rules is checked against both ways in. Then what only the lane has: no database
+for a forged code, the race of 50 scans with its negative control, batched dashboard pushes,
+the device's last_seen_at.
+"""
+
+import asyncio
+import json
+import threading
+import time
+
+import pytest
+from channels.layers import get_channel_layer
+from django.core.asgi import get_asgi_application
+from django.utils import timezone
+
+from checkin import fastlane_sql
+from checkin.fastlane import ScanFastLane
+from checkin.models import Checkin, Scan, ScannerDevice
+from notifications.live import group_event_staff
+
+from .helpers import nonce, ticket_and_code
+from .test_scanning import (  # noqa: F401  (collected again here, against the lane)
+    setup, test_device_revoked_cannot_scan, test_scan_before_window_is_not_open,
+    test_scan_cancelled_registration_is_cancelled, test_scan_huge_body_is_413,
+    test_scan_nonce_replay_records_nothing_new, test_scan_ok_then_already_checked_in_with_when_and_gate,
+    test_scan_other_event_code_is_wrong_event, test_scan_without_or_with_bad_token_is_401,
+    test_scan_wrong_shape_is_bad_request)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+RACERS = 50
+
+
+class LaneResponse:
+    def __init__(self, status: int, content: bytes):
+        self.status_code, self.content = status, content
+
+    def json(self):
+        return json.loads(self.content)
+
+
+class LaneClient:
+    """Just enough of django.test.Client's post/get to drive an ASGI app on a loop thread."""
+
+    def __init__(self, loop, lane):
+        self.loop, self.lane = loop, lane
+
+    def post(self, path, data=b"", content_type="application/json", **extra):
+        headers = [(b"content-type", content_type.encode())]
+        if "HTTP_AUTHORIZATION" in extra:
+            headers.append((b"authorization", extra["HTTP_AUTHORIZATION"].encode()))
+        return self.call("POST", path, headers, data.encode() if isinstance(data, str) else data)
+
+    def get(self, path):
+        return self.call("GET", path, [], b"")
+
+    def call(self, method, path, headers, body) -> LaneResponse:
+        return asyncio.run_coroutine_threadsafe(self.request(method, path, headers, body), self.loop).result(60)
+
+    async def request(self, method, path, headers, body) -> LaneResponse:
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
+                 "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+                 "headers": [(b"host", b"testserver"), *headers], "client": ("127.0.0.1", 5000),
+                 "server": ("testserver", 80)}
+        chunks = [{"type": "http.request", "body": body, "more_body": False}]
+        sent = []
+
+        async def receive():
+            if chunks:
+                return chunks.pop()
+            await asyncio.sleep(3600)  # no disconnect while the answer is written
+
+        async def send(message):
+            sent.append(message)
+
+        await self.lane(scope, receive, send)
+        start = next(m for m in sent if m["type"] == "http.response.start")
+        return LaneResponse(start["status"], b"".join(m.get("body", b"") for m in sent
+                                                        if m["type"] == "http.response.body"))
+
+
+@pytest.fixture(scope="module")
+def loop():
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    yield loop
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(10)
+
+
+@pytest.fixture
+def lane(loop, postgres):
+    lane = ScanFastLane(get_asgi_application())
+    yield lane
+    asyncio.run_coroutine_threadsafe(lane.store.close(), loop).result(30)
+
+
+@pytest.fixture
+def client(loop, lane):
+    """Replaces pytest-django's client for the tests imported above."""
+    return LaneClient(loop, lane)
+
+
+def scan(client, token, body):
+    return client.post("/api/checkin/scan", json.dumps(body), HTTP_AUTHORIZATION=f"Bearer {token}")
+
+
+def test_forged_codes_are_answered_without_the_database(client, lane, setup):
+    event, _staff, _device, token = setup
+    _ticket, code = ticket_and_code(event)
+    assert scan(client, token, {"code": code, "nonce": nonce()}).json()["result"] == "ok"  # key and token seen
+
+    def no_database(*args, **kwargs):
+        raise AssertionError("a forged code reached the database")
+
+    lane.store.transaction = lane.store._one = no_database
+    tampered = code[:-5] + ("AAAAA" if code[-5:] != "AAAAA" else "BBBBB")
+    key_id = code.split(".")[1]
+    for bad in [tampered, "garbage", code[:50], f"1.{key_id}.999999.{event.pk}." + "A" * 86]:
+        response = scan(client, token, {"code": bad, "nonce": nonce()})
+        assert (response.status_code, response.json()["result"]) == (400, "invalid")
+    assert Scan.objects.count() == 1
+
+
+def test_the_answer_is_in_the_language_asked_for(client, setup):
+    event, _staff, _device, token = setup
+    _ticket, code = ticket_and_code(event)
+    body = json.dumps({"code": code, "nonce": nonce()}).encode()
+    english = client.call("POST", "/api/checkin/scan", [(b"authorization", f"Bearer {token}".encode()),
+                                                        (b"accept-language", b"en")], body).json()
+    again = scan(client, token, {"code": code, "nonce": nonce()}).json()
+    assert english["message"] == "Checked in"
+    assert again["message"] == "已签到"
+
+
+def race(client, token, code) -> tuple[list[str], list[BaseException]]:
+    results, errors = [], []
+    barrier = threading.Barrier(RACERS)
+
+    def one():
+        try:
+            barrier.wait(timeout=60)
+            results.append(scan(client, token, {"code": code, "gate": "G", "nonce": nonce()}).json()["result"])
+        except BaseException as error:  # collected and asserted by the caller
+            errors.append(error)
+
+    threads = [threading.Thread(target=one) for _ in range(RACERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    return results, errors
+
+
+def test_50_simultaneous_scans_of_one_ticket_give_exactly_one_ok(client, lane, setup, settings):
+    settings.CHECKIN_FAST_LANE_POOL = 20  # enough connections for the racers to meet at the lock
+    event, _staff, _device, token = setup
+    ticket, code = ticket_and_code(event)
+    results, errors = race(client, token, code)
+    assert errors == []
+    assert sorted(results) == ["already_checked_in"] * (RACERS - 1) + ["ok"]
+    assert Checkin.objects.filter(ticket=ticket).count() == 1
+    assert Scan.objects.filter(ticket=ticket, result="already_checked_in", flagged=True).count() == RACERS - 1
+
+
+def test_50_simultaneous_scans_without_the_lock_break_the_rule(client, lane, setup, settings, monkeypatch):
+    """Negative control: without FOR UPDATE the racers all read "no check-in"; the constraint
+    keeps one row, but the others fail instead of answering already_checked_in."""
+    settings.CHECKIN_FAST_LANE_POOL = 20
+    monkeypatch.setattr(fastlane_sql, "LOCK_TICKET", fastlane_sql.LOCK_TICKET.replace("FOR UPDATE OF t", ""))
+    write = fastlane_sql.Transaction.write
+
+    async def slow_write(self, **kwargs):
+        await asyncio.sleep(0.05)  # widen the window the lock would have closed
+        return await write(self, **kwargs)
+
+    monkeypatch.setattr(fastlane_sql.Transaction, "write", slow_write)
+    event, _staff, _device, token = setup
+    ticket, code = ticket_and_code(event)
+    results, errors = race(client, token, code)
+    assert len(errors) > 0 or sorted(results).count("ok") > 1
+    assert sorted(results).count("already_checked_in") < RACERS - 1
+    assert Checkin.objects.filter(ticket=ticket).count() == 1  # the constraint is the last line
+
+
+def test_dashboard_rows_of_a_rush_travel_together(loop, client, setup):
+    event, _staff, _device, token = setup
+    codes = [ticket_and_code(event)[1] for _ in range(3)]
+    layer = get_channel_layer()
+
+    async def listen():
+        channel = await layer.new_channel()
+        await layer.group_add(group_event_staff(event.pk), channel)
+        return channel
+
+    channel = asyncio.run_coroutine_threadsafe(listen(), loop).result(10)
+    answers = [scan(client, token, {"code": code, "gate": "东门", "nonce": nonce()}).json()["result"]
+               for code in codes]
+    message = asyncio.run_coroutine_threadsafe(asyncio.wait_for(layer.receive(channel), 5), loop).result(10)
+    assert answers == ["ok", "ok", "ok"]
+    payload = message["payload"]
+    assert (payload["type"], payload["event"]) == ("checkin.scans", event.pk)
+    assert [row["result"] for row in payload["scans"]] == ["ok", "ok", "ok"]
+    assert all(row["new"] and row["gate"] == "东门" for row in payload["scans"])
+
+
+def test_device_last_seen_is_written_once_a_minute(client, setup):
+    event, _staff, device, token = setup
+    before = timezone.now()
+    scan(client, token, {"code": ticket_and_code(event)[1], "nonce": nonce()})
+    seen = ScannerDevice.objects.get(pk=device.pk).last_seen_at
+    assert seen is not None and seen >= before
+    time.sleep(0.01)
+    scan(client, token, {"code": ticket_and_code(event)[1], "nonce": nonce()})
+    assert ScannerDevice.objects.get(pk=device.pk).last_seen_at == seen
