@@ -2,8 +2,8 @@
 
 notifications imports no other app (DESIGN §2), so events declares here: its notification
 kinds, the .ics attachment of its e-mails, the reminder source (events and sessions people
-have a seat for) and the "event" announcement target with its segments. `register()` runs
-when events' services are imported, which events' AppConfig.ready() does.
+have a seat for) and the "event" announcement target with its segments. EventsConfig.ready()
+calls `register()`; importing this module registers nothing.
 
 Messages are composed from data read under the event lock and handed over after the
 transaction commits (`notify_later`: a Celery task, inline on the embedded default), so the
@@ -235,6 +235,3 @@ def register() -> None:
                                   order=10, **_segment(Registration.Status.CONFIRMED))
     announcement_segment_register("event", "waitlisted", label=_("候补中"),
                                   order=30, **_segment(Registration.Status.WAITLISTED))
-
-
-register()
