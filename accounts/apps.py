@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("账户")
+
+    def ready(self):
+        from notifications import privacy
+
+        from .services import personal_data_register
+
+        # notifications imports no other app (DESIGN §2), so accounts, which already uses it,
+        # adds its part (messages, e-mail records, choices) to "my data" and to erasure.
+        personal_data_register(exporter=privacy.personal_data_export, eraser=privacy.personal_data_erase)

@@ -20,6 +20,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.static import serve
 
+from notifications.kinds import UnknownKind, kind_get
+from notifications.models import EmailDelivery
+
 from .forms import (
     AccountDeleteForm, CandidateProfileForm, CompanyForm, CompanyInviteForm, CompanyLogoForm, CompanyProfileForm,
 )
@@ -35,24 +38,37 @@ from .services import (
 SECTION_LABELS = {
     "account": _lazy("账户"), "candidate_profile": _lazy("候选人资料"), "companies": _lazy("所属单位"),
     "registrations": _lazy("活动报名"), "booth_visits": _lazy("招聘会展位到访"), "shortlist": _lazy("招聘会关注的单位"),
+    "calendar_feed": _lazy("日历订阅"), "notifications": _lazy("消息"), "notification_preferences": _lazy("消息邮件偏好"),
+    "reminders_sent": _lazy("已发送的提醒"),
 }
 KEY_LABELS = {
     "email": _lazy("电子邮箱"), "name": _lazy("姓名"), "role": _lazy("角色"), "language": _lazy("语言"),
     "date_joined": _lazy("注册时间"), "company": _lazy("单位"), "event": _lazy("活动"), "event_id": _lazy("活动编号"),
     "status": _lazy("状态"), "created_at": _lazy("创建时间"), "cancelled_at": _lazy("取消时间"),
     "consent_changed_at": _lazy("授权变更时间"),
+    "subscription_link": _lazy("个人订阅链接"), "kind": _lazy("类型"), "title": _lazy("标题"), "body": _lazy("内容"),
+    "url": _lazy("链接"), "read_at": _lazy("已读时间"), "email_status": _lazy("邮件状态"),
+    "email_attempts": _lazy("邮件发送次数"), "email_sent_at": _lazy("邮件发送时间"), "email_error": _lazy("邮件错误"),
+    "by_email": _lazy("同时发邮件"), "updated_at": _lazy("更新时间"), "about": _lazy("提醒对象"),
+    "offset": _lazy("提前"), "sent_at": _lazy("发送时间"),
 }
 
 # Stored codes shown with their names on the page (the JSON keeps the codes).
 VALUE_NAMES = {
     "role": dict(User.Role.choices), "language": dict(settings.LANGUAGES), "degree": dict(Degree.choices),
     "postdoc_status": dict(PostdocStatus.choices), "discipline": dict(DISCIPLINES),
+    "email_status": dict(EmailDelivery.Status.choices),
 }
 
 
 def _value(key: str, value):
     if isinstance(value, bool):
         return _("是") if value else _("否")
+    if key == "kind" and isinstance(value, str):
+        try:
+            return kind_get(value).label  # kinds are declared in ready(), after this module loads
+        except UnknownKind:
+            return value
     return VALUE_NAMES.get(key, {}).get(value, value) if isinstance(value, str) else value
 
 

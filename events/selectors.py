@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts.models import AuditEntry
 
-from .models import Event, Registration, Session
+from .models import CalendarFeed, Event, Registration, Session
 from .permissions import events_editable_by
 
 Status = Registration.Status
@@ -87,7 +87,7 @@ def user_registrations(user) -> QuerySet[Registration]:
 
 
 def personal_data_export(user) -> dict:
-    return {
+    data = {
         "registrations": [
             {
                 "event": r.event.title,
@@ -99,6 +99,12 @@ def personal_data_export(user) -> dict:
             for r in user_registrations(user)
         ]
     }
+    # The personal calendar link is a secret (it opens the person's programme): the export says
+    # that one exists and since when, never the token itself.
+    feed = CalendarFeed.objects.filter(user=user).only("created_at").first()
+    if feed is not None:
+        data["calendar_feed"] = {"subscription_link": True, "created_at": feed.created_at.isoformat()}
+    return data
 
 
 def console_registrations(event: Event, *, status: str = "", q: str = "") -> QuerySet[Registration]:

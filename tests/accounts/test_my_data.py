@@ -27,6 +27,8 @@ def test_data_json_holds_profile_and_registrations(client):
     body = response.content.decode("utf-8")
     assert "张青" in body and "\\u" not in body  # ensure_ascii=False: Chinese stays readable
     data = json.loads(body)
+    # Other apps add only what they hold: no messages were written yet (on commit), no empty sections.
+    assert list(data) == ["account", "candidate_profile", "companies", "registrations"]
     assert data["account"] == {"email": person.email, "name": person.name, "role": "candidate",
                                "language": "zh-hans", "date_joined": person.date_joined.isoformat()}
     assert (data["candidate_profile"]["full_name"], data["candidate_profile"]["research_field"]) == \
