@@ -112,3 +112,34 @@ def http_client(base_url: str, *, concurrency: int, headers: dict | None = None)
         # Cookies are set per request (one person per request), never kept between requests.
         cookie_jar=aiohttp.DummyCookieJar(),
     )
+
+
+def process_tree_cpu_s(pid: int) -> float | None:
+    """CPU seconds (user + system) used so far by `pid` and its children, from /proc (Linux).
+
+    CPU per request is the figure that other load on the machine disturbs least: a benchmark
+    prints it beside the latencies so a noisy run can still be compared with a quiet one.
+    """
+    ticks = os.sysconf("SC_CLK_TCK")
+    proc = Path("/proc")
+    if not proc.exists():
+        return None
+    children: dict[int, list[int]] = {}
+    stats: dict[int, list[str]] = {}
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = raw[raw.rindex(")") + 2:].split()
+        stats[int(entry.name)] = fields
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        if current in stats:
+            total += int(stats[current][11]) + int(stats[current][12])  # utime, stime
+        todo.extend(children.get(current, []))
+    return total / ticks

@@ -1,5 +1,6 @@
 """ASGI entry point: Django for HTTP, Channels for WebSockets (under /ws/)."""
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -32,3 +33,7 @@ application = ProtocolTypeRouter(
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )
+
+# Everything imported so far lives as long as the process: moved out of the collector's view,
+# a full collection no longer walks it (shorter pauses under load).
+gc.freeze()

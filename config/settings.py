@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "config.middleware.SyncMiddlewareChain",  # innermost on purpose: see its docstring
 ]
 
 ROOT_URLCONF = "config.urls"

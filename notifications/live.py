@@ -129,6 +129,49 @@ def _server_loop() -> asyncio.AbstractEventLoop | None:
     return loop
 
 
+# A figure where only the newest value matters (an event's seats left) is pushed at most this
+# often per group and server process; the newest value within the window is the one sent.
+LATEST_WINDOW_S = 0.1
+# (group, payload type) -> (order, payload) waiting; touched on the server's loop only.
+_latest: dict[tuple[str, str], tuple[int, dict]] = {}
+
+
+def publish_latest(group: str, payload: dict, *, order: int) -> None:
+    """publish() for a figure that supersedes itself, ordered by `order` (a version number).
+
+    Under a registration burst every seat taken used to push the seats-left figure to every
+    open page of the event: hundreds of group sends a second that pages then mostly dropped as
+    outdated. Inside an ASGI server the pushes of one group and payload type are merged on the
+    server's loop for LATEST_WINDOW_S and only the highest `order` goes out, so a page lags the
+    truth by at most that much. Outside a server (tasks, commands, tests) it is publish().
+    """
+    if not TOPIC_RE.match(group):
+        raise ValueError(f"not a live group name: {group!r}")
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        loop = _server_loop()
+    if loop is None:
+        publish(group, payload)
+        return
+    loop.call_soon_threadsafe(_merge_latest, loop, (group, str(payload.get("type", ""))), order, payload)
+
+
+def _merge_latest(loop: asyncio.AbstractEventLoop, key: tuple[str, str], order: int, payload: dict) -> None:
+    waiting = _latest.get(key)
+    if waiting is None:
+        loop.call_later(LATEST_WINDOW_S, _flush_latest, key)
+    elif waiting[0] >= order:
+        return  # a newer figure is already waiting (commits can reach here out of order)
+    _latest[key] = (order, payload)
+
+
+def _flush_latest(key: tuple[str, str]) -> None:
+    waiting = _latest.pop(key, None)
+    if waiting is not None:
+        publish(key[0], waiting[1])
+
+
 # At most this many group sends in flight at once: enough to overlap Redis round trips, few
 # enough not to open a connection per recipient.
 PUBLISH_CONCURRENCY = 32

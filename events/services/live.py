@@ -18,7 +18,7 @@ def schedule_seats_push(event: Event, counts: tuple[int, int] | None = None) -> 
     """
     payload = seats_payload(event, counts=counts)
     group = live.group_event_public(event.pk)
-    transaction.on_commit(lambda: live.publish(group, payload))
+    transaction.on_commit(lambda: live.publish_latest(group, payload, order=payload["version"]))
 
 
 def schedule_user_push(registration: Registration) -> None:

@@ -32,12 +32,15 @@ def _lock_event(event_pk: int) -> Event:
     return Event.objects.select_for_update().get(pk=event_pk)
 
 
-def _seat_counts(event: Event) -> tuple[int, int]:
+def _seat_counts(event: Event, user: User | None = None) -> tuple[int, int, int]:
+    """(confirmed, waitlisted, active registrations of `user` or 0) in one query."""
+    mine = {"mine": Count("id", filter=Q(user_id=user.pk) & ~Q(status=Status.CANCELLED))} if user else {}
     counts = event.registrations.aggregate(
         confirmed=Count("id", filter=Q(status=Status.CONFIRMED)),
         waitlisted=Count("id", filter=Q(status=Status.WAITLISTED)),
+        **mine,
     )
-    return counts["confirmed"], counts["waitlisted"]
+    return counts["confirmed"], counts["waitlisted"], counts.get("mine", 0)
 
 
 def _bump_version(event: Event) -> None:
@@ -81,14 +84,16 @@ def registration_create(*, event: Event, user: User, now: datetime | None = None
     no_profile / ineligible / duplicate / full.
     """
     ensure_candidate(event, user)
-    if Registration.objects.active().filter(event_id=event.pk, user=user).exists():
-        raise RegistrationError("duplicate")  # the common double click; the constraint backs it
     with transaction.atomic():
         event = _lock_event(event.pk)
         # Taken after the lock, so the order of `created_at` is the order seats were handed out.
         now = now or timezone.now()
         ensure_open(event, now)
-        confirmed, waitlisted = _seat_counts(event)
+        # The person's own active registration is counted with the seats: the common double
+        # click costs no query of its own, and the constraint backs it below.
+        confirmed, waitlisted, mine = _seat_counts(event, user)
+        if mine:
+            raise RegistrationError("duplicate")
         if confirmed < event.capacity:
             status = Status.CONFIRMED
             confirmed += 1
@@ -110,9 +115,11 @@ def registration_create(*, event: Event, user: User, now: datetime | None = None
         audit_log(actor=user, action=f"registration.{status}", target=registration, data={"event": event.pk})
         # The message first: where tasks run inline (embedded default) it takes a while, and the
         # live pushes must stay the last thing before the response, or an open page reloads on
-        # the push before its own form POST is answered. The newest waiting registration is
-        # the last in line: its place is the count.
-        notices.schedule_registered(registration, event, position=waitlisted if status == Status.WAITLISTED else None)
+        # the push before its own form POST is answered.
+        # The newest waiting registration is the last in line: its place is the count. The view
+        # shows it too, so it travels on the object instead of costing a second count.
+        registration.waitlist_place = waitlisted if status == Status.WAITLISTED else None
+        notices.schedule_registered(registration, event, position=registration.waitlist_place)
         schedule_seats_push(event, counts=(confirmed, waitlisted))
         schedule_user_push(registration)
     return registration
@@ -120,7 +127,7 @@ def registration_create(*, event: Event, user: User, now: datetime | None = None
 
 def _fill_free_seats(event: Event, now: datetime) -> list[Registration]:
     """Promote the first waiting registrations into seats that are free. Caller holds the lock."""
-    confirmed, _waitlisted = _seat_counts(event)
+    confirmed, _waitlisted, _mine = _seat_counts(event)
     free = event.capacity - confirmed
     if free <= 0:
         return []
@@ -179,7 +186,7 @@ def registration_promote(*, registration: Registration, actor: User, now: dateti
         registration = Registration.objects.select_for_update().get(pk=registration.pk)
         if registration.status != Status.WAITLISTED:
             raise RegistrationError("not_waitlisted")
-        confirmed, _waitlisted = _seat_counts(event)
+        confirmed, _waitlisted, _mine = _seat_counts(event)
         registration.status = Status.CONFIRMED
         registration.confirmed_at = now
         registration.save(update_fields=["status", "confirmed_at"])

@@ -104,7 +104,7 @@ def event_register(request, pk: int):
         messages.info(
             request,
             _("名额已满，您已进入候补名单，当前第 %(position)d 位。")
-            % {"position": selectors.waitlist_position(registration)},
+            % {"position": registration.waitlist_place},
         )
     return redirect(event)
 

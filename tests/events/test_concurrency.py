@@ -93,12 +93,12 @@ def test_negative_control_without_the_lock_the_same_race_overbooks(many_connecti
     monkeypatch.setattr(registration_module, "_lock_event", lambda pk: Event.objects.get(pk=pk))
     count_seats = registration_module._seat_counts
 
-    def count_then_dawdle(event):
+    def count_then_dawdle(event, user=None):
         # Widens the window between counting the seats and inserting the registration, as a busy
         # server would, so the unlocked race overbooks on every run instead of depending on how
         # the scheduler happens to interleave the threads. With the real lock this pause would only
         # make the queue slower: the locked test above keeps the plain function.
-        counts = count_seats(event)
+        counts = count_seats(event, user)
         time.sleep(0.02)
         return counts
 
