@@ -88,7 +88,8 @@
     return post(data.updateUrl.replace(/\/0\/$/, "/" + booth.id + "/"), changes).then(function (answer) {
       if (answer.ok && answer.booth) {
         replace(answer.booth);
-        if (selected && selected.id === answer.booth.id) { selected = answer.booth; }
+        // The form shows what was stored (the server upper-cases codes, trims zones).
+        if (selected && selected.id === answer.booth.id) { showForm(answer.booth); }
         say(data.textSaved + " " + answer.booth.code);
       } else {
         say(data.textError + (answer.message || ""), true);
