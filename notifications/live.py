@@ -109,14 +109,14 @@ def _dispatch(send: Callable[[], Awaitable[None]]) -> None:
         _in_flight.add(task)  # the loop keeps only a weak reference to a task
         task.add_done_callback(_in_flight.discard)
         return
-    server_loop = _server_loop()
-    if server_loop is not None:
-        asyncio.run_coroutine_threadsafe(send(), server_loop)
+    loop = server_loop()
+    if loop is not None:
+        asyncio.run_coroutine_threadsafe(send(), loop)
         return
     async_to_sync(send)()
 
 
-def _server_loop() -> asyncio.AbstractEventLoop | None:
+def server_loop() -> asyncio.AbstractEventLoop | None:
     """The event loop of the ASGI server this sync thread works for, if any.
 
     asgiref records it in the thread that runs a sync view (SyncToAsync.thread_handler).
@@ -150,7 +150,7 @@ def publish_latest(group: str, payload: dict, *, order: int) -> None:
     try:
         loop = asyncio.get_running_loop()
     except RuntimeError:
-        loop = _server_loop()
+        loop = server_loop()
     if loop is None:
         publish(group, payload)
         return

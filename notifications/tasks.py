@@ -119,6 +119,21 @@ def notify_task(user_ids: list[int], kind: str, context: dict) -> int:
     return len(notify_many(user_ids=user_ids, kind=kind, context=context))
 
 
+@shared_task(acks_late=False)  # at most once, like notify_task
+def notify_batch_task(items: list) -> int:
+    """notify_task for a batch of [user_ids, kind, context] gathered by services.notify_later.
+    One notice that fails is logged and does not stop the others."""
+    from .services import notify_many
+
+    sent = 0
+    for user_ids, kind, context in items:
+        try:
+            sent += len(notify_many(user_ids=user_ids, kind=kind, context=context))
+        except Exception:
+            logger.exception("notification %s for %s failed", kind, user_ids)
+    return sent
+
+
 @shared_task
 def reminders_send() -> int:
     """Every few minutes (Celery beat): the 24 h and 2 h reminders that are due and not yet sent."""

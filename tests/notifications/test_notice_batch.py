@@ -1,0 +1,67 @@
+"""notify_later inside an ASGI server: the notices of a burst reach Celery as one batch task;
+outside a server each goes at once. The batch task tells everyone even if one notice fails."""
+
+import asyncio
+
+import pytest
+from asgiref.sync import sync_to_async
+from django.db import transaction
+
+from accounts.models import User
+from notifications import services, tasks
+from notifications.models import Notification
+from tests.factories import candidate
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    calls = {"single": [], "batch": []}
+    monkeypatch.setattr(tasks.notify_task, "delay", lambda *args: calls["single"].append(args))
+    monkeypatch.setattr(tasks.notify_batch_task, "apply_async",
+                        lambda args, **options: calls["batch"].append((args[0], options)))
+    return calls
+
+
+def _three_commits(user_ids):
+    for user_id in user_ids:
+        with transaction.atomic():
+            services.notify_later(user_ids=[user_id], kind="announcement", context={"title": f"t{user_id}"})
+
+
+async def test_a_burst_inside_the_server_goes_as_one_batch(sent):
+    users = await sync_to_async(lambda: [candidate().pk for _ in range(3)])()
+    # sync_to_async is how Django runs a view under ASGI: the loop is then the server's loop.
+    await sync_to_async(_three_commits)(users)
+    assert sent == {"single": [], "batch": []}  # waiting in the process, not lost
+    await asyncio.sleep(services.NOTICE_BATCH_WINDOW_S * 4)
+    assert sent["single"] == []
+    [(items, options)] = sent["batch"]
+    assert [item[0] for item in items] == [[u] for u in users]
+    assert options["argsrepr"] == "(3 notices)"
+
+
+def test_outside_a_server_each_notice_goes_at_once(sent):
+    users = [candidate().pk for _ in range(2)]
+    _three_commits(users)
+    assert [args[0] for args in sent["single"]] == [[u] for u in users]
+    assert sent["batch"] == []
+
+
+def test_a_rolled_back_notice_is_never_sent(sent):
+    user = candidate()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.notify_later(user_ids=[user.pk], kind="announcement", context={"title": "x"})
+        raise RuntimeError("rolled back")
+    assert sent == {"single": [], "batch": []}
+
+
+def test_the_batch_task_tells_everyone_and_survives_a_bad_notice():
+    first, second = candidate(), candidate()
+    items = [[[first.pk], "announcement", {"title": "一", "body": "b"}],
+             [[first.pk], "no.such.kind", {}],
+             [[second.pk], "announcement", {"title": "二", "body": "b"}]]
+    assert tasks.notify_batch_task.apply(args=(items,)).get() == 2
+    assert set(Notification.objects.values_list("user_id", flat=True)) == {first.pk, second.pk}
+    assert User.objects.count() == 2
