@@ -15,7 +15,7 @@ from ..models import Event, EventTeamMember, Series, Session
 from ..permissions import event_can_edit
 from .errors import EventError
 from .live import schedule_seats_push
-from .registration import _bump_version, _lock_event, registration_fill_after_capacity_change
+from .registration import _lock_event, registration_fill_after_capacity_change
 
 
 def _ensure_organizer(actor: User) -> None:
@@ -74,7 +74,6 @@ def event_update(*, event: Event, actor: User, data: dict[str, Any]) -> Event:
             Event.objects.filter(pk=event.pk).update(calendar_sequence=event.calendar_sequence)
             notices.schedule_changed(event, before, changed)
         promoted = registration_fill_after_capacity_change(event=event) if "capacity" in changed else []
-        _bump_version(event)
         audit_log(actor=actor, action="event.update", target=event,
                   data={"changed": changed, "promoted": [r.pk for r in promoted]})
         schedule_seats_push(event)
@@ -92,7 +91,6 @@ def _set_status(*, event: Event, actor: User, status: str) -> Event:
         if status == Event.Status.CANCELLED:
             event.calendar_sequence += 1  # STATUS:CANCELLED is an update of the same entry
         event.save(update_fields=["status", "calendar_sequence", "updated_at"])
-        _bump_version(event)
         audit_log(actor=actor, action=f"event.{status}", target=event)
         schedule_seats_push(event)
         if status == Event.Status.CANCELLED:
