@@ -2,9 +2,8 @@
 
 Capacity is hard: every change takes the event's row lock first (an UPDATE of its version,
 which locks the row as SELECT ... FOR UPDATE would; on SQLite every transaction is IMMEDIATE,
-which serialises writers), counts the
-confirmed seats under that lock, and only then writes. A partial unique constraint backs
-"one active registration per person and event".
+which serialises writers), counts the confirmed seats under that lock, and only then writes.
+A partial unique constraint backs "one active registration per person and event".
 """
 
 from __future__ import annotations
