@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.static import serve
@@ -36,21 +36,24 @@ from .services import (
 
 # Labels for what personal_data_export returns; keys other apps add show as they are.
 SECTION_LABELS = {
-    "account": _lazy("账户"), "candidate_profile": _lazy("候选人资料"), "companies": _lazy("所属单位"),
-    "registrations": _lazy("活动报名"), "booth_visits": _lazy("招聘会展位到访"), "shortlist": _lazy("招聘会关注的单位"),
-    "calendar_feed": _lazy("日历订阅"), "notifications": _lazy("消息"), "notification_preferences": _lazy("消息邮件偏好"),
-    "reminders_sent": _lazy("已发送的提醒"),
+    "account": gettext_lazy("账户"), "candidate_profile": gettext_lazy("候选人资料"),
+    "companies": gettext_lazy("所属单位"), "registrations": gettext_lazy("活动报名"),
+    "booth_visits": gettext_lazy("招聘会展位到访"), "shortlist": gettext_lazy("招聘会关注的单位"),
+    "calendar_feed": gettext_lazy("日历订阅"), "notifications": gettext_lazy("消息"),
+    "notification_preferences": gettext_lazy("消息邮件偏好"), "reminders_sent": gettext_lazy("已发送的提醒"),
 }
 KEY_LABELS = {
-    "email": _lazy("电子邮箱"), "name": _lazy("姓名"), "role": _lazy("角色"), "language": _lazy("语言"),
-    "date_joined": _lazy("注册时间"), "company": _lazy("单位"), "event": _lazy("活动"), "event_id": _lazy("活动编号"),
-    "status": _lazy("状态"), "created_at": _lazy("创建时间"), "cancelled_at": _lazy("取消时间"),
-    "consent_changed_at": _lazy("授权变更时间"),
-    "subscription_link": _lazy("个人订阅链接"), "kind": _lazy("类型"), "title": _lazy("标题"), "body": _lazy("内容"),
-    "url": _lazy("链接"), "read_at": _lazy("已读时间"), "email_status": _lazy("邮件状态"),
-    "email_attempts": _lazy("邮件发送次数"), "email_sent_at": _lazy("邮件发送时间"), "email_error": _lazy("邮件错误"),
-    "by_email": _lazy("同时发邮件"), "updated_at": _lazy("更新时间"), "about": _lazy("提醒对象"),
-    "offset": _lazy("提前"), "sent_at": _lazy("发送时间"),
+    "email": gettext_lazy("电子邮箱"), "name": gettext_lazy("姓名"), "role": gettext_lazy("角色"),
+    "language": gettext_lazy("语言"), "date_joined": gettext_lazy("注册时间"), "company": gettext_lazy("单位"),
+    "event": gettext_lazy("活动"), "event_id": gettext_lazy("活动编号"), "status": gettext_lazy("状态"),
+    "created_at": gettext_lazy("创建时间"), "cancelled_at": gettext_lazy("取消时间"),
+    "consent_changed_at": gettext_lazy("授权变更时间"), "subscription_link": gettext_lazy("个人订阅链接"),
+    "kind": gettext_lazy("类型"), "title": gettext_lazy("标题"), "body": gettext_lazy("内容"),
+    "url": gettext_lazy("链接"), "read_at": gettext_lazy("已读时间"), "email_status": gettext_lazy("邮件状态"),
+    "email_attempts": gettext_lazy("邮件发送次数"), "email_sent_at": gettext_lazy("邮件发送时间"),
+    "email_error": gettext_lazy("邮件错误"), "by_email": gettext_lazy("同时发邮件"),
+    "updated_at": gettext_lazy("更新时间"), "about": gettext_lazy("提醒对象"), "offset": gettext_lazy("提前"),
+    "sent_at": gettext_lazy("发送时间"),
 }
 
 # Stored codes shown with their names on the page (the JSON keeps the codes).
