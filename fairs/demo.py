@@ -8,8 +8,8 @@ from accounts.models import Company, CompanyMembership, User
 from events.models import Event
 
 from .models import Booth, BoothBooking, Fair, Hall, Position
-from .selectors import map_cache_bump
 from .services import booking_decide, booth_book
+from .services.effects import map_version_bump
 from .services.positions import fairs_with_booth
 
 # Booth rows of the demo hall: (zone, y). Eight 2×2 booths per row, an aisle between rows.
@@ -72,7 +72,7 @@ def load(*, head: User) -> int:
             else:  # the fair is past or closed for booking: history as it would have been
                 BoothBooking.objects.create(fair=fair, booth=booth, company=company,
                                             status=BoothBooking.Status.APPROVED, requested_by=_admin(company))
-        map_cache_bump(fair.pk)  # written past the services: retire any cached map of this fair
+        map_version_bump(fair.pk)  # written past the services: retire any cached map of this fair
     for company in companies:
         for title, discipline in POSITIONS.get(company.industry, []):
             position, _created = Position.objects.get_or_create(company=company, title=title, defaults={

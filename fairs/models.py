@@ -3,6 +3,8 @@
 A fair is an `events.Event` (kind "fair"); its booking rules live in `Fair`, one-to-one with it.
 """
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -16,6 +18,12 @@ from events.models import Event
 ACTIVE_BOOKING = ("requested", "approved")
 
 
+def map_version_start() -> int:
+    """A new fair's first map version: random, so that a map cached for a fair that had the same
+    id before (a database reset, a test database) can never pass for this fair's."""
+    return secrets.randbits(40)
+
+
 class Fair(models.Model):
     event = models.OneToOneField(Event, on_delete=models.CASCADE, primary_key=True, related_name="fair")
     approval_required = models.BooleanField(
@@ -23,6 +31,10 @@ class Fair(models.Model):
     booths_per_company = models.PositiveSmallIntegerField(_("每家单位最多展位数"), default=1)
     booking_open = models.BooleanField(_("开放展位预订"), default=True)
     booking_closes_at = models.DateTimeField(_("展位预订截止"), null=True, blank=True)
+    # Raised on commit of every change to the map (services/effects.map_version_bump). The map
+    # readers fetch this row anyway, so it tells them for free whether their cached map is
+    # current, without asking Redis on every request.
+    map_version = models.PositiveBigIntegerField(default=map_version_start, editable=False)
 
     class Meta:
         verbose_name = _("招聘会设置")

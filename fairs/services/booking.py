@@ -48,8 +48,8 @@ def booth_book(*, booth: Booth, company: Company, actor: User, now=None) -> Boot
     wants approval.
 
     On commit: the map of the fair is updated live; organizers (approval) or the company
-    (instant) are notified. Raises FairError: not_member / not_verified / closed / booth_closed /
-    over_quota / taken.
+    (instant) are notified, by a Celery task (notify_later). Raises FairError: not_member /
+    not_verified / closed / booth_closed / over_quota / taken.
     """
     if not is_member(actor, company):
         raise FairError("not_member")
@@ -78,8 +78,8 @@ def booth_book(*, booth: Booth, company: Company, actor: User, now=None) -> Boot
             _bump(booth)
             audit_log(actor=actor, action="booth.book" if instant else "booth.request", target=booking,
                       data={"booth": booth.code, "company": company.pk})
-            effects.booth_changed(fair, booth)
-            effects.booking_notify(booking, "booked" if instant else "requested")
+            effects.booth_changed(fair, booth, booking)
+            effects.booking_notify(booking, "booked" if instant else "requested", later=True)
     except IntegrityError:
         # Only reachable without the lock (the constraint is the backstop): same answer.
         raise FairError("taken") from None

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.urls import reverse
 
 from notifications import live
 
 from ..models import Booth, BoothBooking, Fair
-from ..selectors import booth_state, map_cache_bump
+from ..selectors import booth_state, map_cache_warm
 
 logger = logging.getLogger(__name__)
 
@@ -23,32 +23,61 @@ def group_fair(fair_id: int) -> str:
     return f"fair.{int(fair_id)}"
 
 
-def booth_changed(fair: Fair, booth: Booth) -> None:
-    payload = {"type": "fair.booth", "fair": fair.pk, "booth": booth_state(booth)}
-    group = group_fair(fair.pk)
-    fair_id = fair.pk
+def map_version_bump(fair_id: int) -> int | None:
+    """Raise the fair's map version, retiring every cached map of it; the new version.
+
+    Call on commit: the version is raised after the change is visible, so whoever reads the
+    new version and builds the map sees the change. Bumping inside the booking's transaction
+    instead would lock the fair row there and queue every booking of the fair behind it.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {Fair._meta.db_table} SET map_version = map_version + 1 "  # noqa: S608
+                       f"WHERE {Fair._meta.pk.column} = %s RETURNING map_version", [fair_id])
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def map_changed(fair_id: int, *messages: tuple[str, dict]) -> None:
+    """On commit: retire the cached map, push `messages` to the open maps, then build the new
+    map once for every process (after the push, so the build does not delay it)."""
 
     def after_commit():
-        # First: a page that re-syncs on the push must not get the old map.
+        version = None
         try:
-            map_cache_bump(fair_id, warm=True)
-        except Exception:  # the cache is an optimisation; the push must still go out
-            logger.exception("map cache refresh for fair %s failed", fair_id)
-        live.publish(group, payload)
+            version = map_version_bump(fair_id)  # first: a page that re-syncs on the push gets the new map
+        except Exception:  # the push must still go out; the cache expires on its own
+            logger.exception("map version bump for fair %s failed", fair_id)
+        for group, payload in messages:
+            live.publish(group, payload)
+        if version is not None:
+            try:
+                map_cache_warm(fair_id, version)
+            except Exception:  # an optimisation: readers build it themselves
+                logger.exception("map cache warm-up for fair %s failed", fair_id)
 
     transaction.on_commit(after_commit)
 
 
-def booking_notify(booking: BoothBooking, what: str, **extra) -> None:
+def booth_changed(fair: Fair, booth: Booth, booking: BoothBooking | None = None) -> None:
+    """A booth's new state goes to every open map of the fair on commit. `booking`: its active
+    booking when the caller has it at hand (saves the query that finds it)."""
+    state = booth_state(booth, booking)
+    map_changed(fair.pk, (group_fair(fair.pk), {"type": "fair.booth", "fair": fair.pk, "booth": state}))
+
+
+def booking_notify(booking: BoothBooking, what: str, *, later: bool = False, **extra) -> None:
     """Tell the company's members about a decision, or the fair's organizers about a request.
 
-    Called inside the service's transaction: notifications.notify writes the notice now and
-    sends it (push, e-mail) only after commit, so a rolled-back booking tells nobody.
+    Called inside the service's transaction. Default: notifications.notify_many writes the
+    notice now and sends it (push, e-mail) only after commit. `later`: the notice is written
+    after commit by a Celery task (notify_later), for the hot path where companies race for
+    booths and the booking request should only book. Either way a rolled-back booking tells
+    nobody.
     """
     from django.contrib.auth import get_user_model
 
     try:
-        from notifications.services import notify_many
+        from notifications.services import notify_later, notify_many
     except ImportError:  # an installation without the notifications app's services
         return
     User = get_user_model()
@@ -59,12 +88,15 @@ def booking_notify(booking: BoothBooking, what: str, **extra) -> None:
     else:
         users = User.objects.filter(company_memberships__company_id=booking.company_id, is_active=True)
         url = reverse("fairs:company_bookings")
-    users = list(users.distinct())
-    if not users:
-        return
     context = {"event_id": event.pk, "event": event.title, "booth": booking.booth.code,
                "company": booking.company.name, "url": url, "target": f"booking:{booking.pk}", **extra}
     try:
-        notify_many(users=users, kind=f"booth.{what}", context=context)
+        if later:
+            notify_later(user_ids=list(users.values_list("pk", flat=True).distinct()), kind=f"booth.{what}",
+                         context=context)
+            return
+        users = list(users.distinct())
+        if users:
+            notify_many(users=users, kind=f"booth.{what}", context=context)
     except LookupError:  # kind not registered (notifications older than fairs): the booking stands
         logger.warning("notification kind booth.%s is not registered", what)

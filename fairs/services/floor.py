@@ -16,7 +16,6 @@ from events.models import Event
 from ..errors import FairError
 from ..models import ACTIVE_BOOKING, Booth, BoothBooking, Fair, Hall
 from ..permissions import fair_can_manage
-from ..selectors import map_cache_bump
 from . import effects
 
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,11}$")
@@ -81,8 +80,7 @@ def hall_save(*, fair: Fair, actor: User, name: str, columns: int, rows: int, ha
 
             hall.image.save(f"hall-{hall.pk}.png", ContentFile(png), save=True)
         audit_log(actor=actor, action="fair.hall", target=hall, data={"columns": columns, "rows": rows})
-        fair_id = fair.pk
-        transaction.on_commit(lambda: map_cache_bump(fair_id))
+        effects.map_changed(fair.pk)
     return hall
 
 
@@ -186,8 +184,4 @@ def booth_delete(*, booth: Booth, actor: User) -> None:
         audit_log(actor=actor, action="fair.booth_delete", target=booth)
         booth.delete()
         payload = {"type": "fair.booth", "fair": fair.pk, "booth": state}
-        from notifications import live
-
-        group = effects.group_fair(fair.pk)
-        fair_id = fair.pk
-        transaction.on_commit(lambda: (map_cache_bump(fair_id), live.publish(group, payload)))
+        effects.map_changed(fair.pk, (effects.group_fair(fair.pk), payload))

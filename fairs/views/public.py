@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -43,11 +44,12 @@ def fair_map(request, event_id: int):
     fair = visible_fair(request, event_id)
     company = acting_company(request) if request.user.is_authenticated else None
     highlight = [int(part) for part in request.GET.get("highlight", "").split(",") if part.isdigit()][:20]
-    public = selectors.public_map_json(fair)
+    public = selectors.public_map(fair)
+    snapshot, _etag = selectors.map_snapshot_json(fair, request.user, public)
     return render(request, "fairs/map.html", {
-        "fair": fair, "event": fair.event, "has_halls": public[1] > 0, "booking_open": fair.booking_is_open(),
+        "fair": fair, "event": fair.event, "has_halls": public.halls > 0, "booking_open": fair.booking_is_open(),
         # Escaped for <script> by the selector (as json_script does), so it is safe to embed as is.
-        "snapshot_json": mark_safe(selectors.map_snapshot_json(fair, request.user, public)),  # noqa: S308
+        "snapshot_json": mark_safe(snapshot),  # noqa: S308
         "company": company, "live_topic": group_fair(fair.pk), "highlight": highlight,
         "can_manage": fair_can_manage(request.user, fair),
     })
@@ -56,8 +58,13 @@ def fair_map(request, event_id: int):
 @require_GET
 def fair_map_json(request, event_id: int):
     fair = visible_fair(request, event_id)
-    response = HttpResponse(selectors.map_snapshot_json(fair, request.user), content_type="application/json")
-    response["Cache-Control"] = "no-store"
+    snapshot, etag = selectors.map_snapshot_json(fair, request.user)
+    # A client that has this very snapshot gets a 304; the viewer's own booths are part of it,
+    # hence private and revalidated every time.
+    response = get_conditional_response(request, etag=etag) or HttpResponse(snapshot, content_type="application/json")
+    response["ETag"] = etag
+    response["Cache-Control"] = "private, no-cache"
+    patch_vary_headers(response, ["Cookie"])
     return response
 
 

@@ -17,11 +17,12 @@ pytestmark = pytest.mark.django_db
 
 
 def map_snapshot(fair):
-    """The map as stored: these tests run in one transaction, so the on-commit cache bump never
-    runs; the cache is cleared instead (test_pages proves the bump itself)."""
+    """The map as stored: these tests run in one transaction, so the on-commit version bump never
+    runs; the caches are cleared instead (test_pages proves the bump itself)."""
     from django.core.cache import cache
 
     cache.clear()
+    selectors.map_cache_clear()
     return selectors.map_snapshot(fair)
 
 
@@ -208,7 +209,12 @@ def test_booking_notices_go_to_organizers_then_the_company(django_capture_on_com
 
     fair = fair_with_booths(1, approval_required=True, title="蓝洽会博士后专场")
     company, user = member(name="青岛海蓝智能科技有限公司")
-    booking = booth_book(booth=booths(fair)[0], company=company, actor=user)
+    with django_capture_on_commit_callbacks() as after_commit:
+        booking = booth_book(booth=booths(fair)[0], company=company, actor=user)
+    # The booking request only books: the notice is written after commit, by a task.
+    assert not Notification.objects.exists()
+    for callback in after_commit:
+        callback()
     to_boss = Notification.objects.get(user=fair.boss, kind="booth.requested")
     assert to_boss.title == "新的展位申请：青岛海蓝智能科技有限公司 申请 A-1"
     assert not Notification.objects.filter(user=user).exists()

@@ -44,6 +44,56 @@ def test_map_json_query_count_is_constant(client, django_assert_num_queries, n):
     assert again.json() == data
 
 
+def test_map_json_is_served_from_the_process_without_redis_and_answers_304(client, monkeypatch):
+    from fairs import selectors
+
+    fair = fair_with_booths(2)
+    first = client.get(f"/fairs/{fair.pk}/map.json")
+    etag = first["ETag"]
+    assert first["Cache-Control"] == "private, no-cache" and "Cookie" in first["Vary"]
+
+    def unreachable(*args, **kwargs):
+        raise AssertionError("a hit in this process must not ask the shared cache")
+
+    monkeypatch.setattr(selectors.cache, "get", unreachable)
+    monkeypatch.setattr(selectors.cache, "set", unreachable)
+    again = client.get(f"/fairs/{fair.pk}/map.json")
+    assert again.content == first.content and again["ETag"] == etag
+    unchanged = client.get(f"/fairs/{fair.pk}/map.json", HTTP_IF_NONE_MATCH=etag)
+    assert unchanged.status_code == 304 and unchanged.content == b"" and unchanged["ETag"] == etag
+    # The viewer's own booths are part of the snapshot: a member gets other bytes, another ETag.
+    company, user = member()
+    approved_booking(fair, booths(fair)[0], company)
+    selectors.map_cache_clear()
+    monkeypatch.undo()
+    client.force_login(user)
+    mine = client.get(f"/fairs/{fair.pk}/map.json", HTTP_IF_NONE_MATCH=etag)
+    assert mine.status_code == 200 and mine.json()["mine"] == [booths(fair)[0].pk] and mine["ETag"] != etag
+
+
+def test_map_of_another_version_is_never_served(client):
+    """A map cached (here or in Redis) for an older map_version is rebuilt, not served."""
+    from fairs import selectors
+
+    fair = fair_with_booths(1)
+    assert client.get(f"/fairs/{fair.pk}/map.json").json()["booths"][0]["status"] == "free"
+    company, _user = member()
+    approved_booking(fair, booths(fair)[0], company)  # past the services: no bump yet
+    assert client.get(f"/fairs/{fair.pk}/map.json").json()["booths"][0]["status"] == "free"
+    from fairs.services.effects import map_version_bump
+
+    new = map_version_bump(fair.pk)
+    assert new == Fair.objects.get(pk=fair.pk).map_version
+    selectors.map_cache_clear()  # as in another process: only the shared cache holds the old map
+    assert client.get(f"/fairs/{fair.pk}/map.json").json()["booths"][0]["status"] == "booked"
+
+
+def test_new_fairs_start_at_unrelated_map_versions():
+    """A fair that reuses a deleted fair's id (a reset database) must not hit that fair's maps."""
+    versions = {fair_with_booths(1).map_version for _ in range(3)}
+    assert len(versions) == 3
+
+
 @pytest.mark.parametrize("n", [1, 300])
 def test_map_page_query_count_is_constant(client, django_assert_num_queries, n):
     fair = fair_with_companies(n)
