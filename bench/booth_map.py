@@ -28,13 +28,12 @@ import tempfile
 import time
 from datetime import timedelta
 
-from _support import ROOT, django_setup, login_sessions, ms, percentile, start_server
+from _support import ROOT, django_setup, http_client, login_sessions, ms, percentile, process_tree_cpu_s, start_server
 
 # The map page links static files: a production server needs them collected (manifest storage).
 os.environ.setdefault("DJANGO_STATIC_ROOT", tempfile.mkdtemp(prefix="boju-bench-static-"))
 django_setup()
 
-import httpx  # noqa: E402
 import websockets  # noqa: E402
 from django.conf import settings  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
@@ -79,8 +78,14 @@ def prepare(n: int, run: str) -> tuple[Fair, list[int], list[str]]:
     return fair, booth_ids, keys
 
 
+def cpu_now(server_pid: int | None) -> tuple[float | None, float]:
+    """(CPU seconds of the server's process tree, of this load generator): figures that other
+    load on the machine disturbs far less than latencies, to compare a noisy run with a quiet one."""
+    return (process_tree_cpu_s(server_pid) if server_pid else None), time.process_time()
+
+
 async def run(url: str, fair: Fair, booth_ids: list[int], keys: list[str], *, readers: int, sockets: int,
-              bookings: int, think: float) -> dict:
+              bookings: int, think: float, server_pid: int | None = None) -> dict:
     ws_url = url.replace("http://", "ws://") + f"/ws/live/?topics=fair.{fair.pk}"
     sent_at: dict[int, float] = {}          # booth id -> when its booking POST was sent
     arrivals: list[float] = []
@@ -111,8 +116,8 @@ async def run(url: str, fair: Fair, booth_ids: list[int], keys: list[str], *, re
     page_latencies: list[float] = []
     data_latencies: list[float] = []
     errors = 0
-    limits = httpx.Limits(max_connections=readers + 4, max_keepalive_connections=readers + 4)
-    async with httpx.AsyncClient(base_url=url, limits=limits, timeout=30) as client:
+    # aiohttp, not httpx: the load generator shares the two cores with the server it measures.
+    async with http_client(url, concurrency=readers + 4) as client:
 
         async def read(index: int) -> None:
             nonlocal errors
@@ -126,10 +131,11 @@ async def run(url: str, fair: Fair, booth_ids: list[int], keys: list[str], *, re
                 counted = measuring.is_set()
                 started = time.perf_counter()
                 try:
-                    response = await client.get(path)
-                    if response.status_code != 200:
-                        errors += 1
-                except httpx.HTTPError:
+                    async with client.get(path) as response:
+                        await response.read()  # the whole body, as a browser needs it
+                        if response.status != 200:
+                            errors += 1
+                except Exception:
                     errors += 1
                 if counted and not stop.is_set():  # only requests made while bookings happen
                     bucket.append(time.perf_counter() - started)
@@ -144,9 +150,14 @@ async def run(url: str, fair: Fair, booth_ids: list[int], keys: list[str], *, re
                 headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={key}; {settings.CSRF_COOKIE_NAME}={csrf}",
                            "Referer": f"{url}/fairs/{fair.pk}/map/"}
                 sent_at[booth_id] = time.perf_counter()
-                response = await client.post(f"/fairs/{fair.pk}/booths/{booth_id}/book/",
-                                             data={"csrfmiddlewaretoken": csrf}, headers=headers)
-                if response.status_code != 302:
+                try:
+                    async with client.post(f"/fairs/{fair.pk}/booths/{booth_id}/book/",
+                                           data={"csrfmiddlewaretoken": csrf}, headers=headers,
+                                           allow_redirects=False) as response:
+                        await response.read()
+                        if response.status != 302:
+                            errors += 1
+                except Exception:
                     errors += 1
                 done += 1
                 await asyncio.sleep(0.1)
@@ -159,16 +170,19 @@ async def run(url: str, fair: Fair, booth_ids: list[int], keys: list[str], *, re
         await asyncio.sleep(2.0)  # readers warm up (each worker's first requests) before the first booking
         measuring.set()
         started = time.perf_counter()
+        cpu_before = cpu_now(server_pid)
         booked = await book()
         elapsed = time.perf_counter() - started
         stop.set()  # the readers' figures cover exactly the booking phase
+        cpu_after = cpu_now(server_pid)
         deadline = time.perf_counter() + 15  # the last pushes arrive (a lost one never does)
         while len(arrivals) < booked * sockets and time.perf_counter() < deadline:
             await asyncio.sleep(0.1)
         stop_listening.set()
         await asyncio.gather(*reader_tasks, *listeners, return_exceptions=True)
+    server_cpu = cpu_after[0] - cpu_before[0] if server_pid and cpu_before[0] is not None else None
     return {"page": page_latencies, "data": data_latencies, "arrivals": arrivals, "errors": errors,
-            "booked": booked, "elapsed": elapsed}
+            "booked": booked, "elapsed": elapsed, "server_cpu": server_cpu, "bench_cpu": cpu_after[1] - cpu_before[1]}
 
 
 def main() -> None:
@@ -181,6 +195,7 @@ def main() -> None:
     parser.add_argument("--think", type=float, default=0.5,
                         help="seconds a reader waits between two requests (0: back to back, a saturation test)")
     parser.add_argument("--url", default="")
+    parser.add_argument("--server-pid", type=int, default=0, help="with --url: the server's pid, for its CPU figure")
     args = parser.parse_args()
 
     stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
@@ -193,7 +208,8 @@ def main() -> None:
         server, url = start_server(workers=args.workers)
     try:
         result = asyncio.run(run(url, fair, booth_ids, keys, readers=args.readers, sockets=args.sockets,
-                                 bookings=args.bookings, think=args.think))
+                                 bookings=args.bookings, think=args.think,
+                                 server_pid=server.pid if server is not None else args.server_pid or None))
         report(args, fair, result)
     finally:
         if server is not None:
@@ -237,6 +253,11 @@ def report(args, fair: Fair, result: dict) -> None:
         "push_p50_ms": ms(percentile(result["arrivals"], 50)),
         "push_p99_ms": ms(percentile(result["arrivals"], 99)),
         "elapsed_s": round(result["elapsed"], 2),
+        # CPU used during the booking phase: by the server's processes, and by this load generator
+        # (same two cores); os.getloadavg() shows what else ran on the machine meanwhile.
+        "server_cpu_s": round(result["server_cpu"], 2) if result["server_cpu"] is not None else None,
+        "bench_cpu_s": round(result["bench_cpu"], 2),
+        "loadavg_1m": round(os.getloadavg()[0], 2),
     }))
 
 
