@@ -176,8 +176,9 @@ def booking_move(*, booking: BoothBooking, to_booth: Booth, actor: User) -> Boot
             _bump(new)
             audit_log(actor=actor, action="booth.move", target=booking,
                       data={"from": old.code, "to": new.code, "company": booking.company_id})
-            effects.booth_changed(booking.fair, old)
-            effects.booth_changed(booking.fair, new)
+            # One version bump and one map rebuild for both booths.
+            effects.map_changed(booking.fair_id, effects.booth_message(booking.fair, old),
+                                effects.booth_message(booking.fair, new))
             effects.booking_notify(booking, "moved", previous=old.code)
     except IntegrityError:
         raise FairError("taken") from None

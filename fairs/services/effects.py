@@ -58,11 +58,15 @@ def map_changed(fair_id: int, *messages: tuple[str, dict]) -> None:
     transaction.on_commit(after_commit)
 
 
+def booth_message(fair: Fair, booth: Booth, booking: BoothBooking | None = None) -> tuple[str, dict]:
+    """The push of a booth's new state, computed now (under the booth lock, so its version
+    orders it). `booking`: its active booking when the caller has it (saves the query)."""
+    return group_fair(fair.pk), {"type": "fair.booth", "fair": fair.pk, "booth": booth_state(booth, booking)}
+
+
 def booth_changed(fair: Fair, booth: Booth, booking: BoothBooking | None = None) -> None:
-    """A booth's new state goes to every open map of the fair on commit. `booking`: its active
-    booking when the caller has it at hand (saves the query that finds it)."""
-    state = booth_state(booth, booking)
-    map_changed(fair.pk, (group_fair(fair.pk), {"type": "fair.booth", "fair": fair.pk, "booth": state}))
+    """A booth's new state goes to every open map of the fair on commit."""
+    map_changed(fair.pk, booth_message(fair, booth, booking))
 
 
 def booking_notify(booking: BoothBooking, what: str, *, later: bool = False, **extra) -> None:

@@ -224,3 +224,20 @@ def test_booking_notices_go_to_organizers_then_the_company(django_capture_on_com
     assert to_company.title == "展位申请已通过：A-1"
     assert "蓝洽会博士后专场" in to_company.body
     assert [m.to for m in mail.outbox if "展位申请已通过" in m.subject] == [[user.email]]
+
+
+def test_booth_book_runs_a_fixed_number_of_queries(django_assert_num_queries, django_capture_on_commit_callbacks):
+    """The booking request only books: member check, fair, savepoint, company and booth locks,
+    taken?, quota, insert, booth version, audit, who to tell, release. The notice is written by
+    a task after commit, and the pushed booth state reuses the booking just made."""
+    from django.contrib.contenttypes.models import ContentType
+
+    fair = fair_with_booths(1)
+    company, user = member()
+    booth = booths(fair)[0]
+    ContentType.objects.get_for_model(BoothBooking)  # the audit entry's type, cached per process
+    with django_capture_on_commit_callbacks() as after_commit:
+        with django_assert_num_queries(12):
+            booth_book(booth=booth, company=company, actor=user)
+    assert len(after_commit) == 2  # the map (version, push, warm-up), the notice task
+
