@@ -119,3 +119,31 @@ def live_max():
     from notifications.consumers import MAX_TOPICS
 
     return MAX_TOPICS
+
+
+async def test_a_push_is_delivered_without_channels_per_message_thread_hop(monkeypatch):
+    """Pushes skip aclose_old_connections (a worker-thread hop per socket and message); other
+    messages keep it."""
+    import channels.consumer
+
+    hops = []
+
+    async def counted():
+        hops.append(1)
+
+    monkeypatch.setattr(channels.consumer, "aclose_old_connections", counted)
+    event = await sync_to_async(EventFactory)()
+    group = f"event.{event.pk}.public"
+    comm = communicator(None, f"topics={group}")
+    connected, _ = await comm.connect()
+    assert connected
+    await comm.receive_json_from()  # hello
+    hops.clear()
+    for n in range(3):
+        await get_channel_layer().group_send(group, {"type": live.MESSAGE_TYPE, "group": group, "payload": {"n": n}})
+    assert [(await comm.receive_json_from())["payload"]["n"] for _ in range(3)] == [0, 1, 2]
+    assert hops == []
+    await comm.send_json_to({"action": "ping"})
+    assert await comm.receive_json_from() == {"type": "pong"}
+    assert hops == [1]
+    await comm.disconnect()
