@@ -92,6 +92,16 @@ def login_sessions(users, *, hours: int = 2) -> list[str]:
         sessions.append(Session(session_key=store._get_new_session_key(), session_data=store.encode(data),
                                 expire_date=expiry))
     Session.objects.bulk_create(sessions, batch_size=500)
+    from django.conf import settings
+
+    if settings.SESSION_ENGINE.endswith("cached_db"):
+        # A real login saves the session through the cache as well; so do these.
+        from django.contrib.sessions.backends.cached_db import SessionStore as CachedStore
+        from django.core.cache import caches
+
+        data = {CachedStore(session_key=s.session_key).cache_key: SessionStore().decode(s.session_data)
+                for s in sessions}
+        caches[settings.SESSION_CACHE_ALIAS].set_many(data, timeout=hours * 3600)
     return [s.session_key for s in sessions]
 
 

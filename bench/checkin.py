@@ -3,7 +3,7 @@
 Run against a production-like server (PostgreSQL, Redis, several uvicorn workers):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/boju REDIS_URL=redis://127.0.0.1:6379/0 \
-        .venv/bin/python bench/checkin.py [--tickets 3000] [--concurrency 32] [--workers 2] [--url ...]
+        .venv/bin/python bench/checkin.py [--tickets 3000] [--concurrency 16] [--workers 2] [--url ...]
 
 Without --url it starts `uvicorn --workers N` itself. An event under way, its candidates,
 confirmed registrations and tickets are created in bulk; a scanner device is paired; an
@@ -185,7 +185,8 @@ async def run(url: str, event_id: int, codes: list[str], token: str, cookie: str
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tickets", type=int, default=3000)
-    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--concurrency", type=int, default=16,
+                        help="scans in flight: phones at the gates waiting for their answer")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--url", default="")
     parser.add_argument("--http-concurrency", type=int, default=4,

@@ -4,7 +4,7 @@ Run against a production-like server (PostgreSQL, Redis, several uvicorn workers
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/boju REDIS_URL=redis://127.0.0.1:6379/0 \
         .venv/bin/python bench/registration_burst.py [--candidates 1000] [--concurrency 50] \
-        [--seats 100] [--workers 4] [--url http://host:port]
+        [--seats 100] [--workers 2] [--http-concurrency 2] [--url http://host:port]
 
 Without --url it starts `uvicorn --workers N` itself. The candidates, their sessions and the
 event are created directly in the database first (bulk, with one shared password hash), then
@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import time
 from datetime import timedelta
 
@@ -98,11 +99,14 @@ def main() -> None:
     parser.add_argument("--candidates", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--seats", type=int, default=100)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn workers (as many as cores)")
+    parser.add_argument("--http-concurrency", type=int, default=2,
+                        help="HTTP_CONCURRENCY_PER_PROCESS of the server it starts (0 = unlimited)")
     parser.add_argument("--url", default="")
     parser.add_argument("--warmup", type=int, default=200,
                         help="registrations for another event first, not measured (0 = a cold server)")
     args = parser.parse_args()
+    os.environ["HTTP_CONCURRENCY_PER_PROCESS"] = str(args.http_concurrency)
 
     run = timezone.now().strftime("%Y%m%d%H%M%S%f")
     event, keys = prepare(args.candidates, args.seats, run)
@@ -134,6 +138,7 @@ def main() -> None:
         "database": connection.vendor,
         "redis": bool(settings.REDIS_URL),
         "workers": args.workers if not args.url else None,
+        "http_concurrency_per_process": args.http_concurrency if not args.url else None,
         "candidates": args.candidates,
         "warmup": args.warmup,
         "concurrency": args.concurrency,

@@ -48,3 +48,17 @@ def test_embedded_default_uses_sqlite_memory_layer_and_inline_tasks():
         '["django.db.backends.sqlite3", "channels.layers.InMemoryChannelLayer", true, '
         '"django.core.mail.backends.console.EmailBackend", "zh-hans", "Asia/Shanghai"]'
     ), out.stderr
+
+
+def test_with_redis_sessions_cache_and_the_cache_share_one_client_per_process():
+    code = (
+        "import django, json; django.setup(); from django.conf import settings as s; "
+        "print(json.dumps([s.SESSION_ENGINE, s.CACHES['default']['BACKEND'], s.CHANNEL_LAYERS['default']['BACKEND']]))"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    env.update(DJANGO_SETTINGS_MODULE="config.settings", REDIS_URL="redis://127.0.0.1:6399/0")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == (
+        '["django.contrib.sessions.backends.cached_db", "config.cache.SharedPoolRedisCache", '
+        '"channels_redis.core.RedisChannelLayer"]'
+    ), out.stderr

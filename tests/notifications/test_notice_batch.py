@@ -62,6 +62,6 @@ def test_the_batch_task_tells_everyone_and_survives_a_bad_notice():
     items = [[[first.pk], "announcement", {"title": "一", "body": "b"}],
              [[first.pk], "no.such.kind", {}],
              [[second.pk], "announcement", {"title": "二", "body": "b"}]]
-    assert tasks.notify_batch_task.apply(args=(items,)).get() == 2
+    assert tasks.notify_batch_task(items) == 2
     assert set(Notification.objects.values_list("user_id", flat=True)) == {first.pk, second.pk}
     assert User.objects.count() == 2
