@@ -4,7 +4,7 @@ Run against a production-like server (PostgreSQL, Redis, several uvicorn workers
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/boju REDIS_URL=redis://127.0.0.1:6379/0 \
         .venv/bin/python bench/registration_burst.py [--candidates 1000] [--concurrency 50] \
-        [--seats 100] [--workers 2] [--http-concurrency 2] [--url http://host:port]
+        [--seats 100] [--workers 2] [--http-concurrency 1] [--url http://host:port]
 
 Without --url it starts `uvicorn --workers N` itself. The candidates, their sessions and the
 event are created directly in the database first (bulk, with one shared password hash), then
@@ -100,7 +100,7 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--seats", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers (as many as cores)")
-    parser.add_argument("--http-concurrency", type=int, default=2,
+    parser.add_argument("--http-concurrency", type=int, default=1,
                         help="HTTP_CONCURRENCY_PER_PROCESS of the server it starts (0 = unlimited)")
     parser.add_argument("--url", default="")
     parser.add_argument("--warmup", type=int, default=200,
