@@ -21,6 +21,7 @@ class FairError(ServiceError):
         "invalid": _("信息有误：%(detail)s"),
         "duplicate_code": _("本场招聘会已有展位号 %(booth)s。"),
         "has_bookings": _("该展位已有预订，请先处理预订再关闭或删除。"),
+        "overlap": _("该位置与展位 %(booth)s 重叠，请换一个位置。"),
         "bad_ticket": _("无法识别该入场码，请让候选人打开报名成功后的电子票。"),
         "wrong_fair": _("这是其他活动的入场码。"),
         "not_shared": _("该到访者未同意展示资料。"),
@@ -31,6 +32,6 @@ class FairError(ServiceError):
     def status_code(self) -> int:
         if self.code in {"forbidden", "not_member", "not_verified"}:
             return 403
-        if self.code in {"taken", "over_quota", "duplicate_code", "has_bookings"}:
+        if self.code in {"taken", "over_quota", "duplicate_code", "has_bookings", "overlap"}:
             return 409
         return 400

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
@@ -115,10 +116,23 @@ def _clean_booth(hall: Hall, data: dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_geometry(hall: Hall, booth: Booth) -> None:
+    """Inside the hall and on no other booth. Callers hold the hall's row lock, so two
+    organizers placing booths on the same cells at once cannot both succeed."""
     if booth.width < 1 or booth.height < 1 or not 1 <= booth.size <= 9999 or booth.x < 0 or booth.y < 0:
-        raise FairError("invalid", detail="size")
+        raise FairError("invalid", detail=_("展位的宽、高至少 1 格，面积 1–9999 平方米"))
     if booth.x + booth.width > hall.columns or booth.y + booth.height > hall.rows:
-        raise FairError("invalid", detail="outside")
+        raise FairError("invalid", detail=_("展位超出展厅范围"))
+    # Two rectangles overlap when each starts before the other ends, on both axes.
+    other = (Booth.objects.filter(hall_id=hall.pk, x__lt=booth.x + booth.width, y__lt=booth.y + booth.height)
+             .alias(right=F("x") + F("width"), bottom=F("y") + F("height"))
+             .filter(right__gt=booth.x, bottom__gt=booth.y).exclude(pk=booth.pk).order_by("code")
+             .values_list("code", flat=True).first())
+    if other is not None:
+        raise FairError("overlap", booth=other)
+
+
+def _lock_hall(hall: Hall) -> Hall:
+    return Hall.objects.select_for_update().get(pk=hall.pk)
 
 
 def _code_taken(hall: Hall, code: str, exclude: int | None) -> bool:
@@ -131,9 +145,10 @@ def booth_create(*, hall: Hall, actor: User, data: dict[str, Any]) -> Booth:
     booth = Booth(hall=hall, **_clean_booth(hall, data))
     if not booth.code:
         raise FairError("invalid", detail="code")
-    _check_geometry(hall, booth)
     try:
         with transaction.atomic():
+            booth.hall = hall = _lock_hall(hall)
+            _check_geometry(hall, booth)
             if _code_taken(hall, booth.code, None):
                 raise FairError("duplicate_code", booth=booth.code)
             booth.save()
@@ -150,6 +165,7 @@ def booth_update(*, booth: Booth, actor: User, data: dict[str, Any]) -> Booth:
     _require(actor, fair)
     try:
         with transaction.atomic():
+            _lock_hall(booth.hall)
             booth = Booth.objects.select_for_update(of=("self",)).select_related("hall").get(pk=booth.pk)
             changes = _clean_booth(booth.hall, data)
             if changes.get("code") and _code_taken(booth.hall, changes["code"], booth.pk):

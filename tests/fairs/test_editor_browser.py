@@ -122,3 +122,18 @@ def test_a_drop_outside_the_hall_is_refused_and_the_booth_goes_back(editor):
     assert (third.x, third.y, third.version) == (6, 0, 0)
     assert page.get_attribute('g[data-code="A-3"]', "transform") == f"translate({6 * CELL},0)"
     assert page.errors == []
+
+
+def test_a_drop_onto_another_booth_is_refused_with_its_code(editor):
+    fair = fair_with_booths(3, columns=6, side=2)
+    first, second = booths(fair)[:2]
+    assert (first.x, second.x) == (0, 3)
+    page = editor(fair)
+    # A-1 (cells 0–1) dragged two cells right would cover cells 2–3, half of A-2.
+    drag(page, (1.2, 1.2), (3.2, 1.2))
+    page.wait_for_selector("[data-status].is-error")
+    assert "A-2" in page.text_content("[data-status]")
+    first.refresh_from_db()
+    assert (first.x, first.y, first.version) == (0, 0, 0)
+    assert page.get_attribute('g[data-code="A-1"]', "transform") == "translate(0,0)"
+    assert page.errors == []
