@@ -134,8 +134,10 @@
     var self = this;
     if (!this.snapshotUrl) { return; }
     var number = ++this.requested;
+    // "no-cache": always asks the server, but with the stored copy's ETag where the snapshot has
+    // one (the booth map answers 304 then); snapshots sent with no-store are never stored anyway.
     window.fetch(this.snapshotUrl, {
-      credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" }
+      credentials: "same-origin", cache: "no-cache", headers: { Accept: "application/json" }
     })
       .then(function (response) { return response.ok ? response.json() : null; })
       .then(function (data) {
