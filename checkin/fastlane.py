@@ -36,7 +36,7 @@ from .keys import public_key_object
 from .live import scan_row, scans_payload
 from .protocol import SCAN_BODY_MAX, result_message, result_status, scan_item_parse
 from .services.scanning import ScanOutcome, scan_decide
-from .services.setup import _hash as token_hash
+from .services.setup import secret_hash
 from .tickets import CODE_RE, MAX_CODE_LENGTH, TicketClaim
 
 logger = logging.getLogger(__name__)
@@ -96,7 +96,7 @@ class ScanFastLane:
             item = None
         if item is None:
             return _answer({"result": "bad_request"})
-        hashed = token_hash(token)
+        hashed = secret_hash(token)
         claim = await self._verify(item["code"])
         if claim is None:
             # Forged or garbage: answered without touching a table when the token is known.

@@ -20,7 +20,8 @@ DEVICE_CACHE_TTL = 60
 PAIRING_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: typed from a screen
 
 
-def _hash(secret: str) -> str:
+def secret_hash(secret: str) -> str:
+    """How device tokens and pairing codes are stored (and looked up): SHA-256, hex."""
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
@@ -66,7 +67,7 @@ def device_create(*, actor, name: str, events) -> tuple[ScannerDevice, str]:
     """A device waiting to be paired, and its one-time pairing code (valid 15 minutes, shown once)."""
     code = "".join(secrets.choice(PAIRING_ALPHABET) for _ in range(10))
     with transaction.atomic():
-        device = ScannerDevice.objects.create(name=name[:80], created_by=actor, pairing_code_hash=_hash(code),
+        device = ScannerDevice.objects.create(name=name[:80], created_by=actor, pairing_code_hash=secret_hash(code),
                                               pairing_expires_at=timezone.now() + PAIRING_TTL)
         device.events.set(events)
         audit_log(actor=actor, action="checkin.device_create", target=device,
@@ -80,11 +81,11 @@ def device_pair(*, code: str, now=None) -> tuple[ScannerDevice, str]:
     code = "".join((code or "").split()).upper()[:20]
     with transaction.atomic():
         device = (ScannerDevice.objects.select_for_update()
-                  .filter(pairing_code_hash=_hash(code), revoked_at__isnull=True, pairing_expires_at__gt=now).first())
+                  .filter(pairing_code_hash=secret_hash(code), revoked_at__isnull=True, pairing_expires_at__gt=now).first())
         if device is None:
             raise CheckinError("pairing_invalid")
         token = secrets.token_urlsafe(32)
-        device.token_hash, device.pairing_code_hash, device.paired_at = _hash(token), None, now
+        device.token_hash, device.pairing_code_hash, device.paired_at = secret_hash(token), None, now
         device.save(update_fields=["token_hash", "pairing_code_hash", "paired_at"])
         audit_log(actor=None, action="checkin.device_pair", target=device)
     return device, token
@@ -107,7 +108,7 @@ def scanner_for_token(token: str):
 
     if not token or len(token) > 100:
         return None
-    token_hash = _hash(token)
+    token_hash = secret_hash(token)
     entry = cache.get(_device_cache_key(token_hash))
     if entry is None:
         device = ScannerDevice.objects.filter(token_hash=token_hash, revoked_at__isnull=True).first()
