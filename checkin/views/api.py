@@ -69,14 +69,21 @@ def _json_body(request, limit: int):
     return data, None
 
 
-@csrf_exempt
-def scan(request):
+def _scanner_post(request, limit: int):
+    """(scanner, data, None) for an authorised POST with a JSON object of at most `limit`
+    bytes, or (None, None, refusal) saying which of those it was not, in that order."""
     if request.method != "POST":
-        return _refuse("method_not_allowed")
+        return None, None, _refuse("method_not_allowed")
     scanner = _scanner(request)
     if isinstance(scanner, JsonResponse):
-        return scanner
-    data, refusal = _json_body(request, SCAN_BODY_MAX)
+        return None, None, scanner
+    data, refusal = _json_body(request, limit)
+    return (None, None, refusal) if refusal else (scanner, data, None)
+
+
+@csrf_exempt
+def scan(request):
+    scanner, data, refusal = _scanner_post(request, SCAN_BODY_MAX)
     if refusal:
         return refusal
     item = scan_item_parse(data)
@@ -93,12 +100,7 @@ def scan(request):
 @csrf_exempt
 def sync(request):
     """An offline queue: {"scans": [...]} -> {"result": "ok", "scans": [one answer per scan]}."""
-    if request.method != "POST":
-        return _refuse("method_not_allowed")
-    scanner = _scanner(request)
-    if isinstance(scanner, JsonResponse):
-        return scanner
-    data, refusal = _json_body(request, SYNC_BODY_MAX)
+    scanner, data, refusal = _scanner_post(request, SYNC_BODY_MAX)
     if refusal:
         return refusal
     raw = data.get("scans")
