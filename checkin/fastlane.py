@@ -17,14 +17,12 @@ session and CSRF), offline syncs, every other request, and every request on othe
 from __future__ import annotations
 
 import asyncio
-import base64
 import json
 import logging
 import time
 from datetime import datetime
 from types import SimpleNamespace
 
-from cryptography.exceptions import InvalidSignature
 from django.conf import settings
 from django.http.cookie import parse_cookie
 from django.utils import timezone, translation
@@ -32,12 +30,11 @@ from django.utils import timezone, translation
 from notifications.live import group_event_public, group_event_staff, publish
 
 from . import fastlane_sql as sql
-from .keys import public_key_object
 from .live import scan_row, scans_payload
 from .protocol import SCAN_BODY_MAX, result_message, result_status, scan_item_parse
 from .services.scanning import ScanOutcome, scan_decide
 from .services.setup import secret_hash
-from .tickets import CODE_RE, MAX_CODE_LENGTH, TicketClaim
+from .tickets import TicketClaim, ticket_code_parse, ticket_signature_ok
 
 logger = logging.getLogger(__name__)
 
@@ -152,27 +149,16 @@ class ScanFastLane:
     async def _verify(self, code: str) -> TicketClaim | None:
         """ticket_code_verify() without the cache round trip: public keys never change, so each
         process keeps the ones it has seen; whether a key is retired is read with the scan."""
-        if len(code) > MAX_CODE_LENGTH:
+        parsed = ticket_code_parse(code)
+        if parsed is None:
             return None
-        match = CODE_RE.match(code.strip())
-        if match is None:
-            return None
-        key_id, ticket_id, event_id = int(match[1]), int(match[2]), int(match[3])
+        key_id = parsed.claim.key_id
         if key_id not in self._public_keys:
             self._public_keys[key_id] = await self.store.public_key(key_id)
-        entry = self._public_keys[key_id]
-        if entry is None or entry[0] != event_id:
-            if entry is None:
-                self._public_keys.pop(key_id, None)  # unknown now, maybe created later: not remembered
-            return None
-        try:
-            signature = base64.urlsafe_b64decode(match[4] + "==")
-            if base64.urlsafe_b64encode(signature).rstrip(b"=").decode() != match[4]:
-                return None
-            public_key_object(entry[1]).verify(signature, code.strip().rsplit(".", 1)[0].encode())
-        except (InvalidSignature, ValueError):
-            return None
-        return TicketClaim(ticket_id=ticket_id, event_id=event_id, key_id=key_id)
+        key = self._public_keys[key_id]
+        if key is None:
+            del self._public_keys[key_id]  # unknown now, maybe created later: not remembered
+        return parsed.claim if ticket_signature_ok(parsed, key) else None
 
     async def _token_valid(self, hashed: str) -> bool:
         remembered = self._tokens.get(hashed)

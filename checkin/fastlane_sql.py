@@ -92,8 +92,9 @@ TICKET_TYPE = "SELECT id FROM django_content_type WHERE app_label = 'checkin' AN
 
 
 def display_name(name: str | None, email: str | None) -> str:
-    """accounts.User.display_name, from the two columns it is made of."""
-    return name or (email or "").split("@")[0]
+    """accounts.User.display_name from the two columns it is made of (an unsaved User, so the
+    rule stays in one place)."""
+    return User(name=name or "", email=email or "").display_name
 
 
 @dataclass(frozen=True)

@@ -62,30 +62,53 @@ def ticket_code(ticket: Ticket) -> str:
     return f"{body}.{_b64(private_key(key).sign(body.encode()))}"
 
 
+@dataclass(frozen=True)
+class ParsedCode:
+    claim: TicketClaim
+    body: bytes        # the signed text
+    signature: bytes
+
+
+def ticket_code_parse(code) -> ParsedCode | None:
+    """The parts of a well-formed code (length, shape, canonical base64), or None. No key, no I/O."""
+    if not isinstance(code, str) or len(code) > MAX_CODE_LENGTH:
+        return None
+    match = CODE_RE.match(code.strip())
+    if match is None:
+        return None
+    try:
+        signature = base64.urlsafe_b64decode(match[4] + "==")
+    except ValueError:
+        return None
+    if _b64(signature) != match[4]:  # the last character's spare bits: one code, one spelling
+        return None
+    claim = TicketClaim(ticket_id=int(match[2]), event_id=int(match[3]), key_id=int(match[1]))
+    return ParsedCode(claim=claim, body=code.strip().rsplit(".", 1)[0].encode(), signature=signature)
+
+
+def ticket_signature_ok(parsed: ParsedCode, key: tuple[int, bytes] | None) -> bool:
+    """Whether `key` — (event id, raw public key) of the code's key id, or None if unknown or
+    retired — belongs to the event the code names and signed it."""
+    if key is None or key[0] != parsed.claim.event_id:
+        return False
+    try:
+        public_key_object(key[1]).verify(parsed.signature, parsed.body)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
 def ticket_code_verify(code: str) -> TicketClaim:
     """The claim of a well-formed code signed by an active key of the event it names.
 
     Reads no ticket or registration (the public key comes from the cache). Raises
     CheckinError("invalid") on garbage, truncation, an unknown or retired key, a key of another
-    event, or a bad signature.
+    event, or a bad signature. (The fast lane does the same with its own key lookup.)
     """
-    if not isinstance(code, str) or len(code) > MAX_CODE_LENGTH:
+    parsed = ticket_code_parse(code)
+    if parsed is None or not ticket_signature_ok(parsed, public_key_lookup(parsed.claim.key_id)):
         raise CheckinError("invalid")
-    match = CODE_RE.match(code.strip())
-    if match is None:
-        raise CheckinError("invalid")
-    key_id, ticket_id, event_id = int(match[1]), int(match[2]), int(match[3])
-    entry = public_key_lookup(key_id)
-    if entry is None or entry[0] != event_id:
-        raise CheckinError("invalid")
-    try:
-        signature = base64.urlsafe_b64decode(match[4] + "==")
-        if _b64(signature) != match[4]:  # the last character's spare bits: one code, one spelling
-            raise ValueError("non-canonical signature")
-        public_key_object(entry[1]).verify(signature, code.strip().rsplit(".", 1)[0].encode())
-    except (InvalidSignature, ValueError):
-        raise CheckinError("invalid") from None
-    return TicketClaim(ticket_id=ticket_id, event_id=event_id, key_id=key_id)
+    return parsed.claim
 
 
 def _qr(code: str, box_size: int, border: int = 4) -> qrcode.QRCode:
