@@ -100,27 +100,28 @@ def _dispatch(send: Callable[[], Awaitable[None]]) -> None:
     own thread cannot block on it either, so it gets a task. Elsewhere (management commands,
     Celery tasks, tests) the send completes before this returns.
     """
-    try:
-        running = asyncio.get_running_loop()
-    except RuntimeError:
-        running = None
-    if running is not None:
-        task = running.create_task(send())
-        _in_flight.add(task)  # the loop keeps only a weak reference to a task
-        task.add_done_callback(_in_flight.discard)
-        return
     loop = server_loop()
-    if loop is not None:
-        asyncio.run_coroutine_threadsafe(send(), loop)
+    if loop is None:
+        async_to_sync(send)()
         return
-    async_to_sync(send)()
+    loop.call_soon_threadsafe(_start, loop, send)
+
+
+def _start(loop: asyncio.AbstractEventLoop, send: Callable[[], Awaitable[None]]) -> None:
+    task = loop.create_task(send())
+    _in_flight.add(task)  # the loop keeps only a weak reference to a task
+    task.add_done_callback(_in_flight.discard)
 
 
 def server_loop() -> asyncio.AbstractEventLoop | None:
-    """The event loop of the ASGI server this sync thread works for, if any.
-
-    asgiref records it in the thread that runs a sync view (SyncToAsync.thread_handler).
+    """The event loop of the ASGI server this code works for, if any: the running loop on the
+    loop's own thread, or the loop asgiref records in the thread that runs a sync view
+    (SyncToAsync.thread_handler). None in commands, tasks and plain tests.
     """
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        pass
     loop = getattr(SyncToAsync.threadlocal, "main_event_loop", None)
     if loop is None or loop.is_closed() or not loop.is_running():
         return None
@@ -147,10 +148,7 @@ def publish_latest(group: str, payload: dict, *, order: int) -> None:
     """
     if not TOPIC_RE.match(group):
         raise ValueError(f"not a live group name: {group!r}")
-    try:
-        loop = asyncio.get_running_loop()
-    except RuntimeError:
-        loop = server_loop()
+    loop = server_loop()
     if loop is None:
         publish(group, payload)
         return
