@@ -64,6 +64,10 @@ INSTALLED_APPS = [
     "fairs",
     "matchmaking",
     "checkin",
+    "projects",
+    "challenges",
+    "competitions",
+    "programme",
 ]
 
 MIDDLEWARE = [

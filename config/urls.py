@@ -14,6 +14,11 @@ urlpatterns = [
     path("", include("checkin.urls")),
     path("", include("notifications.urls")),
     path("", include("fairs.urls")),
+    path("", include("matchmaking.urls")),
+    path("", include("projects.urls")),
+    path("", include("challenges.urls")),
+    path("", include("competitions.urls")),
+    path("", include("programme.urls")),
     path("", include("events.urls")),
 ]
 
