@@ -23,7 +23,7 @@ import time
 from datetime import timedelta
 
 from _support import (django_setup, http_client, login_sessions, ms, percentile, process_tree_cpu_s,
-                      start_server)
+                      start_celery_worker, start_server)
 
 django_setup()
 
@@ -35,6 +35,9 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import CandidateProfile, User  # noqa: E402
 from events.models import Event, Registration, Series  # noqa: E402
+from notifications.models import Notification  # noqa: E402
+
+NOTICE_KINDS = ("registration.confirmed", "registration.waitlisted")
 
 
 def prepare(candidates: int, seats: int, run: str) -> tuple[Event, list[str]]:
@@ -103,6 +106,8 @@ def main() -> None:
     parser.add_argument("--http-concurrency", type=int, default=1,
                         help="HTTP_CONCURRENCY_PER_PROCESS of the server it starts (0 = unlimited)")
     parser.add_argument("--url", default="")
+    parser.add_argument("--notice-timeout", type=float, default=120,
+                        help="seconds to wait for the worker's last notice after the burst")
     parser.add_argument("--warmup", type=int, default=200,
                         help="registrations for another event first, not measured (0 = a cold server)")
     args = parser.parse_args()
@@ -111,27 +116,40 @@ def main() -> None:
     run = timezone.now().strftime("%Y%m%d%H%M%S%f")
     event, keys = prepare(args.candidates, args.seats, run)
     warm_event, warm_keys = prepare(args.warmup, args.seats, f"{run}w") if args.warmup else (None, [])
-    server = None
+    server = worker = None
     url = args.url
     if not url:
+        os.environ["CELERY_TASK_DEFAULT_QUEUE"] = f"bench-{run}"
         server, url = start_server(workers=args.workers)
+        worker = start_celery_worker(queue=f"bench-{run}")
     cpu_before = process_tree_cpu_s(server.pid) if server is not None else None
+    notices = Notification.objects.filter(kind__in=NOTICE_KINDS, context__event_id=event.pk)
     try:
         if warm_keys:
             # Not measured: a server that has run for a while has its connections open, its
             # code imported and its caches filled; a cold one would put its start-up in the p99.
             asyncio.run(burst(url, warm_event, warm_keys, args.concurrency))
             cpu_before = process_tree_cpu_s(server.pid) if server is not None else None
+        began = time.time()
         result = asyncio.run(burst(url, event, keys, args.concurrency))
         cpu_used = process_tree_cpu_s(server.pid) - cpu_before if cpu_before is not None else None
+        # The work the burst caused, done by the worker: wait for the last notice (or give up).
+        deadline = time.monotonic() + args.notice_timeout
+        while worker is not None and notices.count() < args.candidates and time.monotonic() < deadline:
+            time.sleep(0.25)
+        last = notices.order_by("-created_at").values_list("created_at", flat=True).first()
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(timeout=30)
+        for process in (server, worker):
+            if process is not None:
+                process.terminate()
+                process.wait(timeout=30)
 
     confirmed = Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED).count()
     waitlisted = Registration.objects.filter(event=event, status=Registration.Status.WAITLISTED).count()
     missing = args.candidates - confirmed - waitlisted  # a request that returned 302 but saved nothing
+    # Under-booking: seats left free while people were sent to the waiting list.
+    underbooked = min(max(0, args.seats - confirmed), waitlisted)
+    written = notices.count()
     latencies = result["latencies"]
     print(json.dumps({
         "bench": "registration_burst",
@@ -146,6 +164,11 @@ def main() -> None:
         "confirmed": confirmed,
         "waitlisted": waitlisted,
         "overbooked": max(0, confirmed - args.seats),
+        "underbooked": underbooked,
+        "notices_written": written,
+        "notices_expected": args.candidates,
+        # From the first request of the burst to the worker writing the last confirmation notice.
+        "last_notice_after_s": round(last.timestamp() - began, 2) if last and written >= args.candidates else None,
         "errors": result["errors"] + max(0, missing),
         "registrations_per_second": round(args.candidates / result["elapsed"], 1),
         "p50_ms": ms(percentile(latencies, 50)),

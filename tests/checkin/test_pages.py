@@ -106,8 +106,12 @@ def test_badges_sheet_has_every_confirmed_registration(client):
 
 
 def test_scanner_and_pair_pages_render(client):
-    assert client.get("/checkin/scan/").status_code == 200
-    assert client.get("/checkin/pair/?code=ABC").status_code == 200
+    scanner = client.get("/checkin/scan/").content.decode()
+    # The scanner's script shows only what these attributes give it: its endpoints and its words.
+    assert 'id="checkin-scanner"' in scanner and 'data-api-scan="/api/checkin/scan"' in scanner
+    assert 'data-text-ok="签到成功"' in scanner and 'data-text-already_checked_in="已签到过"' in scanner
+    pair = client.get("/checkin/pair/?code=ABC").content.decode()
+    assert "<h1>配对扫码设备</h1>" in pair and 'data-api="/api/checkin/pair"' in pair
 
 
 def test_public_inside_count(client):

@@ -5,6 +5,8 @@ import re
 
 import pytest
 
+from checkin.models import ScannerDevice
+from checkin.services.setup import secret_hash
 from tests.browser_support import ARTIFACTS, wait_live
 from tests.factories import organizer, team_member
 
@@ -40,7 +42,9 @@ def test_ticket_pair_devices_badges_pages(scene, open_page, monkeypatch):
     phone.click("[data-checkin-pair] button")
     phone.wait_for_url("**/checkin/scan/")
     phone.wait_for_selector(f"[data-event-select] option[value='{event.pk}']", state="attached")
-    assert phone.evaluate("localStorage.getItem('boju.checkin.token')").startswith("")
+    # The phone keeps the paired device's own token: the one whose hash the server stored.
+    token = phone.evaluate("localStorage.getItem('boju.checkin.token')")
+    assert token and ScannerDevice.objects.get(name="东门 1 号机").token_hash == secret_hash(token)
 
     public = open_page(None, f"/events/{event.pk}/")
     public.wait_for_selector("[data-checkin-inside]")

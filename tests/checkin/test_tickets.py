@@ -5,11 +5,10 @@ import io
 
 import pytest
 import zxingcpp
-from django.core.cache import cache
 from PIL import Image
 
 from checkin.errors import CheckinError
-from checkin.keys import signing_key_create, signing_key_current, signing_key_retire
+from checkin.keys import private_key, signing_key_create, signing_key_current, signing_key_retire
 from checkin.models import SigningKey, Ticket
 from checkin.tickets import (TicketClaim, ticket_code, ticket_code_verify, ticket_for_registration, ticket_qr_png,
                              ticket_qr_svg)
@@ -94,7 +93,23 @@ def test_ticket_code_verify_rejects_other_event_key():
     invalid(".".join([version, _key_id, ticket_id, str(other_event.pk), signature]))
 
 
-def test_ticket_code_verify_rejects_retired_key_but_keeps_rotated_one():
+def test_ticket_code_verify_rejects_code_signed_by_other_events_key():
+    # The only case the event check alone refuses: the other event's key really signed this
+    # text (so the signature verifies), but the text names this event. Without the key-belongs-
+    # to-event check, a key leaked from one event would admit people to every event.
+    registration = RegistrationFactory()
+    ticket = ticket_for_registration(registration)
+    other_key = signing_key_current(EventFactory().pk)
+    body = f"1.{other_key.pk}.{ticket.pk}.{registration.event_id}"
+    signature = base64.urlsafe_b64encode(private_key(other_key).sign(body.encode())).rstrip(b"=").decode()
+    invalid(f"{body}.{signature}")
+    # The same signing with the right event's id is genuine: the refusal above is the event check.
+    honest = f"1.{other_key.pk}.{ticket.pk}.{other_key.event_id}"
+    signature = base64.urlsafe_b64encode(private_key(other_key).sign(honest.encode())).rstrip(b"=").decode()
+    assert ticket_code_verify(f"{honest}.{signature}").event_id == other_key.event_id
+
+
+def test_ticket_code_verify_rejects_retired_key_but_keeps_rotated_one(django_capture_on_commit_callbacks):
     registration = RegistrationFactory()
     ticket = ticket_for_registration(registration)
     old_code = ticket_code(ticket)
@@ -104,10 +119,10 @@ def test_ticket_code_verify_rejects_retired_key_but_keeps_rotated_one():
     assert new_code != old_code and new_code.split(".")[1] == str(new_key.pk)
     assert ticket_code_verify(old_code).ticket_id == ticket.pk   # rotation alone keeps old codes valid
     old_key = SigningKey.objects.exclude(pk=new_key.pk).get(event=registration.event)
-    from django.db import transaction
-    with transaction.atomic():
+    # The production path: the cached public key is dropped after commit, so a retired key stops
+    # verifying at once rather than after the cache's 300 s.
+    with django_capture_on_commit_callbacks(execute=True):
         signing_key_retire(key=old_key)
-    cache.delete(f"checkin:pubkey:{old_key.pk}")  # tests run inside a transaction: on_commit never fires
     invalid(old_code)
     assert ticket_code_verify(new_code).ticket_id == ticket.pk
 
@@ -141,7 +156,7 @@ def test_attachment_provider_gives_png_for_own_confirmed_registration_only():
     assert attachments_for("registration.confirmed", user_id=1, context={}) == []
 
 
-def test_admin_rotate_and_retire_keys(client):
+def test_admin_rotate_and_retire_keys(client, django_capture_on_commit_callbacks):
     from accounts.models import User
 
     registration = RegistrationFactory()
@@ -151,8 +166,9 @@ def test_admin_rotate_and_retire_keys(client):
     client.force_login(admin_user)
     client.post("/admin/checkin/signingkey/", {"action": "rotate", "_selected_action": [key.pk]})
     assert SigningKey.objects.filter(event=registration.event).count() == 2
-    client.post("/admin/checkin/signingkey/", {"action": "retire", "_selected_action": [key.pk]})
+    assert ticket_code_verify(code).key_id == key.pk  # cached now
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/admin/checkin/signingkey/", {"action": "retire", "_selected_action": [key.pk]})
     key.refresh_from_db()
     assert key.retired_at is not None
-    cache.delete(f"checkin:pubkey:{key.pk}")  # on_commit does not run inside the test's transaction
-    invalid(code)
+    invalid(code)  # the admin's retire clears the cached key after commit, as production does

@@ -16,6 +16,7 @@ from fairs.models import Booth, BoothBooking
 from fairs.services import booking as booking_module
 from fairs.services import booth_book
 
+from ..conftest import require
 from ..events.test_concurrency import run_together
 from ..factories import company_member
 from .factories import booths, fair_with_booths, member
@@ -27,7 +28,11 @@ RACERS = 100
 def race_db(postgres):
     with connection.cursor() as cursor:
         cursor.execute("SHOW max_connections")
-        assert int(cursor.fetchone()[0]) >= RACERS + 20
+        limit = int(cursor.fetchone()[0])
+    # Say what is missing (skip on a newcomer's server, fail in CI) instead of erroring.
+    require(limit >= RACERS + 20,
+            f"PostgreSQL max_connections is {limit}; the booth race opens {RACERS} connections at once and needs "
+            f">= {RACERS + 20} (.ci/run raises it to 400)")
 
 
 @contextmanager

@@ -37,6 +37,18 @@ def test_a_booth_cannot_be_created_on_another():
     assert Booth.objects.filter(hall=hall).count() == 4
 
 
+def test_a_booth_touching_another_above_or_left_is_allowed():
+    # The other two edges: a booth whose bottom edge is another's top edge, and one whose right
+    # edge is another's left edge. A strict comparison turned into <= would refuse both.
+    fair = _fair()
+    hall = fair.halls.get()
+    booth_create(hall=hall, actor=fair.boss, data={"code": "C-1", "x": 5, "y": 2, "width": 2, "height": 2})
+    booth_create(hall=hall, actor=fair.boss, data={"code": "C-2", "x": 5, "y": 0, "width": 2, "height": 2})
+    booth_create(hall=hall, actor=fair.boss, data={"code": "C-3", "x": 3, "y": 2, "width": 2, "height": 2})
+    assert sorted(Booth.objects.filter(hall=hall, code__startswith="C").values_list("code", "x", "y")) == [
+        ("C-1", 5, 2), ("C-2", 5, 0), ("C-3", 3, 2)]
+
+
 def test_a_booth_cannot_be_moved_or_grown_onto_another_and_stays_where_it_was():
     fair = _fair()
     first, second = booths(fair)

@@ -7,7 +7,7 @@ import pytest
 from accounts.models import Company
 from fairs.errors import FairError
 from fairs.live import authorize_fair_topic
-from fairs.models import BoothBooking, Fair, Position, ShortlistEntry
+from fairs.models import Booth, BoothBooking, Fair, Position, ShortlistEntry
 from fairs.services import position_save
 
 from ..factories import CompanyFactory, EventFactory, candidate, organizer
@@ -277,8 +277,9 @@ def test_console_floor_creates_fair_and_hall_and_booths_json(client):
     assert bad.status_code == 400
     moved = client.post(f"/console/fairs/{event.pk}/booths/{booth_id}/", json.dumps({"x": 5, "y": 3, "zone": "海洋"}),
                         content_type="application/json")
-    assert moved.json()["booth"] | {} == moved.json()["booth"] and (moved.json()["booth"]["x"], moved.json()["booth"]["y"],
-                                                                   moved.json()["booth"]["zone"]) == (5, 3, "海洋")
+    assert moved.status_code == 200
+    assert (moved.json()["booth"]["x"], moved.json()["booth"]["y"], moved.json()["booth"]["zone"]) == (5, 3, "海洋")
+    assert Booth.objects.filter(pk=booth_id).values_list("x", "y", "zone").get() == (5, 3, "海洋")
     gone = client.post(f"/console/fairs/{event.pk}/booths/{booth_id}/", json.dumps({"delete": True}),
                        content_type="application/json")
     assert gone.json() == {"ok": True, "deleted": booth_id}

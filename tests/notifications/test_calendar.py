@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import pytest
+import vobject  # a test dependency: missing is an error, never a skip
 
 from accounts.models import AuditEntry
 from events.models import CalendarFeed
@@ -13,7 +14,6 @@ from events.services import event_cancel, event_update, session_save
 from ..factories import EventFactory, RegistrationFactory, SessionFactory, candidate, organizer
 
 pytestmark = pytest.mark.django_db
-vobject = pytest.importorskip("vobject")
 
 QINGDAO = ZoneInfo("Asia/Shanghai")
 START = datetime(2031, 3, 5, 14, 0, tzinfo=QINGDAO)

@@ -35,7 +35,11 @@ def test_inbox_query_count_does_not_grow(client, django_assert_num_queries, coun
     client.force_login(me)
     with django_assert_num_queries(5):  # session, user, count for the paginator, page, unread count
         response = client.get("/inbox/")
+    page = response.content.decode()
     assert response.status_code == 200
+    # The newest page of notifications is shown (the inbox pages at 20), not only counted.
+    shown = [i for i in range(count) if f"主办方公告：活动{i}<" in page]
+    assert shown == list(range(max(0, count - 20), count))
 
 
 def test_mark_read_one_and_all(client):
@@ -171,11 +175,18 @@ def test_pages_render_in_english_too(client):
     client.cookies["django_language"] = "en"
     client.force_login(reader)
     note(reader)
-    for path in ("/inbox/", "/me/notifications/preferences/", "/me/calendar/", f"/events/{event.pk}/"):
+    pages = {"/inbox/": ("<h1>Messages</h1>", "<h1>消息</h1>"),
+             "/me/notifications/preferences/": ("<h1>Notification settings</h1>", "<h1>通知设置</h1>"),
+             "/me/calendar/": ("<h1>Calendar subscription</h1>", "<h1>日历订阅</h1>"),
+             f"/events/{event.pk}/": ('<html lang="en">', '<html lang="zh-hans">')}
+    for path, (english, chinese) in pages.items():
         response = client.get(path)
+        page = response.content.decode()
         assert response.status_code == 200 and response.headers["Content-Language"] == "en", path
+        assert english in page and chinese not in page, path
     client.force_login(boss)
-    assert client.get(f"/console/events/{event.pk}/announcements/").status_code == 200
+    page = client.get(f"/console/events/{event.pk}/announcements/").content.decode()
+    assert "· Announcement</h1>" in page
 
 
 def test_admin_lists_notifications_and_deliveries(admin_client):
@@ -183,4 +194,7 @@ def test_admin_lists_notifications_and_deliveries(admin_client):
     for path in ("/admin/notifications/notification/", "/admin/notifications/emaildelivery/",
                  "/admin/notifications/announcement/", "/admin/notifications/preference/",
                  "/admin/notifications/remindersent/"):
-        assert admin_client.get(path).status_code == 200, path
+        page = admin_client.get(path).content.decode()
+        assert 'id="changelist"' in page, path
+    # The notification list shows the row itself, not only an empty table.
+    assert "主办方公告：活动A" in admin_client.get("/admin/notifications/notification/").content.decode()

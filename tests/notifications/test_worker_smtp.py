@@ -41,7 +41,8 @@ class Handler:
 
 @pytest.fixture
 def smtp_server():
-    aiosmtpd = pytest.importorskip("aiosmtpd.controller")
+    import aiosmtpd.controller as aiosmtpd  # a test dependency: missing is an error, never a skip
+
     handler = Handler()
     controller = aiosmtpd.Controller(handler, hostname="127.0.0.1", port=free_port())
     controller.start()
