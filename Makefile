@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test serve demo messages bench-registration clean
+.PHONY: run test serve demo messages bench-registration mutate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,5 +38,13 @@ messages: $(VENV)/.installed
 bench-registration: $(VENV)/.installed-dev
 	$(BIN)/python bench/registration_burst.py $(BENCH_ARGS)
 
+# Mutation testing of the critical modules (setup.cfg [mutmut]); not part of `make test`: it
+# takes far longer. Give it PostgreSQL and Redis as for `make test`. Survivors: docs/mutation.md.
+mutate: $(VENV)/.installed-dev
+	$(BIN)/pip install --quiet mutmut==3.8.1
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 1 || true
+	$(BIN)/mutmut results
+
 clean:
-	rm -rf $(VENV) db.sqlite3 .test.sqlite3* staticfiles
+	rm -rf $(VENV) db.sqlite3 .test.sqlite3* staticfiles mutants

@@ -70,6 +70,7 @@ def prepare(clients: int, run: str):
         users = list(User.objects.filter(email__startswith=f"fanout-{run}-").order_by("id"))
     Registration.objects.bulk_create([Registration(event=event, user=u, status="confirmed", confirmed_at=now)
                                       for u in users], batch_size=500)
+    Event.objects.filter(pk=event.pk).update(seats_confirmed=len(users))  # bulk rows skip the services
     Preference.objects.bulk_create([Preference(user=u, kind="announcement", email=False) for u in users],
                                    batch_size=500)
     boss = User.objects.create(email=f"fanout-{run}-organizer@bench.local", role=User.Role.ORGANIZER,
@@ -81,6 +82,7 @@ def prepare(clients: int, run: str):
         series=series, kind=Event.Kind.FORUM, title=f"fanout {run} warm-up", capacity=1,
         status=Event.Status.PUBLISHED, starts_at=now + timedelta(days=3), ends_at=now + timedelta(days=3, hours=3))
     Registration.objects.create(event=warm, user=users[0], status="confirmed", confirmed_at=now)
+    Event.objects.filter(pk=warm.pk).update(seats_confirmed=1)
     expiry = now + timedelta(hours=2)
     sessions = [session_key_for(u, expiry) for u in [*users, boss]]
     Session.objects.bulk_create(sessions, batch_size=500)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, CharField, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, When
+from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
 
@@ -16,21 +16,15 @@ Status = Registration.Status
 
 
 def with_seat_counts(queryset: QuerySet[Event]) -> QuerySet[Event]:
-    return queryset.annotate(
-        confirmed_count=Count("registrations", filter=Q(registrations__status=Status.CONFIRMED)),
-        waitlisted_count=Count("registrations", filter=Q(registrations__status=Status.WAITLISTED)),
-    )
+    # The counters on the row (kept under the event lock): no join, no count per list page.
+    return queryset.annotate(confirmed_count=F("seats_confirmed"), waitlisted_count=F("seats_waitlisted"))
 
 
 def seats_payload(event: Event, counts: tuple[int, int] | None = None) -> dict:
     """The public, person-free seat figures of one event; `counts` (confirmed, waitlisted)
     when the caller has just counted them under the event lock."""
     if counts is None:
-        totals = event.registrations.aggregate(
-            confirmed=Count("id", filter=Q(status=Status.CONFIRMED)),
-            waitlisted=Count("id", filter=Q(status=Status.WAITLISTED)),
-        )
-        counts = (totals["confirmed"], totals["waitlisted"])
+        counts = (event.seats_confirmed, event.seats_waitlisted)
     confirmed, waitlisted = counts
     return {
         "type": "event.seats",

@@ -4,6 +4,7 @@ import itertools
 from datetime import timedelta
 
 import factory
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import CandidateProfile, Company, CompanyMembership, Degree, PostdocStatus, User
@@ -134,6 +135,16 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
     event = factory.SubFactory(EventFactory)
     user = factory.LazyFunction(candidate)
     status = Registration.Status.CONFIRMED
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        registration = super()._create(model_class, *args, **kwargs)
+        # A row made directly, not by registration_create, moves the event's seat counters as
+        # the services would, so a scene set by hand shows the seats it holds.
+        Event.objects.filter(pk=registration.event_id).update(
+            seats_confirmed=F("seats_confirmed") + int(registration.status == Registration.Status.CONFIRMED),
+            seats_waitlisted=F("seats_waitlisted") + int(registration.status == Registration.Status.WAITLISTED))
+        return registration
 
 
 def team_member(event, user, *, can_edit=True, can_scan=True) -> EventTeamMember:

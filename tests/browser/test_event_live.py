@@ -7,7 +7,7 @@ from events.models import Registration
 from events.services import registration_create
 
 from .. import liveserver
-from ..factories import EventFactory, candidate
+from ..factories import EventFactory, RegistrationFactory, candidate
 from ..liveserver import session_cookie_for
 from ..browser_support import wait_live
 
@@ -34,7 +34,7 @@ def _not_reloaded(page) -> bool:
 
 def test_seats_and_waitlist_place_update_live(open_page, site):
     event = EventFactory(capacity=2, title="人工智能博士后专场")
-    Registration.objects.create(event=event, user=candidate(), status="confirmed")
+    RegistrationFactory(event=event, user=candidate(), status="confirmed")
     a, b, c = candidate(), candidate(), candidate()
     seats = "[data-seats-left]"
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from events.models import Registration
 from events.services import registration_create
 
-from ..factories import EventFactory, SeriesFactory, SessionFactory, candidate
+from ..factories import EventFactory, RegistrationFactory, SeriesFactory, SessionFactory, candidate
 from ..browser_support import ARTIFACTS, wait_live
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
@@ -61,14 +61,14 @@ def test_phone_screens(open_page):
     fair = _programme()
     forum = fair.series.events.get(kind="forum")
     person = candidate(full_name="张博")
-    Registration.objects.create(event=forum, user=candidate(), status="confirmed")
+    RegistrationFactory(event=forum, user=candidate(), status="confirmed")
     registration_create(event=fair, user=candidate())
     registration_create(event=fair, user=candidate())
     registration_create(event=fair, user=candidate())
     registration_create(event=fair, user=person)  # second on the waiting list
     past = EventFactory(title="2024年博士后创新创业大赛决赛", kind="competition",
                         starts_at=timezone.now() - timedelta(days=40), ends_at=timezone.now() - timedelta(days=39))
-    Registration.objects.create(event=past, user=person, status="confirmed")
+    RegistrationFactory(event=past, user=person, status="confirmed")
 
     page = open_page(None, "/")
     assert page.locator(".event-card").count() == 5

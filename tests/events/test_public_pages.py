@@ -12,6 +12,7 @@ from events.services import registration_cancel, registration_create
 
 from ..factories import (
     EventFactory,
+    RegistrationFactory,
     SeriesFactory,
     SessionFactory,
     UserFactory,
@@ -65,8 +66,8 @@ def test_home_card_shows_time_in_shanghai_place_and_seat_badges(client):
     closed_full = EventFactory(title="小型座谈", capacity=1, waitlist_enabled=False)
     cancelled = EventFactory(title="取消的论坛", status="cancelled")
     registration_create(event=hall, user=candidate())
-    Registration.objects.create(event=online, user=candidate(), status="confirmed")
-    Registration.objects.create(event=closed_full, user=candidate(), status="confirmed")
+    RegistrationFactory(event=online, user=candidate(), status="confirmed")
+    RegistrationFactory(event=closed_full, user=candidate(), status="confirmed")
     page = client.get("/").content.decode()
     hall_card = card(page, hall)
     assert "2031-04-01 星期二 01:30–04:30" in hall_card
@@ -358,7 +359,7 @@ def test_my_events_lists_upcoming_and_past_with_status_and_position(client):
     registration_create(event=soon, user=person)
     old = EventFactory(title="旧活动", starts_at=timezone.now() - timedelta(days=5),
                        ends_at=timezone.now() - timedelta(days=4))
-    Registration.objects.create(event=old, user=person, status="confirmed")
+    RegistrationFactory(event=old, user=person, status="confirmed")
     client.force_login(person)
     response = client.get(reverse("events:my_events"))
     assert [(r.event.title, r.status, r.position) for r in response.context["upcoming"]] == [

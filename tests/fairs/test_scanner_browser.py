@@ -12,7 +12,7 @@ from events.models import Registration
 from fairs.models import BoothVisit
 
 from ..browser_support import ARTIFACTS, LAUNCH_ARGS, PHONE
-from ..factories import candidate
+from ..factories import RegistrationFactory, candidate
 from ..liveserver import session_cookie_for
 from .factories import approved_booking, booths, fair_with_booths, member
 
@@ -44,7 +44,7 @@ def test_booth_scanner_reads_a_ticket_from_the_camera(chromium, site, tmp_path, 
     company, staff = member(name="青岛蓝湾海洋科技研究院有限公司")
     approved_booking(fair, booths(fair)[0], company)
     person = candidate(consent_share=True, full_name="林晓", institution="中国海洋大学")
-    registration = Registration.objects.create(event=fair.event, user=person, status="confirmed")
+    registration = RegistrationFactory(event=fair.event, user=person, status="confirmed")
     code = ticket_code(ticket_for_registration(registration))
     video = tmp_path / "qr.y4m"
     fake_camera(video, code)

@@ -11,7 +11,7 @@ from fairs.errors import FairError
 from fairs.models import BoothVisit
 from fairs.services import visit_consent_withdraw, visit_note_set, visit_record
 
-from ..factories import candidate, company_member
+from ..factories import RegistrationFactory, candidate, company_member
 from .factories import approved_booking, booths, fair_with_booths, member
 
 pytestmark = pytest.mark.django_db
@@ -162,7 +162,7 @@ def _ticket_code(fair, person):
     from checkin.tickets import ticket_code, ticket_for_registration
     from events.models import Registration
 
-    registration = Registration.objects.create(event=fair.event, user=person, status="confirmed")
+    registration = RegistrationFactory(event=fair.event, user=person, status="confirmed")
     return ticket_code(ticket_for_registration(registration)), registration
 
 

@@ -6,7 +6,7 @@ import pytest
 from events.models import Registration
 
 from ..browser_support import ARTIFACTS, wait_live
-from ..factories import EventFactory, candidate, organizer, team_member
+from ..factories import EventFactory, RegistrationFactory, candidate, organizer, team_member
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -21,7 +21,7 @@ def shot(page, name):
 def test_announcement_reaches_open_event_page_live(open_page):
     event = EventFactory(title="人工智能博士后专场招聘会", capacity=5)
     reader = candidate(full_name="林晓")
-    Registration.objects.create(event=event, user=reader, status="confirmed")
+    RegistrationFactory(event=event, user=reader, status="confirmed")
     boss = organizer()
     team_member(event, boss)
 

@@ -9,7 +9,7 @@ import websockets
 
 from events.models import Registration
 
-from ..factories import EventFactory, candidate
+from ..factories import EventFactory, RegistrationFactory, candidate
 from ..liveserver import session_cookie_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -71,7 +71,7 @@ def test_seat_count_reaches_websocket_client_on_same_server(asgi_server_factory)
 def test_registration_on_one_process_reaches_page_on_another_via_redis(asgi_server_factory, redis_url, postgres):
     event = EventFactory(capacity=1)
     first = candidate()
-    Registration.objects.create(event=event, user=first, status="confirmed")
+    RegistrationFactory(event=event, user=first, status="confirmed")
     page_server = asgi_server_factory(redis_url=redis_url)
     other_server = asgi_server_factory(redis_url=redis_url)
     message = _watch_and_register(page_server, other_server, event, candidate())
