@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("challenges.urls")),
     path("", include("competitions.urls")),
     path("", include("programme.urls")),
+    path("", include("operations.urls")),
     path("", include("events.urls")),
 ]
 
