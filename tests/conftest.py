@@ -69,6 +69,11 @@ def _isolated_state(settings):
     # Tasks run inline in tests unless a test starts a real worker; the cache (allauth's rate
     # limits) starts empty so tests do not throttle each other.
     celery_app.conf.task_always_eager = True
+    # No test runs inside a worker, so joining an eager result is always allowed. A process forked
+    # while an eager task ran (mutmut's runner does that) would otherwise inherit Celery's guard.
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
     from django.core.cache import cache
 
     cache.clear()
