@@ -8,7 +8,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Case, Count, Q, QuerySet, Sum, When
 from django.utils import timezone
 
 from projects.models import Project, TeamMember
@@ -70,9 +70,11 @@ def viewer_state(challenge: Challenge, user) -> Viewer:
         viewer.accepted_nda = challenge.details_confidential and ConfidentialityAcceptance.objects.filter(
             challenge=challenge, user=user).exists()
         teams = TeamMember.objects.filter(user=user, status=TeamMember.Status.ACCEPTED).values("team_id")
-        viewer.application = (Application.objects.filter(challenge=challenge, team_id__in=teams)
-                              .exclude(status=Application.Status.WITHDRAWN).first()
-                              or Application.objects.filter(challenge=challenge, team__lead=user).first())
+        # One query: an active application of a team the person is on first, else one they lead.
+        viewer.application = (Application.objects.filter(challenge=challenge)
+                              .filter(Q(team_id__in=teams) | Q(team__lead=user))
+                              .order_by(Case(When(status=Application.Status.WITHDRAWN, then=1), default=0), "-id")
+                              .first())
     viewer.details = can_see_details(user, challenge)
     return viewer
 
