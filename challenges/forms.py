@@ -50,12 +50,13 @@ class ApplicationForm(forms.ModelForm):
 
 
 class PresentForm(forms.Form):
-    at = forms.DateTimeField(label=_("路演时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    at = forms.DateTimeField(label=_("路演时间"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
+                                                                       format="%Y-%m-%dT%H:%M"))
     place = forms.CharField(label=_("地点"), max_length=200)
     note = forms.CharField(label=_("说明"), max_length=500, required=False)
 
 
 class SelectForm(forms.Form):
-    signed_on = forms.DateField(label=_("签约日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    signed_on = forms.DateField(label=_("签约日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     amount_wan = forms.DecimalField(label=_("合同金额（万元）"), min_value=0, max_value=100000, decimal_places=2,
                                     max_digits=10)
