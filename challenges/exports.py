@@ -64,7 +64,7 @@ def applications_xlsx(challenge, applications) -> bytes:
 
 
 def challenges_xlsx(challenges) -> bytes:
-    rows = ([c.title, c.company.name, str(_DISCIPLINES.get(c.discipline, c.discipline)), c.get_district_display(),
+    rows = ([c.title, c.company.name, str(_DISCIPLINES.get(c.discipline, c.discipline)), c.district_label,
              float(c.budget_min_wan), float(c.budget_max_wan), c.winners_max, c.winners_count,
              c.n_applications, str(c.get_status_display()), c.deadline, c.published_at] for c in challenges.iterator())
     return _book(_("企业难题"), [_("难题"), _("发榜单位"), _("学科"), _("区市"), _("预算下限（万元）"),

@@ -35,6 +35,10 @@ class District(models.TextChoices):
     LAIXI = "laixi", _("莱西市")
 
 
+_DISCIPLINE_LABELS = dict(DISCIPLINES)
+_DISTRICT_LABELS = dict(District.choices)
+
+
 class ChallengeQuerySet(models.QuerySet):
     def listed(self):
         """What the public list shows: published challenges (open or past their deadline)."""
@@ -113,6 +117,16 @@ class Challenge(models.Model):
 
     def get_absolute_url(self):
         return reverse("challenges:detail", args=[self.pk])
+
+    # get_discipline_display() hashes every one of the ~110 lazy labels on each call (Django's
+    # make_hashable over the choices): a list of 20 cards spent most of its time there.
+    @property
+    def discipline_label(self) -> str:
+        return str(_DISCIPLINE_LABELS.get(self.discipline, self.discipline))
+
+    @property
+    def district_label(self) -> str:
+        return str(_DISTRICT_LABELS.get(self.district, self.district))
 
     @property
     def is_open(self) -> bool:

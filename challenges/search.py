@@ -6,8 +6,9 @@ word is found whatever way jieba split the stored sentence. The result is stored
 `Challenge.search_text`, space-separated with a space at each end.
 
 Query time: the query is segmented the same way (no stored text is ever segmented again), then
-- PostgreSQL: `to_tsvector('simple', search_text) @@ plainto_tsquery('simple', words)`, served by
-  the GIN expression index of migration 0002 (the 'simple' configuration keeps every token as is);
+- PostgreSQL: `search_vector @@ plainto_tsquery('simple', words)`, where `search_vector` is the
+  stored generated column to_tsvector('simple', search_text) of migration 0002, GIN-indexed (the
+  'simple' configuration keeps every token as is);
 - SQLite (the embedded default): one `LIKE '% word %'` per word. A scan, fine at demo sizes.
 Every word must match (AND).
 """
@@ -95,9 +96,8 @@ def search_filter(queryset: QuerySet, query: str) -> QuerySet:
         return queryset
     table = queryset.model._meta.db_table
     if connections[queryset.db].vendor == "postgresql":
-        match = RawSQL(f"to_tsvector('simple'::regconfig, \"{table}\".\"search_text\") "
-                       "@@ plainto_tsquery('simple'::regconfig, %s)", [" ".join(terms)],
-                       output_field=BooleanField())
+        match = RawSQL(f"\"{table}\".\"search_vector\" @@ plainto_tsquery('simple'::regconfig, %s)",
+                       [" ".join(terms)], output_field=BooleanField())
         return queryset.filter(match)
     condition = Q()
     for term in terms:

@@ -56,6 +56,19 @@ def file_response(field, filename: str):
     return response
 
 
+_CHOICES: dict[tuple[str, str], list] = {}
+
+
+def _choices(name: str, choices) -> list[tuple[str, str]]:
+    # Translated once per process and language (labels are lazy translations).
+    from django.utils.translation import get_language
+
+    key = (name, get_language())
+    if key not in _CHOICES:
+        _CHOICES[key] = [(str(value), str(label)) for value, label in choices]
+    return _CHOICES[key]
+
+
 @require_GET
 def challenge_list(request):
     form = ChallengeFilterForm(request.GET or None)
@@ -68,8 +81,12 @@ def challenge_list(request):
     company = Company.objects.filter(pk=filters["company"]).first() if filters.get("company") else None
     query = request.GET.copy()
     query.pop("page", None)
+    # The selects are written out in the template: Django's widget templates render each of the
+    # hundred-odd disciplines through a template of its own, most of the page's time.
+    selects = [(name, form.fields[name].label, _choices(name, form.fields[name].choices),
+                request.GET.get(name, "")) for name in ("discipline", "budget", "district", "deadline")]
     return render(request, "challenges/list.html", {
-        "form": form, "page": page, "filtered": any(filters.values()), "company": company,
+        "form": form, "selects": selects, "page": page, "filtered": any(filters.values()), "company": company,
         "query": query.urlencode(),
         "recommended": selectors.recommended_for(request.user, limit=3) if not request.GET else [],
     })
