@@ -8,6 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -56,17 +58,22 @@ def file_response(field, filename: str):
     return response
 
 
-_CHOICES: dict[tuple[str, str], list] = {}
+_OPTIONS: dict[tuple[str, str], list[tuple[str, str]]] = {}
 
 
-def _choices(name: str, choices) -> list[tuple[str, str]]:
-    # Translated once per process and language (labels are lazy translations).
+def _select_html(name: str, field, current: str) -> str:
+    """A filter <select> written in Python: Django's widget templates render each of the
+    hundred-odd disciplines through a template of its own, which was most of the list's time.
+    The escaped options are kept per process and language (they are constants)."""
     from django.utils.translation import get_language
 
-    key = (name, get_language())
-    if key not in _CHOICES:
-        _CHOICES[key] = [(str(value), str(label)) for value, label in choices]
-    return _CHOICES[key]
+    key = (name, get_language() or "")
+    if key not in _OPTIONS:
+        _OPTIONS[key] = [(str(value), format_html('<option value="{}"{{}}>{}</option>', value, label))
+                         for value, label in field.choices]
+    options = "".join(html.replace("{}", " selected" if value == current else "") for value, html in _OPTIONS[key])
+    return format_html('<div><label class="visually-hidden" for="id_{0}">{1}</label>'
+                       '<select name="{0}" id="id_{0}">{2}</select></div>', name, field.label, mark_safe(options))
 
 
 @require_GET
@@ -81,10 +88,8 @@ def challenge_list(request):
     company = Company.objects.filter(pk=filters["company"]).first() if filters.get("company") else None
     query = request.GET.copy()
     query.pop("page", None)
-    # The selects are written out in the template: Django's widget templates render each of the
-    # hundred-odd disciplines through a template of its own, most of the page's time.
-    selects = [(name, form.fields[name].label, _choices(name, form.fields[name].choices),
-                request.GET.get(name, "")) for name in ("discipline", "budget", "district", "deadline")]
+    selects = mark_safe("".join(_select_html(name, form.fields[name], request.GET.get(name, ""))  # noqa: S308
+                                for name in ("discipline", "budget", "district", "deadline")))
     return render(request, "challenges/list.html", {
         "form": form, "selects": selects, "page": page, "filtered": any(filters.values()), "company": company,
         "query": query.urlencode(),
