@@ -79,3 +79,15 @@ def test_search_uses_gin_index_on_postgresql(postgres):
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'challenge_search_gin'")
         row = cursor.fetchone()
     assert row is not None and "gin" in row[0] and "search_vector" in row[0]
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(max_size=40))
+def test_search_any_text_never_fails(client, text):
+    published_challenge(title="海洋牧场", keywords="")
+    response = client.get("/challenges/", {"q": text})
+    assert response.status_code == 200
