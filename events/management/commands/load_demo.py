@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import CandidateProfile, Company, CompanyMembership, User
 from accounts.validators import credit_code_check_char
 from events import demo
+from challenges import demo as challenges_demo
 from checkin import demo as checkin_demo
 from fairs import demo as fairs_demo
 from notifications import demo as notifications_demo
@@ -68,6 +69,7 @@ class Command(BaseCommand):
             if series is not None and reset:
                 # Events protect their series; registrations, sessions and teams go with the events.
                 Event.objects.filter(series=series).delete()
+                challenges_demo.unload(series)  # challenges and their projects protect the series
                 series.delete()
                 series = None
             if series is not None:
@@ -180,6 +182,7 @@ class Command(BaseCommand):
             self._register(events[key], [people[n] for n in numbers])
         fairs_demo.load(head=head)  # floor plans, booth bookings and positions of the recruitment fairs
         checkin_demo.load(head=head, series=series)  # tickets, a paired scanner, check-ins at past events
+        challenges_demo.load(head=head, series=series)  # ~30 enterprise challenges, applications, projects
         # An organizer's announcement to the first upcoming event with seats taken (inbox, banner, reach).
         notifications_demo.load(actor=head, event_ids=[e.pk for e in sorted(events.values(), key=lambda e: e.starts_at)
                                                        if e.starts_at > timezone.now()])
