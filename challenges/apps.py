@@ -15,3 +15,8 @@ class ChallengesConfig(AppConfig):
         personal_data_register(exporter=privacy.personal_data_export, eraser=privacy.personal_data_erase)
         notices.kinds_register()
         notices.reminders_register()
+        from projects.services import team_change_guard_register
+
+        from .services.applying import team_changes_guard
+
+        team_change_guard_register(team_changes_guard)

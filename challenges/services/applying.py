@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from accounts.services import audit_log
 from accounts.validators import validate_cv
@@ -186,3 +187,11 @@ def application_member_invite(*, application: Application, actor, email: str,
         if application.solo:
             Application.objects.filter(pk=application.pk).update(solo=False)
     return member
+
+
+def team_changes_guard(team) -> None:
+    """Registered with projects: a team whose application is under review keeps its members
+    once the challenge's deadline has passed (the company judges the team it was shown)."""
+    if Application.objects.filter(team=team, status__in=Application.ACTIVE,
+                                  challenge__deadline__lte=timezone.now()).exists():
+        raise ProjectError("team_closed", _("该团队的揭榜申请已截止，团队成员不能再变动。"))

@@ -15,6 +15,8 @@ from .projects import (  # noqa: F401
 from .teams import (  # noqa: F401
     INVITATION_DAYS,
     MAX_TEAM_SIZE,
+    team_change_guard_register,
+    team_changes_ensure_open,
     team_create,
     team_invite,
     team_invite_accept,

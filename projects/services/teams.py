@@ -26,6 +26,23 @@ from ..models import Team, TeamMember
 INVITATION_DAYS = 14
 MAX_TEAM_SIZE = 10
 
+# Apps that use teams (a challenge application, a competition entry) say when a team may no
+# longer change, e.g. after their deadline: each guard raises ProjectError("team_closed", ...).
+# A registry, because projects sits below them and may not import them (DESIGN §2).
+TeamGuard = Callable[[Team], None]
+_change_guards: list[TeamGuard] = []
+
+
+def team_change_guard_register(guard: TeamGuard) -> None:
+    if guard not in _change_guards:
+        _change_guards.append(guard)
+
+
+def team_changes_ensure_open(team: Team) -> None:
+    """Raise the first guard's ProjectError if the team may not change any more."""
+    for guard in _change_guards:
+        guard(team)
+
 
 def team_create(*, lead, name: str) -> Team:
     """A team with `lead` as its accepted leader."""
@@ -55,11 +72,12 @@ def team_invite(*, team: Team, actor, email: str, accept_url: Callable[[str], st
     """The lead invites someone by e-mail.
 
     Side effect: the invitation e-mail is sent after commit.
-    Raises ProjectError: forbidden / already_member / team_full.
+    Raises ProjectError: forbidden / team_closed / already_member / team_full.
     """
     email = (email or "").strip().lower()
     if actor.pk != team.lead_id:
         raise ProjectError("forbidden", _("只有团队负责人可以邀请成员。"))
+    team_changes_ensure_open(team)
     with transaction.atomic():
         # The team row is the lock: two invitations at once cannot both pass the size check.
         team = Team.objects.select_for_update().get(pk=team.pk)
@@ -97,7 +115,7 @@ def team_invite_accept(*, token: str, user) -> TeamMember:
     """Join the team. The signed-in e-mail must be the invited one, and the person a candidate.
 
     Side effect: the lead is told after commit.
-    Raises ProjectError: invalid / expired / wrong_user / not_candidate / already_member.
+    Raises ProjectError: invalid / expired / wrong_user / not_candidate / team_closed / already_member.
     """
     with transaction.atomic():
         member = _invitation_locked(token)
@@ -106,6 +124,7 @@ def team_invite_accept(*, token: str, user) -> TeamMember:
                 "email": member.email})
         if not hasattr(user, "candidate_profile"):
             raise ProjectError("not_candidate", _("请先完善候选人资料，再加入团队。"))
+        team_changes_ensure_open(member.team)
         if member.team.members.filter(user=user).exists():
             raise ProjectError("already_member", _("您已在该团队中。"))
         member.user = user
@@ -144,6 +163,7 @@ def team_member_remove(*, team: Team, actor, member: TeamMember) -> None:
         raise ProjectError("lead_stays", _("负责人不能离开自己的团队。"))
     if actor.pk != team.lead_id and actor.pk != member.user_id:
         raise ProjectError("forbidden", _("只有团队负责人或成员本人可以操作。"))
+    team_changes_ensure_open(team)
     with transaction.atomic():
         audit_log(actor=actor, action="team.remove", target=team, data={"member_id": member.pk})
         member.delete()

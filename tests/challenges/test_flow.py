@@ -28,6 +28,7 @@ from challenges.services import (
     nda_accept,
 )
 from notifications.models import Notification
+from projects.errors import ProjectError
 from projects.models import Project
 from projects.services import project_status_set, team_invite_accept, team_member_ids
 
@@ -195,6 +196,20 @@ def test_application_edit_after_deadline_refused_and_withdraw_allowed():
     assert error.value.code == "deadline_passed"
     application_withdraw(application=mine, actor=lead)
     assert Application.objects.get(pk=mine.pk).status == Application.Status.WITHDRAWN
+
+
+def test_team_invitation_sent_before_the_deadline_cannot_be_accepted_after_it():
+    # The invitation page lives in projects/, which knows nothing of challenges: the guard that
+    # challenges registers with projects closes the team once its application's deadline passed.
+    challenge = published_challenge()
+    lead, friend = postdoc(), postdoc()
+    mine = application_create(challenge=challenge, actor=lead, data=application_data(), team_name="氢能团队")
+    invitation = application_member_invite(application=mine, actor=lead, email=friend.email, accept_url=link)
+    Challenge.objects.filter(pk=challenge.pk).update(deadline=timezone.now() - timedelta(minutes=1))
+    with pytest.raises(ProjectError) as error:
+        team_invite_accept(token=invitation.token, user=friend)
+    assert error.value.code == "team_closed"
+    assert team_member_ids(mine.team) == [lead.pk]
 
 
 def test_application_twice_by_same_team_refused_by_service_and_constraint():
