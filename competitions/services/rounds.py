@@ -75,7 +75,7 @@ def _parse_values(round_: Round, values: dict) -> dict[int, Decimal]:
             value = Decimal(str(raw).strip())
         except (InvalidOperation, ValueError, TypeError):
             raise CompetitionError("score", detail=criterion.name) from None
-        if not value.is_finite() or value < 0 or value > criterion.scale_max or value != value.quantize(Decimal("0.5")):
+        if not value.is_finite() or value < 0 or value > criterion.scale_max or (value * 2) % 1 != 0:
             raise CompetitionError("score", detail=f"{criterion.name}（0–{criterion.scale_max}）")
         parsed[criterion.pk] = value
     if not parsed:
