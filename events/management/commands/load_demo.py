@@ -16,6 +16,7 @@ from accounts.models import CandidateProfile, Company, CompanyMembership, User
 from accounts.validators import credit_code_check_char
 from events import demo
 from checkin import demo as checkin_demo
+from competitions import demo as competitions_demo
 from fairs import demo as fairs_demo
 from notifications import demo as notifications_demo
 from events.models import Action, Event, EventTeamMember, Registration, Series, Session
@@ -180,6 +181,7 @@ class Command(BaseCommand):
             self._register(events[key], [people[n] for n in numbers])
         fairs_demo.load(head=head)  # floor plans, booth bookings and positions of the recruitment fairs
         checkin_demo.load(head=head, series=series)  # tickets, a paired scanner, check-ins at past events
+        competitions_demo.load(head=head, user=self._user)  # the 人才招引赛: entries, judges, two rounds done, a final
         # An organizer's announcement to the first upcoming event with seats taken (inbox, banner, reach).
         notifications_demo.load(actor=head, event_ids=[e.pk for e in sorted(events.values(), key=lambda e: e.starts_at)
                                                        if e.starts_at > timezone.now()])
