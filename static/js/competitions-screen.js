@@ -34,7 +34,7 @@
       if (slot.position === next.current) { li.className = "on-stage"; current = slot; }
       order.appendChild(li);
     });
-    text(q("[data-current]"), current ? current.title : root.dataset.textWaiting);
+    text(q("[data-current]"), current ? current.title : (next.revealed ? root.dataset.textResults : root.dataset.textWaiting));
     text(q("[data-progress]"), current ? root.dataset.textScored + " " + next.progress.scored + " / " + next.progress.judges : "");
     var results = q("[data-results]");
     var body = q("[data-results-body]");
