@@ -182,7 +182,9 @@ class Judge(models.Model):
         ACCEPTED = "accepted", _("已接受")
 
     competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="judges")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+    # SET_NULL: a judge who deletes their account leaves their scores (and the round's results) intact;
+    # the eraser blanks the name and e-mail.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                              related_name="judgings")
     email = models.EmailField(_("电子邮箱"))
     name = models.CharField(_("姓名"), max_length=80)

@@ -22,6 +22,9 @@ def personal_data_export(user) -> dict:
 
 
 def personal_data_erase(user) -> None:
-    # Entries, honours and judge rows cascade with the user; the team (projects) is kept by PROTECT
-    # on Entry.team only while the entry exists, and the entry goes with its lead.
-    return None
+    """Entries and honours go with the person (CASCADE). A judge's scores stay, so the rounds'
+    results do not change; the judge row keeps no name or address of the person."""
+    for judge in Judge.objects.filter(user=user):
+        judge.name, judge.email, judge.organisation = f"已注销评委 {judge.pk}", f"erased-{judge.pk}@invalid", ""
+        judge.token, judge.user = None, None
+        judge.save(update_fields=["name", "email", "organisation", "token", "user"])

@@ -176,3 +176,23 @@ def test_console_settings_create_competition(client):
     competition = Competition.objects.get(event=event)
     assert competition.tracks == ["人工智能", "海洋经济"]
     assert competition.entry_deadline.isoformat() == "2025-06-30T09:00:00+00:00"  # 17:00 in Shanghai
+
+
+def test_account_delete_keeps_judge_scores_and_export_lists_entries(django_capture_on_commit_callbacks):
+    from accounts.services import account_delete, personal_data_export
+    from competitions.models import Scorecard
+
+    competition = a_competition()
+    entry = an_entry(competition, title="海洋牧场水下巡检机器人")
+    judge = a_judge(competition, organisation="山东大学")
+    round_ = a_round(competition)
+    Scorecard.objects.create(assignment=Assignment.objects.create(round=round_, judge=judge, entry=entry),
+                             values={}, total=80)
+    data = personal_data_export(user=entry.lead)
+    assert data["competition_entries"][0]["title"] == "海洋牧场水下巡检机器人"
+    assert personal_data_export(user=judge.user)["competition_judging"] == [
+        {"competition": competition.event.title, "organisation": "山东大学"}]
+    account_delete(user=judge.user)
+    judge.refresh_from_db()
+    assert (judge.user_id, judge.email, judge.organisation) == (None, f"erased-{judge.pk}@invalid", "")
+    assert Scorecard.objects.count() == 1
