@@ -7,11 +7,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from projects.errors import ProjectError
 from projects.models import Team, TeamMember
+from projects.services import team_invite
 
 from ..errors import CompetitionError
 from ..models import Competition, Entry, Result, Round
@@ -89,9 +92,23 @@ def _entry(request, pk: int) -> Entry:
 
 @login_required
 @never_cache
-@require_GET
+@require_http_methods(["GET", "POST"])
 def entry_detail(request, pk: int):
+    """The entry's page; its lead invites team members by e-mail here until the deadline."""
     entry = _entry(request, pk)
+    if request.method == "POST":
+        if not entry_can_edit(request.user, entry):
+            raise Http404
+        try:
+            if not entry.competition.is_open():
+                raise CompetitionError("closed")
+            team_invite(team=entry.team, actor=request.user, email=request.POST.get("email", ""),
+                        accept_url=lambda token: request.build_absolute_uri(reverse("projects:invitation", args=[token])))
+        except (CompetitionError, ProjectError) as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("邀请邮件已发送，对方接受后即加入团队。"))
+        return redirect(entry)
     members = TeamMember.objects.filter(team=entry.team).select_related("user")
     results = Result.objects.filter(entry=entry, round__status=Round.Status.PUBLISHED).select_related("round")
     return render(request, "competitions/entry.html", {

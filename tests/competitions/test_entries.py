@@ -203,3 +203,25 @@ def test_entry_race_without_lock_goes_wrong(postgres):
         outcomes = _race(competition, lead, team)
     assert outcomes == ["integrity", "ok"]
     assert Entry.objects.filter(competition=competition).count() == 1  # the constraint is the backstop
+
+
+def test_entry_page_lead_invites_member_who_accepts(client, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    competition, lead, friend = a_competition(), candidate(), candidate()
+    entry = entry_submit(competition=competition, actor=lead, data=DATA)
+    client.force_login(lead)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("competitions:entry", args=[entry.pk]), {"email": friend.email})
+    assert response.status_code == 302
+    link = next(line for line in mail.outbox[-1].body.splitlines() if "/teams/invitation/" in line)
+    client.force_login(friend)
+    client.post(link.replace("http://testserver", ""), {"answer": "accept"})
+    assert client.get(reverse("competitions:entry", args=[entry.pk])).status_code == 200  # now on the team
+    # A member who is not the lead cannot invite; after the deadline nobody can.
+    assert client.post(reverse("competitions:entry", args=[entry.pk]), {"email": "x@example.cn"}).status_code == 404
+    competition.entry_deadline = timezone.now()
+    competition.save()
+    client.force_login(lead)
+    client.post(reverse("competitions:entry", args=[entry.pk]), {"email": "late@example.cn"})
+    assert not entry.team.members.filter(email="late@example.cn").exists()
