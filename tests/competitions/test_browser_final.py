@@ -58,3 +58,23 @@ def test_judge_scores_on_phone_and_screen_updates_live_after_reveal(open_page, s
     assert rows.nth(0).text_content() == "1海洋牧场水下巡检机器人67.500"
     assert screen.evaluate("window.__notReloaded === true")
     screen.screenshot(path=str(ARTIFACTS / "competitions-screen-phone.png"), full_page=True)
+
+
+def test_phone_screens_fit_390px(open_page, site):
+    competition, organizer = a_competition(), boss()
+    entry = an_entry(competition, title="深远海养殖网箱智能监测与防腐涂层", organisation="中国海洋大学")
+    judge = a_judge(competition, organisation="山东大学", name="周明远")
+    round_ = a_round(competition, k=1, name="初赛（网络评审）")
+    assignment = Assignment.objects.create(round=round_, judge=judge, entry=entry)
+    round_open(round_=round_, actor=organizer)
+    screens = [(None, f"/competitions/{competition.pk}/", "detail"),
+               (entry.lead, f"/competitions/{competition.pk}/enter/", "enter"),
+               (entry.lead, f"/competitions/entries/{entry.pk}/", "entry"),
+               (judge.user, "/competitions/judging/", "judging"),
+               (judge.user, f"/competitions/judging/{assignment.pk}/", "scorecard"),
+               (organizer, f"/console/competitions/rounds/{round_.pk}/", "console-round")]
+    ARTIFACTS.mkdir(exist_ok=True)
+    for user, path, name in screens:
+        page = open_page(user, path)
+        page.screenshot(path=str(ARTIFACTS / f"competitions-{name}-phone.png"), full_page=True)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, name
