@@ -10,6 +10,7 @@ KINDS = [
     ("competition.entry_received", _("参赛报名已收到"), "candidate"),
     ("competition.advanced", _("项目晋级"), "candidate"),
     ("competition.not_advanced", _("项目未晋级"), "candidate"),
+    ("competition.final_result", _("决赛结果"), "candidate"),
     ("competition.awarded", _("大赛获奖"), "candidate"),
     ("competition.judging_assigned", _("评审任务已分配"), "all"),
 ]

@@ -7,6 +7,7 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.models import PostdocStatus
 from accounts.services import audit_log
@@ -56,7 +57,7 @@ def award_grant(*, entry: Entry, actor, award: str, position: bool = False) -> E
     if not competition_can_manage(actor, entry.competition):
         raise CompetitionError("forbidden")
     if award not in A.values or award == A.NONE:
-        raise CompetitionError("invalid", detail="奖项")
+        raise CompetitionError("invalid", detail=_lazy("奖项"))
     with transaction.atomic():
         competition = Competition.objects.select_for_update().select_related("event").get(pk=entry.competition_id)
         last = Round.objects.filter(competition=competition).order_by("-number").first()
@@ -90,7 +91,7 @@ def mentor_session_add(*, project: Project, actor, held_on: date, minutes, note:
     try:
         minutes = int(minutes)
     except (TypeError, ValueError):
-        raise CompetitionError("invalid", detail="时长") from None
+        raise CompetitionError("invalid", detail=_lazy("时长")) from None
     try:
         return mentor_session_log(project=project, actor=actor, held_on=held_on, minutes=minutes, note=note)
     except ProjectError as error:

@@ -10,6 +10,7 @@ from datetime import datetime
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.services import audit_log
 from accounts.validators import validate_credit_code
@@ -49,15 +50,15 @@ def patents_parse(text) -> list[str]:
 def _clean(competition: Competition, data: dict) -> dict:
     clean = {key: str(data.get(key) or "").strip() for key in FIELDS}
     if not clean["title"]:
-        raise CompetitionError("invalid", detail="项目名称")
+        raise CompetitionError("invalid", detail=_lazy("项目名称"))
     if not clean["summary"]:
-        raise CompetitionError("invalid", detail="项目简介")
+        raise CompetitionError("invalid", detail=_lazy("项目简介"))
     if not clean["organisation"]:
-        raise CompetitionError("invalid", detail="依托单位")
+        raise CompetitionError("invalid", detail=_lazy("依托单位"))
     if clean["track"] not in competition.tracks:
         raise CompetitionError("track")
     if clean["stage"] not in Entry.Stage.values:
-        raise CompetitionError("invalid", detail="项目阶段")
+        raise CompetitionError("invalid", detail=_lazy("项目阶段"))
     if clean["stage"] == Entry.Stage.COMPANY:
         clean["credit_code"] = clean["credit_code"].upper()
         try:
@@ -65,11 +66,11 @@ def _clean(competition: Competition, data: dict) -> dict:
         except ValidationError as error:
             raise CompetitionError("credit_code", detail=" ".join(error.messages)) from None
         if not clean["company_name"]:
-            raise CompetitionError("credit_code", detail="企业名称")
+            raise CompetitionError("credit_code", detail=_lazy("企业名称"))
     else:
         clean["company_name"], clean["credit_code"] = "", ""
     if clean["video_url"] and not re.match(r"^https?://[^\s]+$", clean["video_url"]):
-        raise CompetitionError("invalid", detail="视频链接")
+        raise CompetitionError("invalid", detail=_lazy("视频链接"))
     clean["title"], clean["summary"] = clean["title"][:160], clean["summary"][:3000]
     clean["organisation"], clean["company_name"] = clean["organisation"][:120], clean["company_name"][:120]
     clean["video_url"] = clean["video_url"][:200]

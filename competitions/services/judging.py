@@ -9,6 +9,7 @@ from collections.abc import Callable
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.services import audit_log
 from notifications.services import notify_many
@@ -83,7 +84,7 @@ def judge_invite(*, competition: Competition, actor, email: str, name: str, orga
         raise CompetitionError("forbidden")
     email, name = (email or "").strip().lower(), (name or "").strip()
     if "@" not in email or not name:
-        raise CompetitionError("invalid", detail="姓名、邮箱")
+        raise CompetitionError("invalid", detail=_lazy("姓名、邮箱"))
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -111,7 +112,7 @@ def judge_accept(*, judge: Judge, user, organisation: str, entry_ids=(), organis
         raise CompetitionError("forbidden")
     organisation = (organisation or "").strip()
     if not organisation:
-        raise CompetitionError("invalid", detail="工作单位")
+        raise CompetitionError("invalid", detail=_lazy("工作单位"))
     valid_entries = set(Entry.objects.filter(competition_id=judge.competition_id, pk__in=list(entry_ids))
                         .values_list("pk", flat=True))
     with transaction.atomic():

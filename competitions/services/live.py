@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.services import audit_log
 from notifications import live
@@ -93,7 +94,7 @@ def live_order_set(*, round_: Round, actor, entry_ids: list[int] | None = None) 
             rank = dict(Result.objects.filter(round=previous).values_list("entry_id", "rank")) if previous else {}
             entry_ids = sorted(allowed, key=lambda pk: (-rank.get(pk, 0), pk))
         if sorted(entry_ids) != sorted(allowed):
-            raise CompetitionError("invalid", detail="出场顺序须包含全部决赛项目")
+            raise CompetitionError("invalid", detail=_lazy("出场顺序须包含全部决赛项目"))
         LiveSlot.objects.filter(round=round_).delete()
         slots = LiveSlot.objects.bulk_create(
             [LiveSlot(round=round_, entry_id=pk, position=i) for i, pk in enumerate(entry_ids, start=1)])
@@ -109,7 +110,7 @@ def live_advance(*, round_: Round, actor, position: int) -> Round:
         if round_.status != Round.Status.JUDGING:
             raise CompetitionError("status")
         if not LiveSlot.objects.filter(round=round_, position=position).exists():
-            raise CompetitionError("invalid", detail="出场序号")
+            raise CompetitionError("invalid", detail=_lazy("出场序号"))
         round_.live_position, round_.timer_started_at = position, timezone.now()
         round_.save(update_fields=["live_position", "timer_started_at"])
         audit_log(actor=actor, action="competition.live_advance", target=round_, data={"position": position})

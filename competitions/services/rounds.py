@@ -158,14 +158,19 @@ def results_review(*, round_: Round, actor) -> Round:
 
 
 def results_publish(*, round_: Round, actor) -> Round:
-    """Publish the advancement. On commit: every team hears whether it advanced.
+    """Publish the advancement. On commit: every team hears whether it advanced (in the last
+    round: its final rank).
     Raises forbidden / status."""
     with transaction.atomic():
         round_ = _step(round_, actor, allowed={S.REVIEWED}, to=S.PUBLISHED, action="competition.results_published")
         title = round_.competition.event.title
+        last = not Round.objects.filter(competition_id=round_.competition_id, number__gt=round_.number).exists()
         for result in Result.objects.filter(round=round_).select_related("entry__team"):
             people = team_member_ids(result.entry.team)
-            kind = "competition.advanced" if result.advances else "competition.not_advanced"
+            if last:  # no next round to advance to: the final ranking
+                kind = "competition.final_result"
+            else:
+                kind = "competition.advanced" if result.advances else "competition.not_advanced"
             notify_many(user_ids=people, kind=kind, context={
                 "entry": result.entry.title, "round": round_.name, "competition": title, "rank": result.rank,
                 "event_id": round_.competition_id, "url": result.entry.get_absolute_url()})

@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.services import audit_log
 from events.models import Event
@@ -23,10 +24,10 @@ def competition_save(*, event: Event, actor, tracks: list[str], entries_open_at:
     if not event_can_edit(actor, event):
         raise CompetitionError("forbidden")
     if event.kind != Event.Kind.COMPETITION:
-        raise CompetitionError("invalid", detail="活动类型须为创新创业大赛")
+        raise CompetitionError("invalid", detail=_lazy("活动类型须为创新创业大赛"))
     tracks = [t.strip()[:60] for t in tracks if t.strip()]
     if not tracks or entry_deadline <= entries_open_at or kind not in Competition.Kind.values:
-        raise CompetitionError("invalid", detail="赛道、报名时间")
+        raise CompetitionError("invalid", detail=_lazy("赛道、报名时间"))
     with transaction.atomic():
         competition, created = Competition.objects.update_or_create(event=event, defaults={
             "series": event.series, "tracks": tracks, "entries_open_at": entries_open_at,
@@ -47,11 +48,11 @@ def round_save(*, competition: Competition, actor, number: int, name: str, kind:
         k = int(judges_per_entry)
         number = int(number)
     except (ValueError, InvalidOperation):
-        raise CompetitionError("invalid", detail="数字") from None
+        raise CompetitionError("invalid", detail=_lazy("数字")) from None
     if (count is not None and count < 0) or (share is not None and not (0 <= share <= 1)) or not (1 <= k <= 30):
-        raise CompetitionError("invalid", detail="晋级数量/比例、评委数")
+        raise CompetitionError("invalid", detail=_lazy("晋级数量/比例、评委数"))
     if kind not in Round.Kind.values or tie_break not in Round.TieBreak.values or not (name or "").strip():
-        raise CompetitionError("invalid", detail="名称、形式、同分规则")
+        raise CompetitionError("invalid", detail=_lazy("名称、形式、同分规则"))
     with transaction.atomic():
         if round_ is None:
             round_ = Round(competition=competition, number=number)
@@ -75,9 +76,9 @@ def criterion_add(*, round_: Round, actor, name: str, weight, scale_max=10) -> C
     try:
         weight, scale_max = int(weight), int(scale_max)
     except (TypeError, ValueError):
-        raise CompetitionError("invalid", detail="权重、满分") from None
+        raise CompetitionError("invalid", detail=_lazy("权重、满分")) from None
     if not (1 <= weight <= 100 and 1 <= scale_max <= 100) or not (name or "").strip():
-        raise CompetitionError("invalid", detail="评分项、权重（1–100）、满分（1–100）")
+        raise CompetitionError("invalid", detail=_lazy("评分项、权重（1–100）、满分（1–100）"))
     with transaction.atomic():
         criterion = Criterion.objects.create(round=round_, name=name.strip()[:40], weight=weight, scale_max=scale_max,
                                              order=round_.criteria.count())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils.translation import gettext_lazy as _lazy
+
 from ..errors import CompetitionError
 
 
@@ -17,7 +19,7 @@ def date_of(value) -> date:
     try:
         return date.fromisoformat(str(value or "").strip())
     except ValueError:
-        raise CompetitionError("invalid", detail="日期（YYYY-MM-DD）") from None
+        raise CompetitionError("invalid", detail=_lazy("日期（YYYY-MM-DD）")) from None
 
 
 def lines(value) -> list[str]:

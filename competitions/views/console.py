@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.console import organizer_required
 from events.permissions import events_editable_by
@@ -39,7 +40,7 @@ def _when(value: str) -> datetime:
     try:
         return datetime.fromisoformat(value.strip()).replace(tzinfo=SHANGHAI)
     except (ValueError, AttributeError):
-        raise CompetitionError("invalid", detail="时间") from None
+        raise CompetitionError("invalid", detail=_lazy("时间")) from None
 
 
 @organizer_required

@@ -127,3 +127,18 @@ def test_published_round_page_shows_advancing_titles_only(client):
     results_publish(round_=round_, actor=organizer)
     page = client.get(reverse("competitions:detail", args=[competition.pk])).content.decode()
     assert entry.title in page and SECRET not in page
+
+
+@pytest.mark.django_db
+def test_last_round_publish_tells_final_rank(django_capture_on_commit_callbacks):
+    from notifications.models import Notification
+
+    competition, organizer, entry, round_, mine, theirs = setup_round()
+    round_close(round_=round_, actor=organizer)
+    results_compute(round_=round_, actor=organizer)
+    results_review(round_=round_, actor=organizer)
+    with django_capture_on_commit_callbacks(execute=True):
+        results_publish(round_=round_, actor=organizer)
+    notice = Notification.objects.get(kind="competition.final_result")
+    assert notice.user_id == entry.lead_id and "排名第 1 位" in notice.body
+    assert not Notification.objects.filter(kind="competition.advanced").exists()

@@ -144,6 +144,7 @@ def test_round_life_compute_review_publish(django_capture_on_commit_callbacks):
     assert Notification.objects.filter(kind="competition.advanced").count() == 3
     assert Notification.objects.get(kind="competition.not_advanced").user_id == entries[3].lead_id
     second = a_round(competition, number=2)
+    assert not Notification.objects.filter(kind="competition.final_result").exists()
     assert set(round_entries(second).values_list("pk", flat=True)) == {entries[0].pk, entries[1].pk, entries[2].pk}
     actions = list(AuditEntry.objects.filter(target_id=str(round_.pk), action__startswith="competition.")
                    .values_list("action", flat=True))
