@@ -139,11 +139,11 @@ def test_round_life_compute_review_publish(django_capture_on_commit_callbacks):
     results_review(round_=round_, actor=organizer)
     with pytest.raises(CompetitionError):
         result_adjust(result=results[3], actor=organizer, advances=True)  # reviewed: frozen
+    second = a_round(competition, number=2)  # a next round exists: teams hear advanced / not advanced
     with django_capture_on_commit_callbacks(execute=True):
         results_publish(round_=round_, actor=organizer)
     assert Notification.objects.filter(kind="competition.advanced").count() == 3
     assert Notification.objects.get(kind="competition.not_advanced").user_id == entries[3].lead_id
-    second = a_round(competition, number=2)
     assert not Notification.objects.filter(kind="competition.final_result").exists()
     assert set(round_entries(second).values_list("pk", flat=True)) == {entries[0].pk, entries[1].pk, entries[2].pk}
     actions = list(AuditEntry.objects.filter(target_id=str(round_.pk), action__startswith="competition.")
