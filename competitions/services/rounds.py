@@ -67,9 +67,11 @@ def round_close(*, round_: Round, actor) -> Round:
     return round_
 
 
-def _parse_values(round_: Round, values: dict) -> dict[int, Decimal]:
-    parsed = {}
+def _parse_values(round_: Round, values: dict) -> tuple[dict[int, Decimal], list[scoring.Rubric]]:
+    """The values checked against the rubric (read once: the live final's hot path), and the rubric."""
+    parsed, rubric = {}, []
     for criterion in Criterion.objects.filter(round=round_):
+        rubric.append(scoring.Rubric(criterion.pk, criterion.weight, criterion.scale_max))
         raw = values.get(criterion.pk, values.get(str(criterion.pk)))
         try:
             value = Decimal(str(raw).strip())
@@ -80,7 +82,7 @@ def _parse_values(round_: Round, values: dict) -> dict[int, Decimal]:
         parsed[criterion.pk] = value
     if not parsed:
         raise CompetitionError("rubric")
-    return parsed
+    return parsed, rubric
 
 
 def scorecard_submit(*, assignment: Assignment, actor, values: dict, comment: str = "") -> Scorecard:
@@ -96,8 +98,8 @@ def scorecard_submit(*, assignment: Assignment, actor, values: dict, comment: st
         round_ = assignment.round
         if round_.status != S.JUDGING:
             raise CompetitionError("status")
-        parsed = _parse_values(round_, values)
-        total = scoring.weighted_total(parsed, rubric_of(round_))
+        parsed, rubric = _parse_values(round_, values)
+        total = scoring.weighted_total(parsed, rubric)
         card, created = Scorecard.objects.update_or_create(assignment=assignment, defaults={
             "values": {str(k): str(v) for k, v in parsed.items()}, "total": total,
             "comment": (comment or "").strip()[:1000], "submitted_at": timezone.now()})
