@@ -14,8 +14,9 @@ from projects.services import team_member_ids
 
 from .. import scoring
 from ..errors import CompetitionError
-from ..models import Assignment, Criterion, Result, Round, Scorecard
+from ..models import Assignment, Competition, Criterion, Result, Round, Scorecard
 from ..permissions import competition_can_manage
+from .awards import entry_to_project
 from .judging import round_entries
 from .live import live_changed
 
@@ -161,7 +162,8 @@ def results_review(*, round_: Round, actor) -> Round:
 
 def results_publish(*, round_: Round, actor) -> Round:
     """Publish the advancement. On commit: every team hears whether it advanced (in the last
-    round: its final rank).
+    round: its final rank). In a project selection the last round's selected entries become
+    projects (counted toward the series' target).
     Raises forbidden / status."""
     with transaction.atomic():
         round_ = _step(round_, actor, allowed={S.REVIEWED}, to=S.PUBLISHED, action="competition.results_published")
@@ -176,4 +178,7 @@ def results_publish(*, round_: Round, actor) -> Round:
             notify_many(user_ids=people, kind=kind, context={
                 "entry": result.entry.title, "round": round_.name, "competition": title, "rank": result.rank,
                 "event_id": round_.competition_id, "url": result.entry.get_absolute_url()})
+            if last and result.advances and round_.competition.kind == Competition.Kind.SELECTION:
+                # 项目评选: being selected (advancing in the last round) makes the entry a project.
+                entry_to_project(entry=result.entry, actor=actor)
     return round_

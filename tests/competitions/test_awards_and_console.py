@@ -196,3 +196,22 @@ def test_account_delete_keeps_judge_scores_and_export_lists_entries(django_captu
     judge.refresh_from_db()
     assert (judge.user_id, judge.email, judge.organisation) == (None, f"erased-{judge.pk}@invalid", "")
     assert Scorecard.objects.count() == 1
+
+
+def test_selection_last_round_publication_makes_selected_entries_projects():
+    from competitions.services import results_compute, results_publish, results_review, round_close
+
+    competition, organizer = a_competition(kind=Competition.Kind.SELECTION), boss()
+    chosen, other = an_entry(competition, title="入选项目"), an_entry(competition, title="未入选项目")
+    round_ = a_round(competition, status=Round.Status.CLOSED, advance_count=1)
+    judge = a_judge(competition)
+    from competitions.models import Scorecard
+    for entry, total in ((chosen, 90), (other, 60)):
+        Scorecard.objects.create(assignment=Assignment.objects.create(round=round_, judge=judge, entry=entry),
+                                 values={}, total=total)
+    results_compute(round_=round_, actor=organizer)
+    results_review(round_=round_, actor=organizer)
+    results_publish(round_=round_, actor=organizer)
+    chosen.refresh_from_db()
+    other.refresh_from_db()
+    assert chosen.project.source == Project.Source.SELECTION and other.project_id is None
