@@ -95,7 +95,9 @@ def scorecard_submit(*, assignment: Assignment, actor, values: dict, comment: st
     if not actor.is_authenticated or assignment.judge.user_id != actor.pk:
         raise CompetitionError("not_assigned")
     with transaction.atomic():
-        assignment = Assignment.objects.select_for_update().select_related("round").get(pk=assignment.pk)
+        # Only the assignment row is locked; the round, competition and event come along for the audit line.
+        assignment = (Assignment.objects.select_for_update(of=("self",))
+                      .select_related("round__competition__event").get(pk=assignment.pk))
         round_ = assignment.round
         if round_.status != S.JUDGING:
             raise CompetitionError("status")
