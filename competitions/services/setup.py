@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _lazy
 
 from accounts.services import audit_log
@@ -47,9 +47,12 @@ def round_save(*, competition: Competition, actor, number: int, name: str, kind:
         share = Decimal(str(advance_share)) if advance_share not in (None, "") else None
         k = int(judges_per_entry)
         number = int(number)
-    except (ValueError, InvalidOperation):
+    except (TypeError, ValueError, InvalidOperation):
         raise CompetitionError("invalid", detail=_lazy("数字")) from None
-    if (count is not None and count < 0) or (share is not None and not (0 <= share <= 1)) or not (1 <= k <= 30):
+    if share is not None and not share.is_finite():
+        share = Decimal(-1)  # NaN and infinities are refused below like any out-of-range share
+    if ((count is not None and not 0 <= count <= 100000) or (share is not None and not (0 <= share <= 1))
+            or not (1 <= k <= 30) or not (1 <= number <= 100)):
         raise CompetitionError("invalid", detail=_lazy("晋级数量/比例、评委数"))
     if kind not in Round.Kind.values or tie_break not in Round.TieBreak.values or not (name or "").strip():
         raise CompetitionError("invalid", detail=_lazy("名称、形式、同分规则"))
@@ -61,9 +64,16 @@ def round_save(*, competition: Competition, actor, number: int, name: str, kind:
             if round_.status != Round.Status.SETUP:
                 raise CompetitionError("status")
         round_.name, round_.kind, round_.judges_per_entry = name.strip()[:40], kind, k
-        round_.advance_count, round_.advance_share = count, share
+        round_.advance_count = count
+        round_.advance_share = share.quantize(Decimal("0.001")) if share is not None else None
         round_.normalise, round_.tie_break = bool(normalise), tie_break
-        round_.save()
+        if Round.objects.filter(competition=competition, number=number).exclude(pk=round_.pk).exists():
+            raise CompetitionError("invalid", detail=_lazy("轮次序号已存在"))
+        try:
+            with transaction.atomic():
+                round_.save()
+        except IntegrityError:  # the same number added at the same moment
+            raise CompetitionError("invalid", detail=_lazy("轮次序号已存在")) from None
         audit_log(actor=actor, action="competition.round_save", target=round_)
     return round_
 

@@ -215,3 +215,14 @@ def test_selection_last_round_publication_makes_selected_entries_projects():
     chosen.refresh_from_db()
     other.refresh_from_db()
     assert chosen.project.source == Project.Source.SELECTION and other.project_id is None
+
+
+def test_console_round_duplicate_number_refused_not_500(client):
+    competition = a_competition()
+    a_round(competition, number=1)
+    client.force_login(boss())
+    response = client.post(reverse("competitions:console", args=[competition.pk]),
+                           {"form": "round", "number": "1", "name": "复赛", "kind": "roadshow"}, follow=True)
+    assert response.status_code == 200
+    assert "轮次序号已存在" in response.content.decode()
+    assert competition.rounds.count() == 1
