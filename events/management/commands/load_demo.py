@@ -17,8 +17,10 @@ from accounts.validators import credit_code_check_char
 from events import demo
 from challenges import demo as challenges_demo
 from checkin import demo as checkin_demo
+from competitions import demo as competitions_demo
 from fairs import demo as fairs_demo
 from notifications import demo as notifications_demo
+from projects.models import Project
 from events.models import Action, Event, EventTeamMember, Registration, Series, Session
 from events.services import RegistrationError, registration_cancel, registration_create
 
@@ -70,6 +72,7 @@ class Command(BaseCommand):
                 # Events protect their series; registrations, sessions and teams go with the events.
                 Event.objects.filter(series=series).delete()
                 challenges_demo.unload(series)  # challenges and their projects protect the series
+                Project.objects.filter(series=series).delete()  # awarded entries' projects, by hand ones
                 series.delete()
                 series = None
             if series is not None:
@@ -183,6 +186,7 @@ class Command(BaseCommand):
         fairs_demo.load(head=head)  # floor plans, booth bookings and positions of the recruitment fairs
         checkin_demo.load(head=head, series=series)  # tickets, a paired scanner, check-ins at past events
         challenges_demo.load(head=head, series=series)  # ~30 enterprise challenges, applications, projects
+        competitions_demo.load(head=head, user=self._user)  # the 人才招引赛: entries, judges, two rounds done, a final
         # An organizer's announcement to the first upcoming event with seats taken (inbox, banner, reach).
         notifications_demo.load(actor=head, event_ids=[e.pk for e in sorted(events.values(), key=lambda e: e.starts_at)
                                                        if e.starts_at > timezone.now()])
