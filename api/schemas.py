@@ -156,3 +156,16 @@ class BookingOut(Schema):
     status: str
     created_at: datetime
     decided_at: Optional[datetime]
+
+
+class QuestionOut(Schema):
+    id: int
+    kind: str
+    label: str
+    help_text: str
+    required: bool
+    choices: list[str]
+    consent_text: str
+    audience: str
+    position: int
+    hidden: bool

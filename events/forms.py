@@ -185,3 +185,13 @@ class RegistrationFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("状态"), required=False, choices=STATUS_CHOICES)
     q = forms.CharField(label=_("搜索"), required=False, max_length=100,
                         widget=forms.TextInput(attrs={"placeholder": _("姓名、邮箱或单位"), "type": "search"}))
+
+    def __init__(self, *args, questions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if questions:  # filter by answer: only events with registration questions show it
+            self.fields["question"] = forms.ChoiceField(
+                label=_("按回答筛选"), required=False,
+                choices=[("", _("选择问题")), *[(str(q.pk), q.label) for q in questions]])
+            self.fields["answer"] = forms.CharField(
+                label=_("回答包含"), required=False, max_length=100,
+                widget=forms.TextInput(attrs={"placeholder": _("回答内容")}))

@@ -101,6 +101,9 @@ class Event(models.Model):
         _("报名对象"), default=list, blank=True, help_text=_("留空表示所有候选人均可报名。")
     )
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    # Kept by events.questions.services: true while the event has registration questions (hidden
+    # ones too), so that pages and registrations of an event without any cost no query for them.
+    has_questions = models.BooleanField(default=False, editable=False)
     # Raised under the event's row lock on every registration change, so live clients can
     # drop a seat count that arrives after a newer one.
     registration_version = models.PositiveIntegerField(default=0, editable=False)
@@ -244,3 +247,6 @@ class CalendarFeed(models.Model):
     class Meta:
         verbose_name = _("日历订阅")
         verbose_name_plural = _("日历订阅")
+
+
+from .questions.models import Answer, Question  # noqa: E402,F401  (models of this app, in their own module)

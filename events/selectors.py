@@ -99,6 +99,11 @@ def personal_data_export(user) -> dict:
             for r in user_registrations(user)
         ]
     }
+    from .questions.selectors import personal_answers
+
+    answers = personal_answers(user)
+    if answers:
+        data["registration_answers"] = answers
     # The personal calendar link is a secret (it opens the person's programme): the export says
     # that one exists and since when, never the token itself.
     feed = CalendarFeed.objects.filter(user=user).only("created_at").first()
@@ -214,5 +219,11 @@ def user_registrations_with_positions(user) -> QuerySet[Registration]:
 
 
 def registration_answers_by_key(event: Event, registration_ids: list[int]) -> dict[int, dict]:
-    """Registration id -> {question key: answer} for the given registrations, in one query."""
-    return {}
+    """Registration id -> {question id (as text): typed answer} for the API; one query, none at
+    all for an event without questions."""
+    if not event.has_questions:
+        return {}
+    from .questions.selectors import answers_by_registration
+
+    return {rid: {str(qid): answer.value for qid, answer in answers.items()}
+            for rid, answers in answers_by_registration(registration_ids).items()}

@@ -14,6 +14,7 @@ from ninja import Query, Router
 from checkin.models import Checkin
 from events import selectors as event_selectors
 from events.models import Event, Registration
+from events.questions.selectors import answer_filter, event_questions
 from events.permissions import event_can_edit, event_can_scan
 from events.services import registration_cancel, registration_promote
 from fairs.models import BoothBooking
@@ -23,7 +24,7 @@ from ..auth import CacheRateLimit, TokenAuth
 from ..errors import AUTHED, ApiError, not_found
 from ..models import ApiToken
 from ..pagination import LIMIT_DEFAULT, LIMIT_MAX, page_of, paginate
-from ..schemas import BookingOut, CheckinOut, Id, RegistrationOut, Text, TokenOut
+from ..schemas import BookingOut, CheckinOut, Id, QuestionOut, RegistrationOut, Text, TokenOut
 from .public import Cursor
 
 router = Router(tags=["organizer"], auth=TokenAuth(), throttle=[CacheRateLimit()])
@@ -81,12 +82,27 @@ def _attach_answers(event: Event):
             summary="报名（含报名问题的回答；与控制台同样的筛选）")
 def registrations_list(request, event_id: Id, limit: int = Limit, cursor: str | None = Cursor,
                        status: Registration.Status | None = Query(None),
-                       q: Text = Query("", description="邮箱、姓名或单位包含")):
+                       q: Text = Query("", description="邮箱、姓名或单位包含"),
+                       question: Id | None = Query(None, description="按回答筛选：问题 id"),
+                       answer: Text = Query("", description="按回答筛选：回答包含（单选、多选为选项全文）")):
     event = _scoped(request, event_id)
     rows = event_selectors.console_registrations(event, status=status or "", q=q.strip())
+    if question is not None and answer.strip():
+        chosen = next((x for x in event_questions(event) if x.pk == question), None) if event.has_questions else None
+        if chosen is None:
+            raise not_found()
+        rows = answer_filter(rows, question=chosen, text=answer.strip())
     positions = event_selectors.waitlist_positions(event) if status in (None, Registration.Status.WAITLISTED) else {}
     return paginate(rows, order=("created_at", "id"), limit=limit, cursor=cursor,
                     prepare=_attach_answers(event), serialize=lambda r: registration_out(r, positions))
+
+
+@router.get("/events/{event_id}/questions", response={200: list[QuestionOut], **AUTHED}, summary="报名问题")
+def questions_list(request, event_id: Id):
+    event = _scoped(request, event_id)
+    return [{"id": q.pk, "kind": q.kind, "label": q.label, "help_text": q.help_text, "required": q.required,
+             "choices": list(q.choices or []), "consent_text": q.consent_text, "audience": q.audience,
+             "position": q.position, "hidden": q.hidden} for q in event_questions(event)]
 
 
 def _registration(event: Event, registration_id: int) -> Registration:

@@ -18,6 +18,8 @@ from .. import selectors
 from ..filters import ProgrammeFilter
 from ..models import Event, Registration
 from ..permissions import event_can_edit
+from ..questions.selectors import answers_by_registration
+from ..questions.services import QuestionError, answers_clean, answers_update, questions_for
 from ..services import RegistrationError, registration_cancel, registration_create
 
 
@@ -52,8 +54,15 @@ def home(request):
 
 @require_GET
 def event_detail(request, pk: int):
-    event = _visible_event(request, pk)
+    return _detail(request, _visible_event(request, pk))
+
+
+def _detail(request, event: Event, *, answers_form=None, status: int = 200):
     snapshot = selectors.event_snapshot(event, request.user)
+    if answers_form is None and event.has_questions and not snapshot["me"] and request.user.is_authenticated:
+        from ..questions.forms import AnswersForm
+
+        answers_form = AnswersForm(questions_for(event, request.user))
     sessions = list(event.sessions.all())
     starts, ends = timezone.localtime(event.starts_at), timezone.localtime(event.ends_at)
     context = {
@@ -65,8 +74,9 @@ def event_detail(request, pk: int):
         "obstacle": None if snapshot["me"] else selectors.registration_obstacle(event, request.user),
         "live_topics": live.group_event_public(event.pk),
         "can_edit": event_can_edit(request.user, event),
+        "answers_form": answers_form,
     }
-    return render(request, "events/detail.html", context)
+    return render(request, "events/detail.html", context, status=status)
 
 
 def _post_only(view):
@@ -95,7 +105,14 @@ def event_snapshot(request, pk: int):
 def event_register(request, pk: int):
     event = _visible_event(request, pk, for_page=False)
     try:
-        registration = registration_create(event=event, user=request.user)
+        answers = None
+        if event.has_questions:
+            # Checked before registration_create takes the seat lock; a refusal holds no seat.
+            answers = answers_clean(event=event, user=request.user, data=request.POST, files=request.FILES)
+        registration = registration_create(event=event, user=request.user, answers=answers)
+    except QuestionError as error:
+        messages.error(request, error.message)
+        return _detail(request, _visible_event(request, pk), answers_form=error.form, status=400)
     except RegistrationError as error:
         messages.error(request, error.message)
         if error.code == "no_profile":
@@ -110,6 +127,34 @@ def event_register(request, pk: int):
             % {"position": registration.waitlist_place},
         )
     return redirect(event)
+
+
+@login_required
+def event_answers(request, pk: int):
+    """See and change one's answers to the event's questions while registration is open."""
+    event = _visible_event(request, pk)
+    registration = selectors.active_registration(event, request.user)
+    if registration is None or not event.has_questions:
+        return redirect(event)
+    from ..questions.forms import AnswersForm
+
+    existing = answers_by_registration([registration.pk]).get(registration.pk, {})
+    questions = questions_for(event, request.user)
+    form = AnswersForm(questions, request.POST or None, request.FILES or None, existing=existing)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                answers_update(registration=registration, actor=request.user, answers=form.answers())
+            except QuestionError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("报名回答已保存。"))
+                return redirect(event)
+        status = 400
+    return render(request, "events/answers.html", {
+        "event": event, "form": form, "open": event.registration_is_open(),
+    }, status=status)
 
 
 @login_required
