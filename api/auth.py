@@ -13,7 +13,8 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer
@@ -44,6 +45,22 @@ class TokenAuth(HttpBearer):
         return found
 
 
+def _count(key: str, timeout: int) -> int:
+    """Add one to the window's counter and return it: one round trip to Redis (INCR, and EXPIRE
+    on the first hit only); any other cache through Django's add/incr."""
+    cache = caches["default"]
+    if isinstance(cache, RedisCache):
+        name = cache.make_and_validate_key(key)
+        client = cache._cache.get_client(name, write=True)
+        count = client.incr(name)
+        if count == 1:
+            client.expire(name, timeout)
+        return count
+    if cache.add(key, 1, timeout=timeout):
+        return 1
+    return cache.incr(key)
+
+
 def _limits() -> dict[str, tuple[int, int]]:
     configured = getattr(settings, "API_RATE_LIMITS", {})
     return {"token": tuple(configured.get("token", (600, 60))),
@@ -64,8 +81,7 @@ class CacheRateLimit(BaseThrottle):
         request._api_retry_after = int(start + window - now) + 1
         key = f"api:rl:{ident}:{start}"
         try:
-            cache.add(key, 0, timeout=window + 5)
-            count = cache.incr(key)
+            count = _count(key, window + 5)
         except Exception:  # noqa: BLE001 (any cache failure: see the module docstring)
             logger.warning("API rate limit not enforced: the cache is unavailable", exc_info=True)
             return True

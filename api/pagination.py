@@ -14,8 +14,7 @@ from typing import Any, Callable, Optional
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
-from ninja import Schema
-from pydantic import create_model
+from pydantic import BaseModel as Schema, create_model
 
 from .errors import ApiError
 

@@ -216,7 +216,9 @@ class Registration(models.Model):
                 fields=["event", "user"], condition=~Q(status="cancelled"), name="registration_one_active"
             ),
         ]
-        indexes = [models.Index(fields=["event", "status", "id"], name="registration_event_status")]
+        indexes = [models.Index(fields=["event", "status", "id"], name="registration_event_status"),
+                   # The API's registration pages walk an event's registrations in sign-up order.
+                   models.Index(fields=["event", "created_at", "id"], name="registration_event_created")]
 
     def __str__(self):
         return f"{self.user} @ {self.event}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import Case, CharField, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
@@ -139,6 +140,20 @@ def waitlist_positions(event: Event) -> dict[int, int]:
     return {pk: place for place, pk in enumerate(ids, start=1)}
 
 
+def waitlist_places(event: Event, registration_ids: list[int]) -> dict[int, int]:
+    """Place on the waiting list of just these registrations (a page of them), in one query that
+    sends back only their rows, however long the waiting list is."""
+    if not registration_ids:
+        return {}
+    table = Registration._meta.db_table
+    marks = ", ".join(["%s"] * len(registration_ids))
+    sql = (f"SELECT id, place FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY created_at, id) AS place "
+           f"FROM {table} WHERE event_id = %s AND status = %s) ranked WHERE id IN ({marks})")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [event.pk, Status.WAITLISTED, *registration_ids])
+        return dict(cursor.fetchall())
+
+
 def console_events(user) -> tuple[QuerySet[Event], QuerySet[Event]]:
     """The events `user` may edit with seat counts: (not yet ended, soonest first; ended, latest first)."""
     # Through a pk subquery: the permission filter's team join must not multiply the counts.
@@ -223,7 +238,6 @@ def registration_answers_by_key(event: Event, registration_ids: list[int]) -> di
     all for an event without questions."""
     if not event.has_questions:
         return {}
-    from .questions.selectors import answers_by_registration
+    from .questions.selectors import answer_values
 
-    return {rid: {str(qid): answer.value for qid, answer in answers.items()}
-            for rid, answers in answers_by_registration(registration_ids).items()}
+    return answer_values(registration_ids)

@@ -7,6 +7,7 @@ web's own: the programme home's ProgrammeFilter and the fair directory's selecto
 from __future__ import annotations
 
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router
@@ -35,7 +36,7 @@ def _series_out(series: Series) -> dict:
             "description": series.description, "target_postdocs": series.target_postdocs}
 
 
-def event_out(event: Event) -> dict:
+def event_out(event: Event, url: str | None = None) -> dict:
     return {
         "id": event.pk, "series_id": event.series_id, "series": event.series.slug,
         "action": event.action.title if event.action_id else None,
@@ -47,8 +48,14 @@ def event_out(event: Event) -> dict:
         "capacity": event.capacity, "confirmed": event.confirmed_count, "waitlisted": event.waitlisted_count,
         "seats_left": event.seats_left, "waitlist_enabled": event.waitlist_enabled,
         "eligibility": list(event.eligibility or []), "has_fair": bool(getattr(event, "has_fair", False)),
-        "url": event.get_absolute_url(),
+        "url": url or event.get_absolute_url(),
     }
+
+
+def _event_urls():
+    """event -> its page's URL, with one reverse() per response instead of one per event."""
+    template = reverse("events:detail", args=[987654321])
+    return lambda event: event_out(event, template.replace("987654321", str(event.pk)))
 
 
 def _events():
@@ -94,13 +101,15 @@ def events_list(request, limit: int = Limit, cursor: str | None = Cursor,
         events = events.upcoming()
     if series is not None:
         events = events.filter(series_id=series)
-    # The programme home's FilterSet, so the API and the page agree on what a filter means.
-    filters = ProgrammeFilter({"q": q, "kind": kind or "", "mode": mode or "", "month": month}, queryset=events)
-    if not filters.form.is_valid():
-        errors = [{"loc": ["query", name], "msg": " ".join(str(m) for m in messages), "type": "invalid"}
-                  for name, messages in filters.form.errors.items()]
-        raise ApiError("invalid_filter", _("筛选条件有误。"), 400, errors)
-    return paginate(filters.qs, order=("starts_at", "id"), limit=limit, cursor=cursor, serialize=event_out)
+    if q or kind or mode or month:
+        # The programme home's FilterSet, so the API and the page agree on what a filter means.
+        filters = ProgrammeFilter({"q": q, "kind": kind or "", "mode": mode or "", "month": month}, queryset=events)
+        if not filters.form.is_valid():
+            errors = [{"loc": ["query", name], "msg": " ".join(str(m) for m in messages), "type": "invalid"}
+                      for name, messages in filters.form.errors.items()]
+            raise ApiError("invalid_filter", _("筛选条件有误。"), 400, errors)
+        events = filters.qs
+    return paginate(events, order=("starts_at", "id"), limit=limit, cursor=cursor, serialize=_event_urls())
 
 
 @router.get("/events/{event_id}", response={200: EventOut, **NOT_FOUND}, summary="一个活动")

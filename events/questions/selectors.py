@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from ..models import Event, Registration
@@ -47,3 +50,30 @@ def personal_answers(user) -> list[dict]:
         for a in Answer.objects.filter(registration__user=user).select_related("question", "registration")
         .order_by("registration_id", "question__position", "question_id")
     ]
+
+
+_AGGREGATE = {
+    # One JSON object per registration, built by the database: a page of 50 people with 10 answers
+    # each is 50 small documents to decode instead of 500 values (the API's registrations list).
+    "postgresql": "jsonb_object_agg(question_id::text, COALESCE(value, 'null'::jsonb))::text",
+    "sqlite": "json_group_object(CAST(question_id AS TEXT), json(COALESCE(value, 'null')))",
+}
+
+
+def answer_values(registration_ids: list[int]) -> dict[int, dict[str, object]]:
+    """Registration id -> {question id as text: typed answer}; one query, plain values only."""
+    if not registration_ids:
+        return {}
+    aggregate = _AGGREGATE.get(connection.vendor)
+    if aggregate is None:  # another database: the same result, decoded value by value
+        result: dict[int, dict[str, object]] = {}
+        for rid, qid, value in Answer.objects.filter(registration_id__in=registration_ids).values_list(
+                "registration_id", "question_id", "value"):
+            result.setdefault(rid, {})[str(qid)] = value
+        return result
+    marks = ", ".join(["%s"] * len(registration_ids))
+    sql = (f"SELECT registration_id, {aggregate} FROM {Answer._meta.db_table} "
+           f"WHERE registration_id IN ({marks}) GROUP BY registration_id")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, registration_ids)
+        return {rid: json.loads(document) for rid, document in cursor.fetchall()}
