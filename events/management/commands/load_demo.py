@@ -16,6 +16,7 @@ from accounts.models import CandidateProfile, Company, CompanyMembership, User
 from accounts.validators import credit_code_check_char
 from events import demo
 from checkin import demo as checkin_demo
+from events.questions import demo as questions_demo
 from fairs import demo as fairs_demo
 from notifications import demo as notifications_demo
 from events.models import Action, Event, EventTeamMember, Registration, Series, Session
@@ -178,6 +179,7 @@ class Command(BaseCommand):
             registration_cancel(registration=registration, actor=people[number])
         for key, numbers in demo.LATE_REGISTRATIONS:
             self._register(events[key], [people[n] for n in numbers])
+        questions_demo.load(head=head, event=events["forum-cross"])  # registration questions and answers
         fairs_demo.load(head=head)  # floor plans, booth bookings and positions of the recruitment fairs
         checkin_demo.load(head=head, series=series)  # tickets, a paired scanner, check-ins at past events
         # An organizer's announcement to the first upcoming event with seats taken (inbox, banner, reach).
