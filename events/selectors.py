@@ -166,7 +166,9 @@ def console_events(user) -> tuple[QuerySet[Event], QuerySet[Event]]:
 
 def event_audit_entries(event: Event) -> QuerySet[AuditEntry]:
     """Audit entries about the event, its registrations and its sessions, newest first."""
-    types = ContentType.objects.get_for_models(Event, Registration, Session)
+    from .questions.models import Question
+
+    types = ContentType.objects.get_for_models(Event, Registration, Session, Question)
     registration_ids = Registration.objects.filter(event=event).annotate(
         key=Cast("id", output_field=CharField())).values("key")
     return (
@@ -174,6 +176,7 @@ def event_audit_entries(event: Event) -> QuerySet[AuditEntry]:
             Q(target_type=types[Event], target_id=str(event.pk))
             | Q(target_type=types[Registration], target_id__in=registration_ids)
             | Q(target_type=types[Session], data__event=event.pk)
+            | Q(target_type=types[Question], data__event=event.pk)
         )
         .select_related("actor")
         .order_by("-created_at", "-id")

@@ -64,8 +64,9 @@ class Answer(models.Model):
     as people read it, for the console list, its filter and the exports."""
 
     registration = models.ForeignKey("events.Registration", on_delete=models.CASCADE, related_name="answers")
-    # PROTECT: a question that has answers can be hidden, never deleted (the database says so too).
-    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    # RESTRICT: a question that has answers can be hidden, never deleted on its own (the ORM
+    # refuses even outside the service); deleting the whole event still takes both with it.
+    question = models.ForeignKey(Question, on_delete=models.RESTRICT, related_name="answers")
     value = models.JSONField(null=True, blank=True)
     text = models.TextField(blank=True)
     # Under cv/ like CVs: never served as plain media, only through the organizer's download.

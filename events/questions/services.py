@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max, ProtectedError
+from django.db.models import Max, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -110,7 +110,7 @@ def question_delete(*, question: Question, actor: User) -> None:
         audit_log(actor=actor, action="question.delete", target=question.event, data={"question": question.label})
         try:
             question.delete()
-        except ProtectedError as error:
+        except RestrictedError as error:
             raise QuestionError("answered") from error
         _refresh_flag(question.event)
 
@@ -179,7 +179,7 @@ def answers_update(*, registration: Registration, actor: User, answers: list[Ans
             if item.file:
                 answer.file = item.file
             answer.save()
-        audit_log(actor=actor, action="registration.answers", target=registration, data={"event": event.pk})
+        audit_log(actor=actor, action="answers.update", target=registration, data={"event": event.pk})
         for storage, name in stale_files:
             transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db.models import ProtectedError
+from django.db.models import RestrictedError
 from django.utils import timezone
 
 from accounts.models import PostdocStatus
@@ -129,14 +129,16 @@ def test_answered_question_can_be_hidden_not_deleted():
     with pytest.raises(QuestionError) as error:
         question_delete(question=questions[0], actor=editor)
     assert error.value.code == "answered"
-    with pytest.raises(ProtectedError):
-        questions[0].delete()  # the database refuses too
+    with pytest.raises(RestrictedError):
+        questions[0].delete()  # the ORM refuses too, outside the service
     question_set_hidden(question=questions[0], actor=editor, hidden=True)
     assert questions_for(event, candidate()) == [questions[1]]
     question_delete(question=questions[1], actor=editor)
     assert list(Question.objects.filter(event=event)) == [questions[0]]
     event.refresh_from_db()
     assert event.has_questions is True  # the hidden one still has answers to show
+    event.delete()  # the whole event still goes, its questions and answers with it
+    assert not Answer.objects.exists()
 
 
 def test_questions_reorder():

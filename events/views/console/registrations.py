@@ -34,6 +34,13 @@ AUDIT_LABELS = {
     "registration.waitlisted": gettext_lazy("报名进入候补"),
     "registration.cancel": gettext_lazy("取消报名"),
     "registration.promote": gettext_lazy("候补转为正式"),
+    "answers.update": gettext_lazy("修改报名回答"),
+    "question.create": gettext_lazy("添加报名问题"),
+    "question.update": gettext_lazy("修改报名问题"),
+    "question.move": gettext_lazy("调整报名问题顺序"),
+    "question.hide": gettext_lazy("隐藏报名问题"),
+    "question.show": gettext_lazy("恢复报名问题"),
+    "question.delete": gettext_lazy("删除报名问题"),
 }
 
 
