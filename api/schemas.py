@@ -58,15 +58,38 @@ class EventOut(Schema):
 
 
 
+class SpeakerRef(Schema):
+    id: int
+    name: str
+    title: str
+    organisation: str
+
+
+class RoomOut(Schema):
+    id: int
+    venue: str
+    name: str
+    capacity: Optional[int]
+
+
 class SessionOut(Schema):
     id: int
     event_id: int
     title: str
-    speakers: str
-    room: str
+    speakers: list[SpeakerRef]
+    speakers_text: str
+    room: Optional[RoomOut]
+    room_text: str
     starts_at: datetime
     ends_at: datetime
     description: str
+
+
+class SpeakerOut(SpeakerRef):
+    bio_zh: str
+    bio_en: str
+    photo_url: Optional[str]
+    sessions: list[SessionOut]
 
 
 class FairOut(Schema):

@@ -143,13 +143,17 @@ class EventForm(forms.ModelForm):
 class SessionForm(forms.ModelForm):
     class Meta:
         model = Session
-        fields = ["title", "speakers", "room", "starts_at", "ends_at", "description"]
+        fields = ["title", "presenters", "place", "speakers", "room", "starts_at", "ends_at", "description"]
         field_classes = {"starts_at": ShanghaiDateTimeField, "ends_at": ShanghaiDateTimeField}
-        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"description": forms.Textarea(attrs={"rows": 2}),
+                   "presenters": forms.SelectMultiple(attrs={"size": 6})}
+        help_texts = {"speakers": _("没有嘉宾资料时显示这里的文字。"), "room": _("没有选择会议室时显示这里的文字。")}
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)
         self.event = event
+        self.fields["speakers"].label = _("主讲/嘉宾（文字）")
+        self.fields["room"].label = _("地点/会议室（文字）")
         if not self.instance.pk and not self.is_bound:
             self.initial.setdefault("starts_at", event.starts_at)
             self.initial.setdefault("ends_at", event.ends_at)

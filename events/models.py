@@ -163,6 +163,12 @@ class Session(models.Model):
     title = models.CharField(_("标题"), max_length=160)
     speakers = models.CharField(_("主讲/嘉宾"), max_length=300, blank=True)
     room = models.CharField(_("地点/会议室"), max_length=80, blank=True)
+    # The entities (events.speakers); the free-text fields above stay as the fallback for
+    # sessions without them (and were read into entities by migration 0004).
+    place = models.ForeignKey("events.Room", on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="sessions", verbose_name=_("会议室"))
+    presenters = models.ManyToManyField("events.Speaker", through="events.SessionSpeaker", blank=True,
+                                        related_name="sessions", verbose_name=_("嘉宾"))
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"))
     description = models.TextField(_("说明"), blank=True)
@@ -178,6 +184,24 @@ class Session(models.Model):
 
     def __str__(self):
         return self.title
+
+    def speaker_list(self) -> list:
+        """The session's speakers in order (events.speakers.selectors.sessions_with_people
+        prefetches them for lists)."""
+        return [link.speaker for link in self.speaker_links.all()] if self.pk else []
+
+    @property
+    def speaker_names(self) -> str:
+        """Who speaks, as one line: the speaker entities, else the old free text."""
+        people = self.speaker_list()
+        if people:
+            return "；".join(f"{p.organisation} {p.display_name}".strip() for p in people)
+        return self.speakers
+
+    @property
+    def room_label(self) -> str:
+        """Where: the room entity's name, else the old free text."""
+        return self.place.name if self.place_id else self.room
 
 
 class RegistrationQuerySet(models.QuerySet):
@@ -252,3 +276,4 @@ class CalendarFeed(models.Model):
 
 
 from .questions.models import Answer, Question  # noqa: E402,F401  (models of this app, in their own module)
+from .speakers.models import Room, SessionSpeaker, Speaker  # noqa: E402,F401

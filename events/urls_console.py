@@ -2,7 +2,7 @@
 
 from django.urls import include, path, re_path
 
-from .views.console import programme, questions, registrations
+from .views.console import programme, questions, registrations, speakers
 
 app_name = "console"
 
@@ -34,5 +34,10 @@ urlpatterns = [
     re_path(event + r"questions/(?P<question_pk>\d+)/(?P<action>up|down|hide|show|delete)/$",
             questions.question_action, name="question_action"),
     path("events/<int:pk>/audit/", registrations.audit, name="audit"),
+    path("speakers/", speakers.speakers, name="speakers"),
+    path("speakers/new/", speakers.speaker_edit, name="speaker_new"),
+    path("speakers/<int:pk>/", speakers.speaker_edit, name="speaker_edit"),
+    path("rooms/new/", speakers.room_edit, name="room_new"),
+    path("rooms/<int:pk>/", speakers.room_edit, name="room_edit"),
     path("companies/", include("accounts.urls_console")),
 ]

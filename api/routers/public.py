@@ -15,7 +15,8 @@ from ninja import Query, Router
 from accounts.disciplines import DISCIPLINES
 from accounts.models import Company, Industry, PlatformKind
 from events.filters import ProgrammeFilter
-from events.models import Event, Series, Session
+from events.models import Event, Series, Session, Speaker
+from events.speakers.selectors import sessions_with_people, speaker_sessions
 from events.selectors import with_seat_counts
 from fairs import selectors as fair_selectors
 from fairs.models import Fair, Position
@@ -23,7 +24,7 @@ from fairs.models import Fair, Position
 from ..auth import CacheRateLimit
 from ..errors import COMMON, ApiError, ErrorOut, not_found
 from ..pagination import LIMIT_DEFAULT, LIMIT_MAX, page_of, paginate, paginate_list
-from ..schemas import CompanyOut, EventOut, FairOut, Id, PositionOut, SeriesOut, SessionOut, Text
+from ..schemas import CompanyOut, EventOut, FairOut, Id, PositionOut, SeriesOut, SessionOut, SpeakerOut, Text
 
 router = Router(tags=["programme"], throttle=[CacheRateLimit()])
 Limit = Query(LIMIT_DEFAULT, ge=1, le=LIMIT_MAX, description="每页条数")
@@ -63,9 +64,16 @@ def _events():
     return with_seat_counts(Event.objects.visible().select_related("series", "action")).annotate(has_fair=has_fair)
 
 
+def _speaker_ref(speaker: Speaker) -> dict:
+    return {"id": speaker.pk, "name": speaker.name, "title": speaker.title, "organisation": speaker.organisation}
+
+
 def _session_out(session: Session) -> dict:
-    return {"id": session.pk, "event_id": session.event_id, "title": session.title, "speakers": session.speakers,
-            "room": session.room, "starts_at": session.starts_at, "ends_at": session.ends_at,
+    room = session.place
+    return {"id": session.pk, "event_id": session.event_id, "title": session.title,
+            "speakers": [_speaker_ref(p) for p in session.speaker_list()], "speakers_text": session.speakers,
+            "room": {"id": room.pk, "venue": room.venue, "name": room.name, "capacity": room.capacity} if room else None,
+            "room_text": session.room, "starts_at": session.starts_at, "ends_at": session.ends_at,
             "description": session.description}
 
 
@@ -124,8 +132,53 @@ def event_detail(request, event_id: Id):
 def sessions_list(request, event_id: Id, limit: int = Limit, cursor: str | None = Cursor):
     if not Event.objects.visible().filter(pk=event_id).exists():
         raise not_found()
-    return paginate(Session.objects.filter(event_id=event_id), order=("starts_at", "id"), limit=limit,
-                    cursor=cursor, serialize=_session_out)
+    return paginate(sessions_with_people(Session.objects.filter(event_id=event_id)), order=("starts_at", "id"),
+                    limit=limit, cursor=cursor, serialize=_session_out)
+
+
+def _public_speakers():
+    visible = Session.objects.filter(event__status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+    return Speaker.objects.filter(pk__in=visible.values("presenters"))
+
+
+@router.get("/speakers", response={200: page_of(SpeakerOut), **COMMON}, summary="嘉宾（含其公开日程）")
+def speakers_list(request, limit: int = Limit, cursor: str | None = Cursor,
+                  q: Text = Query("", description="姓名或单位包含")):
+    speakers = _public_speakers()
+    if q.strip():
+        speakers = speakers.filter(Q(name__icontains=q.strip()) | Q(organisation__icontains=q.strip()))
+
+    def prepare(rows):
+        # The page's speakers' sessions in three queries, whatever the page size.
+        ids = {speaker.pk for speaker in rows}
+        sessions = sessions_with_people(
+            Session.objects.filter(event__status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED],
+                                   speaker_links__speaker__in=ids).distinct()).order_by("starts_at", "id")
+        by_speaker: dict[int, list] = {pk: [] for pk in ids}
+        for session in sessions:
+            for person in session.speaker_list():
+                if person.pk in by_speaker:
+                    by_speaker[person.pk].append(session)
+        for speaker in rows:
+            speaker.api_sessions = by_speaker[speaker.pk]
+
+    return paginate(speakers, order=("name", "id"), limit=limit, cursor=cursor, prepare=prepare,
+                    serialize=_speaker_out)
+
+
+def _speaker_out(speaker: Speaker) -> dict:
+    return {**_speaker_ref(speaker), "bio_zh": speaker.bio_zh, "bio_en": speaker.bio_en,
+            "photo_url": speaker.photo.url if speaker.photo else None,
+            "sessions": [_session_out(s) for s in speaker.api_sessions]}
+
+
+@router.get("/speakers/{speaker_id}", response={200: SpeakerOut, **NOT_FOUND}, summary="一位嘉宾")
+def speaker_detail(request, speaker_id: Id):
+    speaker = _public_speakers().filter(pk=speaker_id).first()
+    if speaker is None:
+        raise not_found()
+    speaker.api_sessions = speaker_sessions(speaker)
+    return _speaker_out(speaker)
 
 
 def _fair_out(fair: Fair) -> dict:

@@ -21,6 +21,8 @@ from ..permissions import event_can_edit
 from ..questions.selectors import answers_by_registration
 from ..questions.services import QuestionError, answers_clean, answers_update, questions_for
 from ..services import RegistrationError, registration_cancel, registration_create
+from ..speakers.models import Speaker
+from ..speakers.selectors import sessions_with_people, speaker_sessions, timetable_grid
 
 
 def _visible_event(request, pk: int, *, for_page: bool = True) -> Event:
@@ -63,7 +65,11 @@ def _detail(request, event: Event, *, answers_form=None, status: int = 200):
         from ..questions.forms import AnswersForm
 
         answers_form = AnswersForm(questions_for(event, request.user))
-    sessions = list(event.sessions.all())
+    sessions = list(sessions_with_people(event.sessions.all()))
+    # The rooms × time grid when the sessions use rooms (and fit the grid's classes), else a list.
+    grid = timetable_grid(sessions) if any(s.room_label for s in sessions) else []
+    if any(len(day.columns) > 12 or len(day.times) > 58 for day in grid):
+        grid = []
     starts, ends = timezone.localtime(event.starts_at), timezone.localtime(event.ends_at)
     context = {
         "event": event,
@@ -75,6 +81,7 @@ def _detail(request, event: Event, *, answers_form=None, status: int = 200):
         "live_topics": live.group_event_public(event.pk),
         "can_edit": event_can_edit(request.user, event),
         "answers_form": answers_form,
+        "grid": grid,
     }
     return render(request, "events/detail.html", context, status=status)
 
@@ -188,3 +195,17 @@ def my_events(request):
         "upcoming": [r for r in shown if r.event.ends_at >= now],
         "past": sorted((r for r in shown if r.event.ends_at < now), key=lambda r: r.event.starts_at, reverse=True),
     })
+
+
+@require_GET
+def speaker_detail(request, pk: int):
+    """A speaker's page: who they are and their sessions across the programme."""
+    speaker = get_object_or_404(Speaker, pk=pk)
+    sessions = speaker_sessions(speaker)
+    if not sessions and not event_can_edit_any(request.user):
+        raise Http404  # someone who speaks nowhere public is not listed
+    return render(request, "events/speaker.html", {"speaker": speaker, "sessions": sessions})
+
+
+def event_can_edit_any(user) -> bool:
+    return user.is_authenticated and user.is_organizer

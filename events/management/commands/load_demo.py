@@ -17,6 +17,7 @@ from accounts.validators import credit_code_check_char
 from events import demo
 from checkin import demo as checkin_demo
 from events.questions import demo as questions_demo
+from events.speakers import demo as speakers_demo
 from fairs import demo as fairs_demo
 from notifications import demo as notifications_demo
 from events.models import Action, Event, EventTeamMember, Registration, Series, Session
@@ -180,6 +181,7 @@ class Command(BaseCommand):
         for key, numbers in demo.LATE_REGISTRATIONS:
             self._register(events[key], [people[n] for n in numbers])
         questions_demo.load(head=head, event=events["forum-cross"])  # registration questions and answers
+        speakers_demo.load(event=events["forum-cross"])  # the timetables' speakers and rooms as entities
         fairs_demo.load(head=head)  # floor plans, booth bookings and positions of the recruitment fairs
         checkin_demo.load(head=head, series=series)  # tickets, a paired scanner, check-ins at past events
         # An organizer's announcement to the first upcoming event with seats taken (inbox, banner, reach).
