@@ -66,9 +66,11 @@ def _detail(request, event: Event, *, answers_form=None, status: int = 200):
 
         answers_form = AnswersForm(questions_for(event, request.user))
     sessions = list(sessions_with_people(event.sessions.all()))
-    # The rooms × time grid when the sessions use rooms (and fit the grid's classes), else a list.
-    grid = timetable_grid(sessions) if any(s.room_label for s in sessions) else []
-    if any(len(day.columns) > 12 or len(day.times) > 58 for day in grid):
+    # The rooms × time grid when sessions run in more than one room on some day (and fit the
+    # grid's classes); one room's timetable reads better as the list.
+    grid = timetable_grid(sessions) if len({s.room_label for s in sessions}) > 1 else []
+    if not any(len(day.columns) > 1 for day in grid) or any(
+            len(day.columns) > 12 or len(day.times) > 58 for day in grid):
         grid = []
     starts, ends = timezone.localtime(event.starts_at), timezone.localtime(event.ends_at)
     context = {

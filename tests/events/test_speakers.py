@@ -131,8 +131,11 @@ def test_event_page_shows_the_grid_with_speaker_links(client):
     hall = Room.objects.create(venue="v", name="报告厅")
     wang = Speaker.objects.create(name="王海", title="教授")
     _session(event, "主旨报告", 0, 1, room=hall, speakers=[wang])
+    single = client.get(f"/events/{event.pk}/").content.decode()
+    assert "tt-grid" not in single and "主讲：王海 教授 · 报告厅" in single  # one room: the list
+    _session(event, "分论坛", 0, 1, room=Room.objects.create(venue="v", name="分会场"))
     page = client.get(f"/events/{event.pk}/").content.decode()
-    assert 'class="tt-grid tt-cols-1"' in page
+    assert 'class="tt-grid tt-cols-2"' in page
     assert f'href="/speakers/{wang.pk}/">王海 教授</a>' in page
 
 
