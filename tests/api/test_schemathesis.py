@@ -58,7 +58,7 @@ def test_schema_holds_for_every_operation(live_data, asgi_server_factory, tmp_pa
                      "response_schema_conformance",
          "-H", f"Authorization: Bearer {raw}", "--report", "json", "--report-json-path", str(report),
          "--generation-database", "none"],
-        capture_output=True, text=True, timeout=240,
+        capture_output=True, text=True, timeout=240, cwd=tmp_path,  # its cache stays out of the repository
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-6000:] + "\n--- server ---\n" + server.output()[-3000:]
