@@ -311,6 +311,9 @@ BOJU_SITE_URL = os.environ.get("BOJU_SITE_URL", "http://127.0.0.1:8000")
 BOJU_EMAIL_RETRY_SECONDS = int(os.environ.get("BOJU_EMAIL_RETRY_SECONDS", "15"))
 
 # The open API's rate limits (requests, seconds) per token and per anonymous address (api/auth.py).
+# The address is REMOTE_ADDR: uvicorn already sets it from the proxy's X-Forwarded-For, and a
+# client-sent X-Forwarded-For must not pick its own rate-limit bucket.
+NINJA_NUM_PROXIES = 0
 API_RATE_LIMITS = {
     "token": (int(os.environ.get("API_RATE_TOKEN", "600")), 60),
     "anonymous": (int(os.environ.get("API_RATE_ANONYMOUS", "300")), 60),
