@@ -10,6 +10,9 @@ class AccountsConfig(AppConfig):
         from notifications import privacy
 
         from .services import personal_data_register
+        from .social import providers_configure
+
+        providers_configure()  # WeChat/DingTalk endpoint URLs from settings (tests use a local fake)
 
         # notifications imports no other app (DESIGN §2), so accounts, which already uses it,
         # adds its part (messages, e-mail records, choices) to "my data" and to erasure.

@@ -57,6 +57,9 @@ INSTALLED_APPS = [
     "channels",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.weixin",
+    "allauth.socialaccount.providers.dingtalk",
     "django_filters",
     "accounts",
     "events",
@@ -69,6 +72,7 @@ INSTALLED_APPS = [
     "competitions",
     "programme",
     "operations",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -205,6 +209,27 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = _("【博聚】")
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_SIGNUP_FORM_CLASS = "accounts.forms.SignupExtraForm"
+# Sign-in with WeChat and DingTalk (accounts/social.py, docs/social-login.md). Apps from the admin
+# (SocialApp) or from these environment variables; a first login without an e-mail asks for one
+# and verifies it like a sign-up (ACCOUNT_EMAIL_VERIFICATION).
+SOCIALACCOUNT_ADAPTER = "accounts.social.SocialAccountAdapter"
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_EMAIL_VERIFICATION = ACCOUNT_EMAIL_VERIFICATION
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_STORE_TOKENS = False  # we read the profile once; no tokens kept
+SOCIALACCOUNT_PROVIDERS = {
+    "weixin": {"SCOPE": ["snsapi_login"]},
+    "dingtalk": {"SCOPE": ["openid"]},
+}
+for _provider, _id_var, _secret_var in [("weixin", "WEIXIN_APP_ID", "WEIXIN_APP_SECRET"),
+                                         ("dingtalk", "DINGTALK_CLIENT_ID", "DINGTALK_CLIENT_SECRET")]:
+    if os.environ.get(_id_var) and os.environ.get(_secret_var):
+        SOCIALACCOUNT_PROVIDERS[_provider]["APPS"] = [
+            {"client_id": os.environ[_id_var], "secret": os.environ[_secret_var], "key": ""}]
+# Only for tests and staging: {"weixin": {"authorize": ..., "token": ..., "profile": ...}, "dingtalk": {...}}.
+SOCIAL_PROVIDER_URLS: dict = {}
+if os.environ.get("WEIXIN_AUTHORIZE_URL"):
+    SOCIALACCOUNT_PROVIDERS["weixin"]["AUTHORIZE_URL"] = os.environ["WEIXIN_AUTHORIZE_URL"]
 ACCOUNT_RATE_LIMITS = {
     # allauth's defaults, stated so they are visibly on; they live in the cache.
     "login_failed": "10/m/ip,5/5m/key",
@@ -287,3 +312,12 @@ BOJU_CV_MAX_BYTES = 10 * 1024 * 1024
 BOJU_SITE_URL = os.environ.get("BOJU_SITE_URL", "http://127.0.0.1:8000")
 # First retry of an e-mail after a temporary SMTP failure, in seconds (doubles each time).
 BOJU_EMAIL_RETRY_SECONDS = int(os.environ.get("BOJU_EMAIL_RETRY_SECONDS", "15"))
+
+# The open API's rate limits (requests, seconds) per token and per anonymous address (api/auth.py).
+# The address is REMOTE_ADDR: uvicorn already sets it from the proxy's X-Forwarded-For, and a
+# client-sent X-Forwarded-For must not pick its own rate-limit bucket.
+NINJA_NUM_PROXIES = 0
+API_RATE_LIMITS = {
+    "token": (int(os.environ.get("API_RATE_TOKEN", "600")), 60),
+    "anonymous": (int(os.environ.get("API_RATE_ANONYMOUS", "300")), 60),
+}

@@ -3,12 +3,17 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 
 from accounts.views import media_dev
+from api.errors import json_not_found
+from api.main import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("me/", include("accounts.urls")),
+    path("api/v1/", api.urls),
+    re_path(r"^api/v1/", json_not_found),  # unknown API paths answer JSON too
+    path("", include("api.urls")),
     path("console/", include("events.urls_console")),
     # Each app below spells out its own prefixes (the scan API lives at /api/checkin/...).
     path("", include("checkin.urls")),

@@ -17,4 +17,7 @@ class EventsConfig(AppConfig):
         # the "event" announcement target): declared here, not as a side effect of an import.
         notices.register()
         personal_data_register(exporter=selectors.personal_data_export, eraser=services.registrations_release_for_user)
+        from .questions.services import answers_erase_for_user
+
+        personal_data_register(eraser=answers_erase_for_user)
         topic_register("event", authorize_event_topic)

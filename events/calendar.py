@@ -116,8 +116,10 @@ def session_component(session: Session) -> VEvent:
     item.add("dtstart", _local(session.starts_at))
     item.add("dtend", _local(session.ends_at))
     item.add("summary", f"{session.title} · {event.title}")
-    item.add("location", " ".join(p for p in [_place(event), session.room] if p))
-    details = [p for p in [session.speakers and _("主讲：") + session.speakers, session.description] if p]
+    # The room and speaker entities when the session has them, else the old free text.
+    item.add("location", " ".join(p for p in [_place(event), session.room_label] if p))
+    speakers = session.speaker_names
+    details = [p for p in [speakers and _("主讲：") + speakers, session.description] if p]
     details.append(_site_url() + event.get_absolute_url())
     item.add("description", "\n".join(details))
     item.add("related-to", event_uid(event.pk))
@@ -161,7 +163,10 @@ def personal_ics(user) -> bytes:
     cal = _calendar(_("我的博聚日程"), feed=True)
     for event in events:
         cal.add_component(event_component(event, show_link=True))
-    sessions = Session.objects.filter(event__in=events).select_related("event").order_by("starts_at", "id")
+    from .speakers.selectors import sessions_with_people
+
+    sessions = sessions_with_people(Session.objects.filter(event__in=events).select_related("event")
+                                    ).order_by("starts_at", "id")
     for session in sessions:
         cal.add_component(session_component(session))
     for provider in _personal_providers:

@@ -31,14 +31,18 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _MAX_WIDTH = 48
 
 
-def header() -> list[str]:
+def header(questions=()) -> list[str]:
     return [_("姓名"), _("邮箱"), _("手机号码"), _("单位"), _("一级学科"), _("候选人类别"), _("状态"),
-            _("候补位次"), _("报名时间")]
+            _("候补位次"), _("报名时间"), *[q.label for q in questions]]
 
 
-def rows(registrations: Iterable[Registration], positions: dict[int, int]) -> Iterator[list]:
-    """One list per registration; the last cell is a naive datetime in Beijing time."""
+def rows(registrations: Iterable[Registration], positions: dict[int, int], questions=(),
+         answers: dict | None = None) -> Iterator[list]:
+    """One list per registration; the 9th cell is a naive datetime in Beijing time, then one
+    cell per registration question (the answer as people read it)."""
+    answers = answers or {}
     for r in registrations:
+        mine = answers.get(r.pk, {})
         profile = getattr(r.user, "candidate_profile", None)
         yield [
             profile.full_name if profile else r.user.name,
@@ -50,6 +54,7 @@ def rows(registrations: Iterable[Registration], positions: dict[int, int]) -> It
             str(r.get_status_display()),
             positions.get(r.pk),
             r.created_at.astimezone(SHANGHAI).replace(tzinfo=None),
+            *[mine[q.pk].text if q.pk in mine else "" for q in questions],
         ]
 
 
@@ -68,11 +73,12 @@ def csv_safe(value) -> str:
     return str(value)
 
 
-def registrations_csv(registrations: Iterable[Registration], positions: dict[int, int]) -> bytes:
+def registrations_csv(registrations: Iterable[Registration], positions: dict[int, int], questions=(),
+                      answers: dict | None = None) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(header())
-    for row in rows(registrations, positions):
+    writer.writerow([csv_safe(name) for name in header(questions)])
+    for row in rows(registrations, positions, questions, answers):
         writer.writerow([csv_safe(cell) for cell in row])
     # The BOM makes Excel read the file as UTF-8, so Chinese names stay legible.
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
@@ -87,16 +93,20 @@ def _display_width(value) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(value))
 
 
-def registrations_xlsx(registrations: Iterable[Registration], positions: dict[int, int], *, title: str) -> bytes:
+def registrations_xlsx(registrations: Iterable[Registration], positions: dict[int, int], *, title: str,
+                       questions=(), answers: dict | None = None) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("报名名单")[:31]
-    names = header()
+    names = header(questions)
     sheet.append(names)
+    for cell in sheet[1]:
+        if _is_formula_like(cell.value):
+            cell.data_type = "s"
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     widths = [_display_width(name) for name in names]
-    for row_number, row in enumerate(rows(registrations, positions), start=2):
+    for row_number, row in enumerate(rows(registrations, positions, questions, answers), start=2):
         for column, value in enumerate(row, start=1):
             cell = sheet.cell(row=row_number, column=column, value=value)
             if _is_formula_like(value):

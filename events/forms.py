@@ -143,13 +143,17 @@ class EventForm(forms.ModelForm):
 class SessionForm(forms.ModelForm):
     class Meta:
         model = Session
-        fields = ["title", "speakers", "room", "starts_at", "ends_at", "description"]
+        fields = ["title", "presenters", "place", "speakers", "room", "starts_at", "ends_at", "description"]
         field_classes = {"starts_at": ShanghaiDateTimeField, "ends_at": ShanghaiDateTimeField}
-        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+        widgets = {"description": forms.Textarea(attrs={"rows": 2}),
+                   "presenters": forms.SelectMultiple(attrs={"size": 6})}
+        help_texts = {"speakers": _("没有嘉宾资料时显示这里的文字。"), "room": _("没有选择会议室时显示这里的文字。")}
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)
         self.event = event
+        self.fields["speakers"].label = _("主讲/嘉宾（文字）")
+        self.fields["room"].label = _("地点/会议室（文字）")
         if not self.instance.pk and not self.is_bound:
             self.initial.setdefault("starts_at", event.starts_at)
             self.initial.setdefault("ends_at", event.ends_at)
@@ -185,3 +189,13 @@ class RegistrationFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("状态"), required=False, choices=STATUS_CHOICES)
     q = forms.CharField(label=_("搜索"), required=False, max_length=100,
                         widget=forms.TextInput(attrs={"placeholder": _("姓名、邮箱或单位"), "type": "search"}))
+
+    def __init__(self, *args, questions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if questions:  # filter by answer: only events with registration questions show it
+            self.fields["question"] = forms.ChoiceField(
+                label=_("按回答筛选"), required=False,
+                choices=[("", _("选择问题")), *[(str(q.pk), q.label) for q in questions]])
+            self.fields["answer"] = forms.CharField(
+                label=_("回答包含"), required=False, max_length=100,
+                widget=forms.TextInput(attrs={"placeholder": _("回答内容")}))

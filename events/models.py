@@ -105,6 +105,9 @@ class Event(models.Model):
         _("报名对象"), default=list, blank=True, help_text=_("留空表示所有候选人均可报名。")
     )
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    # Kept by events.questions.services: true while the event has registration questions (hidden
+    # ones too), so that pages and registrations of an event without any cost no query for them.
+    has_questions = models.BooleanField(default=False, editable=False)
     # Raised under the event's row lock on every registration change, so live clients can
     # drop a seat count that arrives after a newer one.
     registration_version = models.PositiveIntegerField(default=0, editable=False)
@@ -178,6 +181,12 @@ class Session(models.Model):
     title = models.CharField(_("标题"), max_length=160)
     speakers = models.CharField(_("主讲/嘉宾"), max_length=300, blank=True)
     room = models.CharField(_("地点/会议室"), max_length=80, blank=True)
+    # The entities (events.speakers); the free-text fields above stay as the fallback for
+    # sessions without them (and were read into entities by migration 0004).
+    place = models.ForeignKey("events.Room", on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="sessions", verbose_name=_("会议室"))
+    presenters = models.ManyToManyField("events.Speaker", through="events.SessionSpeaker", blank=True,
+                                        related_name="sessions", verbose_name=_("嘉宾"))
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"))
     description = models.TextField(_("说明"), blank=True)
@@ -193,6 +202,24 @@ class Session(models.Model):
 
     def __str__(self):
         return self.title
+
+    def speaker_list(self) -> list:
+        """The session's speakers in order (events.speakers.selectors.sessions_with_people
+        prefetches them for lists)."""
+        return [link.speaker for link in self.speaker_links.all()] if self.pk else []
+
+    @property
+    def speaker_names(self) -> str:
+        """Who speaks, as one line: the speaker entities, else the old free text."""
+        people = self.speaker_list()
+        if people:
+            return "；".join(f"{p.organisation} {p.display_name}".strip() for p in people)
+        return self.speakers
+
+    @property
+    def room_label(self) -> str:
+        """Where: the room entity's name, else the old free text."""
+        return self.place.name if self.place_id else self.room
 
 
 class RegistrationQuerySet(models.QuerySet):
@@ -231,7 +258,9 @@ class Registration(models.Model):
                 fields=["event", "user"], condition=~Q(status="cancelled"), name="registration_one_active"
             ),
         ]
-        indexes = [models.Index(fields=["event", "status", "id"], name="registration_event_status")]
+        indexes = [models.Index(fields=["event", "status", "id"], name="registration_event_status"),
+                   # The API's registration pages walk an event's registrations in sign-up order.
+                   models.Index(fields=["event", "created_at", "id"], name="registration_event_created")]
 
     def __str__(self):
         return f"{self.user} @ {self.event}"
@@ -262,3 +291,7 @@ class CalendarFeed(models.Model):
     class Meta:
         verbose_name = _("日历订阅")
         verbose_name_plural = _("日历订阅")
+
+
+from .questions.models import Answer, Question  # noqa: E402,F401  (models of this app, in their own module)
+from .speakers.models import Room, SessionSpeaker, Speaker  # noqa: E402,F401

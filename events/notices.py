@@ -172,13 +172,13 @@ def upcoming_for_reminders(starts_from, starts_until):
         yield Upcoming(key=f"event:{event.pk}", kind="reminder.event", starts_at=event.starts_at,
                        user_ids=seats.get(event.pk, []), context=event_context(event, with_link=True))
     sessions = list(Session.objects.filter(starts_at__gte=starts_from, starts_at__lt=starts_until,
-                                           event__status=Event.Status.PUBLISHED).select_related("event"))
+                                           event__status=Event.Status.PUBLISHED).select_related("event", "place"))
     sessions = [s for s in sessions if _local(s.starts_at).date() > _local(s.event.starts_at).date()]
     seats = _confirmed_user_ids({s.event_id for s in sessions})
     for session in sessions:
         context = {**event_context(session.event, with_link=True), "session_id": session.pk,
                    "session_title": session.title, "session_when": when_text(session.starts_at, session.ends_at),
-                   "room": session.room}
+                   "room": session.room_label}
         yield Upcoming(key=f"session:{session.pk}", kind="reminder.session", starts_at=session.starts_at,
                        user_ids=seats.get(session.event_id, []), context=context)
 

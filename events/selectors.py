@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import connection
 from django.db.models import Case, CharField, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, When
 from django.db.models.functions import Cast, Coalesce
 from django.utils import timezone
@@ -93,6 +94,11 @@ def personal_data_export(user) -> dict:
             for r in user_registrations(user)
         ]
     }
+    from .questions.selectors import personal_answers
+
+    answers = personal_answers(user)
+    if answers:
+        data["registration_answers"] = answers
     # The personal calendar link is a secret (it opens the person's programme): the export says
     # that one exists and since when, never the token itself.
     feed = CalendarFeed.objects.filter(user=user).only("created_at").first()
@@ -128,6 +134,20 @@ def waitlist_positions(event: Event) -> dict[int, int]:
     return {pk: place for place, pk in enumerate(ids, start=1)}
 
 
+def waitlist_places(event: Event, registration_ids: list[int]) -> dict[int, int]:
+    """Place on the waiting list of just these registrations (a page of them), in one query that
+    sends back only their rows, however long the waiting list is."""
+    if not registration_ids:
+        return {}
+    table = Registration._meta.db_table
+    marks = ", ".join(["%s"] * len(registration_ids))
+    sql = (f"SELECT id, place FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY created_at, id) AS place "
+           f"FROM {table} WHERE event_id = %s AND status = %s) ranked WHERE id IN ({marks})")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [event.pk, Status.WAITLISTED, *registration_ids])
+        return dict(cursor.fetchall())
+
+
 def console_events(user) -> tuple[QuerySet[Event], QuerySet[Event]]:
     """The events `user` may edit with seat counts: (not yet ended, soonest first; ended, latest first)."""
     # Through a pk subquery: the permission filter's team join must not multiply the counts.
@@ -140,7 +160,9 @@ def console_events(user) -> tuple[QuerySet[Event], QuerySet[Event]]:
 
 def event_audit_entries(event: Event) -> QuerySet[AuditEntry]:
     """Audit entries about the event, its registrations and its sessions, newest first."""
-    types = ContentType.objects.get_for_models(Event, Registration, Session)
+    from .questions.models import Question
+
+    types = ContentType.objects.get_for_models(Event, Registration, Session, Question)
     registration_ids = Registration.objects.filter(event=event).annotate(
         key=Cast("id", output_field=CharField())).values("key")
     return (
@@ -148,6 +170,7 @@ def event_audit_entries(event: Event) -> QuerySet[AuditEntry]:
             Q(target_type=types[Event], target_id=str(event.pk))
             | Q(target_type=types[Registration], target_id__in=registration_ids)
             | Q(target_type=types[Session], data__event=event.pk)
+            | Q(target_type=types[Question], data__event=event.pk)
         )
         .select_related("actor")
         .order_by("-created_at", "-id")
@@ -205,3 +228,13 @@ def user_registrations_with_positions(user) -> QuerySet[Registration]:
         ))
         .order_by("event__starts_at", "id")
     )
+
+
+def registration_answers_by_key(event: Event, registration_ids: list[int]) -> dict[int, dict]:
+    """Registration id -> {question id (as text): typed answer} for the API; one query, none at
+    all for an event without questions."""
+    if not event.has_questions:
+        return {}
+    from .questions.selectors import answer_values
+
+    return answer_values(registration_ids)

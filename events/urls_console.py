@@ -2,7 +2,7 @@
 
 from django.urls import include, path, re_path
 
-from .views.console import programme, registrations
+from .views.console import programme, questions, registrations, speakers
 
 app_name = "console"
 
@@ -27,6 +27,17 @@ urlpatterns = [
             name="registrations_export"),
     re_path(event + r"registrations/(?P<registration_pk>\d+)/(?P<action>promote|cancel)/$",
             registrations.registration_action, name="registration_action"),
+    path("events/<int:pk>/answers/<int:answer_pk>/file/", registrations.answer_file, name="answer_file"),
+    path("events/<int:pk>/questions/", questions.questions, name="questions"),
+    path("events/<int:pk>/questions/new/", questions.question_edit, name="question_new"),
+    path("events/<int:pk>/questions/<int:question_pk>/", questions.question_edit, name="question_edit"),
+    re_path(event + r"questions/(?P<question_pk>\d+)/(?P<action>up|down|hide|show|delete)/$",
+            questions.question_action, name="question_action"),
     path("events/<int:pk>/audit/", registrations.audit, name="audit"),
+    path("speakers/", speakers.speakers, name="speakers"),
+    path("speakers/new/", speakers.speaker_edit, name="speaker_new"),
+    path("speakers/<int:pk>/", speakers.speaker_edit, name="speaker_edit"),
+    path("rooms/new/", speakers.room_edit, name="room_new"),
+    path("rooms/<int:pk>/", speakers.room_edit, name="room_edit"),
     path("companies/", include("accounts.urls_console")),
 ]

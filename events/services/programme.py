@@ -115,11 +115,21 @@ def session_save(*, event: Event, actor: User, data: dict[str, Any], session: Se
         if session.event_id != event.pk:
             raise EventError("forbidden")
         created = session.pk is None
+        data = dict(data)
+        # The speakers are a many-to-many with an order: set after the row exists, not by setattr.
+        presenters = list(data.pop("presenters")) if "presenters" in data else None
         before = {field: getattr(session, field) for field in data}
+        speakers_before = [s.pk for s in session.speaker_list()] if presenters is not None else None
         _apply(session, data)
-        if not created and any(before[field] != getattr(session, field) for field in data):
+        changed = any(before[field] != getattr(session, field) for field in data) or (
+            presenters is not None and speakers_before != [p.pk for p in presenters])
+        if not created and changed:
             session.calendar_sequence += 1
         session.save()
+        if presenters is not None:
+            from ..speakers.services import session_speakers_set
+
+            session_speakers_set(session, presenters)
         audit_log(actor=actor, action="session.create" if created else "session.update", target=session,
                   data={"event": event.pk})
     return session

@@ -21,6 +21,7 @@ from accounts.services import audit_log
 from .. import notices
 from ..models import Event, Registration
 from ..permissions import event_can_edit
+from ..questions.forms import AnswerInput
 from .errors import RegistrationError
 from .live import schedule_seats_push, schedule_user_push
 
@@ -123,16 +124,23 @@ def ensure_open(event: Event, now: datetime) -> None:
         raise RegistrationError("closed")
 
 
-def registration_create(*, event: Event, user: User, now: datetime | None = None) -> Registration:
+def registration_create(*, event: Event, user: User, now: datetime | None = None,
+                        answers: list[AnswerInput] | None = None) -> Registration:
     """A seat for `user` if one is free, else a place on the waiting list.
 
     The work done while holding the event lock is kept to the minimum (status, count, insert,
     audit) because that section is what every concurrent registration for the event queues on.
     On commit: the new seat count is pushed to the event's public group and the user's group.
     Raises RegistrationError: cancelled / not_published / not_open / closed / not_candidate /
-    no_profile / ineligible / duplicate / full.
+    no_profile / ineligible / duplicate / full; QuestionError invalid (answers missing or wrong).
+    `answers`: checked by AnswersForm (events.questions) before this is called; written in the
+    same transaction. An event without questions (`has_questions` false) costs no query for them.
     """
     ensure_candidate(event, user)
+    if answers is None and event.has_questions:
+        from ..questions.services import answers_clean
+
+        answers = answers_clean(event=event, user=user)  # no answers given: fine only if none required
     with transaction.atomic():
         event = _lock_event(event.pk)
         # Taken after the lock, so the order of `created_at` is the order seats were handed out.
@@ -161,6 +169,10 @@ def registration_create(*, event: Event, user: User, now: datetime | None = None
             # rolled back as the error leaves the atomic block.
             raise RegistrationError("duplicate") from error
         _seats_add(event, confirmed=int(status == Status.CONFIRMED), waitlisted=int(status == Status.WAITLISTED))
+        if answers:
+            from ..questions.services import answers_write
+
+            answers_write(registration, answers)
         audit_log(actor=user, action=f"registration.{status}", target=registration, data={"event": event.pk})
         # The message first: where tasks run inline (embedded default) it takes a while, and the
         # live pushes must stay the last thing before the response, or an open page reloads on

@@ -18,7 +18,11 @@ from .. import selectors
 from ..filters import ProgrammeFilter
 from ..models import Event, Registration
 from ..permissions import event_can_edit
+from ..questions.selectors import answers_by_registration
+from ..questions.services import QuestionError, answers_clean, answers_update, questions_for
 from ..services import RegistrationError, registration_cancel, registration_create
+from ..speakers.models import Speaker
+from ..speakers.selectors import sessions_with_people, speaker_sessions, timetable_grid
 
 
 def _visible_event(request, pk: int, *, for_page: bool = True) -> Event:
@@ -52,9 +56,22 @@ def home(request):
 
 @require_GET
 def event_detail(request, pk: int):
-    event = _visible_event(request, pk)
+    return _detail(request, _visible_event(request, pk))
+
+
+def _detail(request, event: Event, *, answers_form=None, status: int = 200):
     snapshot = selectors.event_snapshot(event, request.user)
-    sessions = list(event.sessions.all())
+    if answers_form is None and event.has_questions and not snapshot["me"] and request.user.is_authenticated:
+        from ..questions.forms import AnswersForm
+
+        answers_form = AnswersForm(questions_for(event, request.user))
+    sessions = list(sessions_with_people(event.sessions.all()))
+    # The rooms × time grid when sessions run in more than one room on some day (and fit the
+    # grid's classes); one room's timetable reads better as the list.
+    grid = timetable_grid(sessions) if len({s.room_label for s in sessions}) > 1 else []
+    if not any(len(day.columns) > 1 for day in grid) or any(
+            len(day.columns) > 12 or len(day.times) > 58 for day in grid):
+        grid = []
     starts, ends = timezone.localtime(event.starts_at), timezone.localtime(event.ends_at)
     context = {
         "event": event,
@@ -65,8 +82,10 @@ def event_detail(request, pk: int):
         "obstacle": None if snapshot["me"] else selectors.registration_obstacle(event, request.user),
         "live_topics": live.group_event_public(event.pk),
         "can_edit": event_can_edit(request.user, event),
+        "answers_form": answers_form,
+        "grid": grid,
     }
-    return render(request, "events/detail.html", context)
+    return render(request, "events/detail.html", context, status=status)
 
 
 def _post_only(view):
@@ -95,7 +114,14 @@ def event_snapshot(request, pk: int):
 def event_register(request, pk: int):
     event = _visible_event(request, pk, for_page=False)
     try:
-        registration = registration_create(event=event, user=request.user)
+        answers = None
+        if event.has_questions:
+            # Checked before registration_create takes the seat lock; a refusal holds no seat.
+            answers = answers_clean(event=event, user=request.user, data=request.POST, files=request.FILES)
+        registration = registration_create(event=event, user=request.user, answers=answers)
+    except QuestionError as error:
+        messages.error(request, error.message)
+        return _detail(request, _visible_event(request, pk), answers_form=error.form, status=400)
     except RegistrationError as error:
         messages.error(request, error.message)
         if error.code == "no_profile":
@@ -110,6 +136,34 @@ def event_register(request, pk: int):
             % {"position": registration.waitlist_place},
         )
     return redirect(event)
+
+
+@login_required
+def event_answers(request, pk: int):
+    """See and change one's answers to the event's questions while registration is open."""
+    event = _visible_event(request, pk)
+    registration = selectors.active_registration(event, request.user)
+    if registration is None or not event.has_questions:
+        return redirect(event)
+    from ..questions.forms import AnswersForm
+
+    existing = answers_by_registration([registration.pk]).get(registration.pk, {})
+    questions = questions_for(event, request.user)
+    form = AnswersForm(questions, request.POST or None, request.FILES or None, existing=existing)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                answers_update(registration=registration, actor=request.user, answers=form.answers())
+            except QuestionError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, _("报名回答已保存。"))
+                return redirect(event)
+        status = 400
+    return render(request, "events/answers.html", {
+        "event": event, "form": form, "open": event.registration_is_open(),
+    }, status=status)
 
 
 @login_required
@@ -143,3 +197,17 @@ def my_events(request):
         "upcoming": [r for r in shown if r.event.ends_at >= now],
         "past": sorted((r for r in shown if r.event.ends_at < now), key=lambda r: r.event.starts_at, reverse=True),
     })
+
+
+@require_GET
+def speaker_detail(request, pk: int):
+    """A speaker's page: who they are and their sessions across the programme."""
+    speaker = get_object_or_404(Speaker, pk=pk)
+    sessions = speaker_sessions(speaker)
+    if not sessions and not event_can_edit_any(request.user):
+        raise Http404  # someone who speaks nowhere public is not listed
+    return render(request, "events/speaker.html", {"speaker": speaker, "sessions": sessions})
+
+
+def event_can_edit_any(user) -> bool:
+    return user.is_authenticated and user.is_organizer

@@ -18,6 +18,8 @@ from events import demo
 from challenges import demo as challenges_demo
 from checkin import demo as checkin_demo
 from competitions import demo as competitions_demo
+from events.questions import demo as questions_demo
+from events.speakers import demo as speakers_demo
 from fairs import demo as fairs_demo
 from notifications import demo as notifications_demo
 from projects.models import Project
@@ -183,6 +185,8 @@ class Command(BaseCommand):
             registration_cancel(registration=registration, actor=people[number])
         for key, numbers in demo.LATE_REGISTRATIONS:
             self._register(events[key], [people[n] for n in numbers])
+        questions_demo.load(head=head, event=events["forum-cross"])  # registration questions and answers
+        speakers_demo.load(event=events["forum-cross"])  # the timetables' speakers and rooms as entities
         fairs_demo.load(head=head)  # floor plans, booth bookings and positions of the recruitment fairs
         checkin_demo.load(head=head, series=series)  # tickets, a paired scanner, check-ins at past events
         challenges_demo.load(head=head, series=series)  # ~30 enterprise challenges, applications, projects

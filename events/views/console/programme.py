@@ -25,6 +25,7 @@ from ...services import (
     session_save,
     team_member_set,
 )
+from ...speakers.selectors import event_conflicts, sessions_with_people
 from . import FORM, READ, WRITE, event_view, organizer_required
 
 PAST_SHOWN = 50
@@ -123,7 +124,8 @@ def event_overview(request, event):
     return render(request, "console/event.html", {
         "event": event,
         "seats": selectors.seats_payload(event),
-        "sessions": event.sessions.all(),
+        "sessions": sessions_with_people(event.sessions.all()),
+        "conflicts": event_conflicts(event),
         "team": event.team.select_related("user").order_by("user__email"),
         "session_form": SessionForm(event=event),
         "team_form": TeamMemberForm(),
@@ -148,11 +150,14 @@ def session_edit(request, event, session_pk=None):
     form = SessionForm(request.POST or None, instance=copy.copy(session) if session else None, event=event)
     if request.method == "POST" and form.is_valid():
         try:
-            session_save(event=event, actor=request.user, data=form.cleaned_data, session=session)
+            saved = session_save(event=event, actor=request.user, data=form.cleaned_data, session=session)
         except EventError as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("日程已保存。"))
+            for conflict in event_conflicts(event):
+                if saved.pk in (conflict.first.pk, conflict.second.pk):
+                    messages.warning(request, conflict.message)
             return redirect("console:event", event.pk)
     return render(request, "console/session_form.html", {"form": form, "event": event, "session": session},
                   status=_status(request))

@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _, gettext_lazy
 from ... import exports, selectors
 from ...forms import RegistrationFilterForm
 from ...models import Registration
+from ...questions.models import Answer, Question
+from ...questions.selectors import answer_filter, answers_by_registration, event_questions
 from ...services import RegistrationError, registration_cancel, registration_promote
 from . import READ, WRITE, event_view
 
@@ -32,15 +34,26 @@ AUDIT_LABELS = {
     "registration.waitlisted": gettext_lazy("报名进入候补"),
     "registration.cancel": gettext_lazy("取消报名"),
     "registration.promote": gettext_lazy("候补转为正式"),
+    "answers.update": gettext_lazy("修改报名回答"),
+    "question.create": gettext_lazy("添加报名问题"),
+    "question.update": gettext_lazy("修改报名问题"),
+    "question.move": gettext_lazy("调整报名问题顺序"),
+    "question.hide": gettext_lazy("隐藏报名问题"),
+    "question.show": gettext_lazy("恢复报名问题"),
+    "question.delete": gettext_lazy("删除报名问题"),
 }
 
 
-def _filtered(request, event):
-    form = RegistrationFilterForm(request.GET or None)
+def _filtered(request, event, questions=()):
+    form = RegistrationFilterForm(request.GET or None, questions=questions)
     status = q = ""
     if form.is_valid():
         status, q = form.cleaned_data["status"], form.cleaned_data["q"].strip()
-    return form, selectors.console_registrations(event, status=status, q=q)
+    rows = selectors.console_registrations(event, status=status, q=q)
+    if form.is_valid() and form.cleaned_data.get("question") and form.cleaned_data.get("answer", "").strip():
+        question = next(x for x in questions if str(x.pk) == form.cleaned_data["question"])
+        rows = answer_filter(rows, question=question, text=form.cleaned_data["answer"].strip())
+    return form, rows
 
 
 def _filter_query(request, *, drop=("page",)) -> str:
@@ -52,27 +65,57 @@ def _filter_query(request, *, drop=("page",)) -> str:
 
 @event_view(READ)
 def registrations(request, event):
-    form, rows = _filtered(request, event)
+    questions = event_questions(event) if event.has_questions else []
+    form, rows = _filtered(request, event, questions)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     positions = selectors.waitlist_positions(event)
+    answers = answers_by_registration([r.pk for r in page.object_list]) if questions else {}
     for registration in page.object_list:
         registration.position = positions.get(registration.pk)
+        mine = answers.get(registration.pk, {})
+        registration.answer_cells = [(q, mine.get(q.pk)) for q in questions]
     return render(request, "console/registrations.html", {
-        "event": event, "form": form, "page": page, "query": _filter_query(request),
+        "event": event, "form": form, "page": page, "query": _filter_query(request), "questions": questions,
         "next": request.get_full_path(),
     })
 
 
+def _all_answers(event) -> dict:
+    """Every answer of the event's registrations, in one query (the export is one file)."""
+    result: dict = {}
+    for answer in Answer.objects.filter(registration__event=event).only("registration_id", "question_id", "text"):
+        result.setdefault(answer.registration_id, {})[answer.question_id] = answer
+    return result
+
+
+@event_view(READ)
+def answer_file(request, event, answer_pk):
+    """An uploaded answer file, for the event's editors only (it is personal, like a CV)."""
+    from django.http import FileResponse, Http404
+
+    answer = get_object_or_404(Answer.objects.select_related("question"), pk=answer_pk,
+                               registration__event=event, question__kind=Question.Kind.FILE)
+    if not answer.file:
+        raise Http404
+    response = FileResponse(answer.file.open("rb"), content_type="application/pdf", as_attachment=True,
+                            filename=f"answer-{answer.pk}.pdf")
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @event_view(READ)
 def registrations_export(request, event, fmt):
-    _form, rows = _filtered(request, event)
+    questions = event_questions(event) if event.has_questions else []
+    _form, rows = _filtered(request, event, questions)
     positions = selectors.waitlist_positions(event)
+    answers = _all_answers(event) if questions else {}
     rows = rows.iterator(chunk_size=1000)
     if fmt == "xlsx":
-        body = exports.registrations_xlsx(rows, positions, title=event.title)
+        body = exports.registrations_xlsx(rows, positions, title=event.title, questions=questions, answers=answers)
         content_type = exports.XLSX_CONTENT_TYPE
     else:
-        body, content_type = exports.registrations_csv(rows, positions), exports.CSV_CONTENT_TYPE
+        body = exports.registrations_csv(rows, positions, questions, answers)
+        content_type = exports.CSV_CONTENT_TYPE
     stamp = timezone.localtime(timezone.now(), exports.SHANGHAI).strftime("%Y%m%d-%H%M")
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="registrations-{event.pk}-{stamp}.{fmt}"'
