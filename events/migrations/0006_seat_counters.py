@@ -17,7 +17,7 @@ def recount(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('events', '0002_calendar'),
+        ('events', '0005_speakers_from_text'),
     ]
 
     operations = [
