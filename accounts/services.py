@@ -264,13 +264,15 @@ def company_logo_set(*, company: Company, actor: User, upload) -> Company:
 def company_invite_create(*, company: Company, actor: User, email: str, accept_url: Callable[[str], str]):
     """Invite a colleague by e-mail. `accept_url(token)` builds the absolute link for the mail.
 
-    Side effect: the invitation e-mail is sent after commit.
+    Side effect: the invitation e-mail is written to the outbox with the invitation (one
+    transaction) and sent by the worker: a mail server that fails delays it, never the request.
     Raises AccountError: forbidden / already_member.
     """
     import secrets
 
-    from django.core.mail import send_mail
     from django.utils.translation import gettext
+
+    from notifications.outbox import outbox_mail_add
 
     from .models import CompanyInvitation
 
@@ -288,7 +290,7 @@ def company_invite_create(*, company: Company, actor: User, email: str, accept_u
         body = gettext("%(who)s 邀请您以工作人员身份加入“%(name)s”，在博聚上预订展位、发布岗位、扫码记录到访者。\n"
                        "请在 %(days)d 天内打开下面的链接并用本邮箱登录或注册后接受邀请：\n%(link)s\n") % {
             "who": actor.display_name, "name": company.name, "days": INVITATION_DAYS, "link": link}
-        transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+        outbox_mail_add(to=email, subject=subject, body=body)
     return invitation
 
 

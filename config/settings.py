@@ -146,8 +146,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: cache, channel layer, Celery broker ---------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
+# After a Redis restart every pooled connection is dead. A PING before reusing a connection idle
+# longer than REDIS_HEALTH_CHECK_S, and a retry (3 tries, 50 ms..1 s apart) on a connection error,
+# make the first use after the restart reconnect instead of failing (redis.asyncio, used by the
+# channel layer, does not retry at all by default). A short connect timeout keeps a request from
+# hanging on an unreachable Redis: the cache then degrades (config/cache.py).
+REDIS_HEALTH_CHECK_S = int(os.environ.get("REDIS_HEALTH_CHECK_S", "5"))
+REDIS_CONNECT_TIMEOUT_S = float(os.environ.get("REDIS_CONNECT_TIMEOUT_S", "1"))
+
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "config.cache.SharedPoolRedisCache", "LOCATION": REDIS_URL}}
+    from redis.asyncio.retry import Retry as AsyncRedisRetry
+    from redis.backoff import ExponentialBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.exceptions import TimeoutError as RedisTimeoutError
+    from redis.retry import Retry as RedisRetry
+
+    CACHES = {"default": {
+        "BACKEND": "config.cache.DegradingRedisCache", "LOCATION": REDIS_URL,
+        "OPTIONS": {"health_check_interval": REDIS_HEALTH_CHECK_S, "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_S,
+                    "socket_timeout": 5, "retry": RedisRetry(ExponentialBackoff(cap=1, base=0.05), 3),
+                    "retry_on_error": [RedisConnectionError, RedisTimeoutError]},
+    }}
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -156,6 +175,10 @@ if REDIS_URL:
             # Its default 5 s socket timeout equals channels_redis' 5 s BZPOPMIN block, so under load
             # a consumer's receive timed out and the WebSocket died: the read timeout must be longer.
             "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15,
+                                  "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_S,
+                                  "health_check_interval": REDIS_HEALTH_CHECK_S,
+                                  "retry": AsyncRedisRetry(ExponentialBackoff(cap=1, base=0.05), 3),
+                                  "retry_on_error": [RedisConnectionError, RedisTimeoutError],
                                   "max_connections": int(os.environ.get("CHANNELS_REDIS_MAX_CONNECTIONS", "1000"))}],
                        "prefix": os.environ.get("CHANNELS_PREFIX", "boju")},
         }
@@ -172,11 +195,21 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# kombu pings idle broker connections and retries a publish on a connection error, so the first
+# task queued after a Redis restart goes through; with Redis down a publish gives up after about
+# a second (the outbox re-drives the message, notifications/outbox.py).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"health_check_interval": REDIS_HEALTH_CHECK_S,
+                                   "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_S, "retry_on_timeout": True}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 # Periodic tasks for `celery -A config beat`: reminders every 5 minutes (each is sent once, see
 # notifications/reminders.py), and e-mails stuck in `pending` re-queued every 10 minutes.
 CELERY_BEAT_SCHEDULE = {
     "notifications-reminders": {"task": "notifications.tasks.reminders_send", "schedule": 300.0},
-    "notifications-resend-pending": {"task": "notifications.tasks.emails_resend_pending", "schedule": 600.0},
+    "notifications-resend-pending": {"task": "notifications.tasks.emails_resend_pending", "schedule": 60.0},
+    # The outbox: notices and mails written with their cause and not yet confirmed are handed
+    # to the worker again (a lost task, a restarted Redis, a killed worker delay, never lose).
+    "notifications-outbox-redrive": {"task": "notifications.tasks.outbox_redrive", "schedule": 30.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------
@@ -211,9 +244,11 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
 }
-# Sessions live in the database; with Redis they are also read through the cache, so a
-# request's session costs a Redis GET instead of a query (writes still go to both).
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+# Sessions live in the database only, with or without Redis. cached_db would save one indexed
+# query per request, but with Redis down its unguarded write-back made every logged-in request
+# fail, and a logout during an outage (deleted in the database, not in the cache) would come back
+# to life with Redis. See docs/robustness.md.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- I18N -----------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
