@@ -76,11 +76,13 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "config.middleware.RejectNulMiddleware",  # no NUL reaches PostgreSQL from a query or a form
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "config.dbfaults.DatabaseRetryMiddleware",  # a lost PostgreSQL connection: retry once or 503
     "config.middleware.SyncMiddlewareChain",  # innermost on purpose: see its docstring
 ]
 
@@ -110,6 +112,9 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        # A kept connection is checked before it is reused: after a PostgreSQL restart the
+        # request opens a new one instead of failing (config/dbfaults.py does the rest).
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and os.environ.get("DATABASE_POOL_MAX"):
@@ -120,6 +125,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and os.envi
         "min_size": 2,
         "max_size": int(os.environ["DATABASE_POOL_MAX"]),
         "timeout": 10,
+        # Check a pooled connection when it is lent out: dead ones (PostgreSQL restarted) are
+        # replaced instead of failing the request that borrowed them.
+        "check": __import__("psycopg_pool").ConnectionPool.check_connection,
     }
 # At most this many HTTP requests run at once in one ASGI worker process; the rest wait on
 # its event loop (see config/concurrency.py for why). 0 = no limit. Size the connection pool

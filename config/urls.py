@@ -4,6 +4,9 @@ from django.urls import include, path, re_path
 
 from accounts.views import media_dev
 
+# A database outage outside a view is a 503 "try again", not a 500 (config/dbfaults.py).
+handler500 = "config.dbfaults.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

@@ -12,9 +12,12 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from config.inputs import json_loads
+
 from . import live
 
 MAX_TOPICS = 20
+MAX_FRAME_CHARS = 4096  # a command is a few dozen characters
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
@@ -37,6 +40,19 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code):
         for topic in list(getattr(self, "topics", ())):
             await self.channel_layer.group_discard(topic, self.channel_name)
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        # channels' JSON consumer raised on a binary frame, on text that is not JSON and on deeply
+        # nested JSON (RecursionError), and the exception closed the socket with an error.
+        if text_data is None or len(text_data) > MAX_FRAME_CHARS:
+            await self.send_json({"type": "error", "code": "bad_command"})
+            return
+        try:
+            content = json_loads(text_data)
+        except ValueError:
+            await self.send_json({"type": "error", "code": "bad_command"})
+            return
+        await self.receive_json(content, **kwargs)
 
     async def receive_json(self, content, **kwargs):
         if not isinstance(content, dict):

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from config.inputs import int_param
 from accounts.console import organizer_required
 from accounts.models import CandidateProfile
 from events.models import Event, Session
@@ -81,7 +82,8 @@ def lists(request, event):
     if request.method == "POST":
         session = None
         if request.POST.get("session"):
-            session = get_object_or_404(Session.objects.filter(event=event), pk=request.POST.get("session"))
+            session = get_object_or_404(Session.objects.filter(event=event),
+                                        pk=int_param(request.POST.get("session")) or 0)
         try:
             minutes = int(request.POST.get("opens_minutes_before", "120"))
         except ValueError:
