@@ -154,40 +154,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: cache, channel layer, Celery broker ---------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
-# After a Redis restart every pooled connection is dead. A PING before reusing a connection idle
-# longer than REDIS_HEALTH_CHECK_S, and a retry (3 tries, 50 ms..1 s apart) on a connection error,
-# make the first use after the restart reconnect instead of failing (redis.asyncio, used by the
-# channel layer, does not retry at all by default). A short connect timeout keeps a request from
-# hanging on an unreachable Redis: the cache then degrades (config/cache.py).
-REDIS_HEALTH_CHECK_S = int(os.environ.get("REDIS_HEALTH_CHECK_S", "5"))
-REDIS_CONNECT_TIMEOUT_S = float(os.environ.get("REDIS_CONNECT_TIMEOUT_S", "1"))
-
+# Health checks, retries and timeouts for every Redis client: config/redis_options.py.
 if REDIS_URL:
-    from redis.asyncio.retry import Retry as AsyncRedisRetry
-    from redis.backoff import ExponentialBackoff
-    from redis.exceptions import ConnectionError as RedisConnectionError
-    from redis.exceptions import TimeoutError as RedisTimeoutError
-    from redis.retry import Retry as RedisRetry
+    from config import redis_options
 
-    CACHES = {"default": {
-        "BACKEND": "config.cache.DegradingRedisCache", "LOCATION": REDIS_URL,
-        "OPTIONS": {"health_check_interval": REDIS_HEALTH_CHECK_S, "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_S,
-                    "socket_timeout": 5, "retry": RedisRetry(ExponentialBackoff(cap=1, base=0.05), 3),
-                    "retry_on_error": [RedisConnectionError, RedisTimeoutError]},
-    }}
+    CACHES = {"default": redis_options.cache_config(REDIS_URL)}
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # redis-py 8 fails at once (MaxConnectionsError) past the pool size instead of waiting,
-            # and a mass reconnect or an announcement fan-out needs more than its default 100.
-            # Its default 5 s socket timeout equals channels_redis' 5 s BZPOPMIN block, so under load
-            # a consumer's receive timed out and the WebSocket died: the read timeout must be longer.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15,
-                                  "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_S,
-                                  "health_check_interval": REDIS_HEALTH_CHECK_S,
-                                  "retry": AsyncRedisRetry(ExponentialBackoff(cap=1, base=0.05), 3),
-                                  "retry_on_error": [RedisConnectionError, RedisTimeoutError],
-                                  "max_connections": int(os.environ.get("CHANNELS_REDIS_MAX_CONNECTIONS", "1000"))}],
+            "CONFIG": {"hosts": [redis_options.channel_host(REDIS_URL)],
                        "prefix": os.environ.get("CHANNELS_PREFIX", "boju")},
         }
     }
@@ -203,15 +178,14 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
-# kombu pings idle broker connections and retries a publish on a connection error, so the first
-# task queued after a Redis restart goes through; with Redis down a publish gives up after about
-# a second (the outbox re-drives the message, notifications/outbox.py).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"health_check_interval": REDIS_HEALTH_CHECK_S,
-                                   "socket_connect_timeout": REDIS_CONNECT_TIMEOUT_S, "retry_on_timeout": True}
+# With Redis down a publish gives up after about a second (the outbox re-drives the message,
+# notifications/outbox.py); after a restart kombu reconnects (config/redis_options.py).
+if REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS = redis_options.celery_transport_options()
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 # Periodic tasks for `celery -A config beat`: reminders every 5 minutes (each is sent once, see
-# notifications/reminders.py), and e-mails stuck in `pending` re-queued every 10 minutes.
+# notifications/reminders.py), and e-mails left `pending` re-queued every minute.
 CELERY_BEAT_SCHEDULE = {
     "notifications-reminders": {"task": "notifications.tasks.reminders_send", "schedule": 300.0},
     "notifications-resend-pending": {"task": "notifications.tasks.emails_resend_pending", "schedule": 60.0},
