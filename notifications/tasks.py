@@ -120,9 +120,14 @@ def emails_resend_pending() -> int:
     A row left `sending` by the old claim-then-send code is never resent — the server may have
     accepted it — but marked `failed` with that reason after STALE_SENDING, so it shows in the admin.
     """
+    return emails_redrive()
+
+
+def emails_redrive(*, now=None) -> int:
+    """emails_resend_pending() as a plain function (`now` for tests and the fault bench)."""
     from django.db.models import Q
 
-    now = timezone.now()
+    now = now or timezone.now()
     EmailDelivery.objects.filter(status=Status.SENDING, claimed_at__lt=now - STALE_SENDING).update(
         status=Status.FAILED, last_error="interrupted while sending; may or may not have been delivered")
     stale = EmailDelivery.objects.filter(
