@@ -223,9 +223,10 @@ class ScanStore:
         row = await self._one(REPLAYED, {"nonce": nonce_key})
         if row is None:  # cannot happen: the conflict was with a committed row
             return {"result": "invalid"}
-        if row[2] != claim.event_id or row[1] not in (None, claim.ticket_id):
-            return {"result": "nonce_reused"}  # another ticket's answer: see scanning._replayed
         from .services.scanning import ScanOutcome
+
+        if row[2] != claim.event_id or row[1] not in (None, claim.ticket_id):
+            return ScanOutcome("nonce_reused").as_json()  # another ticket's answer: see scanning._replayed
 
         return ScanOutcome(row[0], name=display_name(row[4], row[5]) if row[1] else "", ticket_id=row[1],
                            event_id=row[2], replayed=True, flagged=row[3]).as_json()

@@ -66,16 +66,19 @@ def json_loads(data: bytes | str):
     that the parser recurses too far (4 KB of "[" is enough), or a NUL character anywhere.
 
     Strict JSON has no raw control characters in strings, so a NUL can only arrive as the escape
-    \\u0000: one substring test instead of walking the parsed value (the scan's hot path).
+    \\u0000: the parsed value is walked only when that text occurs (the scan's hot path).
     """
     if isinstance(data, (bytes, bytearray)):
         try:
             data = data.decode("utf-8")
         except UnicodeDecodeError:
             raise ValueError("not UTF-8") from None
-    if "\\u0000" in data or "\x00" in data:
+    if "\x00" in data:
         raise ValueError("NUL character in JSON")
     try:
-        return json.loads(data)
+        value = json.loads(data)
     except RecursionError:
         raise ValueError("JSON nested too deeply") from None
+    if "\\u0000" in data and has_nul(value):  # the walk only when the escape may be there
+        raise ValueError("NUL character in JSON")
+    return value
