@@ -31,7 +31,9 @@ class RejectNulMiddleware:
     reached a query without passing a form field (forms refuse it themselves): a search `q`, a
     scanner's gate, a device name, an announcement body. No legitimate text contains one. JSON
     bodies are checked where they are parsed (config.inputs.json_loads); uploaded files are not
-    text and are not looked at.
+    text and are not looked at. A multipart body is parsed here only for views that would parse
+    it anyway (CSRF does, for every view that is not csrf_exempt): a csrf_exempt JSON API reads
+    its raw body itself, which parsing it here would forbid.
     """
 
     sync_capable = True
@@ -41,18 +43,27 @@ class RejectNulMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path or self._in(request.GET) or (
-                request.method == "POST" and request.content_type in FORM_TYPES and self._in(request.POST)):
-            from django.http import HttpResponseBadRequest
-            from django.utils.translation import gettext
-
-            return HttpResponseBadRequest(gettext("请求中含有无效字符（NUL），请删除后重试。"),
-                                          content_type="text/plain; charset=utf-8")
+        if "\x00" in request.path or self._in(request.GET):
+            return self._refuse()
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.method != "POST":
+            return None
+        if request.content_type == "application/x-www-form-urlencoded" or (
+                request.content_type == "multipart/form-data" and not getattr(view_func, "csrf_exempt", False)):
+            if self._in(request.POST):
+                return self._refuse()
+        return None
+
+    @staticmethod
+    def _refuse():
+        from django.http import HttpResponseBadRequest
+        from django.utils.translation import gettext
+
+        return HttpResponseBadRequest(gettext("请求中含有无效字符（NUL），请删除后重试。"),
+                                      content_type="text/plain; charset=utf-8")
 
     @staticmethod
     def _in(query) -> bool:
         return any("\x00" in key or any("\x00" in value for value in values) for key, values in query.lists())
-
-
-FORM_TYPES = {"application/x-www-form-urlencoded", "multipart/form-data"}
