@@ -82,3 +82,15 @@ def json_loads(data: bytes | str):
     if "\\u0000" in data and has_nul(value):  # the walk only when the escape may be there
         raise ValueError("NUL character in JSON")
     return value
+
+
+def request_json(request: HttpRequest, default: bytes = b"{}"):
+    """The request's JSON body via json_loads(). Raises ValueError also when the body cannot be
+    read as raw bytes any more: a multipart POST whose form was parsed first (CSRF does that)."""
+    from django.http.request import RawPostDataException
+
+    try:
+        body = request.body
+    except RawPostDataException:
+        raise ValueError("not a JSON body") from None
+    return json_loads(body or default)

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from config.inputs import int_param, json_loads
+from config.inputs import int_param, request_json
 from accounts.console import organizer_required
 from events.models import Event
 from events.permissions import events_editable_by
@@ -69,7 +69,7 @@ def floor_plan(request, event_id: int):
 
 def _json_body(request) -> dict:
     try:
-        data = json_loads(request.body or b"{}")  # no RecursionError, no NUL (config/inputs.py)
+        data = request_json(request)  # no RecursionError, no NUL, not a form (config/inputs.py)
     except ValueError:
         raise FairError("invalid", detail="JSON") from None
     if not isinstance(data, dict):

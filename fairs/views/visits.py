@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from config.inputs import json_loads
+from config.inputs import request_json
 from .. import selectors
 from ..errors import FairError
 from ..exports import visitors_xlsx as build_xlsx
@@ -59,7 +59,7 @@ def _jsqr_url() -> str:
 def scan_api(request, event_id: int):
     company, fair = _company_fair(request, event_id)
     try:
-        data = json_loads(request.body or b"{}")  # no RecursionError, no NUL (config/inputs.py)
+        data = request_json(request)  # no RecursionError, no NUL, not a form (config/inputs.py)
         code = data.get("code", "") if isinstance(data, dict) else ""
     except ValueError:
         code = ""
