@@ -52,6 +52,8 @@ def candidate_profile_save(*, user: User, data: dict[str, Any]) -> CandidateProf
         cv_before = profile.cv.name or ""
         for field, value in data.items():
             setattr(profile, field, value)
+        if "cv" in data:  # the original name stays in the database only; the file gets a random one
+            profile.cv_name = str(getattr(data["cv"], "name", "") or "")[:200] if data["cv"] else ""
         if created or consent_before != profile.consent_share:
             profile.consent_changed_at = timezone.now()
         try:
@@ -116,7 +118,7 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
             "discipline": profile.discipline,
             "research_field": profile.research_field,
             "graduation_year": profile.graduation_year,
-            "cv": profile.cv.name or None,
+            "cv": profile.cv_name or (profile.cv.name and "cv.pdf") or None,
             "consent_share": profile.consent_share,
             "consent_changed_at": profile.consent_changed_at.isoformat() if profile.consent_changed_at else None,
         }

@@ -158,7 +158,8 @@ def cv_download(request):
         handle = profile.cv.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename="cv.pdf", content_type="application/pdf")
+    return FileResponse(handle, as_attachment=True, filename=profile.cv_name or "cv.pdf",
+                        content_type="application/pdf")
 
 
 def media_dev(request, path: str):
