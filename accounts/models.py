@@ -256,6 +256,9 @@ class AuditEntry(models.Model):
     """Who did what to which object, and when. Written by services, never by signals."""
 
     actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # The actor's id, kept when the account is erased (the foreign key then becomes empty): the
+    # trail still says "user 42 did this", and nothing more about them.
+    actor_ref = models.PositiveBigIntegerField(_("操作人编号"), null=True, blank=True)
     action = models.CharField(_("操作"), max_length=64, db_index=True)
     target_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True)
     target_id = models.CharField(max_length=64, blank=True)

@@ -120,6 +120,7 @@ def _profile_data(form: CandidateProfileForm, existing: CandidateProfile | None)
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@never_cache  # personal: no shared or browser cache keeps it (issue 13)
 def profile(request):
     user = request.user
     if user.role != User.Role.CANDIDATE:
@@ -175,6 +176,7 @@ def media_dev(request, path: str):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@never_cache  # personal: no shared or browser cache keeps it (issue 13)
 def my_data(request):
     form = AccountDeleteForm(request.POST or None, user=request.user)
     status = 200

@@ -67,3 +67,34 @@ class RejectNulMiddleware:
     @staticmethod
     def _in(query) -> bool:
         return any("\x00" in key or any("\x00" in value for value in values) for key, values in query.lists())
+
+
+class PersonalNoStoreMiddleware:
+    """`Cache-Control: no-store, private` on every response built for a signed-in person.
+
+    A page that read request.user is personal (a ticket with its QR, my data, the inbox, my
+    registrations, badges...): no shared cache and no browser history may keep it after logout.
+    A page that never looked at the user is not touched (and costs no session query here). The
+    pages the issue names are also marked with never_cache in their views, so the rule holds even
+    without this middleware; this one catches the pages nobody listed.
+    """
+
+    sync_capable = True
+    async_capable = False
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        wrapped = getattr(user, "_wrapped", user)
+        from django.utils.functional import empty
+
+        if wrapped is not empty and wrapped is not None and getattr(wrapped, "is_authenticated", False):
+            from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+            if "no-store" not in response.get("Cache-Control", ""):
+                add_never_cache_headers(response)
+                patch_cache_control(response, private=True)
+        return response

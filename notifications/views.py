@@ -12,6 +12,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.inputs import safe_next
@@ -26,6 +27,7 @@ PAGE_SIZE = 20
 
 @login_required
 @require_GET
+@never_cache  # personal: no shared or browser cache keeps it (issue 13)
 def inbox(request):
     rows = Notification.objects.filter(user=request.user).only(
         "pk", "kind", "title", "body", "url", "created_at", "read_at").order_by("-created_at", "-id")

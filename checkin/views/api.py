@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from config.dbfaults import db_retry_safe
@@ -125,6 +126,7 @@ def _event_in_scope(request, scanner: Scanner):
 
 
 @csrf_exempt
+@never_cache  # personal: no shared or browser cache keeps it (issue 13)
 def offline(request):
     """GET ?event=<id>: public keys, revocation list and ticket list for offline checking."""
     if request.method != "GET":

@@ -13,6 +13,7 @@ from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
 from config.inputs import int_param
 from accounts.console import organizer_required
@@ -105,6 +106,7 @@ def lists(request, event):
 
 
 @_event_view(edit=True)
+@never_cache  # personal: no shared or browser cache keeps it (issue 13)
 def badges(request, event):
     """A printable sheet of badges (name, institution, QR) for every confirmed registration."""
     registrations = list(event.registrations.confirmed().select_related("user").order_by("user__name", "pk"))

@@ -144,6 +144,7 @@ def visit_cv(request, pk: int):
 
 @login_required
 @require_GET
+@never_cache  # personal: no shared or browser cache keeps it (issue 13)
 def my_visits(request):
     visits = (BoothVisit.objects.filter(visitor=request.user).select_related("company", "fair__event", "booth")
               .order_by("-first_seen_at"))
