@@ -125,3 +125,33 @@ def test_a_public_page_is_not_marked_personal(client):
     assert "no-store" not in client.get("/").get("Cache-Control", "")
     client.force_login(candidate())
     assert "no-store" in client.get("/")["Cache-Control"]  # the same page, built for a signed-in person
+
+
+# --- Content-Security-Policy ------------------------------------------------------------------
+
+def test_pages_carry_a_csp_that_allows_only_own_scripts(client):
+    # Catches: no Content-Security-Policy at all, so an injected inline script would have run.
+    response = client.get("/")
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    assert "object-src 'none'" in policy and "frame-ancestors 'none'" in policy
+
+
+def test_no_template_has_inline_scripts_or_handlers():
+    """Each would be blocked by script-src 'self': code lives in static/js, data in
+    <script type="application/json">."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2] / "templates"
+    offenders = []
+    for template in root.rglob("*.html"):
+        text = template.read_text(encoding="utf-8")
+        for match in re.finditer(r"<script\b([^>]*)>", text):
+            if "src=" not in match.group(1) and "application/json" not in match.group(1):
+                offenders.append(f"{template.relative_to(root)}: {match.group(0)}")
+        for match in re.finditer(r"\son[a-z]+\s*=\s*[\"']", text):
+            offenders.append(f"{template.relative_to(root)}: {match.group(0)}")
+        if "javascript:" in text:
+            offenders.append(f"{template.relative_to(root)}: javascript:")
+    assert offenders == []
