@@ -30,8 +30,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if len(allowed) != len(wanted):
             await self.close()  # before accept: the handshake is refused with HTTP 403
             return
+        session = self.scope.get("session")
+        self.session_tag = live.session_tag(getattr(session, "session_key", None))
         if self.user is not None and self.user.is_authenticated:
-            allowed.append(live.group_user(self.user.pk))
+            allowed.append(live.group_user(self.user.pk))  # also where access changes arrive
         await self.accept()
         for topic in allowed:
             await self._join(topic)
@@ -85,6 +87,30 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.live_message(message)
             return
         await super().dispatch(message)
+
+    async def live_control(self, event):
+        """live.access_changed(): a logout of this socket's session closes it; otherwise every
+        topic is authorized again, with the person as the database has them now."""
+        if event.get("session") and event["session"] == self.session_tag:
+            await self.close(code=4401)
+            return
+        self.user = await self._fresh_user()
+        if self.user is None:
+            await self.close(code=4401)
+            return
+        for topic in sorted(self.topics):
+            if not await self._authorize(topic):
+                self.topics.discard(topic)
+                await self.channel_layer.group_discard(topic, self.channel_name)
+                await self.send_json({"type": "revoked", "topic": topic})
+
+    @database_sync_to_async
+    def _fresh_user(self):
+        from django.contrib.auth import get_user_model
+
+        if self.user is None or not self.user.is_authenticated:
+            return self.user
+        return get_user_model().objects.filter(pk=self.user.pk, is_active=True).first()
 
     async def live_message(self, event):
         await self.send_json({"type": "live", "topic": event["group"], "payload": event["payload"]})

@@ -155,3 +155,79 @@ def test_no_template_has_inline_scripts_or_handlers():
         if "javascript:" in text:
             offenders.append(f"{template.relative_to(root)}: javascript:")
     assert offenders == []
+
+
+# --- WebSocket permissions after a change -----------------------------------------------------
+
+def _socket(user, session_key=None, topics=""):
+    from channels.routing import URLRouter
+    from channels.testing import WebsocketCommunicator
+
+    from notifications.routing import websocket_urlpatterns
+
+    communicator = WebsocketCommunicator(URLRouter(websocket_urlpatterns), f"/ws/live/?topics={topics}")
+    communicator.scope["user"] = user
+    if session_key:
+        from django.contrib.sessions.backends.db import SessionStore
+
+        communicator.scope["session"] = SessionStore(session_key=session_key)
+    return communicator
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_a_partner_removed_from_the_team_stops_hearing_the_staff_topic():
+    # Catches: permission was checked once, at connect; the removed partner kept receiving
+    # attendee names on event.<id>.staff.
+    from asgiref.sync import sync_to_async
+
+    from events.services import team_member_set
+    from notifications import live
+
+    event, boss, partner = await sync_to_async(lambda: (EventFactory(), organizer(), organizer()))()
+    await sync_to_async(lambda: (team_member(event, boss), team_member(event, partner)))()
+    staff_topic = live.group_event_staff(event.pk)
+    socket = _socket(partner, topics=staff_topic)
+    assert (await socket.connect())[0]
+    assert staff_topic in (await socket.receive_json_from())["topics"]
+    await sync_to_async(lambda: team_member_set(event=event, actor=boss, member=partner,
+                                                can_edit=False, can_scan=False))()
+    assert await socket.receive_json_from(timeout=5) == {"type": "revoked", "topic": staff_topic}
+    await sync_to_async(live.publish)(staff_topic, {"type": "checkin.scans", "names": ["甄小慧"]})
+    assert await socket.receive_nothing(timeout=0.5)
+    await socket.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_logout_closes_the_sockets_of_that_session_only():
+    # Catches: a socket opened before logout kept receiving the inbox.
+    from asgiref.sync import sync_to_async
+    from django.contrib.auth import logout
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import RequestFactory
+
+    from notifications import live
+
+    person = await sync_to_async(candidate)()
+
+    def new_session():
+        store = SessionStore()
+        store.create()
+        return store.session_key
+
+    here, elsewhere = await sync_to_async(new_session)(), await sync_to_async(new_session)()
+    inbox = live.group_inbox(person.pk)
+    this_tab, other_device = _socket(person, here, inbox), _socket(person, elsewhere, inbox)
+    for socket in (this_tab, other_device):
+        assert (await socket.connect())[0]
+        await socket.receive_json_from()
+
+    def log_out():
+        request = RequestFactory().post("/accounts/logout/")
+        request.session = SessionStore(session_key=here)
+        request.user = person
+        logout(request)
+
+    await sync_to_async(log_out)()
+    assert (await this_tab.receive_output(timeout=5))["type"] == "websocket.close"
+    assert await other_device.receive_nothing(timeout=0.5)  # another device stays signed in
+    await other_device.disconnect()
