@@ -127,9 +127,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and os.envi
         "min_size": 2,
         "max_size": int(os.environ["DATABASE_POOL_MAX"]),
         "timeout": 10,
-        # Check a pooled connection when it is lent out: dead ones (PostgreSQL restarted) are
-        # replaced instead of failing the request that borrowed them.
-        "check": __import__("psycopg_pool").ConnectionPool.check_connection,
+        # No `check` (psycopg_pool's check_connection): with it, sessions read through the pool
+        # came back empty (everyone anonymous) in this stack. A connection killed by a
+        # PostgreSQL restart fails once; config/dbfaults.py retries a read on a fresh one, and
+        # the pool drops the broken one when it is given back.
     }
 # At most this many HTTP requests run at once in one ASGI worker process; the rest wait on
 # its event loop (see config/concurrency.py for why). 0 = no limit. Size the connection pool
