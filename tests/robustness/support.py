@@ -95,6 +95,7 @@ class TcpProxy:
                 continue
             try:
                 upstream = socket.create_connection(self.target, timeout=5)
+                upstream.settimeout(None)  # pooled connections sit idle for long: no read timeout
             except OSError:
                 client.close()
                 continue

@@ -23,6 +23,15 @@ from .support import own_redis  # noqa: F401  (fixture)
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _cache_not_in_its_skip_window():
+    from config.cache import _DegradedLog
+
+    _DegradedLog.down_until = 0.0
+    yield
+    _DegradedLog.down_until = 0.0
+
+
 def _cache(url: str) -> DegradingRedisCache:
     config = redis_options.cache_config(url)
     return DegradingRedisCache(url, {"OPTIONS": config["OPTIONS"], "KEY_PREFIX": "fault-test"})
@@ -41,6 +50,14 @@ def test_cache_answers_like_an_empty_cache_while_redis_is_down(own_redis, caplog
         assert cache.get_many(["k", "j"]) == {}
         assert cache.delete("k") is False
     assert any("cache unavailable" in r.getMessage() and "rate limits" in r.getMessage() for r in caplog.records)
+    # Back: after the short skip window (no retries paid on every call meanwhile), it is used again.
+    own_redis.start()
+    from config.cache import _DegradedLog
+
+    assert _DegradedLog.down_until > 0
+    _DegradedLog.down_until = 0.0  # the window has passed
+    cache.set("k", 3, 30)
+    assert cache.get("k") == 3
 
 
 def test_logged_in_pages_and_registration_work_with_redis_down(own_redis, settings, client):
