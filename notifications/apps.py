@@ -20,7 +20,7 @@ class NotificationsConfig(AppConfig):
 
 def _close_sockets_of_session(sender, request, user, **kwargs):
     """A socket opened before logout kept receiving the inbox: it is closed now (issue 13)."""
-    if user is None or request is None:
+    if user is None or user.pk is None or request is None:  # pk None: the account was just deleted
         return
     from . import live
 
