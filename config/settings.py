@@ -164,7 +164,9 @@ if REDIS_URL:
     CACHES = {"default": redis_options.cache_config(REDIS_URL)}
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # A bounded pool that waits (config/channel_layer.py): WebSocket churn cannot leave
+            # hundreds of idle Redis connections behind.
+            "BACKEND": "config.channel_layer.BoundedRedisChannelLayer",
             "CONFIG": {"hosts": [redis_options.channel_host(REDIS_URL)],
                        "prefix": os.environ.get("CHANNELS_PREFIX", "boju")},
         }

@@ -61,5 +61,5 @@ def test_with_redis_sessions_cache_and_the_cache_share_one_client_per_process():
     assert out.stdout.strip() == (
         # Sessions in the database only: with Redis down they keep working (docs/robustness.md).
         '["django.contrib.sessions.backends.db", "config.cache.DegradingRedisCache", '
-        '"channels_redis.core.RedisChannelLayer"]'
+        '"config.channel_layer.BoundedRedisChannelLayer"]'
     ), out.stderr

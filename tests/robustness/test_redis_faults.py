@@ -95,10 +95,10 @@ def test_cache_reconnects_after_a_restart(own_redis):
 def test_channel_layer_reconnects_after_a_restart(own_redis):
     # Catches: redis.asyncio does not retry by default, so channels_redis' group_send failed
     # with ConnectionError on each dead pooled connection after a Redis restart (live pushes lost).
-    from channels_redis.core import RedisChannelLayer
+    from config.channel_layer import BoundedRedisChannelLayer
 
     async def run():
-        layer = RedisChannelLayer(hosts=[redis_options.channel_host(own_redis.url)], prefix="fault-test")
+        layer = BoundedRedisChannelLayer(hosts=[redis_options.channel_host(own_redis.url)], prefix="fault-test")
         channel = await layer.new_channel()
         await layer.group_add("event.1.public", channel)
         await layer.group_send("event.1.public", {"type": "live.message", "n": 1})
@@ -133,3 +133,32 @@ def test_celery_publishes_after_a_restart(own_redis):
             assert consumer.get(timeout=5).payload == {"n": 2}
             consumer.close()
         producer.close()
+
+
+def test_websocket_churn_keeps_a_bounded_number_of_redis_connections(own_redis, monkeypatch):
+    # Catches: channels_redis' plain pool (sized 1000, never shrinking) kept ~930 idle Redis
+    # connections per worker after 1,000 sockets were opened and dropped at once.
+    import redis
+
+    from config import channel_layer
+
+    monkeypatch.setattr(channel_layer, "POOL_SIZE", 16)
+
+    async def run():
+        layer = channel_layer.BoundedRedisChannelLayer(hosts=[redis_options.channel_host(own_redis.url)],
+                                                       prefix="churn-test")
+
+        async def one_socket(n: int):  # what a consumer does on connect and disconnect
+            channel = await layer.new_channel()
+            await layer.group_add(f"event.{n % 7}.public", channel)
+            await layer.group_discard(f"event.{n % 7}.public", channel)
+
+        await asyncio.gather(*(one_socket(n) for n in range(400)))
+        pool = layer.connection(0).connection_pool
+        opened = len(pool._available_connections) + len(pool._in_use_connections)
+        on_server = len(redis.Redis.from_url(own_redis.url).client_list()) - 1  # minus this check's own
+        await layer.close_pools()
+        return opened, on_server
+
+    opened, on_server = asyncio.run(run())
+    assert 0 < opened <= 16 and on_server <= 16  # all 400 "sockets" were served by at most 16
