@@ -98,3 +98,30 @@ class PersonalNoStoreMiddleware:
                 add_never_cache_headers(response)
                 patch_cache_control(response, private=True)
         return response
+
+
+class IdRangeMiddleware:
+    """404 for a numeric URL part no row can have (beyond a 64-bit integer).
+
+    Django's `<int:...>` converter takes any number of digits; PostgreSQL answers "no such row"
+    for 30 of them, but SQLite (the embedded default) raised OverflowError: a 500. Refused here,
+    once, before any view looks it up.
+    """
+
+    sync_capable = True
+    async_capable = False
+    LIMIT = 2**63
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        for value in (*view_args, *view_kwargs.values()):
+            if isinstance(value, int) and not -self.LIMIT <= value < self.LIMIT:
+                from django.http import Http404
+
+                raise Http404
+        return None

@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "config.middleware.RejectNulMiddleware",  # no NUL reaches PostgreSQL from a query or a form
+    "config.middleware.IdRangeMiddleware",  # /events/<30 digits>/ is a 404, also on SQLite
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

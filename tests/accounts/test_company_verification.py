@@ -87,7 +87,8 @@ def test_company_list_query_count_is_constant(client, django_assert_num_queries,
     for _ in range(count):
         company_member(CompanyFactory(status="pending"))
     client.force_login(organizer(manages_all=True))  # head office verifies (issue 13)
-    # session, user, count, companies, their memberships, the members' accounts
-    with django_assert_num_queries(6):
+    # session, user, the head-office permission (user's and groups'), count, companies, their
+    # memberships, the members' accounts
+    with django_assert_num_queries(8):
         response = client.get(LIST)
     assert len(response.context["page"]) == count

@@ -226,3 +226,13 @@ def test_a_replayed_nonce_for_another_ticket_is_refused(client):
     assert other.status_code == 409
     assert other.json()["result"] == "nonce_reused" and other.json()["name"] == ""
     assert not Checkin.objects.filter(ticket=second).exists()
+
+
+def test_an_id_beyond_64_bits_in_the_url_is_a_404(client):
+    # Catches (found by the fuzz test on SQLite): <int:...> takes 30 digits, and SQLite raised
+    # OverflowError ("Python int too large to convert to SQLite INTEGER"): a 500.
+    client.force_login(candidate())
+    for url in ("/fairs/999999999999999999999999999999/directory/", "/events/99999999999999999999/",
+                "/inbox/99999999999999999999/read/"):
+        response = client.get(url) if "read" not in url else client.post(url)
+        assert response.status_code == 404, url
