@@ -171,3 +171,12 @@ def stop_worker(process, log, *, kill: bool = False) -> str:
     log.close()
     os.unlink(log.name)
     return output
+
+
+def celery_use_broker(app, url: str) -> None:
+    """Point the Celery app of this process at `url` and forget its cached connection and
+    producer pools (an earlier test's producer pool would otherwise keep publishing to the old
+    broker). They are dropped, not closed: kombu shares them by URL with whoever uses it next."""
+    app.conf.broker_url = url
+    app._pool = None
+    app.amqp._producer_pool = None

@@ -32,7 +32,7 @@ from notifications.tasks import emails_redrive
 from ..factories import EventFactory, candidate
 from ..liveserver import free_port
 from ..liveserver import test_database_url as database_url
-from .support import own_redis, start_worker, stop_worker  # noqa: F401  (fixture)
+from .support import celery_use_broker, own_redis, start_worker, stop_worker  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BURST = 24
@@ -52,11 +52,11 @@ def broker(own_redis):
     """The test process queues its tasks to the test's own Redis, on a queue of its own."""
     queue = f"boju-fault-{uuid.uuid4().hex[:8]}"
     before = (celery_app.conf.task_always_eager, celery_app.conf.task_default_queue, celery_app.conf.broker_url)
-    celery_app.conf.update(task_always_eager=False, task_default_queue=queue, broker_url=own_redis.url)
-    celery_app._pool = None
+    celery_app.conf.update(task_always_eager=False, task_default_queue=queue)
+    celery_use_broker(celery_app, own_redis.url)
     yield queue
-    celery_app.conf.update(task_always_eager=before[0], task_default_queue=before[1], broker_url=before[2])
-    celery_app._pool = None
+    celery_app.conf.update(task_always_eager=before[0], task_default_queue=before[1])
+    celery_use_broker(celery_app, before[2])
 
 
 def test_burst_with_worker_killed_and_redis_restarted_loses_and_doubles_nothing(postgres, own_redis, broker):

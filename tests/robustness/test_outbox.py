@@ -22,6 +22,7 @@ from notifications.tasks import deliver
 
 from ..factories import candidate, company_member
 from ..liveserver import free_port
+from .support import celery_use_broker
 
 
 def _announce_later(user):
@@ -48,14 +49,12 @@ def test_a_lost_hand_over_is_redriven(monkeypatch):
     person = candidate()
     celery_app.conf.task_always_eager = False
     broker = celery_app.conf.broker_url
-    celery_app.conf.broker_url = f"redis://127.0.0.1:{free_port()}/0"  # nobody listens there
-    celery_app._pool = None
+    celery_use_broker(celery_app, f"redis://127.0.0.1:{free_port()}/0")  # nobody listens there
     try:
         with transaction.atomic():
             _announce_later(person)
     finally:
-        celery_app.conf.broker_url = broker
-        celery_app._pool = None
+        celery_use_broker(celery_app, broker)
         celery_app.conf.task_always_eager = True
     row = OutboxMessage.objects.get()
     assert row.status == "pending" and not Notification.objects.exists()
