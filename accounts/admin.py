@@ -1,8 +1,18 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEntry, CandidateProfile, Company, CompanyMembership, User
+
+# The admin's own login form had no rate limit (15 wrong passwords, then the right one, got in).
+# Signing in goes through the site's login (allauth: its rate limits, and the same form for
+# everyone); the admin then only checks that the person is active staff.
+admin.site.login = secure_admin_login(admin.site.login)
+
+# Fields that give power: nobody edits their own, and only a superuser edits anyone's.
+POWER_FIELDS = ["is_superuser", "is_staff", "groups", "user_permissions"]
 
 
 @admin.register(User)
@@ -18,6 +28,22 @@ class UserAdmin(BaseUserAdmin):
         (_("时间"), {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "role", "password1", "password2"]})]
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and (obj.pk == request.user.pk or not request.user.is_superuser):
+            fields += [f for f in POWER_FIELDS if f not in fields]
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        # The read-only fields above are the interface; this is the rule, whatever was posted.
+        if change and not request.user.is_superuser or obj.pk == request.user.pk:
+            before = User.objects.filter(pk=obj.pk).values("is_superuser", "is_staff").first()
+            if before and (obj.is_superuser and not before["is_superuser"] or obj.is_staff and not before["is_staff"]):
+                raise PermissionDenied
+        if not change and obj.is_superuser and not request.user.is_superuser:
+            raise PermissionDenied
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(CandidateProfile)
@@ -55,3 +81,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # the trail is evidence: not even a superuser deletes it here

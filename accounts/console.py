@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .models import Company
-from .services import AccountError, company_verify
+from .services import AccountError, company_verify, is_head_office
 
 
 def organizer_required(view):
@@ -32,7 +32,20 @@ def organizer_required(view):
     return wrapper
 
 
-@organizer_required
+def head_office_required(view):
+    """Company verification is head office's (accounts.services.is_head_office); others get 403."""
+
+    @organizer_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_head_office(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@head_office_required
 def companies(request):
     status = request.GET.get("status", Company.Status.PENDING)
     if status not in Company.Status.values:
@@ -49,7 +62,7 @@ def companies(request):
     })
 
 
-@organizer_required
+@head_office_required
 @require_POST
 def company_decide(request, pk, decision):
     company = get_object_or_404(Company, pk=pk)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .disciplines import DISCIPLINES
+from .storage import cv_upload_to, get_private_storage
 from .validators import validate_credit_code, validate_cv, validate_phone
 
 
@@ -116,7 +117,11 @@ class CandidateProfile(models.Model):
     discipline = models.CharField(_("一级学科"), max_length=4, choices=DISCIPLINES)
     research_field = models.CharField(_("研究方向"), max_length=200, blank=True)
     graduation_year = models.PositiveSmallIntegerField(_("毕业年份"), null=True, blank=True)
-    cv = models.FileField(_("简历（PDF）"), upload_to="cv/%Y/%m/", blank=True, validators=[validate_cv])
+    # Outside MEDIA_ROOT under a random name (accounts/storage.py); the name the person gave it
+    # is kept only here, in cv_name.
+    cv = models.FileField(_("简历（PDF）"), upload_to=cv_upload_to, storage=get_private_storage, blank=True,
+                          validators=[validate_cv])
+    cv_name = models.CharField(_("简历文件名"), max_length=200, blank=True)
     consent_share = models.BooleanField(
         _("同意向用人单位展示我的资料"),
         default=False,
@@ -251,6 +256,9 @@ class AuditEntry(models.Model):
     """Who did what to which object, and when. Written by services, never by signals."""
 
     actor = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # The actor's id, kept when the account is erased (the foreign key then becomes empty): the
+    # trail still says "user 42 did this", and nothing more about them.
+    actor_ref = models.PositiveBigIntegerField(_("操作人编号"), null=True, blank=True)
     action = models.CharField(_("操作"), max_length=64, db_index=True)
     target_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True)
     target_id = models.CharField(max_length=64, blank=True)

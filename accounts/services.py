@@ -26,13 +26,26 @@ class AccountError(Exception):
         self.message = message
 
 
+# A target that is a person, or belongs to one (a registration, a visit...), is named by id only:
+# the audit trail outlives the person (erasure), and must not keep their name (issue 13).
+PERSONAL_LINKS = ("user_id", "visitor_id")
+
+
+def audit_repr(target: models.Model) -> str:
+    if isinstance(target, (User, CandidateProfile)) or any(hasattr(target, link) for link in PERSONAL_LINKS):
+        return f"{target._meta.model_name}#{target.pk}"
+    return str(target)[:200]
+
+
 def audit_log(*, actor: User | None, action: str, target: models.Model | None = None, data: dict | None = None) -> AuditEntry:
+    actor = actor if actor is not None and actor.pk else None
     return AuditEntry.objects.create(
-        actor=actor if actor is not None and actor.pk else None,
+        actor=actor,
+        actor_ref=actor.pk if actor is not None else None,
         action=action,
         target_type=ContentType.objects.get_for_model(target) if target is not None else None,
         target_id=str(target.pk) if target is not None else "",
-        target_repr=str(target)[:200] if target is not None else "",
+        target_repr=audit_repr(target) if target is not None else "",
         data=data or {},
     )
 
@@ -52,6 +65,8 @@ def candidate_profile_save(*, user: User, data: dict[str, Any]) -> CandidateProf
         cv_before = profile.cv.name or ""
         for field, value in data.items():
             setattr(profile, field, value)
+        if "cv" in data:  # the original name stays in the database only; the file gets a random one
+            profile.cv_name = str(getattr(data["cv"], "name", "") or "")[:200] if data["cv"] else ""
         if created or consent_before != profile.consent_share:
             profile.consent_changed_at = timezone.now()
         try:
@@ -116,7 +131,7 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
             "discipline": profile.discipline,
             "research_field": profile.research_field,
             "graduation_year": profile.graduation_year,
-            "cv": profile.cv.name or None,
+            "cv": profile.cv_name or (profile.cv.name and "cv.pdf") or None,
             "consent_share": profile.consent_share,
             "consent_changed_at": profile.consent_changed_at.isoformat() if profile.consent_changed_at else None,
         }
@@ -132,16 +147,45 @@ def account_delete(*, user: User) -> None:
     the audit trail keeps the actions but loses the link to the person.
     Side effect: the CV file is removed from storage after the transaction commits.
     """
+    from notifications.outbox import outbox_erase_email
+
+    from .models import CompanyInvitation
+
     with transaction.atomic():
         for eraser in _erasers:
             eraser(user)
         profile = CandidateProfile.objects.filter(user=user).first()
         cv_name = profile.cv.name if profile and profile.cv else ""
+        # Invitations to this address (pending or accepted) and mails still waiting for it.
+        CompanyInvitation.objects.filter(email__iexact=user.email).delete()
+        outbox_erase_email(user.email)
+        _audit_scrub(user, profile)
         audit_log(actor=None, action="account.delete", data={"user_id": user.pk})
         if cv_name:
             storage = profile.cv.storage
             transaction.on_commit(lambda: storage.delete(cv_name))
         user.delete()
+
+
+def _audit_scrub(user: User, profile: CandidateProfile | None) -> None:
+    """The audit trail keeps what was done and by which id, never the name or address: entries
+    written before audit_repr() existed (or data a service put there) lose any trace of them."""
+    from django.db.models import Q, TextField
+    from django.db.models.functions import Cast
+
+    needles = {n for n in (user.email, user.name, profile.full_name if profile else "", getattr(profile, "phone", ""))
+               if n and len(n) >= 2}
+    if not needles:
+        return
+    text_match = Q()
+    for needle in needles:
+        text_match |= Q(target_repr__icontains=needle) | Q(data_text__icontains=needle)
+    rows = AuditEntry.objects.annotate(data_text=Cast("data", TextField())).filter(text_match)
+    for entry in rows:
+        entry.target_repr = f"#{entry.target_id}" if entry.target_id else ""
+        if any(needle.lower() in str(entry.data).lower() for needle in needles):
+            entry.data = {"erased": True}
+        entry.save(update_fields=["target_repr", "data"])
 
 
 def company_create(*, admin: User, data: dict[str, Any]) -> Company:
@@ -164,9 +208,27 @@ def company_create(*, admin: User, data: dict[str, Any]) -> Company:
 kind_register("company.pending", label=_("新单位待审核"), audience="organizer", order=60)
 
 
-def _tell_organizers_company_pending(company: Company) -> None:
-    reviewers = User.objects.filter(is_active=True).filter(
+# Who verifies companies: head office, i.e. organizers who run the whole programme (the
+# permission events.manage_all_events, named by string so accounts imports nothing of events)
+# and superusers. A partner organizer scoped to some events may not: verification unlocks every
+# fair, and the list shows every company's members' e-mail addresses.
+HEAD_OFFICE_PERMISSION = "events.manage_all_events"
+
+
+def is_head_office(user) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.is_organizer
+                and user.has_perm(HEAD_OFFICE_PERMISSION))
+
+
+def head_office_users():
+    from django.contrib.auth.backends import ModelBackend
+
+    return ModelBackend().with_perm(HEAD_OFFICE_PERMISSION).filter(is_active=True).filter(
         models.Q(role=User.Role.ORGANIZER) | models.Q(is_superuser=True))
+
+
+def _tell_organizers_company_pending(company: Company) -> None:
+    reviewers = head_office_users()
     notify_many(users=list(reviewers.only("pk", "email", "language", "is_active")), kind="company.pending",
                 context={"company_id": company.pk, "company_name": company.name,
                          "credit_code": company.credit_code, "target": f"company:{company.pk}",
@@ -174,8 +236,8 @@ def _tell_organizers_company_pending(company: Company) -> None:
 
 
 def company_verify(*, company: Company, actor: User, approve: bool = True) -> Company:
-    if not actor.is_organizer:
-        raise AccountError("forbidden", _("只有主办方可以审核用人单位。"))
+    if not is_head_office(actor):
+        raise AccountError("forbidden", _("只有主办方总部（可管理全部活动的主办方）可以审核用人单位。"))
     with transaction.atomic():
         company = Company.objects.select_for_update().get(pk=company.pk)
         company.status = Company.Status.VERIFIED if approve else Company.Status.REJECTED
@@ -264,13 +326,15 @@ def company_logo_set(*, company: Company, actor: User, upload) -> Company:
 def company_invite_create(*, company: Company, actor: User, email: str, accept_url: Callable[[str], str]):
     """Invite a colleague by e-mail. `accept_url(token)` builds the absolute link for the mail.
 
-    Side effect: the invitation e-mail is sent after commit.
+    Side effect: the invitation e-mail is written to the outbox with the invitation (one
+    transaction) and sent by the worker: a mail server that fails delays it, never the request.
     Raises AccountError: forbidden / already_member.
     """
     import secrets
 
-    from django.core.mail import send_mail
     from django.utils.translation import gettext
+
+    from notifications.outbox import outbox_mail_add
 
     from .models import CompanyInvitation
 
@@ -282,13 +346,13 @@ def company_invite_create(*, company: Company, actor: User, email: str, accept_u
     with transaction.atomic():
         invitation = CompanyInvitation.objects.create(
             company=company, email=email, token=secrets.token_urlsafe(32), invited_by=actor)
-        audit_log(actor=actor, action="company.invite", target=company, data={"email": email})
+        audit_log(actor=actor, action="company.invite", target=company, data={"invitation_id": invitation.pk})
         link = accept_url(invitation.token)
         subject = gettext("【博聚】%(name)s 邀请您加入单位") % {"name": company.name}
         body = gettext("%(who)s 邀请您以工作人员身份加入“%(name)s”，在博聚上预订展位、发布岗位、扫码记录到访者。\n"
                        "请在 %(days)d 天内打开下面的链接并用本邮箱登录或注册后接受邀请：\n%(link)s\n") % {
             "who": actor.display_name, "name": company.name, "days": INVITATION_DAYS, "link": link}
-        transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+        outbox_mail_add(to=email, subject=subject, body=body)
     return invitation
 
 
@@ -319,7 +383,7 @@ def company_invite_accept(*, token: str, user: User) -> CompanyMembership:
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["accepted_at", "accepted_by"])
-        audit_log(actor=user, action="company.join", target=invitation.company, data={"email": invitation.email})
+        audit_log(actor=user, action="company.join", target=invitation.company, data={"invitation_id": invitation.pk})
     return membership
 
 

@@ -13,13 +13,13 @@ from django.db import IntegrityError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.static import serve
 
+from config.inputs import safe_next
 from notifications.kinds import UnknownKind, kind_get
 from notifications.models import EmailDelivery
 
@@ -103,13 +103,9 @@ def _data_sections(data: dict) -> list[dict]:
 
 
 def _safe_next(request) -> str:
-    """The local `next` the person came from, or "" when it is missing or points elsewhere."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return ""
+    """The local path `next` the person came from, or "" when it is missing, points elsewhere or
+    is not a path (a bare "foo" made redirect() look it up as a URL name: a 500 after saving)."""
+    return safe_next(request)
 
 
 def _profile_data(form: CandidateProfileForm, existing: CandidateProfile | None) -> dict:
@@ -124,6 +120,7 @@ def _profile_data(form: CandidateProfileForm, existing: CandidateProfile | None)
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@never_cache  # personal: no shared or browser cache keeps it (issue 13)
 def profile(request):
     user = request.user
     if user.role != User.Role.CANDIDATE:
@@ -162,7 +159,8 @@ def cv_download(request):
         handle = profile.cv.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename="cv.pdf", content_type="application/pdf")
+    return FileResponse(handle, as_attachment=True, filename=profile.cv_name or "cv.pdf",
+                        content_type="application/pdf")
 
 
 def media_dev(request, path: str):
@@ -178,6 +176,7 @@ def media_dev(request, path: str):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@never_cache  # personal: no shared or browser cache keeps it (issue 13)
 def my_data(request):
     form = AccountDeleteForm(request.POST or None, user=request.user)
     status = 200

@@ -23,10 +23,12 @@ import time
 from datetime import datetime
 from types import SimpleNamespace
 
+import psycopg
 from django.conf import settings
 from django.http.cookie import parse_cookie
 from django.utils import timezone, translation
 
+from config.inputs import json_loads
 from notifications.live import group_event_public, group_event_staff, publish
 
 from . import fastlane_sql as sql
@@ -74,7 +76,18 @@ class ScanFastLane:
             return await self.app(scope, receive, send)
         body, too_large = await _read_body(receive, headers)
         with translation.override(_language(headers)):
-            status, data = await self.handle(auth[7:].strip().decode("latin-1"), body, too_large)
+            token = auth[7:].strip().decode("latin-1")
+            try:
+                status, data = await self.handle(token, body, too_large)
+            except psycopg.OperationalError:
+                # A connection lost to a PostgreSQL restart: once more on a fresh one (the pool
+                # checks it when lending it). The nonce makes the repeat harmless.
+                logger.warning("fast lane: database connection lost; retrying the scan once")
+                try:
+                    status, data = await self.handle(token, body, too_large)
+                except psycopg.OperationalError:
+                    logger.warning("fast lane: database unavailable", exc_info=True)
+                    status, data = 503, {"result": "unavailable"}
             data.setdefault("message", result_message(data["result"]))
         payload = json.dumps(data, ensure_ascii=False).encode()
         await send({"type": "http.response.start", "status": status,
@@ -88,8 +101,8 @@ class ScanFastLane:
         if too_large:
             return _answer({"result": "too_large"})
         try:
-            item = scan_item_parse(json.loads(body.decode("utf-8")))
-        except (UnicodeDecodeError, ValueError):
+            item = scan_item_parse(json_loads(body))  # no RecursionError, no NUL
+        except ValueError:
             item = None
         if item is None:
             return _answer({"result": "bad_request"})
@@ -141,7 +154,7 @@ class ScanFastLane:
                                          create=decision.create, touch=touch)
             if not written:
                 await tx.rollback()
-                return _answer(await self.store.replayed(nonce_key))
+                return _answer(await self.store.replayed(nonce_key, claim))
         self._broadcast(outcome, list_id=seen.list.id, gate=gate, at=now, nonce=item["nonce"],
                         new=outcome.result == "ok" and not outcome.reentry)
         return _answer(outcome.as_json())

@@ -196,7 +196,8 @@ class ScanStore:
                                              port=str(db["PORT"]) if db.get("PORT") else None,
                                              options="-c TimeZone=UTC")  # as Django's connections
                     pool = AsyncConnectionPool(conninfo, kwargs={"autocommit": True}, open=False, min_size=1,
-                                               max_size=settings.CHECKIN_FAST_LANE_POOL)
+                                               max_size=settings.CHECKIN_FAST_LANE_POOL,
+                                               check=AsyncConnectionPool.check_connection)
                     await pool.open()
                     async with pool.connection() as conn:  # read once, before any scan holds a connection
                         self._ticket_type = (await (await conn.execute(TICKET_TYPE)).fetchone())[0]
@@ -218,11 +219,14 @@ class ScanStore:
         async with pool.connection() as conn:
             return await (await conn.execute(query, params)).fetchone()
 
-    async def replayed(self, nonce_key: str) -> dict:
+    async def replayed(self, nonce_key: str, claim) -> dict:
         row = await self._one(REPLAYED, {"nonce": nonce_key})
         if row is None:  # cannot happen: the conflict was with a committed row
             return {"result": "invalid"}
         from .services.scanning import ScanOutcome
+
+        if row[2] != claim.event_id or row[1] not in (None, claim.ticket_id):
+            return ScanOutcome("nonce_reused").as_json()  # another ticket's answer: see scanning._replayed
 
         return ScanOutcome(row[0], name=display_name(row[4], row[5]) if row[1] else "", ticket_id=row[1],
                            event_id=row[2], replayed=True, flagged=row[3]).as_json()

@@ -22,7 +22,8 @@ GATE_MAX = 40
 NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
 STATUS = {"ok": 200, "reentry": 200, "already_checked_in": 409, "invalid": 400, "wrong_event": 403,
           "cancelled": 410, "not_open": 403, "bad_request": 400, "unauthorized": 401, "forbidden": 403,
-          "too_large": 413, "no_list": 404, "pairing_invalid": 400, "method_not_allowed": 405}
+          "too_large": 413, "no_list": 404, "pairing_invalid": 400, "method_not_allowed": 405,
+          "unavailable": 503, "nonce_reused": 409}
 
 
 def result_message(result: str) -> str:
@@ -30,7 +31,9 @@ def result_message(result: str) -> str:
     if result in MESSAGES:
         return str(MESSAGES[result])
     return {"ok": gettext("签到成功"), "unauthorized": gettext("请先配对设备或登录"),
-            "too_large": gettext("请求过大"), "method_not_allowed": gettext("请求方式错误")}.get(result, result)
+            "too_large": gettext("请求过大"), "method_not_allowed": gettext("请求方式错误"),
+            "unavailable": gettext("服务暂时不可用，请稍后重试"),
+            "nonce_reused": gettext("该请求编号已用于另一张票，请重新扫码")}.get(result, result)
 
 
 def result_status(result: str) -> int:
@@ -45,7 +48,8 @@ def scan_item_parse(data) -> dict | None:
     scanned_at, list_id = data.get("scanned_at"), data.get("list")
     if not isinstance(code, str) or not isinstance(gate, str) or not isinstance(nonce, str):
         return None
-    if not NONCE_RE.match(nonce) or len(gate) > GATE_MAX:
+    # A NUL cannot be stored in a PostgreSQL text column: refused here, not by the database.
+    if not NONCE_RE.match(nonce) or len(gate) > GATE_MAX or "\x00" in gate or "\x00" in code:
         return None
     when: datetime | None = None
     if scanned_at is not None:

@@ -79,13 +79,18 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "config.middleware.PersonalNoStoreMiddleware",  # no-store on whatever was built for a signed-in person
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "config.middleware.RejectNulMiddleware",  # no NUL reaches PostgreSQL from a query or a form
+    "config.middleware.IdRangeMiddleware",  # /events/<30 digits>/ is a 404, also on SQLite
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",  # CONTENT_SECURITY_POLICY below
     "allauth.account.middleware.AccountMiddleware",
+    "config.dbfaults.DatabaseRetryMiddleware",  # a lost PostgreSQL connection: retry once or 503
     "config.middleware.SyncMiddlewareChain",  # innermost on purpose: see its docstring
 ]
 
@@ -115,6 +120,9 @@ DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "0")),
+        # A kept connection is checked before it is reused: after a PostgreSQL restart the
+        # request opens a new one instead of failing (config/dbfaults.py does the rest).
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and os.environ.get("DATABASE_POOL_MAX"):
@@ -125,6 +133,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and os.envi
         "min_size": 2,
         "max_size": int(os.environ["DATABASE_POOL_MAX"]),
         "timeout": 10,
+        # No `check` (psycopg_pool's check_connection): with it, sessions read through the pool
+        # came back empty (everyone anonymous) in this stack. A connection killed by a
+        # PostgreSQL restart fails once; config/dbfaults.py retries a read on a fresh one, and
+        # the pool drops the broken one when it is given back.
     }
 # At most this many HTTP requests run at once in one ASGI worker process; the rest wait on
 # its event loop (see config/concurrency.py for why). 0 = no limit. Size the connection pool
@@ -151,17 +163,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: cache, channel layer, Celery broker ---------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
+# Health checks, retries and timeouts for every Redis client: config/redis_options.py.
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "config.cache.SharedPoolRedisCache", "LOCATION": REDIS_URL}}
+    from config import redis_options
+
+    CACHES = {"default": redis_options.cache_config(REDIS_URL)}
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            # redis-py 8 fails at once (MaxConnectionsError) past the pool size instead of waiting,
-            # and a mass reconnect or an announcement fan-out needs more than its default 100.
-            # Its default 5 s socket timeout equals channels_redis' 5 s BZPOPMIN block, so under load
-            # a consumer's receive timed out and the WebSocket died: the read timeout must be longer.
-            "CONFIG": {"hosts": [{"address": REDIS_URL, "socket_timeout": 15,
-                                  "max_connections": int(os.environ.get("CHANNELS_REDIS_MAX_CONNECTIONS", "1000"))}],
+            # A bounded pool that waits (config/channel_layer.py): WebSocket churn cannot leave
+            # hundreds of idle Redis connections behind.
+            "BACKEND": "config.channel_layer.BoundedRedisChannelLayer",
+            "CONFIG": {"hosts": [redis_options.channel_host(REDIS_URL)],
                        "prefix": os.environ.get("CHANNELS_PREFIX", "boju")},
         }
     }
@@ -177,11 +189,20 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
+# With Redis down a publish gives up after about a second (the outbox re-drives the message,
+# notifications/outbox.py); after a restart kombu reconnects (config/redis_options.py).
+if REDIS_URL:
+    CELERY_BROKER_TRANSPORT_OPTIONS = redis_options.celery_transport_options()
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 # Periodic tasks for `celery -A config beat`: reminders every 5 minutes (each is sent once, see
-# notifications/reminders.py), and e-mails stuck in `pending` re-queued every 10 minutes.
+# notifications/reminders.py), and e-mails left `pending` re-queued every minute.
 CELERY_BEAT_SCHEDULE = {
     "notifications-reminders": {"task": "notifications.tasks.reminders_send", "schedule": 300.0},
-    "notifications-resend-pending": {"task": "notifications.tasks.emails_resend_pending", "schedule": 600.0},
+    "notifications-resend-pending": {"task": "notifications.tasks.emails_resend_pending", "schedule": 60.0},
+    # The outbox: notices and mails written with their cause and not yet confirmed are handed
+    # to the worker again (a lost task, a restarted Redis, a killed worker delay, never lose).
+    "notifications-outbox-redrive": {"task": "notifications.tasks.outbox_redrive", "schedule": 30.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------
@@ -237,9 +258,11 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
 }
-# Sessions live in the database; with Redis they are also read through the cache, so a
-# request's session costs a Redis GET instead of a query (writes still go to both).
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+# Sessions live in the database only, with or without Redis. cached_db would save one indexed
+# query per request, but with Redis down its unguarded write-back made every logged-in request
+# fail, and a logout during an outage (deleted in the database, not in the cache) would come back
+# to life with Redis. See docs/robustness.md.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # --- I18N -----------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -255,10 +278,12 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("DJANGO_STATIC_ROOT", BASE_DIR / "staticfiles"))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
-# Uploads that are never served as files (CVs, challenge attachments): outside MEDIA_ROOT.
+# Uploads never served as files (CVs, answers' PDFs, challenge attachments): outside MEDIA_ROOT
+# and outside anything a web server serves (accounts/storage.py, challenges/storage.py).
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("DJANGO_PRIVATE_MEDIA_ROOT", BASE_DIR / "private"))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Temporary name, fsync, rename: a failed upload never leaves a truncated file.
+    "default": {"BACKEND": "accounts.storage.AtomicFileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -298,6 +323,25 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp): scripts only from this site, never inline (no onclick="",
+# no <script> with code; data for scripts travels in <script type="application/json">, which is
+# not executed). Styles allow inline style="" attributes, which a few templates use for sizes.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "media-src": ["'self'", "blob:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 LOGGING = {
     "version": 1,

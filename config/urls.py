@@ -6,6 +6,9 @@ from accounts.views import media_dev
 from api.errors import json_not_found
 from api.main import api
 
+# A database outage outside a view is a 503 "try again", not a 500 (config/dbfaults.py).
+handler500 = "config.dbfaults.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

@@ -27,10 +27,14 @@ class MonthField(forms.CharField):
         value = super().to_python(value).strip()
         if not value:
             return ""
+        parts = value.split("-", 1)
+        # ASCII digits of a sane length first: int() takes "²" and date() overflows on 9999999999.
+        if len(parts) != 2 or not all(p.isascii() and p.isdigit() and len(p) <= 4 for p in parts):
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         try:
-            year, month = (int(part) for part in value.split("-", 1))
+            year, month = (int(part) for part in parts)
             date(year, month, 1)
-        except ValueError:
+        except (ValueError, OverflowError):
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid") from None
         if not 2000 <= year <= 2100:
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")

@@ -12,6 +12,7 @@ from django.forms import inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.inputs import int_param
 from accounts.models import CandidateKind
 
 from .models import Action, Event, Series, Session
@@ -115,7 +116,7 @@ class EventForm(forms.ModelForm):
     def _series_id(self):
         if self.is_bound:
             value = self.data.get(self.add_prefix("series"), "")
-            return int(value) if str(value).isdigit() else None
+            return int_param(value)  # "²".isdigit() is True, int("²") fails
         return self.instance.series_id or self.initial.get("series")
 
     def clean(self):

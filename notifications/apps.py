@@ -12,3 +12,16 @@ class NotificationsConfig(AppConfig):
 
         # Announcements are this app's own feature; every other kind is declared by its app.
         kind_register("announcement", label=_("主办方公告"), email_default=True, audience="all", order=40)
+
+        from django.contrib.auth.signals import user_logged_out
+
+        user_logged_out.connect(_close_sockets_of_session, dispatch_uid="notifications.logout_closes_sockets")
+
+
+def _close_sockets_of_session(sender, request, user, **kwargs):
+    """A socket opened before logout kept receiving the inbox: it is closed now (issue 13)."""
+    if user is None or user.pk is None or request is None:  # pk None: the account was just deleted
+        return
+    from . import live
+
+    live.access_changed(user.pk, logged_out_session=live.session_tag(request.session.session_key))

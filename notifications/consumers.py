@@ -12,9 +12,12 @@ from urllib.parse import parse_qs
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+from config.inputs import json_loads
+
 from . import live
 
 MAX_TOPICS = 20
+MAX_FRAME_CHARS = 4096  # a command is a few dozen characters
 
 
 class LiveConsumer(AsyncJsonWebsocketConsumer):
@@ -27,8 +30,10 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         if len(allowed) != len(wanted):
             await self.close()  # before accept: the handshake is refused with HTTP 403
             return
+        session = self.scope.get("session")
+        self.session_tag = live.session_tag(getattr(session, "session_key", None))
         if self.user is not None and self.user.is_authenticated:
-            allowed.append(live.group_user(self.user.pk))
+            allowed.append(live.group_user(self.user.pk))  # also where access changes arrive
         await self.accept()
         for topic in allowed:
             await self._join(topic)
@@ -37,6 +42,19 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
     async def disconnect(self, code):
         for topic in list(getattr(self, "topics", ())):
             await self.channel_layer.group_discard(topic, self.channel_name)
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        # channels' JSON consumer raised on a binary frame, on text that is not JSON and on deeply
+        # nested JSON (RecursionError), and the exception closed the socket with an error.
+        if text_data is None or len(text_data) > MAX_FRAME_CHARS:
+            await self.send_json({"type": "error", "code": "bad_command"})
+            return
+        try:
+            content = json_loads(text_data)
+        except ValueError:
+            await self.send_json({"type": "error", "code": "bad_command"})
+            return
+        await self.receive_json(content, **kwargs)
 
     async def receive_json(self, content, **kwargs):
         if not isinstance(content, dict):
@@ -69,6 +87,30 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             await self.live_message(message)
             return
         await super().dispatch(message)
+
+    async def live_control(self, event):
+        """live.access_changed(): a logout of this socket's session closes it; otherwise every
+        topic is authorized again, with the person as the database has them now."""
+        if event.get("session") and event["session"] == self.session_tag:
+            await self.close(code=4401)
+            return
+        self.user = await self._fresh_user()
+        if self.user is None:
+            await self.close(code=4401)
+            return
+        for topic in sorted(self.topics):
+            if not await self._authorize(topic):
+                self.topics.discard(topic)
+                await self.channel_layer.group_discard(topic, self.channel_name)
+                await self.send_json({"type": "revoked", "topic": topic})
+
+    @database_sync_to_async
+    def _fresh_user(self):
+        from django.contrib.auth import get_user_model
+
+        if self.user is None or not self.user.is_authenticated:
+            return self.user
+        return get_user_model().objects.filter(pk=self.user.pk, is_active=True).first()
 
     async def live_message(self, event):
         await self.send_json({"type": "live", "topic": event["group"], "payload": event["payload"]})

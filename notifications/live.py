@@ -88,6 +88,34 @@ def publish(group: str, payload: dict) -> None:
     _dispatch(send)
 
 
+CONTROL_TYPE = "live.control"
+
+
+def session_tag(session_key: str | None) -> str:
+    """A socket's session, named without the key itself (the channel layer is not a vault)."""
+    import hashlib
+
+    return hashlib.sha256(session_key.encode()).hexdigest()[:20] if session_key else ""
+
+
+def access_changed(user_id: int, *, logged_out_session: str = "") -> None:
+    """What `user_id` may hear has changed (a team removal, a logout): every socket of theirs
+    re-checks each of its topics and leaves those it may no longer hear; the sockets of a
+    session that logged out close. Call it on commit. Best effort like publish(); a socket
+    that misses it still re-checks its topics on its next command."""
+    group = group_user(user_id)  # every signed-in socket is in it (consumers.LiveConsumer.connect)
+    layer = get_channel_layer()
+    message = {"type": CONTROL_TYPE, "session": logged_out_session}
+
+    async def send():
+        try:
+            await layer.group_send(group, message)
+        except Exception:
+            logger.exception("access change for user %s not delivered", user_id)
+
+    _dispatch(send)
+
+
 _in_flight: set[asyncio.Task] = set()
 
 

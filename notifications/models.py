@@ -109,3 +109,40 @@ class ReminderSent(models.Model):
         verbose_name = _("已发送提醒")
         verbose_name_plural = _("已发送提醒")
         constraints = [models.UniqueConstraint(fields=["user", "key", "offset"], name="reminder_once")]
+
+
+class OutboxMessage(models.Model):
+    """Something that must leave the system (a notice to write, a mail to send), written in the
+    same transaction as the change that causes it. notifications/outbox.py hands it to Celery
+    after commit and again until it is done, so a lost task, a restarted Redis or a killed worker
+    delays it but never loses it; its delivery runs under a row lock in one transaction with the
+    `done` mark, so it happens once."""
+
+    class Kind(models.TextChoices):
+        NOTICE = "notice", _("通知")
+        MAIL = "mail", _("邮件")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待发送")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("发送失败")
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    # Emptied once done: it may carry an e-mail address or a name (personal data, erasure).
+    payload = models.JSONField(default=dict, blank=True)
+    # A mail to someone who may have no account (an invitation): erasure finds pending ones by it.
+    email = models.EmailField(blank=True, db_index=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    available_at = models.DateTimeField(default=timezone.now)  # not handed out again before this
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("待发消息")
+        verbose_name_plural = _("待发消息")
+        indexes = [models.Index(fields=["available_at"], condition=Q(status="pending"), name="outbox_pending")]
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk} {self.status}"

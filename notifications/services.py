@@ -122,38 +122,44 @@ def notify_many(*, users=None, user_ids: Iterable[int] | None = None, kind: str,
 
 
 def notify_later(*, user_ids: Iterable[int], kind: str, context: dict) -> None:
-    """notify_many(), but after commit and in a Celery task: for hot paths such as registration,
-    where the request should not also render and write the message (and queue its e-mail).
+    """notify_many(), but in a Celery task: for hot paths such as registration, where the request
+    should not also render and write the message (and its e-mail row).
 
-    Nothing happens if the transaction rolls back. Runs inline on the embedded default.
+    Durable: one outbox row is written in the caller's transaction (notifications/outbox.py), so
+    a Redis outage, a restart or a killed worker delays the notice but never loses it, and it is
+    written exactly once. Nothing happens if the transaction rolls back. Runs inline on the
+    embedded default.
     """
+    from .models import OutboxMessage
+
     kind_get(kind)
     ids = [int(uid) for uid in user_ids]
     if not ids:
         return
+    message = OutboxMessage.objects.create(kind=OutboxMessage.Kind.NOTICE,
+                                           payload={"user_ids": ids, "kind": kind, "context": context})
 
     def enqueue():
         loop = live.server_loop()
         if loop is None:
-            _notices_send([(ids, kind, context)])
+            _notices_send([message.pk])
         else:
-            loop.call_soon_threadsafe(_notice_batch_add, loop, (ids, kind, context))
+            loop.call_soon_threadsafe(_notice_batch_add, loop, message.pk)
 
     transaction.on_commit(enqueue)
 
 
 # Inside an ASGI server the notices of a burst travel to the worker together: queueing one
 # Celery task costs about a millisecond of CPU (kombu, argument reprs, settings lookups), a
-# fifth of a registration. A notice waits at most NOTICE_BATCH_WINDOW_S in the process, which
-# adds that much to how reliable queueing after commit already was (a broker outage or a crash
-# in that moment loses the message, never the committed registration).
+# fifth of a registration. A notice waits at most NOTICE_BATCH_WINDOW_S in the process; its
+# outbox row is already committed, so a crash in that moment delays it, never loses it.
 NOTICE_BATCH_WINDOW_S = 0.05
 NOTICE_BATCH_MAX = 200
-_notice_batch: list[tuple[list[int], str, dict]] = []  # touched on the server's loop only
+_notice_batch: list[int] = []  # outbox ids; touched on the server's loop only
 
 
-def _notice_batch_add(loop, item: tuple[list[int], str, dict]) -> None:
-    _notice_batch.append(item)
+def _notice_batch_add(loop, message_id: int) -> None:
+    _notice_batch.append(message_id)
     if len(_notice_batch) >= NOTICE_BATCH_MAX:
         _notice_batch_flush(loop)
     elif len(_notice_batch) == 1:
@@ -167,17 +173,10 @@ def _notice_batch_flush(loop) -> None:
         loop.run_in_executor(None, _notices_send, items)  # kombu blocks: not on the loop
 
 
-def _notices_send(items: list[tuple[list[int], str, dict]]) -> None:
-    try:
-        from .tasks import notify_batch_task, notify_task
+def _notices_send(message_ids: list[int]) -> None:
+    from .outbox import outbox_dispatch
 
-        if len(items) == 1:
-            notify_task.delay(*items[0])
-        else:
-            # A short repr: Celery would otherwise walk every context to log the arguments.
-            notify_batch_task.apply_async((items,), argsrepr=f"({len(items)} notices)", kwargsrepr="{}")
-    except Exception:  # a broker outage loses the messages, never the caller's committed work
-        logger.exception("queueing %d notification(s) failed", len(items))
+    outbox_dispatch(message_ids)  # never raises; the re-drive covers a failed hand-over
 
 
 def _after_commit(notification_ids: list[int], emailed_notification_ids: list[int]) -> None:

@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.db.models import F
 from django.utils import timezone
 
 from .models import EmailDelivery
@@ -20,8 +19,13 @@ Status = EmailDelivery.Status
 
 MAX_ATTEMPTS = 6
 # Re-queue e-mails still `pending` this long after they were written (a broker outage at commit).
-STALE_PENDING = timedelta(minutes=10)
-STALE_SENDING = timedelta(hours=1)
+# Re-queue e-mails still `pending` this long after they were written (a broker outage at commit,
+# a restarted Redis that lost the task) or after their last attempt (a retry's countdown is at
+# most RETRY_MAX_S, so a longer silence means the retry itself was lost).
+STALE_PENDING = timedelta(minutes=1)
+RETRY_MAX_S = 600
+# Rows left `sending` by the old claim-then-send code (before the row lock, see deliver()).
+STALE_SENDING = timedelta(minutes=5)
 
 
 class TemporaryEmailError(Exception):
@@ -41,32 +45,46 @@ def _is_temporary(error: Exception) -> bool:
 def deliver(delivery_id: int) -> str:
     """Send one notification's e-mail if nobody has yet. Returns sent / skipped / failed.
 
-    The claim is one UPDATE ... WHERE status = 'pending': of two workers (or a retry racing a
-    late duplicate) exactly one gets the row. A send that succeeded is marked `sent` and is
-    never claimed again. Raises TemporaryEmailError (after putting the row back to `pending`)
-    when the SMTP server failed in a way worth retrying.
+    The row is locked (SELECT ... FOR UPDATE SKIP LOCKED) for the whole send, in one transaction
+    that ends with `sent`: of two workers (or a retry racing a late duplicate) exactly one gets
+    it, and the other walks away. A worker killed mid-send leaves no "sending" row to resolve:
+    PostgreSQL rolls its transaction back when the connection dies, the row is `pending` again
+    and the sweeper re-drives it within minutes. The only window for a duplicate is between the
+    SMTP server's "250 OK" and our COMMIT. Raises TemporaryEmailError (after putting the row back
+    to `pending`) when the SMTP server failed in a way worth retrying.
     """
-    now = timezone.now()
-    claimed = EmailDelivery.objects.filter(pk=delivery_id, status=Status.PENDING).update(
-        status=Status.SENDING, attempts=F("attempts") + 1, claimed_at=now)
-    if not claimed:
-        return "skipped"
-    delivery = EmailDelivery.objects.select_related("notification", "notification__user").get(pk=delivery_id)
+    from django.db import transaction
+
     from .rendering import build_email
 
-    try:
-        build_email(delivery.notification).send()
-    except Exception as error:  # noqa: BLE001 - classified below
-        message = f"{type(error).__name__}: {error}"[:300]
-        if _is_temporary(error) and delivery.attempts < MAX_ATTEMPTS:
-            EmailDelivery.objects.filter(pk=delivery_id, status=Status.SENDING).update(
-                status=Status.PENDING, last_error=message)
-            raise TemporaryEmailError(message) from error
-        EmailDelivery.objects.filter(pk=delivery_id).update(status=Status.FAILED, last_error=message)
-        logger.warning("e-mail of notification %s failed for good: %s", delivery.notification_id, message)
-        return "failed"
-    EmailDelivery.objects.filter(pk=delivery_id).update(status=Status.SENT, sent_at=timezone.now(), last_error="")
-    return "sent"
+    with transaction.atomic():
+        delivery = (EmailDelivery.objects.select_for_update(skip_locked=True)
+                    .filter(pk=delivery_id, status=Status.PENDING).first())
+        if delivery is None:
+            return "skipped"
+        delivery.attempts += 1
+        delivery.claimed_at = timezone.now()
+        notification = delivery.notification
+        try:
+            build_email(notification).send()
+        except Exception as error:  # noqa: BLE001 - classified below
+            message = f"{type(error).__name__}: {error}"[:300]
+            delivery.last_error = message
+            if _is_temporary(error) and delivery.attempts < MAX_ATTEMPTS:
+                delivery.save(update_fields=["attempts", "claimed_at", "last_error"])
+                temporary = TemporaryEmailError(message)
+            else:
+                delivery.status = Status.FAILED
+                delivery.save(update_fields=["attempts", "claimed_at", "last_error", "status"])
+                logger.warning("e-mail of notification %s failed for good: %s", notification.pk, message)
+                return "failed"
+        else:
+            delivery.status = Status.SENT
+            delivery.sent_at = timezone.now()
+            delivery.last_error = ""
+            delivery.save(update_fields=["attempts", "claimed_at", "status", "sent_at", "last_error"])
+            return "sent"
+    raise temporary from None
 
 
 @shared_task(bind=True, max_retries=MAX_ATTEMPTS, acks_late=True)
@@ -82,7 +100,7 @@ def email_send(self, notification_id: int) -> str:
             # Inline (embedded default): no worker to come back later; the sweeper retries it.
             return "pending"
         base = getattr(settings, "BOJU_EMAIL_RETRY_SECONDS", 15)
-        raise self.retry(exc=error, countdown=min(600, base * 2 ** self.request.retries))
+        raise self.retry(exc=error, countdown=min(RETRY_MAX_S, base * 2 ** self.request.retries))
 
 
 @shared_task
@@ -95,22 +113,64 @@ def email_send_batch(notification_ids: list[int]) -> int:
 
 @shared_task
 def emails_resend_pending() -> int:
-    """Re-queue e-mails left `pending` (the broker was down at commit, or inline retries ran out).
+    """Re-queue e-mails left `pending`: never tried for STALE_PENDING (the broker was down at
+    commit, Redis lost the task), or silent since their last attempt for longer than any retry
+    countdown (the retry was lost). Sending twice is impossible: see deliver().
 
-    A row stuck in `sending` (the worker died mid-send) is never resent — the server may have
-    accepted it — but marked `failed` with that reason, so it shows in the admin.
+    A row left `sending` by the old claim-then-send code is never resent — the server may have
+    accepted it — but marked `failed` with that reason after STALE_SENDING, so it shows in the admin.
     """
-    now = timezone.now()
+    return emails_redrive()
+
+
+def emails_redrive(*, now=None) -> int:
+    """emails_resend_pending() as a plain function (`now` for tests and the fault bench)."""
+    from django.db.models import Q
+
+    now = now or timezone.now()
     EmailDelivery.objects.filter(status=Status.SENDING, claimed_at__lt=now - STALE_SENDING).update(
         status=Status.FAILED, last_error="interrupted while sending; may or may not have been delivered")
-    stale = EmailDelivery.objects.filter(status=Status.PENDING, created_at__lt=now - STALE_PENDING,
-                                         attempts__lt=MAX_ATTEMPTS)
+    stale = EmailDelivery.objects.filter(
+        Q(claimed_at__isnull=True, created_at__lt=now - STALE_PENDING)
+        | Q(claimed_at__lt=now - timedelta(seconds=RETRY_MAX_S) - STALE_PENDING),
+        status=Status.PENDING, attempts__lt=MAX_ATTEMPTS)
     ids = list(stale.values_list("notification_id", flat=True)[:1000])
     for notification_id in ids:
         email_send.delay(notification_id)
     return len(ids)
 
 
+@shared_task(acks_late=True)  # a re-run is harmless: outbox_deliver() does each message once
+def outbox_deliver_task(message_id: int) -> str:
+    from .outbox import outbox_deliver
+
+    return outbox_deliver(message_id)
+
+
+@shared_task(acks_late=True)
+def outbox_deliver_batch(message_ids: list[int]) -> int:
+    """A burst of outbox messages in one task; each is its own transaction, one failure stops none."""
+    from .outbox import outbox_deliver
+
+    done = 0
+    for message_id in message_ids:
+        try:
+            done += outbox_deliver(message_id) == "done"
+        except Exception:
+            logger.exception("outbox message %s failed", message_id)
+    return done
+
+
+@shared_task
+def outbox_redrive() -> int:
+    """Every 30 s (Celery beat): hand pending outbox messages to the worker again."""
+    from .outbox import outbox_redrive as redrive
+
+    return redrive()
+
+
+# Tasks queued by the code before the outbox (kept so messages already in Redis at deploy time
+# are still delivered; nothing queues them any more).
 @shared_task(acks_late=False)  # at most once: a re-run after a crash would tell people twice
 def notify_task(user_ids: list[int], kind: str, context: dict) -> int:
     """notify_many() in the worker (see services.notify_later)."""

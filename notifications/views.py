@@ -10,9 +10,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from config.inputs import safe_next
 
 from . import announcements as ann
 from .kinds import kinds_all
@@ -24,6 +27,7 @@ PAGE_SIZE = 20
 
 @login_required
 @require_GET
+@never_cache  # personal: no shared or browser cache keeps it (issue 13)
 def inbox(request):
     rows = Notification.objects.filter(user=request.user).only(
         "pk", "kind", "title", "body", "url", "created_at", "read_at").order_by("-created_at", "-id")
@@ -42,11 +46,9 @@ def unread(request):
 
 
 def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                  require_https=request.is_secure()):
-        return target
-    return fallback
+    # A local path only: a bare word such as "foo" passed the host check and then made
+    # redirect() look it up as a URL name: a 500 after the change was saved.
+    return safe_next(request) or reverse(fallback)
 
 
 @login_required

@@ -59,6 +59,7 @@ def test_with_redis_sessions_cache_and_the_cache_share_one_client_per_process():
     env.update(DJANGO_SETTINGS_MODULE="config.settings", REDIS_URL="redis://127.0.0.1:6399/0")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == (
-        '["django.contrib.sessions.backends.cached_db", "config.cache.SharedPoolRedisCache", '
-        '"channels_redis.core.RedisChannelLayer"]'
+        # Sessions in the database only: with Redis down they keep working (docs/robustness.md).
+        '["django.contrib.sessions.backends.db", "config.cache.DegradingRedisCache", '
+        '"config.channel_layer.BoundedRedisChannelLayer"]'
     ), out.stderr

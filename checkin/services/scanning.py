@@ -111,17 +111,21 @@ def checkin_perform(*, code: str, gate: str, nonce: str, scanned_at: datetime | 
     except IntegrityError:
         # The nonce was used before (a retry, or a concurrent one): the first answer stands and
         # nothing of this attempt is kept.
-        replay = _replayed(nonce_key)
+        replay = _replayed(nonce_key, claim)
         if replay is None:
             raise
         return replay
     return outcome
 
 
-def _replayed(nonce_key: str) -> ScanOutcome | None:
+def _replayed(nonce_key: str, claim) -> ScanOutcome | None:
     scan = Scan.objects.select_related("ticket__registration__user").filter(nonce=nonce_key).first()
     if scan is None:
         return None
+    if scan.event_id != claim.event_id or scan.ticket_id not in (None, claim.ticket_id):
+        # The nonce answered for another ticket: replaying that answer would say "ok" for a code
+        # that was never checked in, with the first person's name. Refuse the mismatch.
+        return ScanOutcome("nonce_reused")
     name = scan.ticket.registration.user.display_name if scan.ticket_id else ""
     return ScanOutcome(scan.result, name=name, ticket_id=scan.ticket_id, event_id=scan.event_id, replayed=True,
                        flagged=scan.flagged)

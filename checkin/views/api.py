@@ -6,12 +6,14 @@ scanner page while logged in, the session (then CSRF applies as for any form).
 
 from __future__ import annotations
 
-import json
-
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
+
+from config.dbfaults import db_retry_safe
+from config.inputs import json_loads
 
 from events.models import Event
 
@@ -61,8 +63,8 @@ def _json_body(request, limit: int):
     if len(body) > limit:
         return None, _refuse("too_large")
     try:
-        data = json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        data = json_loads(body)  # no RecursionError, no NUL (config/inputs.py)
+    except ValueError:
         return None, _refuse("bad_request")
     if not isinstance(data, dict):
         return None, _refuse("bad_request")
@@ -81,6 +83,7 @@ def _scanner_post(request, limit: int):
     return (None, None, refusal) if refusal else (scanner, data, None)
 
 
+@db_retry_safe  # the nonce makes a repeat answer the first scan's result
 @csrf_exempt
 def scan(request):
     scanner, data, refusal = _scanner_post(request, SCAN_BODY_MAX)
@@ -123,6 +126,7 @@ def _event_in_scope(request, scanner: Scanner):
 
 
 @csrf_exempt
+@never_cache  # personal: no shared or browser cache keeps it (issue 13)
 def offline(request):
     """GET ?event=<id>: public keys, revocation list and ticket list for offline checking."""
     if request.method != "GET":

@@ -13,7 +13,9 @@ from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 
+from config.inputs import int_param
 from accounts.console import organizer_required
 from accounts.models import CandidateProfile
 from events.models import Event, Session
@@ -81,7 +83,8 @@ def lists(request, event):
     if request.method == "POST":
         session = None
         if request.POST.get("session"):
-            session = get_object_or_404(Session.objects.filter(event=event), pk=request.POST.get("session"))
+            session = get_object_or_404(Session.objects.filter(event=event),
+                                        pk=int_param(request.POST.get("session")) or 0)
         try:
             minutes = int(request.POST.get("opens_minutes_before", "120"))
         except ValueError:
@@ -103,6 +106,7 @@ def lists(request, event):
 
 
 @_event_view(edit=True)
+@never_cache  # personal: no shared or browser cache keeps it (issue 13)
 def badges(request, event):
     """A printable sheet of badges (name, institution, QR) for every confirmed registration."""
     registrations = list(event.registrations.confirmed().select_related("user").order_by("user__name", "pk"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.models import CandidateProfile
@@ -22,6 +23,7 @@ def _own_confirmed(request, pk) -> Registration:
 
 @login_required
 @require_GET
+@never_cache  # personal: no shared or browser cache keeps it (issue 13)
 def ticket(request, pk):
     registration = _own_confirmed(request, pk)
     ticket = ticket_for_registration(registration)
@@ -35,6 +37,7 @@ def ticket(request, pk):
 
 @login_required
 @require_GET
+@never_cache  # personal: no shared or browser cache keeps it (issue 13)
 def ticket_png(request, pk):
     registration = _own_confirmed(request, pk)
     png = ticket_qr_png(ticket_code(ticket_for_registration(registration)), box_size=12)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -9,6 +10,7 @@ from django.db import transaction
 
 from accounts.models import User
 from accounts.services import audit_log
+from notifications.live import access_changed
 
 from .. import notices
 from ..models import Event, EventTeamMember, Series, Session
@@ -148,6 +150,9 @@ def team_member_set(*, event: Event, actor: User, member: User, can_edit: bool, 
     if not event_can_edit(actor, event) or not member.is_organizer:
         raise EventError("forbidden")
     with transaction.atomic():
+        # Their open sockets re-check what they may hear (a removed partner stops getting the
+        # staff topic's attendee names at once, issue 13).
+        transaction.on_commit(partial(access_changed, member.pk))
         if not (can_edit or can_scan):
             EventTeamMember.objects.filter(event=event, user=member).delete()
             audit_log(actor=actor, action="team.remove", target=event, data={"user": member.pk})

@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import calendar
@@ -58,6 +59,7 @@ def personal_feed(request, token: str):
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
+@never_cache  # personal: no shared or browser cache keeps it (issue 13)
 def my_calendar(request):
     """The person's subscription link: make it, copy it, or revoke it (a new one replaces it)."""
     if request.method == "POST":

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from notifications import live
@@ -185,6 +186,7 @@ def event_cancel_registration(request, pk: int):
 
 @login_required
 @require_GET
+@never_cache  # personal: no shared or browser cache keeps it (issue 13)
 def my_events(request):
     registrations = list(selectors.user_registrations_with_positions(request.user))
     # Cancelled rows are history: show one per event, and none once the person registered again.

@@ -6,14 +6,13 @@ non-organizers, from organizer_required), whatever the method.
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from config.inputs import int_param, request_json
 from accounts.console import organizer_required
 from events.models import Event
 from events.permissions import events_editable_by
@@ -53,8 +52,8 @@ def floor_plan(request, event_id: int):
             if request.POST.get("form") == "hall" and hall_form.is_valid():
                 data = hall_form.cleaned_data
                 hall = None
-                if str(request.POST.get("hall", "")).isdigit():
-                    hall = get_object_or_404(Hall, pk=int(request.POST["hall"]), fair=fair)
+                if request.POST.get("hall"):
+                    hall = get_object_or_404(Hall, pk=int_param(request.POST["hall"]) or 0, fair=fair)
                 hall_save(fair=fair, actor=request.user, name=data["name"], columns=data["columns"], rows=data["rows"],
                           hall=hall, image=data.get("image") or None)
                 messages.success(request, _("展厅已保存。"))
@@ -70,8 +69,8 @@ def floor_plan(request, event_id: int):
 
 def _json_body(request) -> dict:
     try:
-        data = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
+        data = request_json(request)  # no RecursionError, no NUL, not a form (config/inputs.py)
+    except ValueError:
         raise FairError("invalid", detail="JSON") from None
     if not isinstance(data, dict):
         raise FairError("invalid", detail="JSON")
@@ -138,8 +137,7 @@ def booking_act(request, event_id: int, pk: int, action: str):
         elif action == "cancel":
             booking_cancel(booking=booking, actor=request.user)
         else:  # move
-            target = str(request.POST.get("booth", ""))
-            booth = get_object_or_404(Booth.objects.select_related("hall"), pk=int(target) if target.isdigit() else 0,
+            booth = get_object_or_404(Booth.objects.select_related("hall"), pk=int_param(request.POST.get("booth")) or 0,
                                       hall__fair=fair)
             booking_move(booking=booking, to_booth=booth, actor=request.user)
     except FairError as error:

@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from config.inputs import int_list_param, int_param
 from accounts.disciplines import DISCIPLINES
 from accounts.models import Company, Industry, PlatformKind
 
@@ -38,8 +39,9 @@ def acting_company(request) -> Company | None:
     """The company the signed-in member acts for: ?company=<id> among theirs, else the first."""
     companies = member_companies(request.user).order_by("pk")
     wanted = request.POST.get("company") or request.GET.get("company")
-    if wanted and str(wanted).isdigit():
-        return companies.filter(pk=int(wanted)).first()
+    if wanted:
+        wanted_id = int_param(wanted)  # "²".isdigit() is True, int("²") fails
+        return companies.filter(pk=wanted_id).first() if wanted_id is not None else None
     return companies.first()
 
 
@@ -47,7 +49,7 @@ def acting_company(request) -> Company | None:
 def fair_map(request, event_id: int):
     fair = visible_fair(request, event_id)
     company = acting_company(request) if request.user.is_authenticated else None
-    highlight = [int(part) for part in request.GET.get("highlight", "").split(",") if part.isdigit()][:20]
+    highlight = int_list_param(request.GET.get("highlight", ""), limit=20)
     public = selectors.public_map(fair)
     snapshot, _etag = selectors.map_snapshot_json(fair, request.user, public)
     return render(request, "fairs/map.html", {

@@ -3,8 +3,6 @@ a candidate's own booth visits. A company only ever reaches its own visits (404 
 
 from __future__ import annotations
 
-import json
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from config.inputs import request_json
 from .. import selectors
 from ..errors import FairError
 from ..exports import visitors_xlsx as build_xlsx
@@ -60,9 +59,9 @@ def _jsqr_url() -> str:
 def scan_api(request, event_id: int):
     company, fair = _company_fair(request, event_id)
     try:
-        data = json.loads(request.body or b"{}")
+        data = request_json(request)  # no RecursionError, no NUL, not a form (config/inputs.py)
         code = data.get("code", "") if isinstance(data, dict) else ""
-    except (ValueError, UnicodeDecodeError):
+    except ValueError:
         code = ""
     if not isinstance(code, str) or not code.strip() or len(code) > 400:
         error = FairError("bad_ticket")
@@ -145,6 +144,7 @@ def visit_cv(request, pk: int):
 
 @login_required
 @require_GET
+@never_cache  # personal: no shared or browser cache keeps it (issue 13)
 def my_visits(request):
     visits = (BoothVisit.objects.filter(visitor=request.user).select_related("company", "fair__event", "booth")
               .order_by("-first_seen_at"))

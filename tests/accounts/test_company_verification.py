@@ -27,7 +27,7 @@ def test_the_list_shows_pending_companies_oldest_first_with_their_members(client
     CompanyFactory(status="verified")
     CompanyFactory(status="rejected")
     admin = company_member(first)
-    client.force_login(organizer())
+    client.force_login(organizer(manages_all=True))  # head office verifies (issue 13)
     response = client.get(LIST)
     assert response.status_code == 200
     assert [c.pk for c in response.context["page"]] == [first.pk, second.pk]
@@ -40,7 +40,7 @@ def test_the_list_shows_pending_companies_oldest_first_with_their_members(client
 
 def test_organizer_approves_and_rejects_with_an_audit_entry(client):
     pending, other = CompanyFactory(status="pending"), CompanyFactory(status="pending")
-    head = organizer()
+    head = organizer(manages_all=True)  # head office verifies (issue 13)
     client.force_login(head)
     response = client.post(decide(pending.pk, "verify"), {"status": "pending"})
     assert response.status_code == 302 and response.url == "/console/companies/?status=pending"
@@ -74,7 +74,7 @@ def test_only_organizers_may_see_or_decide(client):
 
 def test_bad_requests_change_nothing(client):
     pending = CompanyFactory(status="pending")
-    client.force_login(organizer())
+    client.force_login(organizer(manages_all=True))  # head office verifies (issue 13)
     assert client.get(decide(pending.pk, "verify")).status_code == 405
     assert client.post(decide(pending.pk + 1000, "verify")).status_code == 404
     assert client.post(f"/console/companies/{pending.pk}/approve-all/").status_code == 404
@@ -86,8 +86,9 @@ def test_bad_requests_change_nothing(client):
 def test_company_list_query_count_is_constant(client, django_assert_num_queries, count):
     for _ in range(count):
         company_member(CompanyFactory(status="pending"))
-    client.force_login(organizer())
-    # session, user, count, companies, their memberships, the members' accounts
-    with django_assert_num_queries(6):
+    client.force_login(organizer(manages_all=True))  # head office verifies (issue 13)
+    # session, user, the head-office permission (user's and groups'), count, companies, their
+    # memberships, the members' accounts
+    with django_assert_num_queries(8):
         response = client.get(LIST)
     assert len(response.context["page"]) == count

@@ -81,6 +81,7 @@ def test_delete_account_wrong_password_or_unconfirmed_refused(client):
 @pytest.mark.django_db(transaction=True)
 def test_delete_account_frees_seat_removes_cv_and_logs_out(client, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    settings.PRIVATE_MEDIA_ROOT = tmp_path  # CVs: outside MEDIA_ROOT in production
     event = EventFactory(capacity=1, title="蓝洽会专区")
     person = candidate()
     profile = person.candidate_profile

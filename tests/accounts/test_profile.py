@@ -22,6 +22,7 @@ FORM = {"full_name": "王海", "phone": "138 0532 1234", "degree": "phd", "postd
 @pytest.fixture
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    settings.PRIVATE_MEDIA_ROOT = tmp_path  # CVs: outside MEDIA_ROOT in production
     return tmp_path
 
 
@@ -119,7 +120,9 @@ def test_profile_cv_upload_download_and_bad_file_keeps_old(client, media):
 
     download = client.get("/me/profile/cv/")
     assert download.status_code == 200 and download["Content-Type"] == "application/pdf"
-    assert download["Content-Disposition"] == 'attachment; filename="cv.pdf"'
+    # Stored under a random name, given back under the person's own (kept in the database only).
+    assert stored.startswith("cv/") and len(stored) == len("cv/") + 32 + len(".pdf") and "简历" not in stored
+    assert download["Content-Disposition"] == "attachment; filename*=utf-8''%E6%88%91%E7%9A%84%E7%AE%80%E5%8E%86.pdf"
     assert b"".join(download.streaming_content) == PDF
 
     # Saving without a new file keeps the CV.

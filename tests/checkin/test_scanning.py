@@ -288,3 +288,28 @@ def test_session_scan_needs_csrf_token():
     accepted = client.post("/api/checkin/scan", body, content_type="application/json", HTTP_X_CSRFTOKEN=token)
     assert accepted.json()["result"] == "ok"
     assert Checkin.objects.count() == 1
+
+
+def test_scan_nonce_used_for_another_ticket_is_refused(client, setup):
+    # Catches (issue 13): the replay answered "ok" with the first person's name for a code that
+    # was never checked in. Runs against the fast lane too (test_fastlane.py).
+    event, _staff, _device, token = setup
+    first, first_code = ticket_and_code(event)
+    second, second_code = ticket_and_code(event)
+    used = nonce()
+    assert scan(client, token, {"code": first_code, "nonce": used}).json()["result"] == "ok"
+    other = scan(client, token, {"code": second_code, "nonce": used})
+    assert other.status_code == 409
+    assert (other.json()["result"], other.json()["name"]) == ("nonce_reused", "")
+    assert not Checkin.objects.filter(ticket=second).exists()
+
+
+def test_scan_nul_gate_or_nested_body_is_bad_request(client, setup):
+    # Catches (issue 13): a NUL in the gate reached PostgreSQL; 4 KB of "[" raised RecursionError.
+    event, _staff, _device, token = setup
+    _ticket, code = ticket_and_code(event)
+    nul = scan(client, token, {"code": code, "gate": "东\x00门", "nonce": nonce()})
+    assert (nul.status_code, nul.json()["result"]) == (400, "bad_request")
+    nested = scan(client, token, "[" * 2000 + "]" * 2000)
+    assert (nested.status_code, nested.json()["result"]) == (400, "bad_request")
+    assert not Checkin.objects.exists()

@@ -115,14 +115,22 @@ def test_home_month_filter_uses_shanghai_time(client):
 
 
 @pytest.mark.parametrize("query", [
-    "month=2025-13", "month=abc", "month=2025-02-30", "month=99999-1", "kind=zzz", "mode=%00", "q=%00",
-    "q=" + "长" * 300, "kind[]=fair", "page=-1", "month=2025-1-1",
+    "month=2025-13", "month=abc", "month=2025-02-30", "month=99999-1", "kind=zzz",
+    "q=" + "长" * 300, "kind[]=fair", "page=-1", "month=2025-1-1", "month=9999999999-01", "month=²０２５-01",
 ])
 def test_home_bad_filter_values_are_ignored(client, query):
     EventFactory(title="仍然显示")
     response = client.get(f"/?{query}")
     assert response.status_code == 200
     assert titles(response) == ["仍然显示"]
+
+
+@pytest.mark.parametrize("query", ["mode=%00", "q=%00", "q=a%00b"])
+def test_home_nul_in_a_filter_is_a_400_with_a_message(client, query):
+    # NUL never reaches PostgreSQL from any query string (config.middleware.RejectNulMiddleware).
+    response = client.get(f"/?{query}")
+    assert response.status_code == 400
+    assert response.content.decode() == "请求中含有无效字符（NUL），请删除后重试。"
 
 
 def test_home_bad_filter_values_show_short_field_errors(client):

@@ -228,8 +228,9 @@ def test_booking_notices_go_to_organizers_then_the_company(django_capture_on_com
 
 def test_booth_book_runs_a_fixed_number_of_queries(django_assert_num_queries, django_capture_on_commit_callbacks):
     """The booking request only books: member check, fair, savepoint, company and booth locks,
-    taken?, quota, insert, booth version, audit, who to tell, release. The notice is written by
-    a task after commit, and the pushed booth state reuses the booking just made."""
+    taken?, quota, insert, booth version, audit, who to tell, the notice's outbox row, release.
+    The notice itself is written by a task after commit, and the pushed booth state reuses the
+    booking just made."""
     from django.contrib.contenttypes.models import ContentType
 
     fair = fair_with_booths(1)
@@ -237,7 +238,7 @@ def test_booth_book_runs_a_fixed_number_of_queries(django_assert_num_queries, dj
     booth = booths(fair)[0]
     ContentType.objects.get_for_model(BoothBooking)  # the audit entry's type, cached per process
     with django_capture_on_commit_callbacks() as after_commit:
-        with django_assert_num_queries(12):
+        with django_assert_num_queries(13):
             booth_book(booth=booth, company=company, actor=user)
     assert len(after_commit) == 2  # the map (version, push, warm-up), the notice task
 

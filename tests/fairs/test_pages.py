@@ -368,6 +368,7 @@ def test_hall_floor_image_is_reencoded_and_a_non_image_refused(client, settings,
     from PIL import Image
 
     settings.MEDIA_ROOT = tmp_path
+    settings.PRIVATE_MEDIA_ROOT = tmp_path  # CVs: outside MEDIA_ROOT in production
     fair = fair_with_booths(1)
     client.force_login(fair.boss)
     buffer = io.BytesIO()

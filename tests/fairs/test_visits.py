@@ -111,6 +111,7 @@ def test_profile_consent_withdrawn_globally_hides_earlier_visits(client, booth_f
 
 def test_cv_only_while_shared(client, booth_fair, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
+    settings.PRIVATE_MEDIA_ROOT = tmp_path  # CVs: outside MEDIA_ROOT in production
     fair, company, staff = booth_fair
     person = candidate(consent_share=True)
     profile = person.candidate_profile

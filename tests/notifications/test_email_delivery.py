@@ -79,7 +79,9 @@ def test_sweeper_requeues_only_stale_pending(smtp, django_capture_on_commit_call
     smtp.failures = [ConnectionRefusedError("refused")] * 2
     with django_capture_on_commit_callbacks(execute=True):
         old, fresh = announce(candidate()), announce(candidate())
-    EmailDelivery.objects.filter(notification=old).update(created_at=timezone.now() - timedelta(hours=1))
+    # Its last attempt (claimed_at) is older than any retry countdown: the retry was lost.
+    EmailDelivery.objects.filter(notification=old).update(created_at=timezone.now() - timedelta(hours=1),
+                                                          claimed_at=timezone.now() - timedelta(minutes=12))
     assert emails_resend_pending.delay().get() == 1
     assert EmailDelivery.objects.get(notification=old).status == "sent"
     assert EmailDelivery.objects.get(notification=fresh).status == "pending"

@@ -270,7 +270,9 @@ def test_new_company_tells_every_organizer(django_capture_on_commit_callbacks):
 
     from ..factories import UserFactory, credit_code
 
-    head, partner = organizer(manages_all=True), organizer()
+    # Head office is told (two of them, one reading English); a partner organizer scoped to some
+    # events is not: verifying companies is not theirs (issue 13).
+    head, partner, scoped = organizer(manages_all=True), organizer(manages_all=True), organizer()
     partner.language = "en"
     partner.save(update_fields=["language"])
     candidate()
@@ -280,7 +282,7 @@ def test_new_company_tells_every_organizer(django_capture_on_commit_callbacks):
         company = company_create(admin=applicant, data={"name": "青岛深海装备有限公司", "credit_code": code,
                                                         "industry": "marine"})
     by_person = {m.to[0]: m for m in mail.outbox}
-    assert set(by_person) == {head.email, partner.email}
+    assert set(by_person) == {head.email, partner.email} and scoped.email not in by_person
     assert by_person[head.email].subject == "【博聚】新单位待审核：青岛深海装备有限公司"
     assert f"「青岛深海装备有限公司」（统一社会信用代码 {code}）已提交单位认证" in by_person[head.email].body
     assert "http://127.0.0.1:8000/console/companies/" in by_person[head.email].body

@@ -8,6 +8,7 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from config.inputs import int_param
 from accounts.models import User
 
 from ... import selectors
@@ -85,8 +86,9 @@ def _event_form_page(request, form, event=None):
 @organizer_required
 def event_new(request):
     initial = {}
-    if request.GET.get("series", "").isdigit():
-        initial["series"] = int(request.GET["series"])
+    series = int_param(request.GET.get("series"))  # "²".isdigit() is True, int("²") fails
+    if series is not None:
+        initial["series"] = series
     form = EventForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
