@@ -52,12 +52,13 @@ class _StopNearBound(cp_model.CpSolverSolutionCallback):
 
 def solve(model: cp_model.CpModel, *, time_limit: float = 30.0, workers: int = 2, seed: int = 0,
           log: bool = False, known_bound: float | None = None,
-          gap_limit: float | None = None) -> tuple[cp_model.CpSolver, SolveReport]:
+          gap_limit: float | None = None, parameters: dict | None = None) -> tuple[cp_model.CpSolver, SolveReport]:
     """Solve `model`; return the solver (to read values) and a report.
 
     `known_bound`: a bound on the objective proven outside CP-SAT (e.g. an LP relaxation's
     optimum); the report's bound and gap use whichever bound is tighter. `gap_limit`: stop as
     soon as the relative gap (to that tighter bound) is at most this, instead of at the time limit.
+    `parameters`: further CP-SAT parameters by name (e.g. {"cp_model_presolve": False}).
     Raises SolveError("infeasible") when the model cannot be satisfied and
     SolveError("timeout") when no solution was found within `time_limit` seconds.
     """
@@ -66,6 +67,8 @@ def solve(model: cp_model.CpModel, *, time_limit: float = 30.0, workers: int = 2
     solver.parameters.num_search_workers = max(1, int(workers))
     solver.parameters.random_seed = int(seed)
     solver.parameters.log_search_progress = bool(log)
+    for name, value in (parameters or {}).items():
+        setattr(solver.parameters, name, value)
     maximize = model.Proto().objective.scaling_factor < 0
     callback = None
     if gap_limit is not None:
