@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -30,7 +31,7 @@ def _context(request, setup) -> dict:
     participations = list(Participation.objects.filter(event=event, company__status="verified")
                           .select_related("company").order_by("company__name"))
     return {
-        "setup": setup, "event": event,
+        "setup": setup, "event": event, "now": timezone.now(),
         "meetings": selectors.meetings_of_candidate(event.pk, request.user),
         "interests": list(Interest.objects.filter(event=event, candidate=request.user, side="candidate")
                           .select_related("company")),

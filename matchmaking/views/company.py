@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -34,7 +35,7 @@ def _context(request, participation) -> dict:
     schedule = [{"slot": s, "present": s.pk in present,
                  "cells": [{"table": t, "meeting": by_cell.get((s.pk, t.pk))} for t in tables]} for s in slots]
     return {
-        "participation": participation, "company": participation.company, "event": event,
+        "participation": participation, "company": participation.company, "event": event, "now": timezone.now(),
         "setup": event.meeting_setup, "tables": tables, "schedule": schedule, "slots": slots, "present": present,
         "requests": [m for m in meetings if m.status == "requested"],
         "interests": list(Interest.objects.filter(event=event, company=participation.company, side="company")
