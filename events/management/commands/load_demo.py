@@ -17,6 +17,7 @@ from accounts.validators import credit_code_check_char
 from events import demo
 from checkin import demo as checkin_demo
 from fairs import demo as fairs_demo
+from matchmaking import demo as matchmaking_demo
 from notifications import demo as notifications_demo
 from events.models import Action, Event, EventTeamMember, Registration, Series, Session
 from events.services import RegistrationError, registration_cancel, registration_create
@@ -180,6 +181,7 @@ class Command(BaseCommand):
             self._register(events[key], [people[n] for n in numbers])
         fairs_demo.load(head=head)  # floor plans, booth bookings and positions of the recruitment fairs
         checkin_demo.load(head=head, series=series)  # tickets, a paired scanner, check-ins at past events
+        matchmaking_demo.load(head=head)  # grids, interests and meetings of the four 产才对接 sessions
         # An organizer's announcement to the first upcoming event with seats taken (inbox, banner, reach).
         notifications_demo.load(actor=head, event_ids=[e.pk for e in sorted(events.values(), key=lambda e: e.starts_at)
                                                        if e.starts_at > timezone.now()])
