@@ -14,7 +14,9 @@
 
   function onSnapshot(data) {
     if (!data || typeof data.html !== "string") { return; }
-    if (data.version < shown) { return; }  // an older snapshot arriving late
+    // Same version, same meetings: keep the DOM (replacing it would pull a button from under a
+    // finger, or a test's click). Older: a snapshot arriving late.
+    if (data.version <= shown) { return; }
     shown = data.version;
     root.innerHTML = data.html;
   }
