@@ -117,7 +117,7 @@ def figures(problem: Problem, solution, tables: list) -> dict:
     out = {"seconds": round(solution.report.get("seconds", 0.0), 2), "meetings": s["meetings"], "weight": s["weight"],
            "mutual_share": s["mutual_share"], "candidates_with_meeting_share": s["candidates_with_meeting_share"],
            "companies_without_meeting": s["companies_without_meeting"], "violations": len(validate(problem, tables))}
-    for key in ("objective", "bound", "gap", "status", "lp_bound", "variables"):
+    for key in ("objective", "bound", "gap", "status", "lp_bound", "lp_seconds", "solver_seconds", "variables"):
         if key in solution.report:
             value = solution.report[key]
             out[key] = round(value, 6) if isinstance(value, float) else value
@@ -130,6 +130,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=20261201)
     parser.add_argument("--gap", type=float, default=0.005, help="stop once within this relative gap of the bound")
     args = parser.parse_args()
+    load_before = [round(x, 2) for x in os.getloadavg()]
     problem, cand_prio, comp_prio = instance(args.seed)
     started = time.perf_counter()
     best = optimise(problem, time_limit=args.time_limit, workers=2, seed=0, gap_limit=args.gap)
@@ -171,6 +172,8 @@ def main() -> None:
                   "published": len(previous), "moved": moved, "dropped_withdrawn": withdrawn,
                   "moved_share": round(moved / len(previous), 4)},
         "total_seconds": round(time.perf_counter() - started, 2),
+        # The machine is shared: wall-clock figures mean little without the load they ran under.
+        "load_average_before": load_before, "load_average_after": [round(x, 2) for x in os.getloadavg()],
     }
     print(json.dumps(result, ensure_ascii=False))
 
