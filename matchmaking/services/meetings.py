@@ -39,7 +39,7 @@ def meeting_request(*, slot: Slot, company_id: int, candidate: User, actor: User
     until it is answered or lapses (at the setup's deadline, at the latest when the slot starts).
 
     On commit: the other side is notified, schedules and the grid update live.
-    Raises MatchmakingError: not_enabled / closed / forbidden / not_participating / not_registered /
+    Raises MatchmakingError: not_enabled / closed / forbidden / no_consent / not_participating / not_registered /
     company_absent / candidate_busy / slot_taken / duplicate / over_*_max / no_table / travel.
     """
     now = now or timezone.now()
@@ -52,6 +52,8 @@ def meeting_request(*, slot: Slot, company_id: int, candidate: User, actor: User
         raise MatchmakingError("forbidden")
     if side not in ("candidate", "company"):
         raise MatchmakingError("invalid", detail="side")
+    if side == "company" and not getattr(getattr(candidate, "candidate_profile", None), "consent_share", False):
+        raise MatchmakingError("no_consent")  # a company only reaches candidates who agreed to be shown
     try:
         with transaction.atomic():
             participation, _registration = lock_pair(slot.event_id, company_id, candidate.pk)
@@ -71,12 +73,6 @@ def meeting_request(*, slot: Slot, company_id: int, candidate: User, actor: User
         # Only reachable without the locks: the constraints are the backstop. Same answer.
         raise MatchmakingError("slot_taken") from None
     return meeting
-
-
-def _lock_meeting(meeting: Meeting) -> Meeting:
-    lock_pair(meeting.event_id, meeting.company_id, meeting.candidate_id)
-    return (Meeting.objects.select_for_update(of=("self",)).select_related("event", "slot", "table", "company",
-                                                                          "candidate").get(pk=meeting.pk))
 
 
 def _lock_meeting_loose(meeting: Meeting) -> Meeting:
@@ -112,8 +108,7 @@ def meeting_answer(*, meeting: Meeting, actor: User, accept: bool, now=None) -> 
             meeting.status, meeting.decided_at = Status.LAPSED, now
             meeting.save(update_fields=["status", "decided_at"])
             effects.changed(meeting.event_id, [meeting])
-            transaction.on_commit(lambda: None)
-            lapsed = True
+            lapsed = True  # committed, then refused: the lapse stands
         else:
             lapsed = False
             meeting.status = Status.ACCEPTED if accept else Status.DECLINED

@@ -223,3 +223,12 @@ def test_meeting_move_by_company_is_forbidden(world):
     with pytest.raises(MatchmakingError) as error:
         meeting_move(meeting=meeting, slot=slots_of(setup)[2], table=meeting.table, actor=rep)
     assert error.value.code == "forbidden"
+
+
+def test_meeting_invitation_by_company_to_a_candidate_without_consent_is_refused():
+    setup = matchmaking_event(slots=2)
+    company, rep = company_at(setup)
+    shy = confirmed_candidate(setup, consent=False)
+    with pytest.raises(MatchmakingError) as error:
+        meeting_request(slot=slots_of(setup)[0], company_id=company.pk, candidate=shy, actor=rep, side="company")
+    assert error.value.code == "no_consent"
