@@ -156,3 +156,27 @@ def test_console_run_and_publish_books_meetings(client, world):
     assert Meeting.objects.filter(candidate=another, origin="scheduler", status="accepted").count() == 1
     run.refresh_from_db()
     assert run.status == "published"
+
+
+def test_company_marks_held_by_typed_ticket_code_and_leaves_feedback(client, world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from checkin.tickets import ticket_code, ticket_for_registration
+    from events.models import Registration
+    from matchmaking.models import Feedback
+
+    setup, company, rep, person, meeting = world
+    meeting_answer(meeting=meeting, actor=rep, accept=True)
+    slot = meeting.slot  # the meeting is under way
+    slot.starts_at, slot.ends_at = timezone.now() - timedelta(minutes=5), timezone.now() + timedelta(minutes=10)
+    slot.save()
+    client.force_login(rep)
+    page = client.get(reverse("matchmaking:company", args=[setup.pk])).content.decode()
+    assert 'name="code"' in page
+    code = ticket_code(ticket_for_registration(Registration.objects.get(event=setup.event, user=person)))
+    client.post(reverse("matchmaking:mark", args=[meeting.pk]), {"code": code})
+    assert Meeting.objects.get(pk=meeting.pk).attendance == "held"
+    client.post(reverse("matchmaking:feedback", args=[meeting.pk]), {"rating": "4", "outcome": "interview"})
+    assert list(Feedback.objects.values_list("side", "rating", "outcome")) == [("company", 4, "interview")]
