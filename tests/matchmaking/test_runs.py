@@ -104,7 +104,10 @@ def test_an_older_run_can_be_published_again(world):
     assert first.status == "superseded"
     assert not Meeting.objects.filter(candidate=people[1], status="accepted").exists()
     run_publish(run=first, actor=setup.boss)
-    assert Meeting.objects.filter(candidate=people[1], status="accepted").count() == 2
+    booked = {tuple(r) for r in Meeting.objects.filter(status="accepted", origin="scheduler").values_list(
+        "candidate_id", "company_id", "slot_id", "table_id")}
+    assert booked == {tuple(r) for r in first.assignments}
+    assert any(r[0] == people[1].pk for r in booked)
     with pytest.raises(MatchmakingError) as error:
         run_publish(run=first, actor=setup.boss)
     assert error.value.code == "run_not_draft"
