@@ -6,8 +6,6 @@ from io import BytesIO
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
 from . import selectors
 from .models import Meeting
@@ -19,6 +17,9 @@ def _name(meeting: Meeting) -> str:
 
 
 def grid_xlsx(setup) -> bytes:
+    from openpyxl import Workbook  # here: only the export needs it, not every process loading the URLs
+    from openpyxl.styles import Alignment, Font
+
     data = selectors.grid(setup)
     book = Workbook()
     sheet = book.active

@@ -17,19 +17,19 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import audit_log
 from events.models import Registration
-from events.solving import SolveError
 
 from ..errors import MatchmakingError
 from ..models import ACTIVE, Interest, Meeting, MeetingSetup, Participation, SchedulerRun, Slot, Table
 from ..permissions import can_manage
-from ..scheduling import CandidateInfo, CompanyInfo, Problem, optimise, tables_assign, wish_weight
 from . import effects
 from .locks import busy_slot_ids
 from .verify import schedule_violations
 
 
-def problem_build(setup: MeetingSetup) -> tuple[Problem, dict]:
+def problem_build(setup: MeetingSetup) -> tuple["Problem", dict]:
     """The event's scheduling problem and, for publishing, the tables of kept/previous meetings."""
+    from ..scheduling import CandidateInfo, CompanyInfo, Problem, wish_weight
+
     event = setup.event
     slots = list(Slot.objects.filter(event=event).order_by("starts_at", "id"))
     adjacent = {(a.pk, b.pk) for a, b in zip(slots, slots[1:]) if a.ends_at == b.starts_at}
@@ -81,6 +81,12 @@ def problem_build(setup: MeetingSetup) -> tuple[Problem, dict]:
 def run_create(*, setup: MeetingSetup, actor: User, time_limit: float = 20.0) -> SchedulerRun:
     """Run the optimiser on the event's interests; keep the result as a draft with its statistics.
     Books nothing. Raises MatchmakingError: forbidden / solver."""
+    # Imported here: OR-Tools takes a while to load and only this path needs it (not every
+    # process that loads the URLs, e.g. the door-scan fast lane's).
+    from events.solving import SolveError
+
+    from ..scheduling import optimise, tables_assign
+
     if not can_manage(actor, setup.event):
         raise MatchmakingError("forbidden")
     problem, extra = problem_build(setup)
