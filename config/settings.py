@@ -177,7 +177,6 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery"
 CELERY_BEAT_SCHEDULE = {
     "notifications-reminders": {"task": "notifications.tasks.reminders_send", "schedule": 300.0},
     "notifications-resend-pending": {"task": "notifications.tasks.emails_resend_pending", "schedule": 600.0},
-    "matchmaking-lapse": {"task": "matchmaking.tasks.meetings_lapse_task", "schedule": 300.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------
