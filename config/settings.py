@@ -203,6 +203,8 @@ CELERY_BEAT_SCHEDULE = {
     # The outbox: notices and mails written with their cause and not yet confirmed are handed
     # to the worker again (a lost task, a restarted Redis, a killed worker delay, never lose).
     "notifications-outbox-redrive": {"task": "notifications.tasks.outbox_redrive", "schedule": 30.0},
+    # Meeting requests nobody answered by their deadline lapse, and the slot is free again.
+    "matchmaking-lapse": {"task": "matchmaking.tasks.meetings_lapse_task", "schedule": 300.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------

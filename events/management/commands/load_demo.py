@@ -21,6 +21,7 @@ from competitions import demo as competitions_demo
 from events.questions import demo as questions_demo
 from events.speakers import demo as speakers_demo
 from fairs import demo as fairs_demo
+from matchmaking import demo as matchmaking_demo
 from notifications import demo as notifications_demo
 from projects.models import Project
 from events.models import Action, Event, EventTeamMember, Registration, Series, Session
@@ -191,6 +192,7 @@ class Command(BaseCommand):
         checkin_demo.load(head=head, series=series)  # tickets, a paired scanner, check-ins at past events
         challenges_demo.load(head=head, series=series)  # ~30 enterprise challenges, applications, projects
         competitions_demo.load(head=head, user=self._user)  # the 人才招引赛: entries, judges, two rounds done, a final
+        matchmaking_demo.load(head=head)  # grids, interests and meetings of the four 产才对接 sessions
         # An organizer's announcement to the first upcoming event with seats taken (inbox, banner, reach).
         notifications_demo.load(actor=head, event_ids=[e.pk for e in sorted(events.values(), key=lambda e: e.starts_at)
                                                        if e.starts_at > timezone.now()])
