@@ -1,7 +1,6 @@
 """Validators for identifiers and uploads, each failing with a translated message and a code."""
 
-import re
-
+import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -27,11 +26,15 @@ def validate_credit_code(value: str) -> None:
         raise ValidationError(_("统一社会信用代码校验位不正确，请核对。"), code="credit_code_checksum")
 
 
-PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
-
-
 def validate_phone(value: str) -> None:
-    if not PHONE_RE.match((value or "").replace(" ", "").replace("-", "")):
+    """A mainland China mobile number, as people type it (spaces, dashes, +86 are fine).
+    phonenumbers knows which 1xx prefixes are allotted, which a pattern would have to track."""
+    try:
+        number = phonenumbers.parse((value or "").strip(), "CN")
+    except phonenumbers.NumberParseException:
+        number = None
+    if (number is None or number.country_code != 86 or not phonenumbers.is_valid_number(number)
+            or phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE):
         raise ValidationError(_("请输入 11 位中国大陆手机号码。"), code="phone_format")
 
 

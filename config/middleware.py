@@ -44,7 +44,7 @@ class RejectNulMiddleware:
 
     def __call__(self, request):
         if "\x00" in request.path or self._in(request.GET):
-            return self._refuse()
+            return self._refuse(request)
         return self.get_response(request)
 
     def process_view(self, request, view_func, view_args, view_kwargs):
@@ -53,16 +53,18 @@ class RejectNulMiddleware:
         if request.content_type == "application/x-www-form-urlencoded" or (
                 request.content_type == "multipart/form-data" and not getattr(view_func, "csrf_exempt", False)):
             if self._in(request.POST):
-                return self._refuse()
+                return self._refuse(request)
         return None
 
     @staticmethod
-    def _refuse():
-        from django.http import HttpResponseBadRequest
+    def _refuse(request):
+        from django.http import HttpResponseBadRequest, JsonResponse
         from django.utils.translation import gettext
 
-        return HttpResponseBadRequest(gettext("请求中含有无效字符（NUL），请删除后重试。"),
-                                      content_type="text/plain; charset=utf-8")
+        message = gettext("请求中含有无效字符（NUL），请删除后重试。")
+        if request.path.startswith("/api/"):  # the API answers every error as JSON with a code
+            return JsonResponse({"code": "invalid_character", "message": message}, status=400)
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")
 
     @staticmethod
     def _in(query) -> bool:

@@ -72,12 +72,14 @@ def test_credit_code_forbidden_letters_refused(letter):
     assert _refusal(validate_credit_code, code) == FORMAT
 
 
-@pytest.mark.parametrize("number", ["13805320001", "138-0532-0001", "138 0532 0001", "19912345678"])
+@pytest.mark.parametrize("number", ["13805320001", "138-0532-0001", "138 0532 0001", "19912345678",
+                                    "+86 138 0532 0001", "+8613805320001"])
 def test_phone_mainland_mobile_accepted(number):
     validate_phone(number)
 
 
-@pytest.mark.parametrize("number", ["12805320001", "1380532000", "138053200012", "+8613805320001", "phone", ""])
+@pytest.mark.parametrize("number", ["12805320001", "1380532000", "138053200012", "phone", "",
+                                    "053288888888", "+85291234567", "+1 415 555 0100"])
 def test_phone_other_refused(number):
     assert _refusal(validate_phone, number) == ("phone_format", ["请输入 11 位中国大陆手机号码。"])
 

@@ -59,7 +59,7 @@ def test_events_bad_month_is_a_json_error_with_code(client):
     ("/api/v1/events?kind=nope", "invalid", 422),
     ("/api/v1/events?cursor=%%%", "invalid_cursor", 400),
     ("/api/v1/events?cursor=WzFd", "invalid_cursor", 400),
-    ("/api/v1/events?q=a%00b", "invalid", 422),
+    ("/api/v1/events?q=a%00b", "invalid_character", 400),  # refused before the API (config/middleware.py)
     ("/api/v1/events/99999999999999999999", "invalid", 422),
     ("/api/v1/events/12345", "not_found", 404),
     ("/api/v1/no-such-thing", "not_found", 404),
