@@ -88,7 +88,7 @@ def _checkins_once() -> tuple[set[int], bool]:
         tallies_add(deltas)
         _advance(cursor, [row[0] for row in rows])
         cursor.save(update_fields=["last_id", "holes", "ran_at"])
-    return {series for series, _user in first}, len(rows) == BATCH
+    return {series for (series, _m, _k), value in deltas.items() if value}, len(rows) == BATCH
 
 
 def _count_people(first: dict, users: set[int], deltas: Counter) -> None:
