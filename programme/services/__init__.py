@@ -2,6 +2,7 @@
 entered by hand (through projects.services.project_create)."""
 
 from .outcomes import (
+    head_office,
     outcome_can_view,
     outcome_report,
     outcome_respond,
@@ -10,5 +11,5 @@ from .outcomes import (
 )
 from .targets import target_delete, target_save, targets_default
 
-__all__ = ["outcome_can_view", "outcome_report", "outcome_respond", "outcome_review", "outcome_visitors",
+__all__ = ["head_office", "outcome_can_view", "outcome_report", "outcome_respond", "outcome_review", "outcome_visitors",
            "target_delete", "target_save", "targets_default"]

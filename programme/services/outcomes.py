@@ -32,6 +32,12 @@ def _member(user: User, company: Company) -> bool:
     return bool(user.is_authenticated and CompanyMembership.objects.filter(company=company, user=user).exists())
 
 
+def head_office(user: User) -> bool:
+    """Organizers who manage the whole programme (not a partner with a few events): they review
+    outcomes and see the people behind the figures."""
+    return bool(user.is_authenticated and user.is_organizer and user.has_perm("events.manage_all_events"))
+
+
 def outcome_visitors(company: Company):
     """Whom a company may report an offer for: people who visited its booth and agreed to show
     it their profile (the company knows them already; nobody else is exposed)."""
@@ -41,7 +47,7 @@ def outcome_visitors(company: Company):
 def outcome_can_view(user: User, outcome: Outcome) -> bool:
     if not user.is_authenticated:
         return False
-    if user.is_organizer or outcome.candidate_id == user.pk:
+    if head_office(user) or outcome.candidate_id == user.pk:
         return True
     return outcome.company_id is not None and outcome.kind in COMPANY_KINDS and _member(user, outcome.company)
 
@@ -109,13 +115,13 @@ def outcome_review(*, outcome: Outcome, actor: User, approve: bool, note: str = 
     On commit: the candidate (and the reporting company's reporter) hear the result; the
     public figures are pushed. Raises ProgrammeError: forbidden / not_waiting.
     """
-    if not actor.is_authenticated or not actor.is_organizer:
+    if not head_office(actor):
         raise ProgrammeError("forbidden", _("只有主办方可以审核成果。"))
     with transaction.atomic():
         Cursor.objects.get_or_create(name="outcome")
         # The rebuild holds this row while it recounts outcomes; reviews wait for it.
         Cursor.objects.select_for_update().get(name="outcome")
-        outcome = Outcome.objects.select_for_update().select_related("company").get(pk=outcome.pk)
+        outcome = Outcome.objects.select_for_update(of=("self",)).select_related("company").get(pk=outcome.pk)
         if outcome.status != Outcome.Status.AWAITING_REVIEW:
             raise ProgrammeError("not_waiting", _("这项成果已经处理过了。"))
         outcome.status = Outcome.Status.CONFIRMED if approve else Outcome.Status.REJECTED
