@@ -115,7 +115,7 @@ def monthly_report(series, month: str) -> dict:
             "generated_at": timezone.localtime(timezone.now(), QINGDAO)}
 
 
-def report_xlsx(report: dict) -> bytes:
+def report_workbook(report: dict) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter

@@ -23,7 +23,11 @@ def figure_rows(series, what: str, params) -> QuerySet | None:
     """A queryset for the list `what` filtered by `params` (a QueryDict), or None if unknown.
     Filters that do not apply are ignored; values are compared as strings, so a junk value
     matches nothing rather than failing."""
-    get = params.get
+    def get(name, default=None):
+        # PostgreSQL refuses NUL in text and no key is longer than 40: cleaned, not an error.
+        value = params.get(name, default)
+        return value.replace("\x00", "")[:40] if isinstance(value, str) else value
+
     if what == "people":
         rows = Reach.objects.filter(series=series).select_related("user", "first_event").order_by("first_at", "id")
         for name, field in (("month", "month"), ("province", "province"), ("unitype", "university_type"),

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from accounts.services import audit_log
 from events.models import Series
 
-from ..report import month_parse, monthly_report, report_xlsx
+from ..report import month_parse, monthly_report, report_workbook
 from .console import head_office_required
 
 
@@ -31,4 +31,4 @@ def report_xlsx(request, pk: int):
 
 
 def report_xlsx_bytes(series, month: str) -> bytes:
-    return report_xlsx(monthly_report(series, month))
+    return report_workbook(monthly_report(series, month))
