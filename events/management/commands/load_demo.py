@@ -18,6 +18,7 @@ from events import demo
 from checkin import demo as checkin_demo
 from fairs import demo as fairs_demo
 from notifications import demo as notifications_demo
+from programme import demo as programme_demo
 from events.models import Action, Event, EventTeamMember, Registration, Series, Session
 from events.services import RegistrationError, registration_cancel, registration_create
 
@@ -67,6 +68,7 @@ class Command(BaseCommand):
             series = Series.objects.filter(slug=demo.SERIES["slug"]).first()
             if series is not None and reset:
                 # Events protect their series; registrations, sessions and teams go with the events.
+                programme_demo.unload(series)  # projects protect the series
                 Event.objects.filter(series=series).delete()
                 series.delete()
                 series = None
@@ -180,6 +182,7 @@ class Command(BaseCommand):
             self._register(events[key], [people[n] for n in numbers])
         fairs_demo.load(head=head)  # floor plans, booth bookings and positions of the recruitment fairs
         checkin_demo.load(head=head, series=series)  # tickets, a paired scanner, check-ins at past events
+        programme_demo.load(head=head, series=series)  # targets, past events with check-ins, projects, outcomes
         # An organizer's announcement to the first upcoming event with seats taken (inbox, banner, reach).
         notifications_demo.load(actor=head, event_ids=[e.pk for e in sorted(events.values(), key=lambda e: e.starts_at)
                                                        if e.starts_at > timezone.now()])

@@ -1,0 +1,158 @@
+"""Demo progress for the programme, so the dashboard is not empty after `make run`: the ten
+actions' standard targets, four events that already took place (spring fair, a matchmaking
+session, a policy training, the first stop of 百所高校千名博士青岛行) with a few hundred
+check-ins of demo attendees from many provinces and university types, projects signed with
+the demo companies, and outcomes (confirmed, awaiting review, and one offer waiting for
+candidate1 to confirm). Called by events' load_demo; idempotent. Dates are relative to today.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import timedelta
+
+from django.contrib.auth.hashers import make_password
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import CandidateProfile, Company, Province, UniversityType, User
+from checkin.models import Checkin
+from checkin.services import checkin_list_default
+from checkin.tickets import ticket_for_registration
+from events.models import Action, Event, Registration
+from fairs.models import BoothVisit, Fair
+from projects.models import Project
+
+from .counting import tallies_rebuild
+from .models import Outcome
+from .services import targets_default
+
+ATTENDEE_EMAIL = "demo-attendee-{n}@boju.local"
+ATTENDEES = 260
+# (days ago, kind, action number, title, venue, city, share of attendees who came)
+PAST = [
+    (118, Event.Kind.FAIR, 1, "2025 青岛博士后春季专场招聘会", "青岛国际会展中心", "青岛", 0.45),
+    (86, Event.Kind.MATCHMAKING, 1, "产才对接会 · 海洋装备专场", "青岛西海岸新区人才服务中心", "青岛", 0.2),
+    (55, Event.Kind.TRAINING, 5, "“政解博策”博士后政策培训（第一期）", "青岛市人才服务中心", "青岛", 0.25),
+    (24, Event.Kind.FAIR, 1, "“百所高校千名博士青岛行”首站 · 专场招聘会", "青岛国际会议中心", "青岛", 0.5),
+]
+# Where the demo attendees come from: weights of (province, university type).
+PROVINCES = [("shandong", 30), ("beijing", 12), ("jiangsu", 9), ("shanghai", 8), ("shaanxi", 7), ("hubei", 6),
+             ("heilongjiang", 5), ("zhejiang", 5), ("sichuan", 4), ("liaoning", 4), ("tianjin", 3), ("abroad", 4),
+             ("henan", 3)]
+UNIVERSITY_TYPES = [("985", 34), ("211", 20), ("double_first", 14), ("institute", 16), ("regular", 10),
+                    ("abroad", 6)]
+PROJECTS = [
+    "深远海养殖装备智能监测系统", "海洋生物医药先导化合物筛选平台", "氢燃料电池低铂催化剂中试", "工业视觉缺陷检测算法",
+    "海上风电运维无人机巡检", "可降解高分子包装材料", "智能家电语音交互芯片", "船舶尾气脱硫催化剂",
+    "海藻多糖功能食品开发", "新能源汽车电池热管理", "港口集装箱智能调度", "海洋环境在线监测浮标",
+]
+
+
+def _weighted(rng: random.Random, pairs):
+    return rng.choices([k for k, _w in pairs], weights=[w for _k, w in pairs])[0]
+
+
+def unload(series) -> None:
+    """Before load_demo --reset deletes the series: projects protect it; demo attendees go too."""
+    Project.objects.filter(series=series).delete()
+    User.objects.filter(email__startswith="demo-attendee-", email__endswith="@boju.local").delete()
+
+
+def load(*, head, series) -> None:
+    rng = random.Random(2025)
+    targets_default(series=series, actor=head)
+    with transaction.atomic():
+        _profiles(rng)
+        if not Event.objects.filter(series=series, title=PAST[0][3]).exists():
+            attendees = _attendees(rng)
+            for spec in PAST:
+                _past_event(series, spec, attendees, rng)
+            _projects(series, head, rng)
+            _outcomes(series, head, attendees, rng)
+    tallies_rebuild()
+
+
+def _profiles(rng: random.Random) -> None:
+    """Origins for the demo candidates who have none (their profiles predate the fields)."""
+    for profile in CandidateProfile.objects.filter(province=""):
+        profile.province = _weighted(rng, PROVINCES)
+        profile.university_type = _weighted(rng, UNIVERSITY_TYPES)
+        profile.save(update_fields=["province", "university_type"])
+
+
+def _attendees(rng: random.Random) -> list[User]:
+    password = make_password(None)  # unusable: these people cannot log in
+    surnames, given = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗", "思远浩然雨桐子墨嘉禾若凡清扬景行一鸣晓雯梓涵欣怡"
+    users = []
+    for n in range(1, ATTENDEES + 1):
+        name = rng.choice(surnames) + "".join(rng.sample(given, 2))
+        user, created = User.objects.get_or_create(email=ATTENDEE_EMAIL.format(n=n), defaults={
+            "name": name, "password": password})
+        if created:
+            CandidateProfile.objects.create(
+                user=user, full_name=name, phone=f"139{n:08d}", degree=rng.choice(["phd", "phd", "phd_candidate"]),
+                institution="", discipline=rng.choice(["0707", "0812", "0703", "0817", "1007", "0805"]),
+                province=_weighted(rng, PROVINCES), university_type=_weighted(rng, UNIVERSITY_TYPES))
+        users.append(user)
+    return users
+
+
+def _past_event(series, spec, attendees: list[User], rng: random.Random) -> None:
+    days, kind, action_number, title, venue, city, share = spec
+    starts = timezone.now().replace(minute=0, second=0, microsecond=0) - timedelta(days=days)
+    event = Event.objects.create(
+        series=series, action=Action.objects.filter(series=series, number=action_number).first(), kind=kind,
+        title=title, city=city, venue=venue, starts_at=starts, ends_at=starts + timedelta(hours=5),
+        registration_opens_at=starts - timedelta(days=20), registration_closes_at=starts - timedelta(hours=2),
+        capacity=1000, status=Event.Status.PUBLISHED, summary=title)
+    if kind == Event.Kind.FAIR:
+        Fair.objects.get_or_create(event=event)
+    checkin_list = checkin_list_default(event_id=event.pk)
+    came = rng.sample(attendees, int(len(attendees) * share))
+    for index, user in enumerate(rng.sample(attendees, min(len(attendees), int(len(came) * 1.25)))):
+        registration = Registration.objects.create(event=event, user=user, status=Registration.Status.CONFIRMED,
+                                                   created_at=starts - timedelta(days=10), confirmed_at=starts)
+        if user in came:
+            Checkin.objects.create(ticket=ticket_for_registration(registration), checkin_list=checkin_list,
+                                   scanned_at=starts + timedelta(minutes=2 * index % 240), gate="东门")
+
+
+def _projects(series, head, rng: random.Random) -> None:
+    companies = list(Company.objects.filter(status=Company.Status.VERIFIED).order_by("pk"))
+    for index, title in enumerate(PROJECTS * 2):
+        Project.objects.create(
+            series=series, title=title if index < len(PROJECTS) else f"{title}（二期）",
+            source=rng.choice(["challenge", "challenge", "competition", "manual"]),
+            company=companies[index % len(companies)] if companies else None,
+            signed_on=timezone.localdate() - timedelta(days=rng.randint(3, 110)),
+            amount_wan=rng.choice([30, 50, 80, 120, 200, 350]), created_by=head)
+
+
+def _outcomes(series, head, attendees: list[User], rng: random.Random) -> None:
+    companies = list(Company.objects.filter(status=Company.Status.VERIFIED).order_by("pk"))
+    now = timezone.now()
+    came = list(User.objects.filter(pk__in=Checkin.objects.filter(ticket__event__series=series).values(
+        "ticket__registration__user")).order_by("pk"))
+    for index, user in enumerate(came[:48]):
+        kind = ["offer", "offer", "hire", "station_entry", "job"][index % 5]
+        company = companies[index % len(companies)] if kind in ("offer", "hire", "station_entry") else None
+        status = Outcome.Status.CONFIRMED if index < 40 else Outcome.Status.AWAITING_REVIEW
+        outcome = Outcome.objects.create(
+            series=series, kind=kind, candidate=user, company=company,
+            happened_on=timezone.localdate() - timedelta(days=rng.randint(1, 100)), status=status,
+            reported_by=user, note="", reviewed_by=head if status == Outcome.Status.CONFIRMED else None,
+            reviewed_at=now if status == Outcome.Status.CONFIRMED else None)
+        if company and kind in ("offer", "hire"):
+            outcome.reported_by = company.memberships.first().user if company.memberships.exists() else head
+            outcome.save(update_fields=["reported_by"])
+    # An offer from the first verified company waiting for candidate1 (林晓) to confirm.
+    first = User.objects.filter(email="candidate1@boju.local").first()
+    if first is not None and companies:
+        fair = Fair.objects.filter(event__series=series).order_by("event__starts_at").first()
+        if fair is not None:
+            BoothVisit.objects.get_or_create(fair=fair, company=companies[0], visitor=first, defaults={"shared": True})
+        Outcome.objects.get_or_create(series=series, kind="offer", candidate=first, company=companies[0], defaults={
+            "happened_on": timezone.localdate(), "status": Outcome.Status.AWAITING_CANDIDATE,
+            "reported_by": companies[0].memberships.first().user if companies[0].memberships.exists() else head,
+            "note": "海洋大数据算法工程师（博士后）"})
