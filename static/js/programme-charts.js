@@ -75,7 +75,7 @@
     var months = rows.map(function (r) { return r.month; });
     function serie(key, type, axis) {
       return { name: labels[key] || key, type: type, yAxisIndex: axis || 0, data: rows.map(function (r) { return r[key]; }),
-               smooth: true, barMaxWidth: 22 };
+               barMaxWidth: 22 };
     }
     c.setOption({
       color: BLUE, animation: false,
@@ -150,7 +150,7 @@
     new window.BojuLive({
       topics: [live.dataset.topic],
       snapshotUrl: snapshot,
-      indicator: document.querySelector("[data-live-indicator]"),
+      indicator: document.querySelector("[data-live-dot]"),
       onSnapshot: function (data) { draw(data); },
       onMessage: function (topic, payload) {
         if (!payload || payload.type !== "programme.figures") { return; }
