@@ -177,6 +177,10 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery"
 CELERY_BEAT_SCHEDULE = {
     "notifications-reminders": {"task": "notifications.tasks.reminders_send", "schedule": 300.0},
     "notifications-resend-pending": {"task": "notifications.tasks.emails_resend_pending", "schedule": 600.0},
+    # The programme's counters: a safety-net catch-up (nudges normally count within a second)
+    # and a nightly rebuild compared with a recount (docs/targets.md).
+    "programme-catch-up": {"task": "programme.tasks.tallies_catch_up", "schedule": 5.0},
+    "programme-reconcile": {"task": "programme.tasks.tallies_reconcile", "schedule": 86400.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------
