@@ -23,13 +23,16 @@ def authorize_programme_topic(user, series_id: int, audience: str) -> bool:
 
 
 def figures_payload(series: Series) -> dict:
-    from .selectors import public_figures
+    from .selectors.cached import public_figures_cached
 
-    return {"type": "programme.figures", "series": series.pk, "figures": public_figures(series)}
+    return {"type": "programme.figures", "series": series.pk, "figures": public_figures_cached(series)}
 
 
 def figures_push(series_id: int) -> None:
     """Send the series' public figures to open progress pages (called on commit)."""
+    from .selectors.cached import figures_changed
+
+    figures_changed(series_id)
     series = Series.objects.filter(pk=series_id).first()
     if series is not None:
         publish(group_programme(series_id), _json_ready(figures_payload(series)))

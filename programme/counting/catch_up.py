@@ -164,12 +164,19 @@ def _projects_once() -> tuple[set[int], bool]:
 def tallies_catch_up() -> set[int]:
     """Count every check-in and project not counted yet. Returns the ids of the series whose
     figures changed. Safe to run at any time, from any process, as often as wanted."""
+    from ..selectors.cached import figures_changed
+
     touched: set[int] = set()
     for step in (_checkins_once, _projects_once):
         more = True
         while more:
             series, more = step()
             touched |= series
+    for series_id in touched:
+        figures_changed(series_id)
+    from .freshness import caught_up_recently
+
+    caught_up_recently()
     return touched
 
 
@@ -195,3 +202,9 @@ def tallies_rebuild() -> None:
                 deltas[(outcome.series_id, metric, key)] += 1
         tallies_add(deltas)
         tallies_catch_up()
+    from events.models import Series
+
+    from ..selectors.cached import figures_changed
+
+    for series_id in Series.objects.values_list("pk", flat=True):
+        figures_changed(series_id)

@@ -66,11 +66,11 @@ def _labelled(tallies: dict, metric: str, labels: dict, other) -> list[dict]:
     return sorted(rows, key=lambda r: (-r["value"], r["key"]))
 
 
-def public_figures(series: Series, *, now=None) -> dict:
+def public_figures(series: Series, *, now=None, tallies: dict | None = None, events: list | None = None) -> dict:
     """Aggregates only: progress per target, the monthly trend, origin, events by kind."""
     now = now or timezone.now()
-    tallies = tallies_read(series.pk)
-    events = _events(series.pk)
+    tallies = tallies_read(series.pk) if tallies is None else tallies
+    events = _events(series.pk) if events is None else events
     held = _held(events, now)
     targets = list(Target.objects.filter(series=series))
     months = defaultdict(Counter)
@@ -131,9 +131,9 @@ def registration_counts(events: list[dict]) -> dict[int, EventFigure]:
 def console_figures(series: Series, *, now=None) -> dict:
     """public_figures() plus the breakdowns by action, event, month and district."""
     now = now or timezone.now()
-    data = public_figures(series, now=now)
     tallies = tallies_read(series.pk)
     events = _events(series.pk)
+    data = public_figures(series, now=now, tallies=tallies, events=events)
     held_ids = {e["id"] for e in _held(events, now)}
     registrations = registration_counts(events)
     by_event = []

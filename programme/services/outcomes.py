@@ -169,3 +169,7 @@ def person_uncount(user: User) -> None:
         Reach.objects.filter(user=user).delete()
         Attendance.objects.filter(user=user).delete()
         Outcome.objects.filter(candidate=user).delete()
+        from ..selectors.cached import figures_changed
+
+        for series_id in {series for (series, _m, _k) in deltas}:
+            transaction.on_commit(lambda s=series_id: figures_changed(s))

@@ -11,6 +11,7 @@ from events.models import Event, Series
 
 from ..errors import ProgrammeError
 from ..models import Metric, OutcomeKind, Target
+from ..selectors.cached import figures_changed
 
 # The programme's own figures ("十大行动": at least 10 fairs, 4 matchmaking sessions, 10,000
 # postdocs, 1,000 projects), offered when a series has no targets yet.
@@ -60,6 +61,7 @@ def target_save(*, series: Series, actor: User, metric: str, title: str, goal: i
             target.metric, target.param, target.title, target.goal = metric, param, title, goal
             target.manual_value = manual_value
             target.save()
+            transaction.on_commit(lambda: figures_changed(series.pk))
             audit_log(actor=actor, action="target.create" if created else "target.update", target=target,
                       data={"metric": metric, "param": param, "goal": goal, "manual_value": manual_value,
                             "before": None if created else before})
@@ -72,6 +74,8 @@ def target_delete(*, target: Target, actor: User) -> None:
     if not actor.is_authenticated or not actor.is_organizer:
         raise ProgrammeError("forbidden", _("只有主办方可以设置目标。"))
     with transaction.atomic():
+        series_id = target.series_id
+        transaction.on_commit(lambda: figures_changed(series_id))
         audit_log(actor=actor, action="target.delete", target=target, data={"metric": target.metric,
                                                                            "goal": target.goal})
         target.delete()
@@ -89,4 +93,5 @@ def targets_default(*, series: Series, actor: User | None) -> list[Target]:
             Target.objects.get_or_create(series=series, metric=metric, param=param,
                                          defaults={"title": str(title), "goal": goal, "position": position})
         audit_log(actor=actor, action="target.defaults", target=series)
+        transaction.on_commit(lambda: figures_changed(series.pk))
     return list(series.targets.all())

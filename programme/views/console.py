@@ -30,7 +30,8 @@ from ..errors import ProgrammeError
 from ..forms import ProjectForm, TargetForm
 from ..live import group_programme
 from ..models import Outcome, Target
-from ..selectors import console_figures, journey
+from ..selectors import journey
+from ..selectors.cached import console_figures_cached
 from ..selectors.lists import WHATS, figure_rows
 from ..services import head_office, outcome_review, target_delete, target_save, targets_default
 
@@ -65,7 +66,7 @@ def dashboard(request, pk: int):
     series = get_object_or_404(Series, pk=pk)
     catch_up_if_stale()
     return render(request, "programme/console/dashboard.html", {
-        "series": series, "figures": console_figures(series), "topic": group_programme(series.pk),
+        "series": series, "figures": console_figures_cached(series), "topic": group_programme(series.pk),
         "series_list": Series.objects.order_by("-year", "-id"), "head_office": head_office(request.user),
         "pending": Outcome.objects.filter(status=Outcome.Status.AWAITING_REVIEW).count(), "nav": "programme"})
 
@@ -74,7 +75,7 @@ def dashboard(request, pk: int):
 @never_cache
 def dashboard_json(request, pk: int):
     series = get_object_or_404(Series, pk=pk)
-    return JsonResponse(console_figures(series), encoder=DjangoJSONEncoder, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(console_figures_cached(series), encoder=DjangoJSONEncoder, json_dumps_params={"ensure_ascii": False})
 
 
 @head_office_required

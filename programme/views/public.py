@@ -12,7 +12,7 @@ from events.models import Series
 
 from ..counting.freshness import catch_up_if_stale
 from ..live import group_programme
-from ..selectors import public_figures
+from ..selectors.cached import public_figures_cached
 
 
 @require_GET
@@ -28,7 +28,7 @@ def progress(request, slug: str):
     series = get_object_or_404(Series, slug=slug)
     catch_up_if_stale()
     return render(request, "programme/progress.html", {
-        "series": series, "figures": public_figures(series), "topic": group_programme(series.pk)})
+        "series": series, "figures": public_figures_cached(series), "topic": group_programme(series.pk)})
 
 
 @require_GET
@@ -36,4 +36,4 @@ def progress(request, slug: str):
 def progress_json(request, slug: str):
     series = get_object_or_404(Series, slug=slug)
     catch_up_if_stale()
-    return JsonResponse(public_figures(series), encoder=DjangoJSONEncoder, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(public_figures_cached(series), encoder=DjangoJSONEncoder, json_dumps_params={"ensure_ascii": False})
