@@ -9,6 +9,7 @@ on the console, registrations (their per-event counts follow registration_versio
 from __future__ import annotations
 
 from django.core.cache import cache
+from django.utils import translation
 
 PUBLIC_TTL_S = 60
 CONSOLE_TTL_S = 5
@@ -28,7 +29,8 @@ def figures_changed(series_id: int) -> None:
 
 def _cached(prefix: str, series, ttl: int, compute):
     version = cache.get(_version_key(series.pk), 0)
-    key = f"programme:{prefix}:{series.pk}:{version}"
+    # Labels (provinces, kinds, months) are translated: one copy per language.
+    key = f"programme:{prefix}:{series.pk}:{version}:{translation.get_language() or ''}"
     figures = cache.get(key)
     if figures is None:
         figures = compute(series)
