@@ -43,6 +43,8 @@ def nudge(**_signal_kwargs) -> None:
     if loop is None:
         catch_up_and_push()
         return
+    if _armed.is_set():  # a run is due and will see this check-in (it was committed first)
+        return
     loop.call_soon_threadsafe(_arm, loop)
 
 
