@@ -27,7 +27,7 @@ import secrets
 import time
 from datetime import timedelta
 
-from _support import django_setup, http_client, login_sessions, ms, percentile, start_server
+from _support import django_setup, http_client, login_sessions, ms, percentile, process_tree_cpu_s, start_server
 
 django_setup()
 
@@ -115,10 +115,10 @@ def prepare(run: str, scans: int):
     return series, head, codes, token
 
 
-async def timed_gets(url: str, path: str, n: int, cookie: str = "") -> list[float]:
+async def timed_gets(url: str, path: str, n: int, cookie: str = "", concurrency: int = 4) -> list[float]:
     latencies: list[float] = []
     headers = {"Cookie": cookie} if cookie else {}
-    async with http_client(url, concurrency=8, headers=headers) as client:
+    async with http_client(url, concurrency=concurrency, headers=headers) as client:
         paths = iter(range(n))
 
         async def worker():
@@ -129,7 +129,7 @@ async def timed_gets(url: str, path: str, n: int, cookie: str = "") -> list[floa
                     assert response.status == 200, (path, response.status)
                 latencies.append(time.perf_counter() - started)
 
-        await asyncio.gather(*(worker() for _ in range(8)))
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
     return latencies
 
 
@@ -191,6 +191,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=600)
     parser.add_argument("--scans", type=int, default=150)
     parser.add_argument("--rate", type=float, default=10.0, help="door scans per second")
+    parser.add_argument("--concurrency", type=int, default=4, help="page requests in flight")
     args = parser.parse_args()
     if not os.environ.get("REDIS_URL"):
         raise SystemExit("needs REDIS_URL (the page's socket and the servers share Redis)")
@@ -217,9 +218,15 @@ def main() -> None:
     server, url = start_server(workers=args.workers)
     try:
         asyncio.run(timed_gets(url, f"/programme/{series.slug}/", 20))  # warm up both workers
-        console = asyncio.run(timed_gets(url, f"/console/programme/{series.pk}/", args.requests, cookie))
-        public = asyncio.run(timed_gets(url, f"/programme/{series.slug}/", args.requests))
-        snapshot = asyncio.run(timed_gets(url, f"/programme/{series.slug}/figures.json", args.requests))
+        cpu = {}
+        results = {}
+        for name, path, who in (("console", f"/console/programme/{series.pk}/", cookie),
+                                ("public", f"/programme/{series.slug}/", ""),
+                                ("snapshot", f"/programme/{series.slug}/figures.json", "")):
+            before = process_tree_cpu_s(server.pid)
+            results[name] = asyncio.run(timed_gets(url, path, args.requests, who, args.concurrency))
+            cpu[name] = round(1000 * (process_tree_cpu_s(server.pid) - before) / args.requests, 1)
+        console, public, snapshot = results["console"], results["public"], results["snapshot"]
         live = asyncio.run(scan_to_page(url, series, codes, token, figures[("people", "")], args.rate))
     finally:
         server.terminate()
@@ -233,6 +240,8 @@ def main() -> None:
         "console_p50_ms": ms(percentile(console, 50)), "console_p99_ms": ms(percentile(console, 99)),
         "public_page_p50_ms": ms(percentile(public, 50)), "public_page_p99_ms": ms(percentile(public, 99)),
         "public_json_p50_ms": ms(percentile(snapshot, 50)), "public_json_p99_ms": ms(percentile(snapshot, 99)),
+        "server_cpu_ms_per_request": cpu, "concurrency": args.concurrency,
+        "load_average_1m": round(os.getloadavg()[0], 1),
         **live, "workers": args.workers, "requests_each": args.requests,
     }, ensure_ascii=False))
 
