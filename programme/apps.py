@@ -32,6 +32,6 @@ class ProgrammeConfig(AppConfig):
 
 def _project_changed(sender, *, created: bool = False, **kwargs) -> None:
     if created:  # a status change does not change what is counted (a signed project stays signed)
-        from .counting.nudge import nudge
+        from .counting.nudge import nudge_project
 
-        nudge()
+        nudge_project()

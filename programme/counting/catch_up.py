@@ -161,13 +161,15 @@ def _projects_once() -> tuple[set[int], bool]:
     return {p.series_id for p in created}, len(rows) == BATCH
 
 
-def tallies_catch_up() -> set[int]:
-    """Count every check-in and project not counted yet. Returns the ids of the series whose
-    figures changed. Safe to run at any time, from any process, as often as wanted."""
+def tallies_catch_up(sources: tuple[str, ...] = ("checkin", "project")) -> set[int]:
+    """Count every check-in and project not counted yet (or only those of `sources`). Returns
+    the ids of the series whose figures changed. Safe to run at any time, from any process, as
+    often as wanted."""
     from ..selectors.cached import figures_changed
 
     touched: set[int] = set()
-    for step in (_checkins_once, _projects_once):
+    steps = {"checkin": _checkins_once, "project": _projects_once}
+    for step in (steps[source] for source in sources):
         more = True
         while more:
             series, more = step()

@@ -24,24 +24,35 @@ from .catch_up import tallies_catch_up
 
 logger = logging.getLogger(__name__)
 
-NUDGE_DELAY_S = 0.15
-_armed = threading.Event()  # per process: a catch-up is already due
+# At most this many catch-ups a second per process during a rush (each costs ~6 ms of CPU plus
+# ~0.1 ms per new check-in); a check-in still reaches open pages well within a second.
+NUDGE_DELAY_S = 0.3
+_armed = threading.Event()  # per process: a catch-up of check-ins is already due
 _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="programme-count")
 
 
-def catch_up_and_push() -> set[int]:
+def catch_up_and_push(sources: tuple[str, ...] = ("checkin", "project")) -> set[int]:
     from ..live import figures_push
 
-    touched = tallies_catch_up()
+    touched = tallies_catch_up(sources)
     for series_id in sorted(touched):
         figures_push(series_id)
     return touched
 
 
+def nudge_project(**_signal_kwargs) -> None:
+    """A project was signed (rare): counted at once, in a worker thread inside a server."""
+    loop = server_loop()
+    if loop is None:
+        catch_up_and_push(("project",))
+    else:
+        loop.call_soon_threadsafe(loop.run_in_executor, _executor, _run, ("project",))
+
+
 def nudge(**_signal_kwargs) -> None:
     loop = server_loop()
     if loop is None:
-        catch_up_and_push()
+        catch_up_and_push(("checkin",))
         return
     if _armed.is_set():  # a run is due and will see this check-in (it was committed first)
         return
@@ -60,10 +71,10 @@ def _fire(loop) -> None:
     loop.run_in_executor(_executor, _run)
 
 
-def _run() -> None:
+def _run(sources: tuple[str, ...] = ("checkin",)) -> None:
     close_old_connections()
     try:
-        catch_up_and_push()
+        catch_up_and_push(sources)
     except Exception:  # counted on the next nudge, beat run or page view
         logger.exception("programme catch-up failed")
     finally:
