@@ -7,10 +7,11 @@ from .models import Outcome
 
 
 def personal_data_export(user) -> dict:
-    return {"outcomes": [
+    outcomes = [
         {"kind": o.kind, "company": o.company.name if o.company else None, "happened_on": o.happened_on.isoformat(),
          "status": o.status, "note": o.note, "reported_at": o.reported_at.isoformat()}
-        for o in Outcome.objects.filter(candidate=user).select_related("company")]}
+        for o in Outcome.objects.filter(candidate=user).select_related("company")]
+    return {"outcomes": outcomes} if outcomes else {}  # no empty sections
 
 
 def personal_data_erase(user) -> None:

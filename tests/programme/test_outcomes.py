@@ -191,3 +191,15 @@ def test_journey_is_own_or_head_office(client, world):
     assert client.get(url).status_code == 200
     client.force_login(person)
     assert client.get(reverse("programme:my_journey")).status_code == 200
+
+
+def test_outcomes_are_in_the_personal_data_export(client, world):
+    series, _company, _staff, person, _head = world
+    from accounts.services import personal_data_export
+
+    assert "outcomes" not in personal_data_export(user=person)
+    outcome_report(actor=person, series=series, kind="job", happened_on=TODAY, note="青岛某研究院")
+    exported = personal_data_export(user=person)
+    assert [(o["kind"], o["status"], o["note"]) for o in exported["outcomes"]] == [
+        ("job", "awaiting_review", "青岛某研究院")]
+    assert exported["candidate_profile"]["province"] == ""
