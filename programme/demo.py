@@ -1,7 +1,7 @@
 """Demo progress for the programme, so the dashboard is not empty after `make run`: the ten
-actions' standard targets, four events that already took place (spring fair, a matchmaking
-session, a policy training, the first stop of 百所高校千名博士青岛行) with a few hundred
-check-ins of demo attendees from many provinces and university types, projects signed with
+actions' standard targets, 260 demo attendees (from many provinces and university types; they
+cannot log in) registered for the on-site events that already took place, most of them checked
+in at the door, projects signed with
 the demo companies, and outcomes (confirmed, awaiting review, and one offer waiting for
 candidate1 to confirm). Called by events' load_demo; idempotent. Dates are relative to today.
 """
@@ -19,7 +19,8 @@ from accounts.models import CandidateProfile, Company, Province, UniversityType,
 from checkin.models import Checkin
 from checkin.services import checkin_list_default
 from checkin.tickets import ticket_for_registration
-from events.models import Action, Event, Registration
+from events.models import Event, Registration
+from events.services import registration_create
 from fairs.models import BoothVisit, Fair
 from projects.models import Project
 
@@ -27,15 +28,8 @@ from .counting import tallies_rebuild
 from .models import Outcome
 from .services import targets_default
 
-ATTENDEE_EMAIL = "demo-attendee-{n}@boju.local"
+ATTENDEE_EMAIL = "demo-attendee-{n}@attendees.boju.local"  # not a login: outside @boju.local
 ATTENDEES = 260
-# (days ago, kind, action number, title, venue, city, share of attendees who came)
-PAST = [
-    (118, Event.Kind.FAIR, 1, "2025 青岛博士后春季专场招聘会", "青岛国际会展中心", "青岛", 0.45),
-    (86, Event.Kind.MATCHMAKING, 1, "产才对接会 · 海洋装备专场", "青岛西海岸新区人才服务中心", "青岛", 0.2),
-    (55, Event.Kind.TRAINING, 5, "“政解博策”博士后政策培训（第一期）", "青岛市人才服务中心", "青岛", 0.25),
-    (24, Event.Kind.FAIR, 1, "“百所高校千名博士青岛行”首站 · 专场招聘会", "青岛国际会议中心", "青岛", 0.5),
-]
 # Where the demo attendees come from: weights of (province, university type).
 PROVINCES = [("shandong", 30), ("beijing", 12), ("jiangsu", 9), ("shanghai", 8), ("shaanxi", 7), ("hubei", 6),
              ("heilongjiang", 5), ("zhejiang", 5), ("sichuan", 4), ("liaoning", 4), ("tianjin", 3), ("abroad", 4),
@@ -56,26 +50,26 @@ def _weighted(rng: random.Random, pairs):
 def unload(series) -> None:
     """Before load_demo --reset deletes the series: projects protect it; demo attendees go too."""
     Project.objects.filter(series=series).delete()
-    User.objects.filter(email__startswith="demo-attendee-", email__endswith="@boju.local").delete()
+    User.objects.filter(email__startswith="demo-attendee-", email__endswith="@attendees.boju.local").delete()
 
 
 def load(*, head, series) -> None:
-    rng = random.Random(2025)
     targets_default(series=series, actor=head)
+    rng = random.Random(2025)  # the same demo after every --reset
     with transaction.atomic():
-        _profiles(rng)
-        if not Event.objects.filter(series=series, title=PAST[0][3]).exists():
+        _profiles()
+        if not Registration.objects.filter(event__series=series, user__email__startswith="demo-attendee-").exists():
             attendees = _attendees(rng)
-            for spec in PAST:
-                _past_event(series, spec, attendees, rng)
+            _attend(series, attendees, rng)
             _projects(series, head, rng)
             _outcomes(series, head, attendees, rng)
     tallies_rebuild()
 
 
-def _profiles(rng: random.Random) -> None:
+def _profiles() -> None:
     """Origins for the demo candidates who have none (their profiles predate the fields)."""
-    for profile in CandidateProfile.objects.filter(province=""):
+    for profile in CandidateProfile.objects.filter(province="").select_related("user"):
+        rng = random.Random(profile.user.email)  # the same origin for the same person, every time
         profile.province = _weighted(rng, PROVINCES)
         profile.university_type = _weighted(rng, UNIVERSITY_TYPES)
         profile.save(update_fields=["province", "university_type"])
@@ -98,24 +92,24 @@ def _attendees(rng: random.Random) -> list[User]:
     return users
 
 
-def _past_event(series, spec, attendees: list[User], rng: random.Random) -> None:
-    days, kind, action_number, title, venue, city, share = spec
-    starts = timezone.now().replace(minute=0, second=0, microsecond=0) - timedelta(days=days)
-    event = Event.objects.create(
-        series=series, action=Action.objects.filter(series=series, number=action_number).first(), kind=kind,
-        title=title, city=city, venue=venue, starts_at=starts, ends_at=starts + timedelta(hours=5),
-        registration_opens_at=starts - timedelta(days=20), registration_closes_at=starts - timedelta(hours=2),
-        capacity=1000, status=Event.Status.PUBLISHED, summary=title)
-    if kind == Event.Kind.FAIR:
-        Fair.objects.get_or_create(event=event)
-    checkin_list = checkin_list_default(event_id=event.pk)
-    came = rng.sample(attendees, int(len(attendees) * share))
-    for index, user in enumerate(rng.sample(attendees, min(len(attendees), int(len(came) * 1.25)))):
-        registration = Registration.objects.create(event=event, user=user, status=Registration.Status.CONFIRMED,
-                                                   created_at=starts - timedelta(days=10), confirmed_at=starts)
-        if user in came:
-            Checkin.objects.create(ticket=ticket_for_registration(registration), checkin_list=checkin_list,
-                                   scanned_at=starts + timedelta(minutes=2 * index % 240), gate="东门")
+def _attend(series, attendees: list[User], rng: random.Random) -> None:
+    """The demo attendees at the on-site events that already took place: most registered came."""
+    now = timezone.now()
+    for event in Event.objects.filter(series=series, status=Event.Status.PUBLISHED, ends_at__lt=now).exclude(
+            mode=Event.Mode.ONLINE).order_by("starts_at"):
+        room = event.capacity - event.registrations.confirmed().count()
+        checkin_list = checkin_list_default(event_id=event.pk)
+        opens = event.registration_opens_at or event.starts_at - timedelta(days=14)
+        window = (event.registration_closes_at or event.starts_at) - opens
+        chosen = rng.sample(attendees, max(0, min(len(attendees), room)))
+        for index, user in enumerate(chosen):
+            # Through the service at the time it would have happened (audit entry, ticket, seat).
+            when = opens + window * (index + 1) / (len(chosen) + 2)
+            registration = registration_create(event=event, user=user, now=when)
+            if registration.status == Registration.Status.CONFIRMED and rng.random() < 0.72:
+                Checkin.objects.create(ticket=ticket_for_registration(registration), checkin_list=checkin_list,
+                                       scanned_at=event.starts_at - timedelta(minutes=15) + timedelta(
+                                           seconds=37 * index % 9000), gate="东门" if index % 3 else "西门")
 
 
 def _projects(series, head, rng: random.Random) -> None:
