@@ -61,6 +61,7 @@ def load(*, head, series) -> None:
         if not Registration.objects.filter(event__series=series, user__email__startswith="demo-attendee-").exists():
             attendees = _attendees(rng)
             _attend(series, attendees, rng)
+            _mail_back_on(attendees)  # registered after the registrations' own commit callbacks
             _projects(series, head, rng)
             _outcomes(series, head, attendees, rng)
     tallies_rebuild()
@@ -89,7 +90,23 @@ def _attendees(rng: random.Random) -> list[User]:
                 institution="", discipline=rng.choice(["0707", "0812", "0703", "0817", "1007", "0805"]),
                 province=_weighted(rng, PROVINCES), university_type=_weighted(rng, UNIVERSITY_TYPES))
         users.append(user)
+    # Nobody reads these mailboxes: the attendees' messages (written on commit) go to their
+    # inboxes only. Opted out of e-mail until our commit callback, after theirs, removes it again.
+    from notifications.kinds import kinds_all
+    from notifications.models import Preference
+
+    ids = [u.pk for u in users]
+    had = set(Preference.objects.filter(user_id__in=ids).values_list("user_id", "kind"))
+    Preference.objects.bulk_create([Preference(user_id=u, kind=k.key, email=False) for u in ids for k in kinds_all()
+                                    if (u, k.key) not in had], batch_size=2000, ignore_conflicts=True)
     return users
+
+
+def _mail_back_on(users: list[User]) -> None:
+    from notifications.models import Preference
+
+    ids = [u.pk for u in users]
+    transaction.on_commit(lambda: Preference.objects.filter(user_id__in=ids, email=False).delete())
 
 
 def _attend(series, attendees: list[User], rng: random.Random) -> None:
