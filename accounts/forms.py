@@ -55,8 +55,8 @@ class CandidateProfileForm(forms.ModelForm):
 
     class Meta:
         model = CandidateProfile
-        fields = ["full_name", "phone", "degree", "postdoc_status", "institution", "discipline", "research_field",
-                  "graduation_year", "cv", "consent_share"]
+        fields = ["full_name", "phone", "degree", "postdoc_status", "institution", "province", "university_type",
+                  "discipline", "research_field", "graduation_year", "cv", "consent_share"]
         widgets = {
             "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),

@@ -105,6 +105,55 @@ class CandidateKind(models.TextChoices):
     OTHER = "other", _("其他")
 
 
+class Province(models.TextChoices):
+    """Where a candidate comes from (the province of their university or last workplace)."""
+
+    BEIJING = "beijing", _("北京")
+    TIANJIN = "tianjin", _("天津")
+    HEBEI = "hebei", _("河北")
+    SHANXI = "shanxi", _("山西")
+    NEIMENGGU = "neimenggu", _("内蒙古")
+    LIAONING = "liaoning", _("辽宁")
+    JILIN = "jilin", _("吉林")
+    HEILONGJIANG = "heilongjiang", _("黑龙江")
+    SHANGHAI = "shanghai", _("上海")
+    JIANGSU = "jiangsu", _("江苏")
+    ZHEJIANG = "zhejiang", _("浙江")
+    ANHUI = "anhui", _("安徽")
+    FUJIAN = "fujian", _("福建")
+    JIANGXI = "jiangxi", _("江西")
+    SHANDONG = "shandong", _("山东")
+    HENAN = "henan", _("河南")
+    HUBEI = "hubei", _("湖北")
+    HUNAN = "hunan", _("湖南")
+    GUANGDONG = "guangdong", _("广东")
+    GUANGXI = "guangxi", _("广西")
+    HAINAN = "hainan", _("海南")
+    CHONGQING = "chongqing", _("重庆")
+    SICHUAN = "sichuan", _("四川")
+    GUIZHOU = "guizhou", _("贵州")
+    YUNNAN = "yunnan", _("云南")
+    XIZANG = "xizang", _("西藏")
+    SHAANXI = "shaanxi", _("陕西")
+    GANSU = "gansu", _("甘肃")
+    QINGHAI = "qinghai", _("青海")
+    NINGXIA = "ningxia", _("宁夏")
+    XINJIANG = "xinjiang", _("新疆")
+    HONGKONG = "hongkong", _("香港")
+    MACAO = "macao", _("澳门")
+    TAIWAN = "taiwan", _("台湾")
+    ABROAD = "abroad", _("境外")
+
+
+class UniversityType(models.TextChoices):
+    C985 = "985", _("985高校")
+    C211 = "211", _("211高校")
+    DOUBLE_FIRST = "double_first", _("双一流高校")
+    REGULAR = "regular", _("普通本科")
+    INSTITUTE = "institute", _("科研院所")
+    ABROAD = "abroad", _("境外高校")
+
+
 class CandidateProfile(models.Model):
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="candidate_profile")
     full_name = models.CharField(_("姓名"), max_length=80)
@@ -116,6 +165,9 @@ class CandidateProfile(models.Model):
     institution = models.CharField(_("毕业院校/所在单位"), max_length=120)
     discipline = models.CharField(_("一级学科"), max_length=4, choices=DISCIPLINES)
     research_field = models.CharField(_("研究方向"), max_length=200, blank=True)
+    # Origin, for the programme's aggregate "where people came from" (never shown by name).
+    province = models.CharField(_("来源省份"), max_length=16, choices=Province.choices, blank=True)
+    university_type = models.CharField(_("院校类型"), max_length=16, choices=UniversityType.choices, blank=True)
     graduation_year = models.PositiveSmallIntegerField(_("毕业年份"), null=True, blank=True)
     # Outside MEDIA_ROOT under a random name (accounts/storage.py); the name the person gave it
     # is kept only here, in cv_name.

@@ -130,6 +130,8 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
             "institution": profile.institution,
             "discipline": profile.discipline,
             "research_field": profile.research_field,
+            "province": profile.province,
+            "university_type": profile.university_type,
             "graduation_year": profile.graduation_year,
             "cv": profile.cv_name or (profile.cv.name and "cv.pdf") or None,
             "consent_share": profile.consent_share,

@@ -36,6 +36,7 @@ from .live import scan_row, scans_payload
 from .protocol import SCAN_BODY_MAX, result_message, result_status, scan_item_parse
 from .services.scanning import ScanOutcome, scan_decide
 from .services.setup import secret_hash
+from .signals import checkins_recorded
 from .tickets import TicketClaim, ticket_code_parse, ticket_signature_ok
 
 logger = logging.getLogger(__name__)
@@ -207,6 +208,7 @@ class ScanFastLane:
         elif len(rows) == 1:
             loop.call_later(BATCH_WINDOW_S, self._flush, event_id)
         if result == "ok" and new:
+            checkins_recorded.send(sender=None, event_id=event_id)  # receivers only arm a timer
             last = self._inside_pushed.get(event_id, 0.0)
             if time.monotonic() - last >= INSIDE_PUSH_EVERY_S:
                 self._inside_pushed[event_id] = time.monotonic()

@@ -15,6 +15,7 @@ from django.core.cache import cache
 from notifications.live import group_event_public, group_event_staff, publish
 
 from .selectors import inside_count
+from .signals import checkins_recorded
 
 
 def scan_row(*, list_id: int, result: str, name: str, gate: str, scanned_at: datetime, flagged: bool, nonce: str,
@@ -36,6 +37,8 @@ def scan_broadcast(*, event_id: int, list_id: int, result: str, name: str, gate:
     row = scan_row(list_id=list_id, result=result, name=name, gate=gate, scanned_at=scanned_at, flagged=flagged,
                    nonce=nonce, offline=offline, new=new)
     publish(group_event_staff(event_id), scans_payload(event_id, [row]))
+    if result == "ok" and new:
+        checkins_recorded.send(sender=None, event_id=event_id)
     # The public count goes out at most once a second per event (across processes: the cache
     # key is shared), so a rush at the doors costs neither a COUNT per scan nor a flood of
     # pushes to every visitor. A page that reconnects or comes back re-reads the exact count.

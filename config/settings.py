@@ -205,6 +205,10 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-outbox-redrive": {"task": "notifications.tasks.outbox_redrive", "schedule": 30.0},
     # Meeting requests nobody answered by their deadline lapse, and the slot is free again.
     "matchmaking-lapse": {"task": "matchmaking.tasks.meetings_lapse_task", "schedule": 300.0},
+    # The programme's counters: a safety-net catch-up (nudges normally count within a second)
+    # and a nightly rebuild compared with a recount (docs/targets.md).
+    "programme-catch-up": {"task": "programme.tasks.tallies_catch_up", "schedule": 5.0},
+    "programme-reconcile": {"task": "programme.tasks.tallies_reconcile", "schedule": 86400.0},
 }
 
 # --- Auth -----------------------------------------------------------------------------

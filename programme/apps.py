@@ -4,6 +4,34 @@ from django.utils.translation import gettext_lazy as _
 
 class ProgrammeConfig(AppConfig):
     # The series' targets, outcomes, the talent journey, dashboards and the monthly report.
-    # It reads every app (it counts) and no app imports it.
+    # It reads every app (it counts) and no app imports it: it listens to their signals.
     name = "programme"
     verbose_name = _("年度目标")
+
+    def ready(self):
+        from django.db.models.signals import post_save
+
+        from accounts.models import CandidateProfile
+        from accounts.services import personal_data_register
+        from checkin.signals import checkins_recorded
+        from notifications.live import topic_register
+        from projects.signals import project_changed
+
+        from . import notices, privacy
+        from .counting.nudge import nudge
+        from .counting.origin import on_profile_saved
+        from .live import authorize_programme_topic
+
+        topic_register("programme", authorize_programme_topic)
+        personal_data_register(exporter=privacy.personal_data_export, eraser=privacy.personal_data_erase)
+        notices.kinds_register()
+        checkins_recorded.connect(nudge, dispatch_uid="programme.nudge.checkin")
+        project_changed.connect(_project_changed, dispatch_uid="programme.nudge.project")
+        post_save.connect(on_profile_saved, sender=CandidateProfile, dispatch_uid="programme.origin")
+
+
+def _project_changed(sender, *, created: bool = False, **kwargs) -> None:
+    if created:  # a status change does not change what is counted (a signed project stays signed)
+        from .counting.nudge import nudge_project
+
+        nudge_project()

@@ -169,7 +169,8 @@ def test_companies_have_valid_credit_codes_and_an_admin(loaded):
 
 
 def test_candidates_are_varied(loaded):
-    profiles = CandidateProfile.objects.filter(user__email__startswith="candidate")  # competitions adds entrants
+    # The logins only: competitions adds entrants, programme adds attendees who cannot log in.
+    profiles = CandidateProfile.objects.filter(user__email__startswith="candidate")
     assert profiles.count() == len(demo.CANDIDATES)
     assert len({p.kind for p in profiles}) == 5
     assert len({p.discipline for p in profiles}) >= 10 and len({p.institution for p in profiles}) >= 12

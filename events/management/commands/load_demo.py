@@ -23,6 +23,7 @@ from events.speakers import demo as speakers_demo
 from fairs import demo as fairs_demo
 from matchmaking import demo as matchmaking_demo
 from notifications import demo as notifications_demo
+from programme import demo as programme_demo
 from projects.models import Project
 from events.models import Action, Event, EventTeamMember, Registration, Series, Session
 from events.services import RegistrationError, registration_cancel, registration_create
@@ -73,6 +74,7 @@ class Command(BaseCommand):
             series = Series.objects.filter(slug=demo.SERIES["slug"]).first()
             if series is not None and reset:
                 # Events protect their series; registrations, sessions and teams go with the events.
+                programme_demo.unload(series)  # projects protect the series
                 Event.objects.filter(series=series).delete()
                 challenges_demo.unload(series)  # challenges and their projects protect the series
                 Project.objects.filter(series=series).delete()  # awarded entries' projects, by hand ones
@@ -193,6 +195,7 @@ class Command(BaseCommand):
         challenges_demo.load(head=head, series=series)  # ~30 enterprise challenges, applications, projects
         competitions_demo.load(head=head, user=self._user)  # the 人才招引赛: entries, judges, two rounds done, a final
         matchmaking_demo.load(head=head)  # grids, interests and meetings of the four 产才对接 sessions
+        programme_demo.load(head=head, series=series)  # targets, past events with check-ins, projects, outcomes
         # An organizer's announcement to the first upcoming event with seats taken (inbox, banner, reach).
         notifications_demo.load(actor=head, event_ids=[e.pk for e in sorted(events.values(), key=lambda e: e.starts_at)
                                                        if e.starts_at > timezone.now()])
