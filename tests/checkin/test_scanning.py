@@ -242,6 +242,33 @@ def test_offline_sync_from_two_devices_earliest_wins_with_flagged_duplicate(setu
     assert Scan.objects.filter(ticket=ticket).count() == 2
 
 
+def test_offline_sync_one_batch_applies_the_earliest_scan_first(setup):
+    # A queue is uploaded in the order the phone stored it, which need not be the order the
+    # scans happened: within one batch, the earliest scan of a ticket is the check-in.
+    event, _staff, device, _token = setup
+    ticket, code = ticket_and_code(event)
+    now = timezone.now()
+    later, earlier = nonce(), nonce()
+    answers = checkin_sync(scans=[
+        {"code": code, "gate": "西门", "nonce": later, "scanned_at": now - timedelta(minutes=1)},
+        {"code": code, "gate": "东门", "nonce": earlier, "scanned_at": now - timedelta(minutes=9)},
+    ], scanner=device_scanner(device))
+    assert [(a["nonce"], a["result"]) for a in answers] == [(later, "already_checked_in"), (earlier, "ok")]
+    checkin = Checkin.objects.get(ticket=ticket)
+    assert (checkin.gate, checkin.scanned_at) == ("东门", now - timedelta(minutes=9))
+
+
+def test_offline_sync_scan_of_a_session_list_counts_on_that_list(setup):
+    event, _staff, device, _token = setup
+    session = SessionFactory(event=event, starts_at=event.starts_at, ends_at=event.ends_at)
+    session_list = checkin_list_save(event=event, actor=None, session=session)
+    ticket, code = ticket_and_code(event)
+    answers = checkin_sync(scans=[{"code": code, "gate": "", "nonce": nonce(), "scanned_at": timezone.now(),
+                                   "list": session_list.pk}], scanner=device_scanner(device))
+    assert answers[0]["result"] == "ok"
+    assert list(Checkin.objects.filter(ticket=ticket).values_list("checkin_list_id", flat=True)) == [session_list.pk]
+
+
 def test_sync_api_shape_and_answers(client, setup):
     event, _staff, _device, token = setup
     _ticket, code = ticket_and_code(event)

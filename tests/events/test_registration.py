@@ -304,6 +304,21 @@ def test_manual_promote_into_a_free_seat_is_not_over_capacity():
     assert audit("registration.promote")[0].data["over_capacity"] is False
 
 
+def test_more_capacity_promotes_the_waiting_list_in_order_with_the_time(django_capture_on_commit_callbacks):
+    from events.services import event_update
+
+    event = EventFactory(capacity=1)
+    registration_create(event=event, user=candidate())
+    first, second, third = (registration_create(event=event, user=candidate()) for _ in range(3))
+    before = timezone.now()
+    event_update(event=event, actor=organizer(manages_all=True), data={"capacity": 3})
+    rows = {r.pk: r for r in Registration.objects.filter(pk__in=[first.pk, second.pk, third.pk])}
+    assert [rows[r.pk].status for r in (first, second, third)] == [CONFIRMED, CONFIRMED, WAITLISTED]
+    assert all(rows[r.pk].confirmed_at >= before for r in (first, second))  # when the seat was given
+    event.refresh_from_db()
+    assert (event.seats_confirmed, event.seats_waitlisted) == (3, 1)
+
+
 def test_manual_promote_refusals():
     event = EventFactory(capacity=1)
     seat = registration_create(event=event, user=candidate())
