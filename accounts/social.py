@@ -51,3 +51,24 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         if nickname and not user.name:
             user.name = nickname[:80]
         return user
+
+
+class SocialAppMissingMiddleware:
+    """A WeChat or DingTalk login URL while that provider has no app configured (admin or
+    environment): allauth raises SocialApp.DoesNotExist, which would be a 500. It is a 404 with
+    a message: the login method is simply not offered on this site."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from allauth.socialaccount.models import SocialApp
+        from django.http import HttpResponseNotFound
+        from django.utils.translation import gettext
+
+        if isinstance(exception, SocialApp.DoesNotExist):
+            return HttpResponseNotFound(gettext("本站未开通该登录方式。"), content_type="text/plain; charset=utf-8")
+        return None

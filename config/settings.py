@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",  # CONTENT_SECURITY_POLICY below
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.social.SocialAppMissingMiddleware",  # an unconfigured WeChat/DingTalk login: 404, not 500
     "config.dbfaults.DatabaseRetryMiddleware",  # a lost PostgreSQL connection: retry once or 503
     "config.middleware.SyncMiddlewareChain",  # innermost on purpose: see its docstring
 ]

@@ -134,7 +134,9 @@ def _projects(series, head, rng: random.Random) -> None:
     for index, title in enumerate(PROJECTS * 2):
         Project.objects.create(
             series=series, title=title if index < len(PROJECTS) else f"{title}（二期）",
-            source=rng.choice(["challenge", "challenge", "competition", "manual"]),
+            # Entered by hand, as the bureau does for projects signed outside Boju; the challenge
+            # list and the competition make their own (challenges/demo.py, competitions' awards).
+            source=Project.Source.MANUAL,
             company=companies[index % len(companies)] if companies else None,
             signed_on=timezone.localdate() - timedelta(days=rng.randint(3, 110)),
             amount_wan=rng.choice([30, 50, 80, 120, 200, 350]), created_by=head)

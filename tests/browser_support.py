@@ -74,3 +74,21 @@ def open_page(browser, site):
 def wait_live(page, timeout=15_000):
     """Until the page's live indicator says it is connected."""
     page.wait_for_selector("[data-live-dot].on", timeout=timeout)
+
+
+def wait_js(page, expression: str, *, timeout: float = 30_000, interval: float = 0.1) -> None:
+    """Wait until the JavaScript `expression` is true in `page`.
+
+    Playwright's wait_for_function compiles its predicate with eval inside the page, which the
+    site's Content-Security-Policy (script-src 'self', no 'unsafe-eval') rightly refuses. This
+    polls with page.evaluate, which the browser runs through the DevTools protocol, outside CSP.
+    """
+    import time as _time
+
+    deadline = _time.monotonic() + timeout / 1000
+    while True:
+        if page.evaluate(f"() => Boolean({expression})"):
+            return
+        if _time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout / 1000:.0f} s waiting for: {expression}")
+        page.wait_for_timeout(interval * 1000)

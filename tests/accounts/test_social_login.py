@@ -102,3 +102,16 @@ def test_forged_code_is_refused_by_the_provider_and_logs_nobody_in(client, fake)
     response = client.get(f"/accounts/weixin/login/callback/?code=forged&state={state}")
     assert response.status_code == 401 and "_auth_user_id" not in client.session  # allauth's login error page
     assert SocialAccount.objects.count() == 0
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/accounts/weixin/login/", "/accounts/weixin/login/callback/",
+                                  "/accounts/dingtalk/login/", "/accounts/dingtalk/login/callback/"])
+def test_unconfigured_provider_urls_are_404_not_500(client, path):
+    # No SocialApp in the database and none in the settings (found by the fuzz test).
+    from allauth.socialaccount.models import SocialApp
+
+    SocialApp.objects.all().delete()
+    for response in (client.get(path), client.post(path, {"code": ""})):
+        assert response.status_code == 404
+        assert response.content.decode() == "本站未开通该登录方式。"

@@ -9,7 +9,7 @@ from events.services import registration_create
 from .. import liveserver
 from ..factories import EventFactory, RegistrationFactory, candidate
 from ..liveserver import session_cookie_for
-from ..browser_support import wait_live
+from ..browser_support import wait_js, wait_live
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -44,7 +44,7 @@ def test_seats_and_waitlist_place_update_live(open_page, site):
     _mark(page_a)
 
     _post_as(site, b, event, "register")
-    page_a.wait_for_function("document.querySelector('[data-seats-left]').textContent === '0'", timeout=15_000)
+    wait_js(page_a, "document.querySelector('[data-seats-left]').textContent === '0'", timeout=15_000)
     assert _not_reloaded(page_a)
     assert page_a.text_content("[data-register-button]").strip() == "加入候补"
 
@@ -56,7 +56,7 @@ def test_seats_and_waitlist_place_update_live(open_page, site):
     assert page_c.text_content("[data-my-state]").strip() == "您在候补名单中，当前第 1 位。"
     wait_live(page_c)
     _mark(page_c)
-    page_a.wait_for_function("document.querySelector('[data-waitlisted]').textContent === '1'", timeout=15_000)
+    wait_js(page_a, "document.querySelector('[data-waitlisted]').textContent === '1'", timeout=15_000)
 
     # B gives the seat back: C is promoted, and C's page says so without a reload.
     _post_as(site, b, event, "cancel")
@@ -64,7 +64,7 @@ def test_seats_and_waitlist_place_update_live(open_page, site):
     assert page_c.text_content("[data-my-state]").strip() == "您已报名成功，名额已确认。"
     assert page_c.text_content("[data-cancel-button]").strip() == "取消报名"
     assert _not_reloaded(page_c)
-    page_a.wait_for_function("document.querySelector('[data-waitlisted]').textContent === '0'", timeout=15_000)
+    wait_js(page_a, "document.querySelector('[data-waitlisted]').textContent === '0'", timeout=15_000)
     assert page_a.text_content(seats) == "0" and _not_reloaded(page_a)
     assert Registration.objects.get(event=event, user=c).status == "confirmed"
 
@@ -85,7 +85,7 @@ def test_page_catches_up_after_the_server_restarts(open_page, site, asgi_server_
     assert page.text_content("[data-seats-left]") == "5"
     monkeypatch.setattr(liveserver, "free_port", lambda: site.port)  # same address, new process
     asgi_server_factory()
-    page.wait_for_function("document.querySelector('[data-seats-left]').textContent === '3'", timeout=20_000)
+    wait_js(page, "document.querySelector('[data-seats-left]').textContent === '3'", timeout=20_000)
     wait_live(page)
     assert page.text_content("[data-live-dot]").strip() == "实时更新中"
     assert _not_reloaded(page)

@@ -9,7 +9,7 @@ from PIL import Image
 
 from checkin.models import Checkin
 from checkin.tickets import ticket_qr_png
-from tests.browser_support import ARTIFACTS, LAUNCH_ARGS, PHONE, wait_live
+from tests.browser_support import ARTIFACTS, LAUNCH_ARGS, PHONE, wait_js, wait_live
 from tests.factories import organizer, team_member
 from tests.liveserver import session_cookie_for
 
@@ -76,7 +76,7 @@ def test_fake_camera_scan_turns_green_and_dashboard_counts_it(scene, chromium, a
         dash = dash_ctx.new_page()
         dash.goto(f"{site.url}/console/events/{event.pk}/checkin/")
         wait_live(dash)
-        dash.wait_for_function("document.querySelector('[data-checked-in]').textContent === '0'")
+        wait_js(dash, "document.querySelector('[data-checked-in]').textContent === '0'")
         scan_ctx = phone_context(browser, site, token=token, permissions=["camera"])
         page = scan_ctx.new_page()
         page.goto(f"{site.url}/checkin/scan/")
@@ -89,7 +89,7 @@ def test_fake_camera_scan_turns_green_and_dashboard_counts_it(scene, chromium, a
         assert page.text_content("[data-answer-title]") == "签到成功"
         assert page.text_content("[data-answer-detail]") == ticket.registration.user.display_name
         page.screenshot(path=str(ARTIFACTS / "checkin-scanner-ok.png"))
-        dash.wait_for_function("document.querySelector('[data-checked-in]').textContent === '1'", timeout=5_000)
+        wait_js(dash, "document.querySelector('[data-checked-in]').textContent === '1'", timeout=5_000)
         dash.wait_for_selector("[data-recent] tr td.r-ok")
         dash.wait_for_timeout(1800)  # the debounced snapshot redraws gates and hours
         dash.screenshot(path=str(ARTIFACTS / "checkin-dashboard.png"), full_page=True)
@@ -118,7 +118,7 @@ def test_offline_scan_is_queued_then_synced(scene, chromium, asgi_server_factory
         context = phone_context(browser, site, token=token)
         page = context.new_page()
         page.goto(f"{site.url}/checkin/scan/")
-        page.wait_for_function("document.querySelector('[data-bundle-info]').textContent.length > 0")
+        wait_js(page, "document.querySelector('[data-bundle-info]').textContent.length > 0")
         context.set_offline(True)
         page.wait_for_selector("[data-net].off")
         page.fill("[data-code]", code)

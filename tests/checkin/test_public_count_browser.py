@@ -14,7 +14,7 @@ import pytest
 from django.db import connection
 
 from checkin.services import checkin_perform
-from tests.browser_support import ARTIFACTS, wait_live
+from tests.browser_support import ARTIFACTS, wait_js, wait_live
 from tests.factories import organizer, team_member
 
 from .helpers import device_scanner, nonce, open_event, paired_device, ticket_and_code
@@ -66,13 +66,13 @@ class PublicPage:
     def settled(self) -> None:
         """Connected, and the re-read that follows the first snapshot has been answered."""
         wait_live(self.page)
-        self.page.wait_for_function(
+        wait_js(self.page,
             "performance.getEntriesByType('resource').some(e => e.name.includes('/inside.json') && e.responseEnd > 0)",
             timeout=10_000)
         self.page.evaluate("window.__notReloaded = true")
 
     def wait_for_count(self, expected: int) -> None:
-        self.page.wait_for_function(f"document.querySelector({COUNT!r}).textContent.trim() === '{expected}'",
+        wait_js(self.page, f"document.querySelector({COUNT!r}).textContent.trim() === '{expected}'",
                                     timeout=10_000)
 
     def pushes(self) -> list[dict]:

@@ -5,7 +5,7 @@ import pytest
 
 from competitions.models import Assignment, Round
 from competitions.services import live_advance, live_order_set, round_open
-from tests.browser_support import ARTIFACTS, wait_live
+from tests.browser_support import ARTIFACTS, wait_js, wait_live
 
 from .factories import a_competition, a_judge, a_round, an_entry, boss
 
@@ -28,7 +28,7 @@ def test_judge_scores_on_phone_and_screen_updates_live_after_reveal(open_page, s
 
     screen = open_page(None, f"/competitions/{competition.pk}/screen/")
     wait_live(screen)
-    screen.wait_for_function("document.querySelector('[data-current]').textContent === '海洋牧场水下巡检机器人'")
+    wait_js(screen, "document.querySelector('[data-current]').textContent === '海洋牧场水下巡检机器人'")
     screen.evaluate("window.__notReloaded = true")
 
     phone = open_page(judges[0].user, f"/competitions/{competition.pk}/live/")
@@ -42,7 +42,7 @@ def test_judge_scores_on_phone_and_screen_updates_live_after_reveal(open_page, s
     phone.click(".score-form button[type=submit]")
     phone.wait_for_selector("text=您的加权总分：67.500")
     # The screen hears that one of two judges scored, and nothing of the score.
-    screen.wait_for_function("document.querySelector('[data-progress]').textContent.includes('1 / 2')",
+    wait_js(screen, "document.querySelector('[data-progress]').textContent.includes('1 / 2')",
                              timeout=15_000)
     assert "67.5" not in screen.content()
     assert screen.is_hidden("[data-results]")

@@ -11,7 +11,7 @@ from checkin.tickets import ticket_code, ticket_for_registration
 from events.models import Registration
 from fairs.models import BoothVisit
 
-from ..browser_support import ARTIFACTS, LAUNCH_ARGS, PHONE
+from ..browser_support import ARTIFACTS, LAUNCH_ARGS, PHONE, wait_js
 from ..factories import RegistrationFactory, candidate
 from ..liveserver import session_cookie_for
 from .factories import approved_booking, booths, fair_with_booths, member
@@ -71,7 +71,7 @@ def test_booth_scanner_reads_a_ticket_from_the_camera(chromium, site, tmp_path, 
             # A typed code (a phone without a camera) goes the same way.
             page.fill("#scan-code", code)
             page.click(".scan-form button")
-            page.wait_for_function(
+            wait_js(page,
                 "document.querySelector('[data-result]').textContent.trim() === '再次到访：林晓（中国海洋大学）'",
                 timeout=10_000)
             visit.refresh_from_db()

@@ -8,7 +8,7 @@ import pytest
 
 from matchmaking.models import Meeting
 
-from ..browser_support import ARTIFACTS, wait_live
+from ..browser_support import ARTIFACTS, wait_js, wait_live
 from .factories import company_at, confirmed_candidate, matchmaking_event, slots_of
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -44,7 +44,7 @@ def test_candidate_asks_company_accepts_both_schedules_update_live(open_page):
     for page in (asking, desk):
         page.set_default_timeout(60_000)
     asking.select_option("#mm-request select[name=company]", str(company.pk))
-    asking.wait_for_function("document.querySelectorAll('#mm-request select[name=slot] option').length > 1")
+    wait_js(asking, "document.querySelectorAll('#mm-request select[name=slot] option').length > 1")
     asking.select_option("#mm-request select[name=slot]", str(second_slot.pk))
     with asking.expect_navigation():
         asking.click("#mm-request button[type=submit]")
@@ -76,7 +76,7 @@ def test_candidate_asks_company_accepts_both_schedules_update_live(open_page):
     grid.wait_for_selector(f'td[data-slot="{last.pk}"] [data-meeting="{meeting.pk}"]', timeout=10_000)
     moved = Meeting.objects.get(pk=meeting.pk)
     assert (moved.slot_id, moved.pinned) == (last.pk, True)
-    mine.wait_for_function(f"document.querySelector('#mm-mine [data-meeting=\"{meeting.pk}\"]')"
+    wait_js(mine, f"document.querySelector('#mm-mine [data-meeting=\"{meeting.pk}\"]')"
                            f".textContent.includes('{last.starts_at.astimezone(ZONE):%H:%M}')", timeout=10_000)
     assert mine.evaluate("window.__notReloaded === true") and grid.evaluate("window.__notReloaded === true")
     shot(grid, "console-phone")

@@ -5,7 +5,7 @@ import pytest
 
 from events.models import Registration
 
-from ..browser_support import ARTIFACTS, wait_live
+from ..browser_support import ARTIFACTS, wait_js, wait_live
 from ..factories import EventFactory, RegistrationFactory, candidate, organizer, team_member
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
@@ -27,7 +27,7 @@ def test_announcement_reaches_open_event_page_live(open_page):
 
     page = open_page(reader, f"/events/{event.pk}/")
     wait_live(page)
-    page.wait_for_function("document.getElementById('inbox-link').dataset.unread === '0'", timeout=15_000)
+    wait_js(page, "document.getElementById('inbox-link').dataset.unread === '0'", timeout=15_000)
     assert page.is_hidden("[data-unread-count]") and page.is_hidden("#announcements")
     page.evaluate("window.__notReloaded = true")
 
@@ -42,7 +42,7 @@ def test_announcement_reaches_open_event_page_live(open_page):
 
     page.wait_for_selector("#announcements .announcement.is-new", timeout=15_000)
     assert page.text_content("#announcements .announcement-body") == "下午的企业宣讲改到B馆三楼，签到入口不变。"
-    page.wait_for_function("document.querySelector('[data-unread-count]').textContent === '1'", timeout=15_000)
+    wait_js(page, "document.querySelector('[data-unread-count]').textContent === '1'", timeout=15_000)
     assert page.is_visible("[data-unread-count]")
     assert page.evaluate("window.__notReloaded === true")
     # Still one WebSocket on the page: the inbox rode along on the event page's own connection.
@@ -54,7 +54,7 @@ def test_announcement_reaches_open_event_page_live(open_page):
     inbox.click("text=全部标为已读")
     inbox.wait_for_selector(".message.success")
     # The event page hears that everything was read, still without a reload.
-    page.wait_for_function("document.querySelector('[data-unread-count]').hidden === true", timeout=15_000)
+    wait_js(page, "document.querySelector('[data-unread-count]').hidden === true", timeout=15_000)
     assert page.evaluate("window.__notReloaded === true")
 
 
@@ -78,7 +78,7 @@ def test_inbox_page_shows_a_new_message_without_reload(open_page, site):
     person = candidate()
     event = EventFactory(title="海洋论坛", capacity=3)
     inbox = open_page(person, "/inbox/")
-    inbox.wait_for_function("document.getElementById('inbox-link').dataset.unread === '0'", timeout=15_000)
+    wait_js(inbox, "document.getElementById('inbox-link').dataset.unread === '0'", timeout=15_000)
     inbox.evaluate("window.__notReloaded = true")
     # Registering in another tab (through the server, which sends the confirmation).
     with httpx.Client(base_url=site.url, cookies=session_cookie_for(person)) as client:
