@@ -133,8 +133,9 @@ def test_create_publish_then_more_seats_promote_the_waiting_list(client):
     regs = [registration_create(event=event, user=candidate(postdoc_status="in_station")) for _ in range(4)]
     assert [r.status for r in regs] == ["confirmed", "waitlisted", "waitlisted", "waitlisted"]
 
-    response = client.post(f"/console/events/{event.pk}/edit/", event_form(series, capacity=3,
-                                                                          eligibility=["phd", "postdoc"]))
+    # The same form with more seats (a second event_form() could fall in the next minute and
+    # change the times too, on a slow machine).
+    response = client.post(f"/console/events/{event.pk}/edit/", {**form, "capacity": 3})
     assert response.status_code == 302 and flash(response) == ["活动已更新。"]
     assert [Registration.objects.get(pk=r.pk).status for r in regs] == [
         "confirmed", "confirmed", "confirmed", "waitlisted"]
