@@ -11,13 +11,13 @@ import secrets
 from collections.abc import Callable
 from datetime import timedelta
 
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from accounts.services import audit_log
+from notifications.outbox import outbox_mail_add
 from notifications.services import notify_many
 
 from ..errors import ProjectError
@@ -71,7 +71,7 @@ def team_is_member(user, team: Team) -> bool:
 def team_invite(*, team: Team, actor, email: str, accept_url: Callable[[str], str]) -> TeamMember:
     """The lead invites someone by e-mail.
 
-    Side effect: the invitation e-mail is sent after commit.
+    Side effect: the invitation e-mail is written to the outbox and sent after commit.
     Raises ProjectError: forbidden / team_closed / already_member / team_full.
     """
     email = (email or "").strip().lower()
@@ -97,7 +97,9 @@ def team_invite(*, team: Team, actor, email: str, accept_url: Callable[[str], st
                        "请在 %(days)d 天内打开下面的链接，用本邮箱登录或注册后接受或谢绝：\n%(link)s\n") % {
             "who": actor.display_name, "team": team.name, "days": INVITATION_DAYS,
             "link": accept_url(member.token)}
-        transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
+        # The outbox, in this transaction: a mail failure after commit can neither lose the
+        # invitation's e-mail nor turn the saved invitation into a 500 (as for company invitations).
+        outbox_mail_add(to=email, subject=subject, body=body)
     return member
 
 
