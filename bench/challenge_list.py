@@ -181,6 +181,9 @@ def main() -> None:
         figures = {"challenges": len(ids),
                    "applications": Application.objects.filter(challenge__series__slug=SLUG).count(),
                    "workers": args.workers, "concurrency": args.concurrency}
+        # Warm-up, not measured: each worker's first requests load templates and the URL
+        # configuration; the figures are for a server that has been up for a while.
+        asyncio.run(scenario(base, (lists[:20] + searches[:20] + pages[:20]) * 2, args.concurrency))
         for name, paths in (("list", lists), ("search", searches), ("page", pages)):
             figures[name] = asyncio.run(scenario(base, paths, args.concurrency))
         figures["queries"] = query_counts()

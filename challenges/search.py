@@ -47,6 +47,12 @@ def _jieba():
     return jieba
 
 
+def search_warm() -> None:
+    """Load jieba's dictionary now (about half a second). A production worker calls this at start,
+    so the first search after a deploy does not wait for it while holding requests behind it."""
+    _jieba().initialize()
+
+
 def words(text: str) -> list[str]:
     """jieba's search-mode words of `text`, lower-cased, without punctuation or blanks."""
     out = []

@@ -50,8 +50,31 @@ def public_challenges(filters: dict, *, now=None) -> QuerySet[Challenge]:
     return qs.order_by("deadline", "-id") if deadline in ("7", "30") else qs.order_by("-published_at", "-id")
 
 
+COUNT_CAP = 1000
+
+
+class CappedPaginator(Paginator):
+    """Counts at most COUNT_CAP + 1 rows (a LIMIT inside the COUNT): a common search word such
+    as 材料 matches thousands of challenges, and counting them all was most of a search's
+    database time. Nobody pages past 1,000 results; the page says "1000+" instead."""
+
+    @property
+    def count(self) -> int:
+        if not hasattr(self, "_capped_count"):
+            self._capped_count = self.object_list[:self.cap + 1].count()
+        return self._capped_count
+
+    @property
+    def cap(self) -> int:
+        return COUNT_CAP
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+
 def page_of(queryset: QuerySet, number, *, size: int = PAGE_SIZE) -> Page:
-    return Paginator(queryset, size).get_page(number)
+    return CappedPaginator(queryset, size).get_page(number)
 
 
 @dataclass

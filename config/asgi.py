@@ -34,6 +34,12 @@ application = ProtocolTypeRouter(
     }
 )
 
+if not settings.DEBUG:
+    # Loaded before the freeze below, once per worker, rather than by the first search.
+    from challenges.search import search_warm  # noqa: E402
+
+    search_warm()
+
 # Everything imported so far lives as long as the process: moved out of the collector's view,
 # a full collection no longer walks it (shorter pauses under load).
 gc.freeze()

@@ -92,3 +92,15 @@ def test_search_any_text_never_fails(client, text):
     response = client.get("/challenges/", {"q": text})
     # A NUL character is refused before the view (config/middleware.py), with a message.
     assert response.status_code == (400 if "\x00" in text else 200)
+
+
+def test_list_count_is_capped_and_says_so(client, catalogue, monkeypatch):
+    """A list matching more than the cap counts only up to it (LIMIT inside the COUNT) and the
+    page says "more than N"; under the cap the exact count is shown."""
+    from challenges.selectors import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "cap", 2)
+    page = client.get("/challenges/?deadline=all").content.decode()  # all five
+    assert "超过 2 项难题" in page and "共 " not in page.split("data-count>")[1][:40]
+    exact = client.get("/challenges/?q=氢能").content.decode()
+    assert "共 1 项难题" in exact and "超过" not in exact
