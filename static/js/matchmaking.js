@@ -83,13 +83,26 @@
   if (request) {
     request.elements.company.addEventListener("change", function () {
       var company = request.elements.company.value;
+      var select = request.elements.slot;
       if (!company) { return; }
+      // Until the answer is in, the list shown is the wrong company's: a slot picked from it
+      // would be wiped when the list is rebuilt (and the form then refuses to submit).
+      select.disabled = true;
+      delete request.dataset.slotsFor;
       window.fetch(request.dataset.free + "?company=" + encodeURIComponent(company), { credentials: "same-origin" })
         .then(function (response) { return response.json(); })
         .then(function (data) {
-          var select = request.elements.slot;
+          if (request.elements.company.value !== company) { return; }  // a newer choice is loading
+          var kept = select.value;
           while (select.options.length > 1) { select.remove(1); }
           data.slots.forEach(function (slot) { select.add(new Option(slot.label, slot.id)); });
+          select.value = kept;  // still offered: kept; otherwise back to "—"
+          if (select.value !== kept) { select.value = ""; }
+        })
+        .finally(function () {
+          if (request.elements.company.value !== company) { return; }
+          select.disabled = false;
+          request.dataset.slotsFor = company;
         });
     });
   }
