@@ -187,14 +187,3 @@ class Cursor(models.Model):
     last_id = models.BigIntegerField(default=0)
     holes = models.JSONField(default=dict, blank=True)
     ran_at = models.DateTimeField(null=True, blank=True)
-
-
-class EventFigure(models.Model):
-    """An event's registration counts as of its `registration_version` (events raise it under
-    the event's lock on every registration change), recounted only when the version moved."""
-
-    event = models.OneToOneField("events.Event", on_delete=models.CASCADE, related_name="+")
-    version = models.PositiveIntegerField(default=0)
-    confirmed = models.PositiveIntegerField(default=0)
-    waitlisted = models.PositiveIntegerField(default=0)
-    cancelled = models.PositiveIntegerField(default=0)

@@ -3,7 +3,7 @@ of the counters raises (catch-up, outcome review, target edit, origin move). A p
 costs one cache read; the first view after a change recomputes (a handful of indexed queries).
 
 The TTL bounds what no version bump announces: an event's end passing (it becomes "held") and,
-on the console, registrations (their per-event counts follow registration_version).
+on the console, registrations (read from the events' seat counters, which raise no version here).
 """
 
 from __future__ import annotations

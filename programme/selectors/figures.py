@@ -9,22 +9,21 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Province, UniversityType
-from events.models import Action, Event, Registration, Series
+from events.models import Action, Event, Series
 
 from ..counting.tallies import month_of, tallies_read
 from ..districts import DISTRICTS, district_label
-from ..models import EventFigure, Metric, OutcomeKind, Target
+from ..models import Metric, OutcomeKind, Target
 
 
 def _events(series_id: int) -> list[dict]:
     return list(Event.objects.filter(series_id=series_id).exclude(status=Event.Status.DRAFT).order_by(
         "starts_at", "id").values("id", "kind", "action_id", "title", "starts_at", "ends_at", "status",
-                                  "registration_version"))
+                                  "seats_confirmed", "seats_waitlisted"))
 
 
 def _held(events: list[dict], now) -> list[dict]:
@@ -102,32 +101,6 @@ def public_figures(series: Series, *, now=None, tallies: dict | None = None, eve
     }
 
 
-def registration_counts(events: list[dict]) -> dict[int, EventFigure]:
-    """Registrations per event, recounted only for events whose registration_version moved."""
-    figures = {f.event_id: f for f in EventFigure.objects.filter(event_id__in=[e["id"] for e in events])}
-    stale = [e for e in events if e["id"] not in figures or figures[e["id"]].version != e["registration_version"]]
-    if stale:
-        counts = {row["event_id"]: row for row in Registration.objects.filter(
-            event_id__in=[e["id"] for e in stale]).values("event_id").annotate(
-            confirmed=Count("id", filter=Q(status=Registration.Status.CONFIRMED)),
-            waitlisted=Count("id", filter=Q(status=Registration.Status.WAITLISTED)),
-            cancelled=Count("id", filter=Q(status=Registration.Status.CANCELLED)))}
-        for event in stale:
-            row = counts.get(event["id"], {})
-            figure = figures.get(event["id"]) or EventFigure(event_id=event["id"])
-            figure.version = event["registration_version"]
-            figure.confirmed = row.get("confirmed", 0)
-            figure.waitlisted = row.get("waitlisted", 0)
-            figure.cancelled = row.get("cancelled", 0)
-            # Another page view may have saved the same figure meanwhile: the last write wins,
-            # and both computed it from the same version.
-            EventFigure.objects.update_or_create(event_id=event["id"], defaults={
-                "version": figure.version, "confirmed": figure.confirmed, "waitlisted": figure.waitlisted,
-                "cancelled": figure.cancelled})
-            figures[event["id"]] = figure
-    return figures
-
-
 def console_figures(series: Series, *, now=None) -> dict:
     """public_figures() plus the breakdowns by action, event, month and district."""
     now = now or timezone.now()
@@ -135,17 +108,16 @@ def console_figures(series: Series, *, now=None) -> dict:
     events = _events(series.pk)
     data = public_figures(series, now=now, tallies=tallies, events=events)
     held_ids = {e["id"] for e in _held(events, now)}
-    registrations = registration_counts(events)
     by_event = []
     for event in events:
         key = str(event["id"])
-        figure = registrations.get(event["id"])
         by_event.append({
             "id": event["id"], "title": event["title"], "kind": event["kind"],
             "kind_label": str(Event.Kind(event["kind"]).label), "action_id": event["action_id"],
             "starts_at": event["starts_at"], "held": event["id"] in held_ids,
             "cancelled": event["status"] == Event.Status.CANCELLED,
-            "confirmed": figure.confirmed if figure else 0, "waitlisted": figure.waitlisted if figure else 0,
+            # The event row's own counters, kept under its lock by every registration path.
+            "confirmed": event["seats_confirmed"], "waitlisted": event["seats_waitlisted"],
             "attended": tallies.get(("attend.event", key), 0), "new_people": tallies.get(("people.event", key), 0)})
     by_action = []
     for action in Action.objects.filter(series=series).order_by("number"):
