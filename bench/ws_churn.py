@@ -37,8 +37,9 @@ from events.models import Event, Series  # noqa: E402
 
 
 def workers_of(server: subprocess.Popen) -> list[int]:
+    """uvicorn's worker processes (multiprocessing's resource tracker, which serves nothing, left out)."""
     children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
-    return [int(pid) for pid in children]
+    return [int(pid) for pid in children if b"resource_tracker" not in Path(f"/proc/{pid}/cmdline").read_bytes()]
 
 
 def rss_mb(pid: int) -> float:
@@ -46,6 +47,12 @@ def rss_mb(pid: int) -> float:
         if line.startswith("VmRSS:"):
             return round(int(line.split()[1]) / 1024, 1)
     return 0.0
+
+
+def redis_clients(client) -> int:
+    """Clients on this bench's Redis database (others may share the server)."""
+    db = client.connection_pool.connection_kwargs.get("db", 0)
+    return sum(1 for c in client.client_list() if int(c.get("db", -1)) == db and c.get("cmd") != "client|list")
 
 
 def open_connections(url: str) -> int:
@@ -96,12 +103,12 @@ def main() -> None:
         pids = workers_of(server)
         asyncio.run(churn(url, event.pk, 50))  # warm-up: imports, templates, first pool connections
         time.sleep(3)
-        samples = [{"round": 0, "rss_mb": [rss_mb(p) for p in pids], "redis_clients": len(redis_client.client_list())}]
+        samples = [{"round": 0, "rss_mb": [rss_mb(p) for p in pids], "redis_clients": redis_clients(redis_client)}]
         for number in range(1, args.rounds + 1):
             opened = asyncio.run(churn(url, event.pk, args.sockets))
             time.sleep(3)
             samples.append({"round": number, "opened": opened, "rss_mb": [rss_mb(p) for p in pids],
-                            "redis_clients": len(redis_client.client_list()),
+                            "redis_clients": redis_clients(redis_client),
                             "server_connections": open_connections(url)})
     finally:
         server.terminate()
