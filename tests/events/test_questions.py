@@ -75,7 +75,7 @@ def test_answers_written_with_the_registration_including_waiting_list():
     (5, "很多", "Enter a number"),
     (6, "2026-02-30", "Enter a valid date"),
     (0, "x" * 201, "Ensure this value has at most 200 characters"),
-    (0, "a\x00b", "内容包含无效字符。"),
+    (0, "a\x00b", "The content contains invalid characters."),
 ])
 def test_bad_answers_are_refused_with_a_message(index, value, message, settings):
     settings.LANGUAGE_CODE = "en"
