@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Company
@@ -45,8 +46,10 @@ class TargetForm(forms.Form):
     title = forms.CharField(label=_("目标名称"), max_length=80)
     metric = forms.ChoiceField(label=_("统计口径"), choices=Metric.choices)
     param = forms.ChoiceField(label=_("口径参数"), required=False, choices=[
-        ("", "—"), *[(k, f"{_('活动')}: {label}") for k, label in Event.Kind.choices],
-        *[(k, f"{_('成果')}: {label}") for k, label in OutcomeKind.choices]])
+        # Lazy, so each request shows them in its own language (an f-string froze the language
+        # of whoever imported the module first).
+        ("", "—"), *[(k, format_lazy("{}: {}", _("活动"), label)) for k, label in Event.Kind.choices],
+        *[(k, format_lazy("{}: {}", _("成果"), label)) for k, label in OutcomeKind.choices]])
     goal = forms.IntegerField(label=_("目标值"), min_value=1, max_value=10_000_000)
     manual_value = forms.IntegerField(label=_("手工填报值"), min_value=0, required=False)
 

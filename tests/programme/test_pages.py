@@ -148,3 +148,17 @@ def test_targets_page_sets_and_refuses(client):
     assert series.targets.count() == 7
     client.force_login(organizer())
     assert client.post(url, {"action": "defaults"}).status_code == 403
+
+
+def test_target_form_parameter_labels_follow_the_request_language():
+    # Catches: the labels were f-strings built at import, frozen in the importer's language.
+    from django.utils import translation
+
+    from programme.forms import TargetForm
+
+    with translation.override("en"):
+        labels = [str(label) for _value, label in TargetForm().fields["param"].choices]
+    assert any(label.startswith("Event: ") for label in labels)
+    assert not any("活动" in label or "成果" in label for label in labels)
+    with translation.override("zh-hans"):
+        assert any(str(label).startswith("活动: ") for _v, label in TargetForm().fields["param"].choices)
