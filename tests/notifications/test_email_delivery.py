@@ -2,6 +2,7 @@
 
 import smtplib
 import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -24,8 +25,10 @@ class ScriptedBackend(BaseEmailBackend):
     failures: list = []
     sent: list = []
     lock = threading.Lock()
+    seconds = 0.0  # how long the server takes to answer
 
     def send_messages(self, messages):
+        time.sleep(ScriptedBackend.seconds)
         with self.lock:
             if ScriptedBackend.failures:
                 raise ScriptedBackend.failures.pop(0)
@@ -36,8 +39,9 @@ class ScriptedBackend(BaseEmailBackend):
 @pytest.fixture
 def smtp(settings):
     settings.EMAIL_BACKEND = BACKEND
-    ScriptedBackend.failures, ScriptedBackend.sent = [], []
-    return ScriptedBackend
+    ScriptedBackend.failures, ScriptedBackend.sent, ScriptedBackend.seconds = [], [], 0.0
+    yield ScriptedBackend
+    ScriptedBackend.seconds = 0.0
 
 
 def announce(user):
@@ -99,13 +103,10 @@ def test_sweeper_never_resends_an_interrupted_send(smtp, django_capture_on_commi
     assert len(smtp.sent) == 1
 
 
-@pytest.mark.django_db(transaction=True)
-def test_racing_deliveries_send_once(postgres, smtp):
-    note = announce(candidate())  # autocommit: on_commit ran, sent once already
-    assert len(smtp.sent) == 1
+def race_to_deliver(note, racers=8) -> list[str]:
     EmailDelivery.objects.filter(notification=note).update(status="pending")  # as if a retry were due
     delivery_id = EmailDelivery.objects.get(notification=note).pk
-    barrier = threading.Barrier(8)
+    barrier = threading.Barrier(racers)
     results = []
 
     def run():
@@ -115,10 +116,32 @@ def test_racing_deliveries_send_once(postgres, smtp):
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=run) for _ in range(8)]
+    threads = [threading.Thread(target=run) for _ in range(racers)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(results) == ["sent"] + ["skipped"] * 7
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_deliveries_send_once(postgres, smtp):
+    note = announce(candidate())  # autocommit: on_commit ran, sent once already
+    assert len(smtp.sent) == 1
+    assert sorted(race_to_deliver(note)) == ["sent"] + ["skipped"] * 7
     assert len(smtp.sent) == 2  # the original and exactly one of the eight racing retries
+
+
+@pytest.mark.django_db(transaction=True)
+def test_negative_control_without_the_lock_racing_deliveries_send_twice(postgres, smtp, monkeypatch):
+    """deliver() without its row lock (SELECT ... FOR UPDATE SKIP LOCKED): the same race must now
+    send the e-mail more than once, or the test above proves nothing."""
+    note = announce(candidate())
+    unlocked = EmailDelivery.objects.all()
+    monkeypatch.setattr(EmailDelivery.objects, "select_for_update", lambda **options: unlocked)
+    # The SMTP conversation takes 50 ms, as a real server's does: every racer reads the row as
+    # `pending` before the first one commits `sent`, on every run, not by the scheduler's luck.
+    smtp.seconds = 0.05
+    results = race_to_deliver(note)
+    assert results.count("sent") > 1, results
+    assert len(smtp.sent) > 2, f"without the lock the e-mail should go out more than once, got {len(smtp.sent) - 1}"
