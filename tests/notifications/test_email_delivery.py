@@ -79,6 +79,31 @@ def test_4xx_is_temporary_and_5xx_is_permanent(smtp, django_capture_on_commit_ca
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("error, status", [
+    (smtplib.SMTPDataError(400, b"lowest 4xx"), "pending"),
+    (smtplib.SMTPDataError(499, b"highest 4xx"), "pending"),
+    (smtplib.SMTPDataError(500, b"lowest 5xx"), "failed"),
+    (smtplib.SMTPDataError(399, b"not an error code"), "failed"),
+    # Refused recipients: temporary only if every refusal is; one permanent refusal is final.
+    (smtplib.SMTPRecipientsRefused({"a@example.cn": (450, b"busy"), "b@example.cn": (451, b"later")}), "pending"),
+    (smtplib.SMTPRecipientsRefused({"a@example.cn": (451, b"later"), "b@example.cn": (550, b"no such user")}),
+     "failed"),
+    (smtplib.SMTPRecipientsRefused({"a@example.cn": (550, b"no such user"), "b@example.cn": (451, b"later")}),
+     "failed"),
+    (smtplib.SMTPRecipientsRefused({"a@example.cn": (499, b"later")}), "pending"),
+    (smtplib.SMTPRecipientsRefused({"a@example.cn": (500, b"no")}), "failed"),
+    (ValueError("a bug in rendering"), "failed"),
+])
+def test_which_smtp_answers_are_retried(smtp, django_capture_on_commit_callbacks, error, status):
+    smtp.failures = [error]
+    with django_capture_on_commit_callbacks(execute=True):
+        note = announce(candidate())
+    delivery = EmailDelivery.objects.get(notification=note)
+    assert (delivery.status, delivery.attempts) == (status, 1)
+    assert delivery.last_error.startswith(type(error).__name__)
+
+
+@pytest.mark.django_db
 def test_sweeper_requeues_only_stale_pending(smtp, django_capture_on_commit_callbacks):
     smtp.failures = [ConnectionRefusedError("refused")] * 2
     with django_capture_on_commit_callbacks(execute=True):
