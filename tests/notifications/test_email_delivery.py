@@ -90,6 +90,7 @@ def test_4xx_is_temporary_and_5xx_is_permanent(smtp, django_capture_on_commit_ca
      "failed"),
     (smtplib.SMTPRecipientsRefused({"a@example.cn": (550, b"no such user"), "b@example.cn": (451, b"later")}),
      "failed"),
+    (smtplib.SMTPRecipientsRefused({"a@example.cn": (400, b"later")}), "pending"),
     (smtplib.SMTPRecipientsRefused({"a@example.cn": (499, b"later")}), "pending"),
     (smtplib.SMTPRecipientsRefused({"a@example.cn": (500, b"no")}), "failed"),
     (ValueError("a bug in rendering"), "failed"),
@@ -115,6 +116,42 @@ def test_sweeper_requeues_only_stale_pending(smtp, django_capture_on_commit_call
     assert EmailDelivery.objects.get(notification=old).status == "sent"
     assert EmailDelivery.objects.get(notification=fresh).status == "pending"
     assert len(smtp.sent) == 1
+
+
+@pytest.mark.django_db
+def test_sweeper_picks_exactly_the_stale_rows_at_each_boundary(smtp):
+    """emails_redrive(now=...) over one row per case, each a little inside or outside its limit
+    (STALE_PENDING 1 min, a retry's countdown at most RETRY_MAX_S + STALE_PENDING = 11 min,
+    STALE_SENDING 5 min, MAX_ATTEMPTS 6)."""
+    from notifications.tasks import emails_redrive
+
+    smtp.failures = [ConnectionRefusedError("refused")] * 20  # every first attempt stays pending
+    for _ in range(3):  # notifications without an e-mail: their ids and the e-mail rows' ids differ
+        EmailDelivery.objects.filter(notification=announce(candidate())).delete()
+    now = timezone.now()
+    minutes = lambda m: now - timedelta(minutes=m)  # noqa: E731
+    cases = {  # name: (status, created, claimed, attempts) -> status after the sweep
+        "never tried, written 2 min ago": (("pending", minutes(2), None, 0), "sent"),
+        "never tried, written 30 s ago": (("pending", minutes(0.5), None, 0), "pending"),
+        "tried 1 min ago, written 1 h ago": (("pending", minutes(60), minutes(1), 1), "pending"),
+        "tried 10.5 min ago (a retry may be due)": (("pending", minutes(60), minutes(10.5), 1), "pending"),
+        "tried 12 min ago (the retry was lost)": (("pending", minutes(60), minutes(12), 1), "sent"),
+        "tried 6 times": (("pending", minutes(60), minutes(60), 6), "pending"),
+        "sending for 4 min": (("sending", minutes(60), minutes(4), 1), "sending"),
+        "sending for 6 min": (("sending", minutes(60), minutes(6), 1), "failed"),
+    }
+    rows = {}
+    for name, ((status, created, claimed, attempts), _after) in cases.items():
+        note = announce(candidate())
+        EmailDelivery.objects.filter(notification=note).update(status=status, created_at=created,
+                                                               claimed_at=claimed, attempts=attempts)
+        rows[name] = note
+    smtp.failures = []
+    assert emails_redrive(now=now) == 2
+    after = {name: EmailDelivery.objects.get(notification=note).status for name, note in rows.items()}
+    assert after == {name: expected for name, (_row, expected) in cases.items()}
+    assert sorted(m.to[0] for m in smtp.sent) == sorted(rows[n].user.email for n, (_r, e) in cases.items()
+                                                        if e == "sent")
 
 
 @pytest.mark.django_db

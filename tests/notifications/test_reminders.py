@@ -150,3 +150,45 @@ def test_beat_schedule_names_registered_tasks(settings):
                      "notifications.tasks.outbox_redrive", "matchmaking.tasks.meetings_lapse_task"}
     assert names <= set(app.tasks)
     assert settings.CELERY_BEAT_SCHEDULE["notifications-reminders"]["schedule"] == 300.0
+
+
+def test_offset_boundaries():
+    """Exactly 2 h before is the 2 h reminder, exactly 24 h the 24 h one; at the start, none."""
+    assert reminders.offset_due(START, START - timedelta(hours=24, seconds=1)) is None
+    assert reminders.offset_due(START, START - timedelta(hours=24)) == "24h"
+    assert reminders.offset_due(START, START - timedelta(hours=2, seconds=1)) == "24h"
+    assert reminders.offset_due(START, START - timedelta(hours=2)) == "2h"
+    assert reminders.offset_due(START, START - timedelta(seconds=1)) == "2h"
+    assert reminders.offset_due(START, START) is None
+    assert reminders.offset_due(START, START + timedelta(seconds=1)) is None
+
+
+def test_a_source_registered_twice_is_asked_once(monkeypatch):
+    """Apps register their source when Django starts (mutmut cannot reach that moment, so the
+    function is tested here on its own)."""
+    monkeypatch.setattr(reminders, "_sources", [])
+    calls = []
+
+    def source(starts_from, starts_until):
+        calls.append((starts_from, starts_until))
+        return []
+
+    reminders.reminder_source_register(source)
+    reminders.reminder_source_register(source)
+    assert reminders._sources == [source]
+    reminders_run(now=START)
+    assert calls == [(START, START + reminders.HORIZON)]
+
+
+@pytest.mark.django_db
+def test_a_reminder_another_run_claimed_first_does_not_stop_the_others(django_capture_on_commit_callbacks):
+    """Between reading what was sent and claiming, an overlapping run claimed one person's
+    reminder: that one is skipped, everyone after them in the list still gets theirs."""
+    event, seats = event_with_people()
+    first, second = seats
+    ReminderSent.objects.create(user=first, key=f"event:{event.pk}", offset="24h")
+    item = reminders.Upcoming(key=f"event:{event.pk}", kind="reminder.event", starts_at=START,
+                              user_ids=[first.pk, second.pk], context={"title": event.title})
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders._send(item, "24h", [first.pk, second.pk]) == 1
+    assert list(Notification.objects.values_list("user_id", flat=True)) == [second.pk]
