@@ -192,3 +192,30 @@ def test_a_reminder_another_run_claimed_first_does_not_stop_the_others(django_ca
     with django_capture_on_commit_callbacks(execute=True):
         assert reminders._send(item, "24h", [first.pk, second.pk]) == 1
     assert list(Notification.objects.values_list("user_id", flat=True)) == [second.pk]
+
+
+@pytest.mark.django_db
+def test_an_item_with_nobody_to_remind_does_not_stop_the_next(monkeypatch, django_capture_on_commit_callbacks):
+    event, seats = event_with_people()
+    empty = reminders.Upcoming(key="event:0", kind="reminder.event", starts_at=START, user_ids=[])
+    due = reminders.Upcoming(key=f"event:{event.pk}", kind="reminder.event", starts_at=START,
+                             user_ids=[u.pk for u in seats], context={"title": event.title})
+    monkeypatch.setattr(reminders, "_sources", [lambda starts_from, starts_until: [empty, due]])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_run(now=START - timedelta(hours=1)) == 2
+    assert sorted(Notification.objects.values_list("user_id", flat=True)) == sorted(u.pk for u in seats)
+
+
+@pytest.mark.django_db
+def test_a_run_after_everything_was_sent_writes_nothing(django_capture_on_commit_callbacks):
+    """What was sent is read first (one query per item), so a run every five minutes does not
+    try, and fail, to claim every reminder again; the unique claim is only for racing runs."""
+    from django.test.utils import CaptureQueriesContext
+
+    event_with_people()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_run(now=START - timedelta(hours=20)) == 2
+    with CaptureQueriesContext(connection) as queries:
+        assert reminders_run(now=START - timedelta(hours=19)) == 0
+    writes = [q["sql"] for q in queries.captured_queries if not q["sql"].lstrip().upper().startswith("SELECT")]
+    assert writes == []
