@@ -219,3 +219,16 @@ def test_a_run_after_everything_was_sent_writes_nothing(django_capture_on_commit
         assert reminders_run(now=START - timedelta(hours=19)) == 0
     writes = [q["sql"] for q in queries.captured_queries if not q["sql"].lstrip().upper().startswith("SELECT")]
     assert writes == []
+
+
+@pytest.mark.django_db
+def test_a_person_with_two_events_the_same_day_gets_a_reminder_for_each(django_capture_on_commit_callbacks):
+    """What was sent is looked up per thing (key), not per person and offset only."""
+    morning, seats = event_with_people()
+    afternoon = EventFactory(title="企业开放日", starts_at=START + timedelta(hours=2),
+                             ends_at=START + timedelta(hours=4), registration_opens_at=None)
+    RegistrationFactory(event=afternoon, user=seats[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_run(now=START - timedelta(hours=20)) == 3
+    titles = sorted(Notification.objects.filter(user=seats[0]).values_list("context__title", flat=True))
+    assert titles == ["企业开放日", "院士面对面"]
