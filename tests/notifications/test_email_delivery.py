@@ -66,6 +66,16 @@ def test_temporary_failure_is_retried_and_sent_once(smtp, django_capture_on_comm
 
 
 @pytest.mark.django_db
+def test_deliver_sends_the_row_it_was_given_and_no_other(smtp):
+    first, second = announce(candidate()), announce(candidate())  # on_commit not run: both pending
+    rows = {note.pk: EmailDelivery.objects.get(notification=note) for note in (first, second)}
+    assert deliver(rows[second.pk].pk) == "sent"
+    assert [m.to for m in smtp.sent] == [[second.user.email]]
+    assert EmailDelivery.objects.get(notification=first).status == "pending"
+    assert deliver(rows[second.pk].pk) == "skipped"  # done already
+
+
+@pytest.mark.django_db
 def test_4xx_is_temporary_and_5xx_is_permanent(smtp, django_capture_on_commit_callbacks):
     smtp.failures = [smtplib.SMTPDataError(451, b"try again later")]
     with django_capture_on_commit_callbacks(execute=True):
