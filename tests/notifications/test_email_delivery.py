@@ -139,7 +139,10 @@ def test_sweeper_picks_exactly_the_stale_rows_at_each_boundary(smtp):
     for _ in range(3):  # notifications without an e-mail: their ids and the e-mail rows' ids differ
         EmailDelivery.objects.filter(notification=announce(candidate())).delete()
     now = timezone.now()
-    minutes = lambda m: now - timedelta(minutes=m)  # noqa: E731
+
+    def minutes(m):
+        return now - timedelta(minutes=m)
+
     cases = {  # name: (status, created, claimed, attempts) -> status after the sweep
         "never tried, written 2 min ago": (("pending", minutes(2), None, 0), "sent"),
         "never tried, written 30 s ago": (("pending", minutes(0.5), None, 0), "pending"),

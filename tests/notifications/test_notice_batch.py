@@ -16,7 +16,7 @@ from notifications import services, tasks
 from notifications.models import Notification, OutboxMessage
 from tests.factories import candidate
 
-from .worker_support import queued, worker_queue  # noqa: F401  (fixture)
+from .worker_support import queued
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

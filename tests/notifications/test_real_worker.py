@@ -28,7 +28,7 @@ from notifications import services
 from notifications.models import EmailDelivery, Notification, OutboxMessage, ReminderSent
 
 from ..factories import EventFactory, RegistrationFactory, candidate
-from .worker_support import Handler, queued, run_worker_until, smtp_controller, start_worker, worker_queue  # noqa: F401
+from .worker_support import Handler, queued, run_worker_until, smtp_controller, start_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

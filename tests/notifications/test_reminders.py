@@ -224,7 +224,7 @@ def test_a_run_after_everything_was_sent_writes_nothing(django_capture_on_commit
 @pytest.mark.django_db
 def test_a_person_with_two_events_the_same_day_gets_a_reminder_for_each(django_capture_on_commit_callbacks):
     """What was sent is looked up per thing (key), not per person and offset only."""
-    morning, seats = event_with_people()
+    _morning, seats = event_with_people()
     afternoon = EventFactory(title="企业开放日", starts_at=START + timedelta(hours=2),
                              ends_at=START + timedelta(hours=4), registration_opens_at=None)
     RegistrationFactory(event=afternoon, user=seats[0])

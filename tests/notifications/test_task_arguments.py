@@ -26,7 +26,7 @@ from notifications.models import EmailDelivery, Notification, OutboxMessage
 from notifications.tasks import email_send
 
 from ..factories import EventFactory, candidate
-from .worker_support import queued, worker_queue  # noqa: F401  (fixture)
+from .worker_support import queued
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -12,7 +12,7 @@ from notifications.models import EmailDelivery, Notification
 from notifications.services import notify
 
 from ..factories import EventFactory, candidate
-from .worker_support import Handler, run_worker_until, smtp_controller, start_worker, worker_queue  # noqa: F401
+from .worker_support import Handler, run_worker_until, smtp_controller, start_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

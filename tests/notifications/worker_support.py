@@ -95,7 +95,7 @@ def start_worker(queue: str, redis_url: str, smtp_port: int | None = None):
     else:
         env.update(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1",
                    EMAIL_PORT=str(smtp_port))
-    log = open(ROOT / f".celery-{queue}.log", "w+b")
+    log = open(ROOT / f".celery-{queue}.log", "w+b")  # noqa: SIM115  (closed by run_worker_until)
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue,
          "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
