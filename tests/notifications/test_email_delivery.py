@@ -220,3 +220,44 @@ def test_negative_control_without_the_lock_racing_deliveries_send_twice(postgres
     results = race_to_deliver(note)
     assert results.count("sent") > 1, results
     assert len(smtp.sent) > 2, f"without the lock the e-mail should go out more than once, got {len(smtp.sent) - 1}"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_row_another_worker_holds_is_skipped_at_once_not_waited_for(postgres, smtp):
+    """SKIP LOCKED: while one worker is in the middle of sending (its transaction holds the row),
+    a second copy of the task walks away at once instead of waiting for the SMTP conversation
+    to end (which would tie up a worker for as long, and then find it sent)."""
+    from django.db import connections, transaction
+
+    note = announce(candidate())
+    EmailDelivery.objects.filter(notification=note).update(status="pending")
+    delivery_id = EmailDelivery.objects.get(notification=note).pk
+    held, release, results = threading.Event(), threading.Event(), []
+
+    def holder():
+        try:
+            with transaction.atomic():
+                EmailDelivery.objects.select_for_update().get(pk=delivery_id)
+                held.set()
+                release.wait(timeout=30)
+        finally:
+            connections.close_all()
+
+    def second_copy():
+        try:
+            results.append(deliver(delivery_id))
+        finally:
+            connections.close_all()
+
+    holding = threading.Thread(target=holder)
+    holding.start()
+    assert held.wait(timeout=10)
+    copy = threading.Thread(target=second_copy)
+    copy.start()
+    copy.join(timeout=5)
+    waited = copy.is_alive()
+    release.set()
+    holding.join()
+    copy.join()
+    assert not waited, "deliver() waited for the row lock instead of skipping the row"
+    assert results == ["skipped"]
