@@ -261,3 +261,20 @@ def test_a_row_another_worker_holds_is_skipped_at_once_not_waited_for(postgres, 
     copy.join()
     assert not waited, "deliver() waited for the row lock instead of skipping the row"
     assert results == ["skipped"]
+
+
+@pytest.mark.django_db
+def test_a_row_tried_moments_ago_is_left_to_its_retry_not_the_sweeper(smtp, django_capture_on_commit_callbacks):
+    """deliver() stamps the attempt (claimed_at): the sweeper then waits for the task's own retry
+    instead of treating the row as never tried and sending a second attempt after one minute."""
+    from notifications.tasks import emails_redrive
+
+    smtp.failures = [smtplib.SMTPServerDisconnected("connection lost")]
+    before = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        note = announce(candidate())
+    delivery = EmailDelivery.objects.get(notification=note)
+    assert delivery.status == "pending" and before <= delivery.claimed_at <= timezone.now()
+    assert emails_redrive(now=timezone.now() + timedelta(minutes=2)) == 0
+    assert emails_redrive(now=timezone.now() + timedelta(minutes=12)) == 1  # the retry was lost
+    assert [m.to for m in smtp.sent] == [[note.user.email]]
