@@ -278,3 +278,23 @@ def test_a_row_tried_moments_ago_is_left_to_its_retry_not_the_sweeper(smtp, djan
     assert emails_redrive(now=timezone.now() + timedelta(minutes=2)) == 0
     assert emails_redrive(now=timezone.now() + timedelta(minutes=12)) == 1  # the retry was lost
     assert [m.to for m in smtp.sent] == [[note.user.email]]
+
+
+@pytest.mark.django_db
+def test_what_a_delivery_records_and_answers(smtp):
+    """The sixth temporary failure is final; the error is cut to the column's 300 characters
+    (longer fails on PostgreSQL); a sent row has its time; the task's answers inline."""
+    on_hold, fails_for_good, goes_out = (announce(candidate()) for _ in range(3))
+    no_email = announce(candidate())
+    EmailDelivery.objects.filter(notification=no_email).delete()
+    EmailDelivery.objects.filter(notification=fails_for_good).update(attempts=5)
+    smtp.failures = [smtplib.SMTPServerDisconnected("x" * 1000), smtplib.SMTPServerDisconnected("lost again")]
+    assert email_send.delay(on_hold.pk).get() == "pending"  # inline: the sweeper retries it
+    held = EmailDelivery.objects.get(notification=on_hold)
+    assert (held.status, held.attempts, len(held.last_error)) == ("pending", 1, 300)
+    assert email_send.delay(fails_for_good.pk).get() == "failed"
+    assert EmailDelivery.objects.get(notification=fails_for_good).attempts == 6
+    before = timezone.now()
+    assert email_send.delay(goes_out.pk).get() == "sent"
+    assert before <= EmailDelivery.objects.get(notification=goes_out).sent_at <= timezone.now()
+    assert email_send.delay(no_email.pk).get() == "skipped"
