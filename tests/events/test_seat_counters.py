@@ -92,6 +92,38 @@ def test_seats_recount_reports_drift_and_fixes_it():
 
 
 @pytest.mark.django_db
+def test_seats_repair_fixes_a_drifted_waiting_list_and_audits_the_event():
+    """Both counters are stored, and the audit entry names the event (mutants: one side left
+    out of the update, the audit without its target)."""
+    from events.services.registration import seats_repair
+
+    event = EventFactory(capacity=10)
+    RegistrationFactory.create_batch(2, event=event)
+    RegistrationFactory.create_batch(2, event=event, status="waitlisted")
+    Event.objects.filter(pk=event.pk).update(seats_confirmed=5, seats_waitlisted=9)
+    assert seats_repair(event=event) == ((5, 9), (2, 2))
+    assert stored(event) == (2, 2)
+    entry = AuditEntry.objects.get(action="event.seats_repair")
+    assert (entry.target_type.model, entry.target_id, entry.data) == ("event", str(event.pk),
+                                                                    {"before": [5, 9], "after": [2, 2]})
+    assert seats_repair(event=event) == ((2, 2), (2, 2))  # nothing to fix: nothing written
+    assert AuditEntry.objects.filter(action="event.seats_repair").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_promotion_by_hand_moves_both_counters():
+    """Not left to the stateful test's random walk: one seat more, one waiting less, stored."""
+    event = EventFactory(capacity=1)
+    RegistrationFactory(event=event)
+    waiting = RegistrationFactory(event=event, status="waitlisted")
+    Event.objects.filter(pk=event.pk).update(seats_confirmed=1, seats_waitlisted=1)
+    registration_promote(registration=waiting, actor=organizer(manages_all=True))
+    assert stored(event) == (2, 0) == seats_recount(event)
+    waiting.refresh_from_db()
+    assert waiting.status == "confirmed" and waiting.confirmed_at is not None
+
+
+@pytest.mark.django_db
 def test_seat_count_reads_no_registration_rows():
     """The cost inside the lock does not grow with the event: the count is the row's counters
     plus one indexed lookup of the person's own registration, at 5 or at 500 registrations."""

@@ -150,3 +150,85 @@ def test_beat_schedule_names_registered_tasks(settings):
                      "notifications.tasks.outbox_redrive", "matchmaking.tasks.meetings_lapse_task"}
     assert names <= set(app.tasks)
     assert settings.CELERY_BEAT_SCHEDULE["notifications-reminders"]["schedule"] == 300.0
+
+
+def test_offset_boundaries():
+    """Exactly 2 h before is the 2 h reminder, exactly 24 h the 24 h one; at the start, none."""
+    assert reminders.offset_due(START, START - timedelta(hours=24, seconds=1)) is None
+    assert reminders.offset_due(START, START - timedelta(hours=24)) == "24h"
+    assert reminders.offset_due(START, START - timedelta(hours=2, seconds=1)) == "24h"
+    assert reminders.offset_due(START, START - timedelta(hours=2)) == "2h"
+    assert reminders.offset_due(START, START - timedelta(seconds=1)) == "2h"
+    assert reminders.offset_due(START, START) is None
+    assert reminders.offset_due(START, START + timedelta(seconds=1)) is None
+
+
+def test_a_source_registered_twice_is_asked_once(monkeypatch):
+    """Apps register their source when Django starts (mutmut cannot reach that moment, so the
+    function is tested here on its own)."""
+    monkeypatch.setattr(reminders, "_sources", [])
+    calls = []
+
+    def source(starts_from, starts_until):
+        calls.append((starts_from, starts_until))
+        return []
+
+    reminders.reminder_source_register(source)
+    reminders.reminder_source_register(source)
+    assert reminders._sources == [source]
+    reminders_run(now=START)
+    assert calls == [(START, START + reminders.HORIZON)]
+
+
+@pytest.mark.django_db
+def test_a_reminder_another_run_claimed_first_does_not_stop_the_others(django_capture_on_commit_callbacks):
+    """Between reading what was sent and claiming, an overlapping run claimed one person's
+    reminder: that one is skipped, everyone after them in the list still gets theirs."""
+    event, seats = event_with_people()
+    first, second = seats
+    ReminderSent.objects.create(user=first, key=f"event:{event.pk}", offset="24h")
+    item = reminders.Upcoming(key=f"event:{event.pk}", kind="reminder.event", starts_at=START,
+                              user_ids=[first.pk, second.pk], context={"title": event.title})
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders._send(item, "24h", [first.pk, second.pk]) == 1
+    assert list(Notification.objects.values_list("user_id", flat=True)) == [second.pk]
+
+
+@pytest.mark.django_db
+def test_an_item_with_nobody_to_remind_does_not_stop_the_next(monkeypatch, django_capture_on_commit_callbacks):
+    event, seats = event_with_people()
+    empty = reminders.Upcoming(key="event:0", kind="reminder.event", starts_at=START, user_ids=[])
+    due = reminders.Upcoming(key=f"event:{event.pk}", kind="reminder.event", starts_at=START,
+                             user_ids=[u.pk for u in seats], context={"title": event.title})
+    monkeypatch.setattr(reminders, "_sources", [lambda starts_from, starts_until: [empty, due]])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_run(now=START - timedelta(hours=1)) == 2
+    assert sorted(Notification.objects.values_list("user_id", flat=True)) == sorted(u.pk for u in seats)
+
+
+@pytest.mark.django_db
+def test_a_run_after_everything_was_sent_writes_nothing(django_capture_on_commit_callbacks):
+    """What was sent is read first (one query per item), so a run every five minutes does not
+    try, and fail, to claim every reminder again; the unique claim is only for racing runs."""
+    from django.test.utils import CaptureQueriesContext
+
+    event_with_people()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_run(now=START - timedelta(hours=20)) == 2
+    with CaptureQueriesContext(connection) as queries:
+        assert reminders_run(now=START - timedelta(hours=19)) == 0
+    writes = [q["sql"] for q in queries.captured_queries if not q["sql"].lstrip().upper().startswith("SELECT")]
+    assert writes == []
+
+
+@pytest.mark.django_db
+def test_a_person_with_two_events_the_same_day_gets_a_reminder_for_each(django_capture_on_commit_callbacks):
+    """What was sent is looked up per thing (key), not per person and offset only."""
+    _morning, seats = event_with_people()
+    afternoon = EventFactory(title="企业开放日", starts_at=START + timedelta(hours=2),
+                             ends_at=START + timedelta(hours=4), registration_opens_at=None)
+    RegistrationFactory(event=afternoon, user=seats[0])
+    with django_capture_on_commit_callbacks(execute=True):
+        assert reminders_run(now=START - timedelta(hours=20)) == 3
+    titles = sorted(Notification.objects.filter(user=seats[0]).values_list("context__title", flat=True))
+    assert titles == ["企业开放日", "院士面对面"]

@@ -3,105 +3,32 @@
 retry is exercised too, and the message arrives exactly once."""
 
 import email
-import os
-import subprocess
-import sys
-import time
-import uuid
 from email.header import decode_header, make_header
 
 import pytest
 from django.db import transaction
 
-from config.celery import app as celery_app
 from notifications.models import EmailDelivery, Notification
 from notifications.services import notify
 
 from ..factories import EventFactory, candidate
-from ..liveserver import ROOT, free_port
-from ..liveserver import test_database_url as database_url
+from .worker_support import Handler, run_worker_until, smtp_controller, start_worker
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-class Handler:
-    """Refuses the first DATA with 451 (try again later), accepts the rest."""
-
-    def __init__(self):
-        self.refused = 0
-        self.accepted = []
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.refused == 0:
-            self.refused += 1
-            return "451 Requested action aborted: local error in processing"
-        self.accepted.append(envelope)
-        return "250 Message accepted for delivery"
-
-
 @pytest.fixture
 def smtp_server():
-    import aiosmtpd.controller as aiosmtpd  # a test dependency: missing is an error, never a skip
-
-    handler = Handler()
-    controller = aiosmtpd.Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
+    handler = Handler(refuse_first=True)
+    controller = smtp_controller(handler)
     yield controller, handler
     controller.stop()
 
 
-@pytest.fixture
-def worker_queue(redis_url):
-    """A queue of this test's own, so tasks left in Redis by other tests are not picked up."""
-    queue = f"boju-test-{uuid.uuid4().hex[:8]}"
-    before = (celery_app.conf.task_always_eager, celery_app.conf.task_default_queue)
-    celery_app.conf.task_always_eager = False
-    celery_app.conf.task_default_queue = queue
-    yield queue
-    celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = before
-
-
-def start_worker(queue, redis_url, smtp_port):
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": database_url(),
-        "REDIS_URL": redis_url,
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": "127.0.0.1",
-        "EMAIL_PORT": str(smtp_port),
-        "BOJU_EMAIL_RETRY_SECONDS": "1",
-        "CELERY_TASK_DEFAULT_QUEUE": queue,  # tasks the worker queues itself come back to it
-    }
-    log = open(ROOT / f".celery-{queue}.log", "w+b")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue,
-         "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "warning"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    return process, log
-
-
-def run_worker_until(process, log, done, timeout=90.0) -> str:
-    try:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and not done():
-            if process.poll() is not None:
-                break
-            time.sleep(0.2)
-        time.sleep(1.5)  # a duplicate would arrive now, if the worker sent one
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.seek(0)
-        output = log.read().decode("utf-8", "replace")
-        log.close()
-        os.unlink(log.name)
-    return output
-
-
 def test_real_worker_writes_and_mails_a_registration_confirmation(postgres, smtp_server, worker_queue, redis_url):
-    """The production path of the hot registration: the request only queues notify_task; the
-    worker writes the notification, queues the e-mail, and sends it with the event's .ics."""
+    """The production path of the hot registration: the request only writes an outbox row and
+    queues outbox_deliver_task; the worker writes the notification, queues the e-mail, and sends
+    it with the event's .ics."""
     import icalendar
 
     from events.services import registration_create
