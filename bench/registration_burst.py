@@ -69,7 +69,7 @@ def prepare(candidates: int, seats: int, run: str) -> tuple[Event, list[str]]:
     return event, keys
 
 
-async def burst(url: str, event: Event, session_keys: list[str], concurrency: int) -> dict:
+async def burst(url: str, event: Event, session_keys: list[str], concurrency: int, on_done=None) -> dict:
     semaphore = asyncio.Semaphore(concurrency)
     latencies: list[float] = []
     errors = 0
@@ -99,7 +99,39 @@ async def burst(url: str, event: Event, session_keys: list[str], concurrency: in
         started = time.perf_counter()
         await asyncio.gather(*(one(key) for key in session_keys))
         elapsed = time.perf_counter() - started
-    return {"latencies": latencies, "errors": errors, "elapsed": elapsed}
+        held = on_done() if on_done else None  # while the client's keep-alive connections are open
+    return {"latencies": latencies, "errors": errors, "elapsed": elapsed, "connections": held}
+
+
+def connections_per_worker(pids: list[int], ports: set[int]) -> list[int]:
+    """HTTP connections each worker process holds: its socket fds that are ESTABLISHED in
+    /proc/net/tcp on a server port (not its PostgreSQL or Redis connections), i.e. how the
+    client's (or nginx's) keep-alive connections were spread over the workers."""
+    established = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if fields[3] == "01" and int(fields[1].rsplit(":", 1)[1], 16) in ports:  # ESTABLISHED, server side
+                established.add(fields[9])  # inode
+    counts = []
+    for pid in pids:
+        n = 0
+        try:
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                try:
+                    target = os.readlink(fd)
+                except OSError:
+                    continue
+                if target.startswith("socket:[") and target[8:-1] in established:
+                    n += 1
+        except OSError:
+            pass
+        counts.append(n)
+    return counts
 
 
 def seat_count_timing(event: Event, user: User, reps: int = 200) -> dict:
@@ -136,12 +168,14 @@ def start_front(args) -> tuple[list, list[int], str]:
     if args.front == "uvicorn":
         server, url = start_server(workers=args.workers)
         time.sleep(0.5)
+        args.server_ports = {int(url.rsplit(":", 1)[1])}
         return [server], worker_pids(server.pid), url
     servers, ports = [], []
     for _ in range(args.workers):
         server, url = start_server(workers=1)
         servers.append(server)
         ports.append(int(url.rsplit(":", 1)[1]))
+    args.server_ports = set(ports)
     nginx, url = start_nginx(ports)
     return [*servers, nginx], [s.pid for s in servers], url
 
@@ -204,7 +238,7 @@ def one_size(url: str, args, size: int, event: Event, keys: list[str], pids: lis
     before = worker_cpu(pids)
     handle = _profile.start_many(pids) if profile else None
     began = time.time()
-    result = asyncio.run(burst(url, event, keys, args.concurrency))
+    result = asyncio.run(burst(url, event, keys, args.concurrency, on_done=lambda: connections_per_worker(pids, args.server_ports)))
     split = _profile.stop_many(handle) if profile else None
     used = [after - b for after, b in zip(worker_cpu(pids), before)]
     load_after = os.getloadavg()[0]
@@ -237,6 +271,9 @@ def one_size(url: str, args, size: int, event: Event, keys: list[str], pids: lis
         "server_cpu_ms_per_registration": round(total_cpu * 1000 / size, 2),
         # How the burst's work spread over the workers (1/N each when balanced).
         "worker_cpu_shares": [round(u / total_cpu, 3) if total_cpu else None for u in used],
+        # Established connections per worker at the end of the burst (client's and, for the one
+        # holding them, PostgreSQL's and Redis's): the spread of the client's keep-alive connections.
+        "worker_connections": result["connections"],
         **seat_count_timing(event, any_user),
         "notices_written": written,
         # From the first request of the burst to the worker writing the last confirmation notice.
@@ -266,6 +303,7 @@ def main() -> None:
                         help="registrations for another event first, not measured (0 = a cold server)")
     args = parser.parse_args()
     sizes = [int(n) for n in args.candidates.split(",") if n.strip()]
+    args.server_ports = set()
     os.environ["HTTP_CONCURRENCY_PER_PROCESS"] = str(args.http_concurrency)
 
     args.run = run = timezone.now().strftime("%Y%m%d%H%M%S%f")
