@@ -3,14 +3,20 @@
 Run against a production-like server (PostgreSQL, Redis, several uvicorn workers):
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/boju REDIS_URL=redis://127.0.0.1:6379/0 \
-        .venv/bin/python bench/registration_burst.py [--candidates 1000] [--concurrency 50] \
-        [--seats 100] [--workers 2] [--http-concurrency 1] [--url http://host:port]
+        .venv/bin/python bench/registration_burst.py [--candidates 1000,10000] [--concurrency 50] \
+        [--seats 100] [--workers 2] [--front uvicorn|nginx] [--profile] [--http-concurrency 1] \
+        [--url http://host:port]
 
-Without --url it starts `uvicorn --workers N` itself. The candidates, their sessions and the
-event are created directly in the database first (bulk, with one shared password hash), then
-`--warmup` other candidates register for another event (not measured: the server's start-up is
-not part of a burst), then every candidate POSTs the real registration form. Prints one JSON
-line of figures, with the server's CPU per registration when it started the server.
+Without --url it starts `uvicorn --workers N` itself (or, with `--front nginx`, N one-worker
+uvicorns behind an nginx it configures). For each size in --candidates, an event and its
+candidates with their sessions are created directly in the database first (bulk, with one
+shared password hash); then `--warmup` other candidates register for another event (not
+measured: the server's start-up is not part of a burst), then each size's candidates POST the
+real registration form, one size after another on the same server. Prints one JSON line: per
+size the latencies, registrations/s, oversold, the server's CPU per registration, how the
+work and the connections spread over the workers, the seat count's time inside the event
+lock at that size (and the full recount it replaced, for comparison), and with --profile
+where the workers' CPU went (py-spy, bench/_profile.py); plus the load average.
 """
 
 from __future__ import annotations
