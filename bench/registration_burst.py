@@ -334,7 +334,11 @@ def main() -> None:
         for process in [*reversed(processes), worker]:
             if process is not None:
                 process.terminate()
-                process.wait(timeout=30)
+                try:
+                    process.wait(timeout=30)
+                except subprocess.TimeoutExpired:  # a worker stuck in shutdown must not lose the figures
+                    process.kill()
+                    process.wait(timeout=30)
 
     p99 = {r["candidates"]: r["p99_ms"] for r in results}
     print(json.dumps({
