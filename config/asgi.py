@@ -3,11 +3,13 @@
 import gc
 import os
 
-from django.core.asgi import get_asgi_application
-
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+
+from .asgi_handler import get_one_hop_asgi_application  # noqa: E402
+
 # Django must be set up before anything imports models (the consumers do, indirectly).
-django_asgi_app = get_asgi_application()
+# One thread hop per request instead of three (config/asgi_handler.py).
+django_asgi_app = get_one_hop_asgi_application()
 
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402

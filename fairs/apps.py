@@ -14,9 +14,28 @@ class FairsConfig(AppConfig):
         from .live import authorize_fair_topic
 
         topic_register("fair", authorize_fair_topic)
+        self._stamp_on_save()
         personal_data_register(exporter=privacy.personal_data_export, eraser=privacy.personal_data_erase)
         try:
             from .notices import kinds_register
         except ImportError:  # notifications without a kind registry
             return
         kinds_register()
+
+    @staticmethod
+    def _stamp_on_save():
+        """A saved fair or event (status, booking window, title): the map pages' copies of the
+        row are retired on commit in every process (fairs.selectors.fair_for_map)."""
+        from django.db.models.signals import post_delete, post_save
+
+        from events.models import Event
+
+        from .models import Fair
+        from .selectors import map_stamp_bump
+
+        def retire(sender, instance, **kwargs):
+            map_stamp_bump(instance.pk)  # a fair's pk is its event's
+
+        for model in (Fair, Event):
+            post_save.connect(retire, sender=model, weak=False, dispatch_uid=f"fairs.stamp.{model.__name__}")
+            post_delete.connect(retire, sender=model, weak=False, dispatch_uid=f"fairs.stamp.del.{model.__name__}")

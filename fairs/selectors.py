@@ -5,14 +5,17 @@ Each read runs a fixed number of queries whatever the number of booths (tested a
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import logging
+import secrets
 import threading
 import time
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.html import _json_script_escapes
@@ -107,6 +110,78 @@ def public_map(fair: Fair) -> PublicMap:
     return entry
 
 
+# --- the fair row of the public map pages, per process --------------------------------------
+# The map page and map.json first need the fair (with its event: status, booking window). Read
+# from PostgreSQL on every request, that was the last query of a map read. Each process keeps
+# the row, tagged with the fair's stamp: a random token in the shared cache (Redis), replaced
+# on commit by whatever changes what the pages show (the map's version bump, a save of the fair
+# or its event: fairs.apps connects the signals). A reader fetches the stamp (one Redis GET,
+# read before the database so a change committed meanwhile is caught on the next request) and
+# uses its copy while the stamp is the same; MAP_CACHE_SECONDS bounds how long a write that
+# bypassed all of these (a queryset update) can go unseen, as for the map itself.
+STAMP_SECONDS = 24 * 3600
+_fairs: dict[int, tuple[str, float, Fair]] = {}  # fair id -> (stamp, loaded at, fair with its event)
+
+
+def _stamp_key(fair_id: int) -> str:
+    return f"fairs:stamp:{fair_id}"
+
+
+def _stamp(fair_id: int) -> str | None:
+    """The fair's current stamp (created if the shared cache has none); None if unreachable."""
+    key = _stamp_key(fair_id)
+    try:
+        stamp = cache.get(key)
+        if stamp is None:
+            cache.add(key, secrets.token_hex(8), STAMP_SECONDS)  # add: two first readers agree
+            stamp = cache.get(key)
+    except Exception:  # the shared cache is an optimisation: read the database instead
+        logger.warning("map stamp read for fair %s failed", fair_id, exc_info=True)
+        return None
+    return stamp
+
+
+def map_stamp_bump(fair_id: int) -> None:
+    """What the map pages show of this fair changed: this process forgets its copy now (a
+    rollback only costs a re-read), every process re-reads the row once the change commits."""
+    _fairs.pop(fair_id, None)
+
+    def bump():
+        _fairs.pop(fair_id, None)
+        try:
+            cache.set(_stamp_key(fair_id), secrets.token_hex(8), STAMP_SECONDS)
+        except Exception:  # readers then fall back to the database or the time bound
+            logger.warning("map stamp bump for fair %s failed", fair_id, exc_info=True)
+
+    transaction.on_commit(bump)
+
+
+def fair_for_map(fair_id: int) -> Fair | None:
+    """The fair with its event for the public map pages: this process's copy while the fair's
+    stamp is unchanged (no query), else one query. A copy per call: views may set attributes."""
+    stamp = _stamp(fair_id)
+    held = _fairs.get(fair_id)
+    if stamp is not None and held is not None and held[0] == stamp and time.time() - held[1] < MAP_CACHE_SECONDS:
+        fair = copy.copy(held[2])
+        fair.event = copy.copy(held[2].event)
+        return fair
+    loaded_at = time.time()
+    try:
+        # get(), not filter().first(): no ORDER BY to compile and run on the map's hottest query.
+        fair = Fair.objects.select_related("event").get(pk=fair_id)
+    except Fair.DoesNotExist:
+        return None
+    if stamp is not None:
+        if fair_id not in _fairs and len(_fairs) >= LOCAL_MAPS:
+            _fairs.pop(min(list(_fairs.items()), key=lambda item: item[1][1])[0], None)
+        _fairs[fair_id] = (stamp, loaded_at, copy.copy(fair))
+    return fair
+
+
+def fair_cache_clear() -> None:
+    _fairs.clear()
+
+
 def map_cache_warm(fair_id: int, version: int) -> None:
     """Build the map of a fair that has just changed and share it (called by the writer on
     commit, after the push), so the readers of every process fetch it instead of rebuilding it."""
@@ -116,8 +191,9 @@ def map_cache_warm(fair_id: int, version: int) -> None:
 
 
 def map_cache_clear() -> None:
-    """Forget this process's maps (the shared cache is cleared with Django's cache)."""
+    """Forget this process's maps and fair rows (the shared cache is cleared with Django's cache)."""
     _local.clear()
+    _fairs.clear()
 
 
 def _remember(entry: PublicMap) -> None:

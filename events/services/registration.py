@@ -28,20 +28,32 @@ from .live import schedule_seats_push, schedule_user_push
 Status = Registration.Status
 
 
-def _lock_event(event_pk: int) -> Event:
+def _lock_event(event_pk: int, user: User | None = None) -> Event:
     """The event row, locked until commit, with `registration_version` already raised.
 
     Every caller changes seats or what pages show about them, so the lock and the new version
     are one statement: an UPDATE takes the same row lock as SELECT ... FOR UPDATE, and RETURNING
     hands back the fresh row. One round trip less while the lock is held, on the path every
     registration of a burst queues on. (A caller that raises rolls the version back with the
-    rest.) Kept as its own function so the concurrency test's negative control can swap it for
-    an unlocked read and show that the test then fails.
+    rest.) With `user`, the same statement also counts that person's active registrations for
+    the event (`event.mine`, one indexed lookup in RETURNING): a second round trip saved under
+    the lock. That count is read with the statement's snapshot, from before a wait for the lock,
+    so a double click whose twin committed meanwhile is not seen there: the partial unique
+    constraint refuses its insert instead, and registration_create answers "duplicate" the same
+    way. Kept as its own function so the concurrency test's negative control can swap it
+    for an unlocked read and show that the test then fails.
     """
     table = Event._meta.db_table
-    found = list(Event.objects.raw(
-        f"UPDATE {table} SET registration_version = registration_version + 1 WHERE id = %s RETURNING *",
-        [event_pk]))
+    if user is None:
+        found = list(Event.objects.raw(
+            f"UPDATE {table} SET registration_version = registration_version + 1 WHERE id = %s RETURNING *",
+            [event_pk]))
+    else:
+        mine = (f"SELECT COUNT(*) FROM {Registration._meta.db_table} r "
+                f"WHERE r.event_id = {table}.id AND r.user_id = %s AND r.status <> %s")
+        found = list(Event.objects.raw(
+            f"UPDATE {table} SET registration_version = registration_version + 1 WHERE id = %s "
+            f"RETURNING *, ({mine}) AS mine", [event_pk, user.pk, Status.CANCELLED]))
     if not found:
         raise Event.DoesNotExist(f"no event {event_pk}")
     return found[0]
@@ -56,14 +68,18 @@ def _seat_counts(event: Event, user: User | None = None) -> tuple[int, int, int]
 
     The first two are the counters on the locked row: the same cost for 10 or 10,000
     registrations, which is what keeps the lock's hold time flat as a fair fills up. The third
-    is one indexed lookup (event, user), and only when registering. Plain SQL: it runs under
-    the lock for every registration of a burst.
+    came with the lock when _lock_event was given the user (no query here); otherwise it is
+    one indexed lookup (event, user), and only when registering. Plain SQL: it runs under the
+    lock for every registration of a burst.
     """
     mine = 0
     if user is not None:
-        with connection.cursor() as cursor:
-            cursor.execute(_MINE.format(table=Registration._meta.db_table), [event.pk, user.pk, Status.CANCELLED])
-            mine = cursor.fetchone()[0]
+        mine = getattr(event, "mine", None)
+        if mine is None:
+            with connection.cursor() as cursor:
+                cursor.execute(_MINE.format(table=Registration._meta.db_table),
+                               [event.pk, user.pk, Status.CANCELLED])
+                mine = cursor.fetchone()[0]
     return event.seats_confirmed, event.seats_waitlisted, mine
 
 
@@ -142,7 +158,7 @@ def registration_create(*, event: Event, user: User, now: datetime | None = None
 
         answers = answers_clean(event=event, user=user)  # no answers given: fine only if none required
     with transaction.atomic():
-        event = _lock_event(event.pk)
+        event = _lock_event(event.pk, user)
         # Taken after the lock, so the order of `created_at` is the order seats were handed out.
         now = now or timezone.now()
         ensure_open(event, now)

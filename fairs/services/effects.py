@@ -14,7 +14,7 @@ from django.urls import reverse
 from notifications import live
 
 from ..models import Booth, BoothBooking, Fair
-from ..selectors import booth_state, map_cache_warm
+from ..selectors import booth_state, map_cache_warm, map_stamp_bump
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +34,7 @@ def map_version_bump(fair_id: int) -> int | None:
         cursor.execute(f"UPDATE {Fair._meta.db_table} SET map_version = map_version + 1 "  # noqa: S608
                        f"WHERE {Fair._meta.pk.column} = %s RETURNING map_version", [fair_id])
         row = cursor.fetchone()
+    map_stamp_bump(fair_id)  # after the new version is visible: readers re-read the fair row
     return row[0] if row else None
 
 

@@ -24,12 +24,20 @@ from ..services import booth_book, shortlist_toggle
 from ..services.effects import group_fair
 
 
-def visible_fair(request, event_id: int) -> Fair:
-    # get(), not filter().first(): no ORDER BY to compile and run on the map's hottest query.
-    try:
-        fair = Fair.objects.select_related("event").get(pk=event_id)
-    except Fair.DoesNotExist:
-        raise Http404 from None
+def visible_fair(request, event_id: int, *, held: bool = False) -> Fair:
+    # `held`, for the map page and map.json: the process's copy of the row while nothing changed
+    # it (selectors.fair_for_map), so they read no database in the steady state. Writes (a
+    # booking) read the row itself.
+    if held:
+        fair = selectors.fair_for_map(event_id)
+    else:
+        # get(), not filter().first(): no ORDER BY to compile and run.
+        try:
+            fair = Fair.objects.select_related("event").get(pk=event_id)
+        except Fair.DoesNotExist:
+            fair = None
+    if fair is None:
+        raise Http404
     if not fair_visible(fair, request.user):
         raise Http404
     return fair
@@ -47,7 +55,7 @@ def acting_company(request) -> Company | None:
 
 @require_GET
 def fair_map(request, event_id: int):
-    fair = visible_fair(request, event_id)
+    fair = visible_fair(request, event_id, held=True)
     company = acting_company(request) if request.user.is_authenticated else None
     highlight = int_list_param(request.GET.get("highlight", ""), limit=20)
     public = selectors.public_map(fair)
@@ -63,7 +71,7 @@ def fair_map(request, event_id: int):
 
 @require_GET
 def fair_map_json(request, event_id: int):
-    fair = visible_fair(request, event_id)
+    fair = visible_fair(request, event_id, held=True)
     snapshot, etag = selectors.map_snapshot_json(fair, request.user)
     # A client that has this very snapshot gets a 304; the viewer's own booths are part of it,
     # hence private and revalidated every time.

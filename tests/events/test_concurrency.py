@@ -90,7 +90,7 @@ def test_200_simultaneous_registrations_for_the_last_5_seats(many_connections):
 
 def test_negative_control_without_the_lock_the_same_race_overbooks(many_connections, monkeypatch):
     """Bypass the row lock: the race must now overbook, or the test above proves nothing."""
-    monkeypatch.setattr(registration_module, "_lock_event", lambda pk: Event.objects.get(pk=pk))
+    monkeypatch.setattr(registration_module, "_lock_event", lambda pk, user=None: Event.objects.get(pk=pk))
     count_seats = registration_module._seat_counts
 
     def count_then_dawdle(event, user=None):

@@ -33,7 +33,7 @@ seats_left, racers = int(sys.argv[1]), int(sys.argv[2])
 if os.environ.get("RACE_UNLOCKED") == "1":
     # The negative control: a plain read instead of the locking UPDATE, and a pause after the
     # count (a busy machine's window), with deferred transactions that take no lock up front.
-    registration_module._lock_event = lambda pk: Event.objects.get(pk=pk)
+    registration_module._lock_event = lambda pk, user=None: Event.objects.get(pk=pk)
     count = registration_module._seat_counts
     def count_then_dawdle(event, user=None):
         counts = count(event, user)

@@ -39,7 +39,7 @@ def test_map_json_query_count_is_constant(client, django_assert_num_queries, n):
     data = response.json()
     assert len(data["booths"]) == n and {b["status"] for b in data["booths"]} == {"booked"}
     assert data["booths"][0]["company"].startswith("单位")
-    with django_assert_num_queries(1):  # the fair; the map itself comes from the cache
+    with django_assert_num_queries(0):  # the fair row and the map come from this process (issue 18)
         again = client.get(f"/fairs/{fair.pk}/map.json")
     assert again.json() == data
 
@@ -52,10 +52,18 @@ def test_map_json_is_served_from_the_process_without_redis_and_answers_304(clien
     etag = first["ETag"]
     assert first["Cache-Control"] == "private, no-cache" and "Cookie" in first["Vary"]
 
-    def unreachable(*args, **kwargs):
-        raise AssertionError("a hit in this process must not ask the shared cache")
+    stamp_get = selectors.cache.get
 
-    monkeypatch.setattr(selectors.cache, "get", unreachable)
+    def stamp_only(key, *args, **kwargs):
+        # The fair's stamp is the one thing a hit asks the shared cache (a few bytes); the map not.
+        if not key.startswith("fairs:stamp:"):
+            raise AssertionError("a hit in this process must not ask the shared cache for the map")
+        return stamp_get(key, *args, **kwargs)
+
+    def unreachable(*args, **kwargs):
+        raise AssertionError("a hit in this process must not write the shared cache")
+
+    monkeypatch.setattr(selectors.cache, "get", stamp_only)
     monkeypatch.setattr(selectors.cache, "set", unreachable)
     again = client.get(f"/fairs/{fair.pk}/map.json")
     assert again.content == first.content and again["ETag"] == etag
@@ -105,7 +113,8 @@ def test_map_page_query_count_is_constant(client, django_assert_num_queries, n):
         response = client.get(f"/fairs/{fair.pk}/map/")
     assert response.status_code == 200
     assert len(json.loads(response.context["snapshot_json"])["booths"]) == n
-    with django_assert_num_queries(5):  # the same without the three map queries: a cache hit
+    # The same without the fair and the three map queries: both held by the process.
+    with django_assert_num_queries(4):
         client.get(f"/fairs/{fair.pk}/map/")
 
 
@@ -387,3 +396,47 @@ def test_hall_floor_image_is_reencoded_and_a_non_image_refused(client, settings,
     assert [str(m) for m in response.context["messages"]][-1] == \
         "信息有误：只接受 PNG、JPEG、GIF 或 WebP 图片，该文件无法识别为图片。"
     assert not fair.halls.filter(name="C 馆").exists()
+
+
+def test_map_page_and_data_read_no_database_in_the_steady_state(client, django_assert_num_queries,
+                                                                django_capture_on_commit_callbacks):
+    """Issue 18: a reader of a map nobody changes costs no query; any change is seen at once."""
+    from django.core.cache import cache
+
+    from fairs import selectors
+    from fairs.services import booth_book
+
+    fair = fair_with_companies(3)
+    free = Booth.objects.create(hall=booths(fair)[0].hall, code="Z-1", x=40, y=40, width=2, height=2)
+    client.get(f"/fairs/{fair.pk}/map/")
+    client.get(f"/fairs/{fair.pk}/map.json")  # the first reads of this process fill its copies
+    with django_assert_num_queries(0):
+        page = client.get(f"/fairs/{fair.pk}/map/")
+        data = client.get(f"/fairs/{fair.pk}/map.json")
+    assert page.status_code == 200 and data.status_code == 200
+    assert {b["id"]: b["status"] for b in data.json()["booths"]}[free.pk] == "free"
+
+    # A booking through the service: its commit bumps the version and the stamp; the next read
+    # sees it (and queries), the one after is free again.
+    company, user = member()
+    with django_capture_on_commit_callbacks(execute=True):
+        booth_book(booth=free, company=company, actor=user)
+    assert {b["id"]: b["status"] for b in client.get(f"/fairs/{fair.pk}/map.json").json()["booths"]}[free.pk] != "free"
+    with django_assert_num_queries(0):
+        client.get(f"/fairs/{fair.pk}/map.json")
+
+    # The event saved (here: cancelled and renamed): the copy of the row is retired.
+    event = fair.event
+    event.title = "改名后的招聘会"
+    with django_capture_on_commit_callbacks(execute=True):
+        event.save()
+    assert "改名后的招聘会" in client.get(f"/fairs/{fair.pk}/map/").content.decode()
+
+    # Another process changed the fair: only the shared stamp moved, this process still holds
+    # its copy. The stamp is checked on every read, so the copy is not used.
+    Fair.objects.filter(pk=fair.pk).update(booking_open=False)  # past the services, no signal
+    client.get(f"/fairs/{fair.pk}/map.json")
+    assert client.get(f"/fairs/{fair.pk}/map.json").json()["booking_open"] is True  # held: not seen yet
+    cache.set(selectors._stamp_key(fair.pk), "from-another-process")
+    with django_assert_num_queries(1):  # the fair row, nothing else (the map is unchanged)
+        assert client.get(f"/fairs/{fair.pk}/map.json").json()["booking_open"] is False
