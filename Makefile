@@ -21,6 +21,8 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# Links in e-mails, calendars and the demo banner name the address the server really listens on.
+run: export BOJU_SITE_URL ?= http://$(HOST):$(PORT)
 run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo

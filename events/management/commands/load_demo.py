@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
@@ -29,7 +30,6 @@ from events.models import Action, Event, EventTeamMember, Registration, Series, 
 from events.services import RegistrationError, registration_cancel, registration_create
 
 QINGDAO = ZoneInfo("Asia/Shanghai")
-URL = "http://127.0.0.1:8000/"
 HEAD = "organizer@boju.local"
 PARTNER = "partner@boju.local"
 ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
@@ -217,7 +217,8 @@ class Command(BaseCommand):
     def _print_logins(self, password: str) -> None:
         series = Series.objects.filter(slug=demo.SERIES["slug"]).first()
         events = Event.objects.filter(series=series)
-        self.stdout.write(self.style.SUCCESS(f"Boju demo: {URL}"))
+        # BOJU_SITE_URL: `make run` sets it from HOST and PORT, so the banner names the real port.
+        self.stdout.write(self.style.SUCCESS(f"Boju demo: {settings.BOJU_SITE_URL.rstrip('/')}/"))
         self.stdout.write(
             f"  {events.count()} events ({events.upcoming().count()} upcoming, dates relative to "
             f"{timezone.localdate(timezone=QINGDAO):%Y-%m-%d}, Asia/Shanghai), "
