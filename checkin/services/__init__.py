@@ -2,4 +2,5 @@
 
 from .scanning import Scanner, ScanOutcome, checkin_perform, checkin_sync  # noqa: F401
 from .setup import (checkin_list_default, checkin_list_save, device_create, device_pair,  # noqa: F401
-                    device_revoke, scanner_for_token)
+                    device_revoke)
+from .tokens import scanner_for_token  # noqa: F401
