@@ -49,7 +49,7 @@ def _jsqr_url() -> str:
     from django.templatetags.static import static
 
     try:
-        return static("vendor/jsqr/jsQR.js")
+        return static("vendor/jsqr/jsQR.min.js")
     except ValueError:
         return ""
 
