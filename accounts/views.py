@@ -128,7 +128,9 @@ def profile(request):
         return render(request, "accounts/profile_other.html", {"companies": companies})
     existing = CandidateProfile.objects.filter(user=user).first()
     next_url = _safe_next(request)
-    form = CandidateProfileForm(request.POST or None, request.FILES or None, instance=existing)
+    # The name given at sign-up fills the first profile: nobody is asked for it twice.
+    initial = {"full_name": user.name} if existing is None else None
+    form = CandidateProfileForm(request.POST or None, request.FILES or None, instance=existing, initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():
