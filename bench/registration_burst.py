@@ -22,8 +22,16 @@ import os
 import time
 from datetime import timedelta
 
-from _support import (django_setup, http_client, login_sessions, ms, percentile, process_tree_cpu_s,
-                      start_celery_worker, start_server)
+from _support import (
+    django_setup,
+    http_client,
+    login_sessions,
+    ms,
+    percentile,
+    process_tree_cpu_s,
+    start_celery_worker,
+    start_server,
+)
 
 django_setup()
 

@@ -113,9 +113,9 @@ def outbox_deliver(message_id: int) -> str:
         try:
             with transaction.atomic():  # a savepoint: a failed handler leaves nothing behind
                 HANDLERS[message.kind](message.payload)
-        except Exception as error:  # noqa: BLE001 - classified below
+        except Exception as error:
             message.last_error = f"{type(error).__name__}: {error}"[:300]
-            if message.kind == Kind.MAIL and not _is_temporary(error) or message.attempts >= MAX_ATTEMPTS:
+            if (message.kind == Kind.MAIL and not _is_temporary(error)) or message.attempts >= MAX_ATTEMPTS:
                 message.status = Status.FAILED
                 logger.warning("outbox message %s failed for good: %s", message.pk, message.last_error)
                 outcome = "failed"

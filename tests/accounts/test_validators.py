@@ -4,8 +4,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.validators import (credit_code_check_char, phone_normalize, validate_credit_code, validate_cv,
-                                 validate_phone)
+from accounts.validators import (
+    credit_code_check_char,
+    phone_normalize,
+    validate_credit_code,
+    validate_cv,
+    validate_phone,
+)
 
 from .files import PDF, PNG
 

@@ -10,7 +10,7 @@ from fairs.live import authorize_fair_topic
 from fairs.models import Booth, BoothBooking, Fair, Position, ShortlistEntry
 from fairs.services import position_save
 
-from ..factories import CompanyFactory, EventFactory, candidate, organizer
+from ..factories import EventFactory, candidate, organizer
 from .factories import approved_booking, booths, fair_with_booths, member, position
 
 pytestmark = pytest.mark.django_db

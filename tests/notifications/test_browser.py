@@ -3,8 +3,6 @@ banner and raises the header's unread count, without a reload. Phone screenshots
 
 import pytest
 
-from events.models import Registration
-
 from ..browser_support import ARTIFACTS, wait_js, wait_live
 from ..factories import EventFactory, RegistrationFactory, candidate, organizer, team_member
 
