@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test serve demo messages bench-registration mutate clean
+.PHONY: run test test-tools lint vendor-jsqr serve demo messages bench-registration mutate clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,13 +21,36 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# Links in e-mails, calendars and the demo banner name the address the server really listens on.
+run: export BOJU_SITE_URL ?= http://$(HOST):$(PORT)
 run: $(VENV)/.installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev test-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Test-only tools from the npm registry (axe-core for tests/test_accessibility.py), never served.
+# Without npm that one test skips (and fails under BOJU_REQUIRE_SERVICES=1, as in .ci/run).
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	touch $@
+
+test-tools:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory node_modules/.installed; \
+	else echo "npm not found: the accessibility test (axe-core) will skip"; fi
+
+# The QR decoder ships minified (static/vendor/jsqr/README): from the jsqr and terser pinned in package.json.
+vendor-jsqr: node_modules/.installed
+	node_modules/.bin/terser node_modules/jsqr/dist/jsQR.js --compress --mangle --comments false \
+	  --preamble "/*! jsQR 1.4.0 (npm jsqr) | Apache-2.0 | minified with terser 5.44.1: make vendor-jsqr */" \
+	  -o static/vendor/jsqr/jsQR.min.js
+
+# What .ci/run checks before the tests (ruff is pinned in requirements-dev.txt; pyproject.toml).
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 messages: $(VENV)/.installed
 	# Source strings are zh-hans, so only English needs a catalogue.
@@ -47,4 +70,4 @@ mutate: $(VENV)/.installed-dev
 	$(BIN)/mutmut results
 
 clean:
-	rm -rf $(VENV) db.sqlite3 .test.sqlite3* staticfiles mutants
+	rm -rf $(VENV) db.sqlite3 db.sqlite3-* .test.sqlite3* staticfiles mutants node_modules

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .disciplines import CATEGORIES, DISCIPLINES
 from .models import CandidateProfile, Company, User
+from .validators import phone_normalize
 
 GRADUATION_YEAR_MIN = 1980
 GRADUATION_YEARS_AHEAD = 6  # a PhD student may enter the year they expect to graduate
@@ -68,12 +69,12 @@ class CandidateProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["discipline"].choices = grouped_discipline_choices()
         self.fields["graduation_year"].choices = graduation_year_choices()
-        self.fields["phone"].help_text = _("仅用于活动通知，不会公开。")
+        self.fields["phone"].help_text = _("仅用于活动通知，不会公开。境外号码请加国家/地区代码，如 +1 415 555 0100。")
         self.fields["cv"].help_text = _("仅限 PDF 文件，不超过 %(mb)d MB。") % {
             "mb": max(1, settings.BOJU_CV_MAX_BYTES // (1024 * 1024))}
 
     def clean_phone(self):
-        return self.cleaned_data["phone"].replace(" ", "").replace("-", "")
+        return phone_normalize(self.cleaned_data["phone"])
 
 
 class AccountDeleteForm(forms.Form):

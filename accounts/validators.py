@@ -26,16 +26,39 @@ def validate_credit_code(value: str) -> None:
         raise ValidationError(_("统一社会信用代码校验位不正确，请核对。"), code="credit_code_checksum")
 
 
-def validate_phone(value: str) -> None:
-    """A mainland China mobile number, as people type it (spaces, dashes, +86 are fine).
-    phonenumbers knows which 1xx prefixes are allotted, which a pattern would have to track."""
+PHONE_MESSAGE = _("请输入 11 位中国大陆手机号码；境外号码请以 + 和国家/地区代码开头，如 +1 415 555 0100。")
+
+
+def phone_parse(value: str):
+    """A phone number as people type it (spaces, dashes, +86 are fine), or None if it is none:
+    a mainland China mobile, or a valid number anywhere else written with its + country code
+    (many postdocs come back from abroad with a foreign number). phonenumbers knows which
+    prefixes are allotted in each country, which a pattern would have to track."""
     try:
         number = phonenumbers.parse((value or "").strip(), "CN")
     except phonenumbers.NumberParseException:
-        number = None
-    if (number is None or number.country_code != 86 or not phonenumbers.is_valid_number(number)
-            or phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE):
-        raise ValidationError(_("请输入 11 位中国大陆手机号码。"), code="phone_format")
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    if number.country_code == 86 and phonenumbers.number_type(number) != phonenumbers.PhoneNumberType.MOBILE:
+        return None  # a mainland landline: the notices are text messages
+    return number
+
+
+def phone_normalize(value: str) -> str:
+    """How a valid number is stored: a mainland mobile as its 11 digits (as before), any other in
+    E.164 (+14155550100). An invalid value is returned as typed, for validate_phone to refuse."""
+    number = phone_parse(value)
+    if number is None:
+        return (value or "").strip()
+    if number.country_code == 86:
+        return str(number.national_number)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def validate_phone(value: str) -> None:
+    if phone_parse(value) is None:
+        raise ValidationError(PHONE_MESSAGE, code="phone_format")
 
 
 def validate_cv(file) -> None:

@@ -23,16 +23,28 @@ from config.inputs import safe_next
 from notifications.kinds import UnknownKind, kind_get
 from notifications.models import EmailDelivery
 
-from .forms import (
-    AccountDeleteForm, CandidateProfileForm, CompanyForm, CompanyInviteForm, CompanyLogoForm, CompanyProfileForm,
-)
 from .disciplines import DISCIPLINES
+from .forms import (
+    AccountDeleteForm,
+    CandidateProfileForm,
+    CompanyForm,
+    CompanyInviteForm,
+    CompanyLogoForm,
+    CompanyProfileForm,
+)
 from .models import CandidateProfile, Company, Degree, PostdocStatus, User
 from .services import (
-    AccountError, account_delete, candidate_profile_save, company_create, company_invite_accept, company_invite_create,
-    company_is_admin, company_logo_set, company_profile_save, personal_data_export,
+    AccountError,
+    account_delete,
+    candidate_profile_save,
+    company_create,
+    company_invite_accept,
+    company_invite_create,
+    company_is_admin,
+    company_logo_set,
+    company_profile_save,
+    personal_data_export,
 )
-
 
 # Labels for what personal_data_export returns; keys other apps add show as they are.
 SECTION_LABELS = {
@@ -128,7 +140,9 @@ def profile(request):
         return render(request, "accounts/profile_other.html", {"companies": companies})
     existing = CandidateProfile.objects.filter(user=user).first()
     next_url = _safe_next(request)
-    form = CandidateProfileForm(request.POST or None, request.FILES or None, instance=existing)
+    # The name given at sign-up fills the first profile: nobody is asked for it twice.
+    initial = {"full_name": user.name} if existing is None else None
+    form = CandidateProfileForm(request.POST or None, request.FILES or None, instance=existing, initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -82,7 +82,7 @@ class CacheRateLimit(BaseThrottle):
         key = f"api:rl:{ident}:{start}"
         try:
             count = _count(key, window + 5)
-        except Exception:  # noqa: BLE001 (any cache failure: see the module docstring)
+        except Exception:
             logger.warning("API rate limit not enforced: the cache is unavailable", exc_info=True)
             return True
         return count <= limit

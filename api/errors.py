@@ -12,8 +12,8 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
-from pydantic import BaseModel as Schema
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled, ValidationError
+from pydantic import BaseModel as Schema
 
 from events.services.errors import ServiceError
 

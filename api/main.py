@@ -14,7 +14,6 @@ from ninja import NinjaAPI
 from ninja.openapi.docs import DocsBase
 
 from . import errors
-from .auth import CacheRateLimit
 from .routers import organizer, public
 from .scan_schema import add_scan_operation
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, Callable, Optional
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
-from pydantic import BaseModel as Schema, create_model
+from pydantic import BaseModel as Schema
+from pydantic import create_model
 
 from .errors import ApiError
 
@@ -26,7 +28,7 @@ CURSOR_MAX = 500
 def page_of(item: type[Schema]) -> type[Schema]:
     """The response schema of a page of `item`."""
     return create_model(f"{item.__name__}Page", __base__=Schema,
-                        items=(list[item], ...), next_cursor=(Optional[str], None))
+                        items=(list[item], ...), next_cursor=(str | None, None))
 
 
 def _encode(values: list[Any]) -> str:
@@ -54,7 +56,7 @@ def _decode(cursor: str, model, keys: list[tuple[str, bool]]) -> list[Any]:
         field = model._meta.get_field(name.split("__")[0])
         try:
             parsed = field.to_python(value)
-        except Exception:  # noqa: BLE001 (any value the field refuses is a bad cursor)
+        except Exception:
             raise _bad_cursor() from None
         if isinstance(parsed, int) and not -(2**63) < parsed < 2**63:
             raise _bad_cursor()

@@ -8,10 +8,11 @@ the database on a page of 50 events. pydantic-core validates plain dicts directl
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated, Any, Optional
+from typing import Annotated, Any
 
 from ninja import Path
-from pydantic import BaseModel as Schema, StringConstraints
+from pydantic import BaseModel as Schema
+from pydantic import StringConstraints
 
 # Ids are PostgreSQL bigints: anything larger is refused as invalid input, never sent to the database.
 Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
@@ -25,14 +26,14 @@ class SeriesOut(Schema):
     title: str
     year: int
     description: str
-    target_postdocs: Optional[int]
+    target_postdocs: int | None
 
 
 class EventOut(Schema):
     id: int
     series_id: int
     series: str
-    action: Optional[str]
+    action: str | None
     kind: str
     title: str
     summary: str
@@ -44,8 +45,8 @@ class EventOut(Schema):
     online_url: str
     starts_at: datetime
     ends_at: datetime
-    registration_opens_at: Optional[datetime]
-    registration_closes_at: Optional[datetime]
+    registration_opens_at: datetime | None
+    registration_closes_at: datetime | None
     status: str
     capacity: int
     confirmed: int
@@ -69,7 +70,7 @@ class RoomOut(Schema):
     id: int
     venue: str
     name: str
-    capacity: Optional[int]
+    capacity: int | None
 
 
 class SessionOut(Schema):
@@ -78,7 +79,7 @@ class SessionOut(Schema):
     title: str
     speakers: list[SpeakerRef]
     speakers_text: str
-    room: Optional[RoomOut]
+    room: RoomOut | None
     room_text: str
     starts_at: datetime
     ends_at: datetime
@@ -88,7 +89,7 @@ class SessionOut(Schema):
 class SpeakerOut(SpeakerRef):
     bio_zh: str
     bio_en: str
-    photo_url: Optional[str]
+    photo_url: str | None
     sessions: list[SessionOut]
 
 
@@ -110,11 +111,11 @@ class PositionOut(Schema):
     title: str
     discipline: str
     headcount: int
-    salary_min: Optional[int]
-    salary_max: Optional[int]
+    salary_min: int | None
+    salary_max: int | None
     location: str
     requirements: str
-    deadline: Optional[date]
+    deadline: date | None
 
 
 class CompanyOut(Schema):
@@ -124,7 +125,7 @@ class CompanyOut(Schema):
     platform_kind: str
     description: str
     website: str
-    logo_url: Optional[str]
+    logo_url: str | None
     booths: list[str]
     positions: list[PositionOut]
 
@@ -154,9 +155,9 @@ class RegistrationOut(Schema):
     event_id: int
     status: str
     created_at: datetime
-    confirmed_at: Optional[datetime]
-    cancelled_at: Optional[datetime]
-    waitlist_position: Optional[int]
+    confirmed_at: datetime | None
+    cancelled_at: datetime | None
+    waitlist_position: int | None
     person: PersonOut
     answers: dict[str, Any]
 
@@ -167,7 +168,7 @@ class CheckinOut(Schema):
     registration_id: int
     list_id: int
     list_name: str
-    session_id: Optional[int]
+    session_id: int | None
     scanned_at: datetime
     gate: str
     offline: bool
@@ -183,7 +184,7 @@ class BookingOut(Schema):
     company: str
     status: str
     created_at: datetime
-    decided_at: Optional[datetime]
+    decided_at: datetime | None
 
 
 class QuestionOut(Schema):

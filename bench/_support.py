@@ -52,7 +52,7 @@ def start_server(*, workers: int, port: int | None = None) -> tuple[subprocess.P
                 break
         except OSError:
             if process.poll() is not None:
-                raise SystemExit("the server exited before it was ready")
+                raise SystemExit("the server exited before it was ready") from None
             time.sleep(0.2)
     time.sleep(1.0)  # let every worker finish importing before the burst
     return process, f"http://127.0.0.1:{port}"

@@ -106,7 +106,7 @@ async def run(url: str, fair: Fair, booth_ids: list[int], keys: list[str], *, re
             while not stop_listening.is_set():
                 try:
                     raw = await asyncio.wait_for(socket.recv(), timeout=0.5)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     continue
                 now = time.perf_counter()
                 payload = json.loads(raw).get("payload") or {}

@@ -106,7 +106,7 @@ def listen(ws_url: str, headers: dict, ready, stop, out) -> None:
             while not stop.is_set():
                 try:
                     raw = await asyncio.wait_for(ws.recv(), 0.5)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     continue
                 payload = json.loads(raw).get("payload") or {}
                 if payload.get("type") == "checkin.scans":

@@ -22,8 +22,7 @@ from collections import Counter, defaultdict
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-from matchmaking.scheduling import (CandidateInfo, CompanyInfo, Problem, greedy, optimise,  # noqa: E402
-                                    tables_assign, wish_weight)
+from matchmaking.scheduling import CandidateInfo, CompanyInfo, Problem, greedy, optimise, tables_assign, wish_weight
 
 CANDIDATES, COMPANIES, TABLES, SLOTS, HALLS = 1000, 100, 3, 16, 4
 MAX_CANDIDATE, MAX_COMPANY = 4, 40

@@ -70,7 +70,7 @@ def prepare(run: str, scans: int):
         ends_at=now - timedelta(days=300 - 7 * i, hours=-4)) for i in range(EVENTS)])
     per_event = REGISTRATIONS // EVENTS
     registrations = []
-    for index, event in enumerate(events):
+    for event in events:
         people = rng.sample(users, per_event)
         registrations += [Registration(event=event, user=u, status="confirmed", confirmed_at=event.starts_at)
                           for u in people]
@@ -144,7 +144,7 @@ def listen(ws_url: str, origin: str, ready, stop, out) -> None:
             while not stop.is_set():
                 try:
                     raw = await asyncio.wait_for(ws.recv(), 0.5)
-                except asyncio.TimeoutError:
+                except TimeoutError:
                     continue
                 payload = json.loads(raw).get("payload") or {}
                 if payload.get("type") == "programme.figures":

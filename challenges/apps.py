@@ -20,3 +20,20 @@ class ChallengesConfig(AppConfig):
         from .services.applying import team_changes_guard
 
         team_change_guard_register(team_changes_guard)
+
+        from events.demo_steps import demo_step_register
+
+        demo_step_register("challenges", order=50, load=_demo_load, unload=_demo_unload)
+
+
+def _demo_load(context) -> None:
+    """About thirty enterprise challenges, applications and their projects."""
+    from . import demo
+
+    demo.load(head=context.head, series=context.series)
+
+
+def _demo_unload(series) -> None:
+    from . import demo
+
+    demo.unload(series)  # challenges and their projects protect the series

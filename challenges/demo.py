@@ -91,7 +91,7 @@ def load(*, head, series) -> int:
     fresh = Challenge.objects.in_bulk([c.pk for c, _ in made])
     published = [(fresh[c.pk], b) for c, b in made if fresh[c.pk].status == Challenge.Status.PUBLISHED]
     # Applications: people of a matching discipline category first, then anyone, 1–4 per challenge.
-    for number, (challenge, boss) in enumerate(published):
+    for number, (challenge, _boss) in enumerate(published):
         pool = by_discipline.get(challenge.discipline[:2], []) + applicants
         chosen = []
         for person in pool:

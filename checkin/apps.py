@@ -19,3 +19,14 @@ class CheckinConfig(AppConfig):
         # Announcements "to those checked in" (issue 5): the segment is ours to define.
         announcement_segment_register("event", "checked_in", label=_("已签到入场"), order=20,
                                       resolve=checked_in_user_ids, member=is_checked_in)
+
+        from events.demo_steps import demo_step_register
+
+        demo_step_register("checkin", order=40, load=_demo_load)
+
+
+def _demo_load(context) -> None:
+    """Tickets, a paired scanner, check-ins at the demo's past events."""
+    from . import demo
+
+    demo.load(head=context.head, series=context.series)

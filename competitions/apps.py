@@ -23,3 +23,14 @@ class CompetitionsConfig(AppConfig):
         from .services.entries import team_changes_guard
 
         team_change_guard_register(team_changes_guard)
+
+        from events.demo_steps import demo_step_register
+
+        demo_step_register("competitions", order=60, load=_demo_load)
+
+
+def _demo_load(context) -> None:
+    """The 人才招引赛: entries, judges, two rounds done, a final."""
+    from . import demo
+
+    demo.load(head=context.head, user=context.user)

@@ -51,7 +51,7 @@ def solve_assignment(entry_ids: list[int], judge_ids: list[int], k: int, conflic
     entry_ids, judge_ids = list(entry_ids), list(judge_ids)
     E, J = len(entry_ids), len(judge_ids)
     if E == 0:
-        return Plan([], {j: 0 for j in judge_ids}, True, 0.0)
+        return Plan([], dict.fromkeys(judge_ids, 0), True, 0.0)
     if J == 0:
         raise Infeasible("no judges")
     fixed = {(j, e) for j, e in fixed if j in set(judge_ids) and e in set(entry_ids)}

@@ -19,8 +19,18 @@ from projects.models import Mentor, TeamMember
 from projects.services import team_create
 
 from .models import Assignment, Competition, Criterion, Entry, Round
-from .services import (entry_submit, judge_accept, live_order_set, results_compute, results_publish, results_review,
-                       round_assign, round_close, round_open, scorecard_submit)
+from .services import (
+    entry_submit,
+    judge_accept,
+    live_order_set,
+    results_compute,
+    results_publish,
+    results_review,
+    round_assign,
+    round_close,
+    round_open,
+    scorecard_submit,
+)
 
 TITLE = "2025年中国·山东博士(后)创新创业大赛“人才招引赛”"
 TRACKS = ["人工智能", "海洋经济", "生物医药", "绿色能源", "高端装备", "新材料"]

@@ -14,7 +14,6 @@ django_asgi_app = get_one_hop_asgi_application()
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
-
 from django.conf import settings  # noqa: E402
 
 from checkin.fastlane import ScanFastLane, fast_lane_enabled  # noqa: E402
@@ -38,7 +37,7 @@ application = ProtocolTypeRouter(
 
 if not settings.DEBUG:
     # Loaded before the freeze below, once per worker, rather than by the first search.
-    from challenges.search import search_warm  # noqa: E402
+    from challenges.search import search_warm
 
     search_warm()
 

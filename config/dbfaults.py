@@ -59,7 +59,7 @@ def _reset_connections() -> None:
     for connection in connections.all(initialized_only=True):
         try:
             connection.close()
-        except Exception:  # noqa: BLE001 - it is already broken; closing is best effort
+        except Exception:
             connection.connection = None
 
 

@@ -184,7 +184,8 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
-CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://")
+# The in-memory transport is named with a host, or kombu warns "No hostname was supplied".
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://localhost/")
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "Asia/Shanghai"
@@ -355,6 +356,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
+    # Daphne's runserver logs each request on "django.channels.server", below Django's "django"
+    # logger, whose own console handler (DEBUG only) would print it before the root handler did:
+    # one handler, no propagation, each line once.
+    "loggers": {"django.channels.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
 }
 
 # Boju's own knobs.

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from icalendar import Calendar, Timezone
 from icalendar import Event as VEvent
 
-from .models import Event, Registration, Session
+from .models import CalendarFeed, Event, Registration, Session
 
 ZONE = "Asia/Shanghai"
 UID_DOMAIN = "boju"
@@ -175,7 +175,7 @@ def personal_ics(user) -> bytes:
     return cal.to_ical()
 
 
-def calendar_feed_rotate(*, user) -> "CalendarFeed":
+def calendar_feed_rotate(*, user) -> CalendarFeed:
     """Give `user` a new secret feed URL; the previous one (if any) stops working at once.
 
     Side effect: an audit entry (the URL is a credential; its replacement is worth a trace).

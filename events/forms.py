@@ -12,8 +12,8 @@ from django.forms import inlineformset_factory
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.inputs import int_param
 from accounts.models import CandidateKind
+from config.inputs import int_param
 
 from .models import Action, Event, Series, Session
 

@@ -12,6 +12,7 @@ from accounts.models import AuditEntry
 
 from .models import CalendarFeed, Event, Registration, Session
 from .permissions import events_editable_by
+from .seats import seats_payload
 
 Status = Registration.Status
 
@@ -19,25 +20,6 @@ Status = Registration.Status
 def with_seat_counts(queryset: QuerySet[Event]) -> QuerySet[Event]:
     # The counters on the row (kept under the event lock): no join, no count per list page.
     return queryset.annotate(confirmed_count=F("seats_confirmed"), waitlisted_count=F("seats_waitlisted"))
-
-
-def seats_payload(event: Event, counts: tuple[int, int] | None = None) -> dict:
-    """The public, person-free seat figures of one event; `counts` (confirmed, waitlisted)
-    when the caller has just counted them under the event lock."""
-    if counts is None:
-        counts = (event.seats_confirmed, event.seats_waitlisted)
-    confirmed, waitlisted = counts
-    return {
-        "type": "event.seats",
-        "event": event.pk,
-        "version": event.registration_version,
-        "status": event.status,
-        "capacity": event.capacity,
-        "confirmed": confirmed,
-        "waitlisted": waitlisted,
-        "seats_left": max(0, event.capacity - confirmed),
-        "waitlist_enabled": event.waitlist_enabled,
-    }
 
 
 def waitlist_position(registration: Registration) -> int | None:

@@ -16,6 +16,9 @@ class FairsConfig(AppConfig):
         topic_register("fair", authorize_fair_topic)
         self._stamp_on_save()
         personal_data_register(exporter=privacy.personal_data_export, eraser=privacy.personal_data_erase)
+        from events.demo_steps import demo_step_register
+
+        demo_step_register("fairs", order=30, load=_demo_load)
         try:
             from .notices import kinds_register
         except ImportError:  # notifications without a kind registry
@@ -39,3 +42,9 @@ class FairsConfig(AppConfig):
         for model in (Fair, Event):
             post_save.connect(retire, sender=model, weak=False, dispatch_uid=f"fairs.stamp.{model.__name__}")
             post_delete.connect(retire, sender=model, weak=False, dispatch_uid=f"fairs.stamp.del.{model.__name__}")
+
+def _demo_load(context) -> None:
+    """Floor plans, booth bookings and positions of the demo's recruitment fairs."""
+    from . import demo
+
+    demo.load(head=context.head)

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.forms import grouped_discipline_choices
 
-from .models import Fair, Hall, Position
+from .models import SALARY_WAN_MAX, Fair, Hall, Position
 
 
 class PositionForm(forms.ModelForm):
@@ -19,8 +19,8 @@ class PositionForm(forms.ModelForm):
             "requirements": forms.Textarea(attrs={"rows": 4}),
             "deadline": forms.DateInput(attrs={"type": "date"}),
             "headcount": forms.NumberInput(attrs={"min": 1, "inputmode": "numeric"}),
-            "salary_min": forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
-            "salary_max": forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
+            "salary_min": forms.NumberInput(attrs={"min": 1, "max": SALARY_WAN_MAX, "inputmode": "numeric"}),
+            "salary_max": forms.NumberInput(attrs={"min": 1, "max": SALARY_WAN_MAX, "inputmode": "numeric"}),
         }
 
     def __init__(self, *args, fair_choices=None, **kwargs):
@@ -28,6 +28,7 @@ class PositionForm(forms.ModelForm):
         self.fields["discipline"].choices = grouped_discipline_choices()
         self.fields["fairs"].queryset = fair_choices if fair_choices is not None else Fair.objects.none()
         self.fields["fairs"].label_from_instance = lambda fair: fair.event.title
+        self.fields["salary_min"].help_text = _("单位：万元/年，如 30。")
         if self.instance.pk:
             self.initial["fairs"] = list(self.instance.fairs.values_list("pk", flat=True))
 

@@ -6,6 +6,7 @@ A fair is an `events.Event` (kind "fair"); its booking rules live in `Fair`, one
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -14,6 +15,16 @@ from django.utils.translation import gettext_lazy as _
 from accounts.disciplines import DISCIPLINES
 from accounts.models import Company
 from events.models import Event
+
+SALARY_WAN_MAX = 500  # 万元 a year: 5 million yuan, above any post a fair lists
+
+
+def salary_wan_validate(value) -> None:
+    """A yearly salary in 万元: from 1 to SALARY_WAN_MAX (a figure in yuan is refused, with the unit)."""
+    if value is not None and not 1 <= value <= SALARY_WAN_MAX:
+        raise ValidationError(
+            _("年薪以万元为单位，请填写 1 到 %(max)d 之间的数，如 30 表示 30 万元。"),
+            code="salary_range", params={"max": SALARY_WAN_MAX})
 
 ACTIVE_BOOKING = ("requested", "approved")
 
@@ -133,8 +144,12 @@ class Position(models.Model):
     title = models.CharField(_("岗位名称"), max_length=120)
     discipline = models.CharField(_("学科"), max_length=4, choices=DISCIPLINES)
     headcount = models.PositiveSmallIntegerField(_("招聘人数"), default=1)
-    salary_min = models.PositiveIntegerField(_("年薪下限（万元）"), null=True, blank=True)
-    salary_max = models.PositiveIntegerField(_("年薪上限（万元）"), null=True, blank=True)
+    # In 万元 a year: a postdoc's or an R&D post's pay is tens of 万元; 300000 in this field means
+    # someone typed yuan, and would be published as "300000 万元/年" (issue 17).
+    salary_min = models.PositiveIntegerField(_("年薪下限（万元）"), null=True, blank=True,
+                                             validators=[salary_wan_validate])
+    salary_max = models.PositiveIntegerField(_("年薪上限（万元）"), null=True, blank=True,
+                                             validators=[salary_wan_validate])
     location = models.CharField(_("工作地点"), max_length=80, default="青岛")
     requirements = models.TextField(_("岗位要求"), blank=True)
     deadline = models.DateField(_("截止日期"), null=True, blank=True)

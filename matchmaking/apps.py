@@ -24,3 +24,14 @@ class MatchmakingConfig(AppConfig):
         for kind in ICS_KINDS:
             attachment_provider_register(kind, calendar.meeting_attachment)
         kinds_register()
+
+        from events.demo_steps import demo_step_register
+
+        demo_step_register("matchmaking", order=70, load=_demo_load)
+
+
+def _demo_load(context) -> None:
+    """Grids, interests and meetings of the four 产才对接 sessions."""
+    from . import demo
+
+    demo.load(head=context.head)

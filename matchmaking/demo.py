@@ -20,8 +20,16 @@ from events.services import RegistrationError, registration_create
 
 from .errors import MatchmakingError
 from .models import MeetingSetup, Participation, Slot
-from .services import (interest_set, meeting_answer, meeting_request, run_create, run_publish, setup_save,
-                       slots_generate, tables_create)
+from .services import (
+    interest_set,
+    meeting_answer,
+    meeting_request,
+    run_create,
+    run_publish,
+    setup_save,
+    slots_generate,
+    tables_create,
+)
 
 NOTES = ["希望了解博士后工作站的招收计划", "关注联合攻关项目", "想了解安居与科研经费支持", ""]
 

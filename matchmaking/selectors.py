@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from django.db.models import Count, Q
+from django.db.models import Count
 
-from accounts.models import CandidateProfile, User
+from accounts.models import CandidateProfile
 from events.models import Registration
 
 from .models import ACTIVE, Feedback, Interest, Meeting, MeetingSetup, Participation, SchedulerRun, Slot, Table

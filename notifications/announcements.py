@@ -7,10 +7,9 @@ so they register here (events registers the "event" target with its "registered"
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-import logging
 
 from django.db import transaction
 

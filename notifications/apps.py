@@ -17,6 +17,14 @@ class NotificationsConfig(AppConfig):
 
         user_logged_out.connect(_close_sockets_of_session, dispatch_uid="notifications.logout_closes_sockets")
 
+        # services and the outbox hand work to these tasks by name (queue.py): register them here.
+        from . import tasks  # noqa: F401
+        from .models import OutboxMessage
+        from .outbox import outbox_handler_register
+        from .services import notice_deliver
+
+        outbox_handler_register(OutboxMessage.Kind.NOTICE, notice_deliver)
+
 
 def _close_sockets_of_session(sender, request, user, **kwargs):
     """A socket opened before logout kept receiving the inbox: it is closed now (issue 13)."""

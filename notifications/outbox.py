@@ -32,6 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from .models import OutboxMessage
+from .queue import task
 
 logger = logging.getLogger(__name__)
 Status = OutboxMessage.Status
@@ -58,12 +59,10 @@ def outbox_mail_add(*, to: str, subject: str, body: str) -> OutboxMessage:
 def outbox_dispatch(message_ids: list[int]) -> None:
     """Hand messages to Celery. Best effort: a failure is logged; outbox_redrive() retries."""
     try:
-        from .tasks import outbox_deliver_batch, outbox_deliver_task
-
         if len(message_ids) == 1:
-            outbox_deliver_task.delay(message_ids[0])
+            task("outbox_deliver_task").delay(message_ids[0])
         else:
-            outbox_deliver_batch.apply_async((list(message_ids),), argsrepr=f"({len(message_ids)} messages)",
+            task("outbox_deliver_batch").apply_async((list(message_ids),), argsrepr=f"({len(message_ids)} messages)",
                                              kwargsrepr="{}")
     except Exception:
         logger.warning("handing %d outbox message(s) to Celery failed; the re-drive will retry them",
@@ -83,19 +82,21 @@ def _is_temporary(error: Exception) -> bool:
                               ConnectionError, OSError, TemporaryDeliveryError))
 
 
-def _deliver_notice(payload: dict) -> None:
-    from .services import notify_many
-
-    notify_many(user_ids=payload["user_ids"], kind=payload["kind"], context=payload["context"])
-
-
 def _deliver_mail(payload: dict) -> None:
     from django.core.mail import EmailMessage
 
     EmailMessage(payload["subject"], payload["body"], None, payload["to"]).send()
 
 
-HANDLERS = {Kind.NOTICE: _deliver_notice, Kind.MAIL: _deliver_mail}
+# How each kind of message is delivered. Notices are written by services.notify_many, and
+# services uses this module (outbox_add, outbox_dispatch): so the notice handler is registered by
+# the app's ready() (outbox_handler_register) instead of being imported here.
+HANDLERS = {Kind.MAIL: _deliver_mail}
+
+
+def outbox_handler_register(kind: str, handler) -> None:
+    """`handler(payload)` delivers messages of `kind` inside outbox_deliver's transaction."""
+    HANDLERS[kind] = handler
 
 
 def outbox_deliver(message_id: int) -> str:
@@ -112,9 +113,9 @@ def outbox_deliver(message_id: int) -> str:
         try:
             with transaction.atomic():  # a savepoint: a failed handler leaves nothing behind
                 HANDLERS[message.kind](message.payload)
-        except Exception as error:  # noqa: BLE001 - classified below
+        except Exception as error:
             message.last_error = f"{type(error).__name__}: {error}"[:300]
-            if message.kind == Kind.MAIL and not _is_temporary(error) or message.attempts >= MAX_ATTEMPTS:
+            if (message.kind == Kind.MAIL and not _is_temporary(error)) or message.attempts >= MAX_ATTEMPTS:
                 message.status = Status.FAILED
                 logger.warning("outbox message %s failed for good: %s", message.pk, message.last_error)
                 outcome = "failed"

@@ -61,7 +61,7 @@ def build_email(notification) -> EmailMultiAlternatives:
         except TemplateDoesNotExist:
             # Escaped, links made clickable, paragraphs kept; safe only after all of that.
             body_html = mark_safe(linebreaks(urlize(notification.body, nofollow=True, autoescape=True),
-                                             autoescape=False))  # noqa: S308
+                                             autoescape=False))
         wrapper = {**data, "title": notification.title, "body": notification.body, "body_html": body_html,
                    "language": language, "preferences_url": absolute("/me/notifications/preferences/")}
         subject_prefix = str(getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", ""))

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from . import live
 from .kinds import kind_get, kinds_all
 from .models import EmailDelivery, Notification, Preference
+from .queue import task
 from .rendering import render_message
 
 logger = logging.getLogger(__name__)
@@ -121,6 +122,11 @@ def notify_many(*, users=None, user_ids: Iterable[int] | None = None, kind: str,
     return notifications
 
 
+def notice_deliver(payload: dict) -> None:
+    """The outbox's handler for notices (outbox_handler_register in apps.ready): writes them."""
+    notify_many(user_ids=payload["user_ids"], kind=payload["kind"], context=payload["context"])
+
+
 def notify_later(*, user_ids: Iterable[int], kind: str, context: dict) -> None:
     """notify_many(), but in a Celery task: for hot paths such as registration, where the request
     should not also render and write the message (and its e-mail row).
@@ -189,12 +195,10 @@ def _after_commit(notification_ids: list[int], emailed_notification_ids: list[in
     if not emailed_notification_ids:
         return
     try:
-        from .tasks import email_send, email_send_batch
-
         if len(emailed_notification_ids) == 1:
-            email_send.delay(emailed_notification_ids[0])
+            task("email_send").delay(emailed_notification_ids[0])
         else:
-            email_send_batch.delay(emailed_notification_ids)
+            task("email_send_batch").delay(emailed_notification_ids)
     except Exception:
         # Eager mode raises the task's own error here; a broker outage raises too. The
         # EmailDelivery rows stay `pending`, so nothing is lost: emails_resend_pending() retries them.

@@ -67,7 +67,7 @@ def deliver(delivery_id: int) -> str:
         notification = delivery.notification
         try:
             build_email(notification).send()
-        except Exception as error:  # noqa: BLE001 - classified below
+        except Exception as error:
             message = f"{type(error).__name__}: {error}"[:300]
             delivery.last_error = message
             if _is_temporary(error) and delivery.attempts < MAX_ATTEMPTS:
@@ -100,7 +100,7 @@ def email_send(self, notification_id: int) -> str:
             # Inline (embedded default): no worker to come back later; the sweeper retries it.
             return "pending"
         base = getattr(settings, "BOJU_EMAIL_RETRY_SECONDS", 15)
-        raise self.retry(exc=error, countdown=min(RETRY_MAX_S, base * 2 ** self.request.retries))
+        raise self.retry(exc=error, countdown=min(RETRY_MAX_S, base * 2 ** self.request.retries)) from error
 
 
 @shared_task

@@ -29,9 +29,26 @@ class ProgrammeConfig(AppConfig):
         project_changed.connect(_project_changed, dispatch_uid="programme.nudge.project")
         post_save.connect(on_profile_saved, sender=CandidateProfile, dispatch_uid="programme.origin")
 
+        from events.demo_steps import demo_step_register
+
+        demo_step_register("programme", order=80, load=_demo_load, unload=_demo_unload)
+
 
 def _project_changed(sender, *, created: bool = False, **kwargs) -> None:
     if created:  # a status change does not change what is counted (a signed project stays signed)
         from .counting.nudge import nudge_project
 
         nudge_project()
+
+
+def _demo_load(context) -> None:
+    """Targets, past events with check-ins, projects, outcomes."""
+    from . import demo
+
+    demo.load(head=context.head, series=context.series)
+
+
+def _demo_unload(series) -> None:
+    from . import demo
+
+    demo.unload(series)  # projects protect the series; the demo attendees go too

@@ -15,7 +15,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import CandidateProfile, Company, Province, UniversityType, User
+from accounts.models import CandidateProfile, Company, User
 from checkin.models import Checkin
 from checkin.services import checkin_list_default
 from checkin.tickets import ticket_for_registration

@@ -39,7 +39,8 @@ def figures_push(series_id: int) -> None:
 
 
 def _json_ready(value):
-    from django.core.serializers.json import DjangoJSONEncoder
     import json
+
+    from django.core.serializers.json import DjangoJSONEncoder
 
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))

@@ -15,3 +15,14 @@ class ProjectsConfig(AppConfig):
 
         personal_data_register(exporter=privacy.personal_data_export, eraser=privacy.personal_data_erase)
         notices.kinds_register()
+
+        from events.demo_steps import demo_step_register
+
+        demo_step_register("projects", order=5, unload=_demo_unload)
+
+
+def _demo_unload(series) -> None:
+    """Projects protect the series: those of awarded entries and those entered by hand."""
+    from .models import Project
+
+    Project.objects.filter(series=series).delete()

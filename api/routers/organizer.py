@@ -15,8 +15,8 @@ from ninja import Query, Router
 from checkin.models import Checkin
 from events import selectors as event_selectors
 from events.models import Event, EventTeamMember, Registration
-from events.questions.selectors import answer_filter, event_questions
 from events.permissions import event_can_edit, event_can_scan
+from events.questions.selectors import answer_filter, event_questions
 from events.services import registration_cancel, registration_promote
 from fairs.models import BoothBooking
 from fairs.services import booking_decide

@@ -16,8 +16,8 @@ from accounts.disciplines import DISCIPLINES
 from accounts.models import Company, Industry, PlatformKind
 from events.filters import ProgrammeFilter
 from events.models import Event, Series, Session, Speaker
-from events.speakers.selectors import sessions_with_people, speaker_sessions
 from events.selectors import with_seat_counts
+from events.speakers.selectors import sessions_with_people, speaker_sessions
 from fairs import selectors as fair_selectors
 from fairs.models import Fair, Position
 

@@ -99,21 +99,3 @@ def device_revoke(*, device: ScannerDevice, actor) -> None:
         token_hash = device.token_hash
         if token_hash:
             transaction.on_commit(lambda: cache.delete(_device_cache_key(token_hash)))
-
-
-def scanner_for_token(token: str):
-    """The Scanner of a live device token, or None (unknown or revoked). Cached for a minute;
-    revocation clears the entry, so a revoked token fails on its very next scan."""
-    from .scanning import Scanner
-
-    if not token or len(token) > 100:
-        return None
-    token_hash = secret_hash(token)
-    entry = cache.get(_device_cache_key(token_hash))
-    if entry is None:
-        device = ScannerDevice.objects.filter(token_hash=token_hash, revoked_at__isnull=True).first()
-        entry = (device.pk, sorted(device.events.values_list("pk", flat=True))) if device else ()
-        cache.set(_device_cache_key(token_hash), entry, DEVICE_CACHE_TTL if entry else 5)
-    if not entry:
-        return None
-    return Scanner(device_id=entry[0], event_ids=frozenset(entry[1]))

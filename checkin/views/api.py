@@ -14,12 +14,10 @@ from django.views.decorators.csrf import csrf_exempt
 
 from config.dbfaults import db_retry_safe
 from config.inputs import json_loads
-
 from events.models import Event
 
 from ..errors import CheckinError
-from ..protocol import (SCAN_BODY_MAX, SYNC_BODY_MAX, SYNC_ITEMS_MAX, result_message, result_status,
-                        scan_item_parse)
+from ..protocol import SCAN_BODY_MAX, SYNC_BODY_MAX, SYNC_ITEMS_MAX, result_message, result_status, scan_item_parse
 from ..selectors import offline_bundle, scanner_events
 from ..services import Scanner, checkin_perform, checkin_sync, device_pair, scanner_for_token
 

@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from config.inputs import int_param
 from accounts.console import organizer_required
 from accounts.models import CandidateProfile
+from config.inputs import int_param
 from events.models import Event, Session
 from events.permissions import event_can_edit, event_can_scan
 

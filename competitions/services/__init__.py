@@ -21,4 +21,4 @@ from .rounds import (  # noqa: F401
     round_open,
     scorecard_submit,
 )
-from .setup import competition_save, criterion_add, criterion_remove, round_save  # noqa: F401,E402
+from .setup import competition_save, criterion_add, criterion_remove, round_save  # noqa: F401

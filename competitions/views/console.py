@@ -13,8 +13,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
 from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.console import organizer_required
 from events.permissions import events_editable_by
@@ -26,9 +26,25 @@ from .. import exports
 from ..errors import CompetitionError
 from ..models import Assignment, Competition, Criterion, Entry, Judge, Result, Round
 from ..permissions import competition_for_manager
-from ..services import (assignment_add, assignment_remove, award_grant, conflict_pairs, judge_invite, live_advance,
-                        live_order_set, live_reveal, live_timer, result_adjust, results_compute, results_publish,
-                        results_review, round_assign, round_close, round_entries, round_open)
+from ..services import (
+    assignment_add,
+    assignment_remove,
+    award_grant,
+    conflict_pairs,
+    judge_invite,
+    live_advance,
+    live_order_set,
+    live_reveal,
+    live_timer,
+    result_adjust,
+    results_compute,
+    results_publish,
+    results_review,
+    round_assign,
+    round_close,
+    round_entries,
+    round_open,
+)
 from ..services.setup import competition_save, criterion_add, criterion_remove, round_save
 from ._common import lines, pk_of
 

@@ -1,7 +1,6 @@
 """Questions of an event's registration form and people's answers."""
 
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 

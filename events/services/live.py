@@ -7,7 +7,7 @@ from django.db import transaction
 from notifications import live
 
 from ..models import Event, Registration
-from ..selectors import seats_payload
+from ..seats import seats_payload
 
 
 def schedule_seats_push(event: Event, counts: tuple[int, int] | None = None) -> None:

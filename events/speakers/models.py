@@ -2,7 +2,8 @@
 
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy as _
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 
 class Speaker(models.Model):

@@ -31,7 +31,7 @@ def map_version_bump(fair_id: int) -> int | None:
     instead would lock the fair row there and queue every booking of the fair behind it.
     """
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {Fair._meta.db_table} SET map_version = map_version + 1 "  # noqa: S608
+        cursor.execute(f"UPDATE {Fair._meta.db_table} SET map_version = map_version + 1 "
                        f"WHERE {Fair._meta.pk.column} = %s RETURNING map_version", [fair_id])
         row = cursor.fetchone()
     map_stamp_bump(fair_id)  # after the new version is visible: readers re-read the fair row

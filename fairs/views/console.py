@@ -12,8 +12,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from config.inputs import int_param, request_json
 from accounts.console import organizer_required
+from config.inputs import int_param, request_json
 from events.models import Event
 from events.permissions import events_editable_by
 
@@ -22,8 +22,17 @@ from ..errors import FairError
 from ..forms import FairSettingsForm, HallForm
 from ..models import ACTIVE_BOOKING, Booth, BoothBooking, Hall
 from ..permissions import fair_for_manager
-from ..services import (booking_cancel, booking_decide, booking_move, booth_create, booth_delete, booth_update,
-                        fair_ensure, fair_settings_save, hall_save)
+from ..services import (
+    booking_cancel,
+    booking_decide,
+    booking_move,
+    booth_create,
+    booth_delete,
+    booth_update,
+    fair_ensure,
+    fair_settings_save,
+    hall_save,
+)
 
 
 def _event(request, event_id: int) -> Event:

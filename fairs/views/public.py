@@ -12,9 +12,9 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from config.inputs import int_list_param, int_param
 from accounts.disciplines import DISCIPLINES
 from accounts.models import Company, Industry, PlatformKind
+from config.inputs import int_list_param, int_param
 
 from .. import selectors
 from ..errors import FairError
@@ -63,7 +63,7 @@ def fair_map(request, event_id: int):
     return render(request, "fairs/map.html", {
         "fair": fair, "event": fair.event, "has_halls": public.halls > 0, "booking_open": fair.booking_is_open(),
         # Escaped for <script> by the selector (as json_script does), so it is safe to embed as is.
-        "snapshot_json": mark_safe(snapshot),  # noqa: S308
+        "snapshot_json": mark_safe(snapshot),
         "company": company, "live_topic": group_fair(fair.pk), "highlight": highlight,
         "can_manage": fair_can_manage(request.user, fair),
     })

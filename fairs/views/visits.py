@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from config.inputs import request_json
+
 from .. import selectors
 from ..errors import FairError
 from ..exports import visitors_xlsx as build_xlsx
@@ -49,7 +50,7 @@ def _jsqr_url() -> str:
     from django.templatetags.static import static
 
     try:
-        return static("vendor/jsqr/jsQR.js")
+        return static("vendor/jsqr/jsQR.min.js")
     except ValueError:
         return ""
 

@@ -2,11 +2,30 @@
 moves, marking, feedback), runs.py (the scheduler's drafts and publishing)."""
 
 from ..errors import MatchmakingError
-from .meetings import (feedback_save, meeting_answer, meeting_cancel, meeting_mark, meeting_mark_by_ticket,
-                       meeting_move, meeting_pin, meeting_request, meetings_lapse)
+from .meetings import (
+                       feedback_save,
+                       meeting_answer,
+                       meeting_cancel,
+                       meeting_mark,
+                       meeting_mark_by_ticket,
+                       meeting_move,
+                       meeting_pin,
+                       meeting_request,
+                       meetings_lapse,
+)
 from .runs import problem_build, run_create, run_publish
-from .setup import (availability_set, interest_delete, interest_set, participation_ensure, setup_save,
-                    slot_delete, slots_generate, table_assign, table_label_set, tables_create)
+from .setup import (
+                       availability_set,
+                       interest_delete,
+                       interest_set,
+                       participation_ensure,
+                       setup_save,
+                       slot_delete,
+                       slots_generate,
+                       table_assign,
+                       table_label_set,
+                       tables_create,
+)
 from .verify import schedule_violations
 
 __all__ = [

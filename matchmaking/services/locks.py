@@ -101,5 +101,5 @@ def check_cell(*, setup: MeetingSetup, participation: Participation, candidate_i
     return table
 
 
-def lapse_deadline(setup: MeetingSetup, slot: Slot, now) -> "timedelta":
+def lapse_deadline(setup: MeetingSetup, slot: Slot, now) -> timedelta:
     return min(now + timedelta(hours=setup.lapse_hours), slot.starts_at)

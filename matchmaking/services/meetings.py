@@ -78,8 +78,9 @@ def meeting_request(*, slot: Slot, company_id: int, candidate: User, actor: User
 def _lock_meeting_loose(meeting: Meeting) -> Meeting:
     """For paths that need no cell check (decline, cancel, mark): the meeting row only, but still
     after the pair, in the global order, when the pair's rows exist."""
-    from ..models import Participation
     from events.models import Registration
+
+    from ..models import Participation
 
     Participation.objects.select_for_update().filter(event_id=meeting.event_id, company_id=meeting.company_id).first()
     Registration.objects.select_for_update().filter(event_id=meeting.event_id, user_id=meeting.candidate_id,
@@ -236,8 +237,8 @@ def meeting_mark(*, meeting: Meeting, actor: User, held: bool, now=None) -> Meet
 def meeting_mark_by_ticket(*, meeting: Meeting, actor: User, code: str, now=None) -> Meeting:
     """Held, by scanning the candidate's ticket QR (checkin's signed code) at the table."""
     try:
-        from checkin.tickets import ticket_code_verify
         from checkin.models import Ticket
+        from checkin.tickets import ticket_code_verify
     except ImportError:  # pragma: no cover - checkin is part of the project
         raise MatchmakingError("bad_ticket") from None
     try:

@@ -9,7 +9,7 @@ are left alone and their cells blocked (kept) too, so publishing never collides 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -25,8 +25,11 @@ from . import effects
 from .locks import busy_slot_ids
 from .verify import schedule_violations
 
+if TYPE_CHECKING:
+    from ..scheduling import Problem
 
-def problem_build(setup: MeetingSetup) -> tuple["Problem", dict]:
+
+def problem_build(setup: MeetingSetup) -> tuple[Problem, dict]:
     """The event's scheduling problem and, for publishing, the tables of kept/previous meetings."""
     from ..scheduling import CandidateInfo, CompanyInfo, Problem, wish_weight
 

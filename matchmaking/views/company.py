@@ -12,15 +12,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.models import Degree, PostdocStatus, User
 from accounts.disciplines import DISCIPLINES
+from accounts.models import Degree, PostdocStatus, User
 
 from .. import selectors
 from ..errors import MatchmakingError
 from ..models import Interest, Meeting, Slot, Table
 from ..permissions import participation_for_member
-from ..services import (availability_set, interest_set, meeting_mark, meeting_mark_by_ticket, meeting_request,
-                        table_label_set)
+from ..services import (
+    availability_set,
+    interest_set,
+    meeting_mark,
+    meeting_mark_by_ticket,
+    meeting_request,
+    table_label_set,
+)
 from .common import done, int_or_none, refuse, snapshot
 
 

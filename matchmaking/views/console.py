@@ -23,8 +23,16 @@ from ..errors import MatchmakingError
 from ..exports import grid_xlsx
 from ..models import Meeting, SchedulerRun, Slot, Table
 from ..permissions import setup_for_manager
-from ..services import (meeting_cancel, meeting_move, run_create, run_publish, setup_save, slots_generate,
-                        table_assign, tables_create)
+from ..services import (
+    meeting_cancel,
+    meeting_move,
+    run_create,
+    run_publish,
+    setup_save,
+    slots_generate,
+    table_assign,
+    tables_create,
+)
 from .common import done, int_or_none, refuse, snapshot
 
 

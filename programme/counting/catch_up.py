@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import time
 from collections import Counter
+from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -30,6 +32,9 @@ from .tallies import month_of, tallies_add
 BATCH = 2000
 HOLE_TTL_S = 300  # a transaction holding an id longer than this is not a door scan
 HOLE_GAP_MAX = 1000  # a larger jump of ids is the sequence's, not rows in flight
+# After a run, page views skip their own check for this long (freshness.catch_up_if_stale).
+STALE_AFTER = timedelta(seconds=5)
+RECENT_KEY = "programme:caught-up"
 
 
 def _locked_cursor(name: str) -> Cursor:
@@ -176,10 +181,13 @@ def tallies_catch_up(sources: tuple[str, ...] = ("checkin", "project")) -> set[i
             touched |= series
     for series_id in touched:
         figures_changed(series_id)
-    from .freshness import caught_up_recently
-
     caught_up_recently()
     return touched
+
+
+def caught_up_recently() -> None:
+    """Remembered for STALE_AFTER, so page views in between ask neither the database nor run."""
+    cache.set(RECENT_KEY, 1, timeout=int(STALE_AFTER.total_seconds()))
 
 
 def outcome_keys(outcome: Outcome, credit_code: str | None) -> list[tuple[str, str]]:

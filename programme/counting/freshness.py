@@ -4,8 +4,6 @@ scans must not queue up behind the cursor's lock."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from django.core.cache import cache
 from django.db.models import Max
 from django.utils import timezone
@@ -13,14 +11,7 @@ from django.utils import timezone
 from checkin.models import Checkin
 
 from ..models import Cursor
-
-STALE_AFTER = timedelta(seconds=5)
-RECENT_KEY = "programme:caught-up"
-
-
-def caught_up_recently() -> None:
-    """Remembered for STALE_AFTER, so page views in between ask neither the database nor run."""
-    cache.set(RECENT_KEY, 1, timeout=int(STALE_AFTER.total_seconds()))
+from .catch_up import RECENT_KEY, STALE_AFTER, caught_up_recently
 
 
 def catch_up_if_stale() -> bool:

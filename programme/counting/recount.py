@@ -29,8 +29,8 @@ def recount(series_id: int) -> dict[tuple[str, str], int]:
         if user_id not in first or candidate < first[user_id]:
             first[user_id] = candidate
         attended.add((event_id, user_id))
-    origin = dict((u, (p, k)) for u, p, k in CandidateProfile.objects.filter(user_id__in=list(first)).values_list(
-        "user_id", "province", "university_type"))
+    origin = {u: (p, k) for u, p, k in CandidateProfile.objects.filter(user_id__in=list(first)).values_list(
+        "user_id", "province", "university_type")}
     for user_id, (at, _checkin_id, event_id) in first.items():
         province, kind = origin.get(user_id, ("", ""))
         for key in (("people", ""), ("people.month", month_of(at)), ("people.province", province),

@@ -25,7 +25,7 @@ from notifications.services import notify
 from ..counting.catch_up import outcome_keys
 from ..counting.tallies import tallies_add
 from ..errors import ProgrammeError
-from ..models import CANDIDATE_KINDS, COMPANY_KINDS, Cursor, Outcome, OutcomeKind
+from ..models import COMPANY_KINDS, Cursor, Outcome, OutcomeKind
 
 
 def _member(user: User, company: Company) -> bool:

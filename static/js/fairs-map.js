@@ -16,8 +16,21 @@
     return node;
   }
 
+  // Almost every company at a Qingdao fair is "青岛……有限公司": the label shows what tells them
+  // apart, without the city in front and the legal form behind (the <title> keeps the full name).
+  var NAME_PREFIX = /^(山东省|山东|青岛市|青岛|Qingdao\s+)/i;
+  var NAME_SUFFIX = /(股份有限公司|有限责任公司|有限公司|集团公司|公司|,?\s*(Co\.,?\s*)?(Ltd|Inc|LLC)\.?)$/i;
+
+  function distinctiveName(name) {
+    var core = name.replace(NAME_SUFFIX, "");
+    if (core === name) { return name; }   // not a company's legal name (青岛大学 stays whole)
+    core = core.replace(NAME_PREFIX, "").trim();
+    return core.length >= 2 ? core : name;
+  }
+
   function shortName(name, cells) {
     var room = Math.max(2, cells * 2);   // two CJK characters (10 px) per 26 px cell, the last one "…"
+    name = distinctiveName(name);
     return name.length > room ? name.slice(0, room - 1) + "…" : name;
   }
 

@@ -20,10 +20,17 @@
   var raw = null;      // live.js's own constructor, unwrapped
   var current = null;  // what window.BojuLive answers
 
+  var wordsEl = link.querySelector("[data-unread-words]");
+
   function setCount(n) {
     n = Number(n) || 0;
     countEl.textContent = n > 99 ? "99+" : String(n);
     countEl.hidden = n === 0;
+    // The badge is only a picture of the number: screen readers hear "消息，3 条未读" instead.
+    if (wordsEl) { wordsEl.textContent = n === 0 ? "" : link.dataset.unreadTemplate.replace("__N__", countEl.textContent); }
+    // On a phone the link is folded behind the header's menu button, which shows the count too.
+    var mirrors = document.querySelectorAll("[data-unread-mirror]");
+    for (var i = 0; i < mirrors.length; i++) { mirrors[i].textContent = countEl.textContent; mirrors[i].hidden = n === 0; }
     link.setAttribute("data-unread", String(n));
   }
 

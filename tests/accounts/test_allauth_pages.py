@@ -3,8 +3,8 @@
 import re
 
 import pytest
-from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from allauth.account.forms import default_token_generator
+from allauth.account.models import EmailAddress, EmailConfirmationHMAC
 from allauth.account.utils import user_pk_to_url_str
 
 from ..factories import candidate

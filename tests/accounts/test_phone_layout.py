@@ -3,8 +3,8 @@ screen, the main button reachable. Screenshots land in test-artifacts/ for a per
 
 import pytest
 
-from ..factories import CompanyFactory, UserFactory, candidate, company_member
 from ..browser_support import ARTIFACTS
+from ..factories import CompanyFactory, UserFactory, candidate, company_member
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 NO_SIDEWAYS_SCROLL = "document.documentElement.scrollWidth <= window.innerWidth"

@@ -42,6 +42,20 @@ def test_profile_page_for_new_candidate_shows_empty_form(client):
     assert years[0] == "" and years[1] == date.today().year + 6 and years[-1] == 1980
 
 
+def test_the_name_given_at_sign_up_fills_the_first_profile(client):
+    client.force_login(UserFactory(name="林晓"))
+    form = client.get("/me/profile/").context["form"]
+    assert form["full_name"].value() == "林晓"
+
+
+def test_an_overseas_number_is_accepted_and_stored_in_e164(client):
+    user = UserFactory()
+    client.force_login(user)
+    response = client.post("/me/profile/", {**FORM, "phone": "+1 (415) 555-0100"})
+    assert response.status_code == 302, response.context["form"].errors
+    assert CandidateProfile.objects.get(user=user).phone == "+14155550100"
+
+
 def test_profile_create_then_edit_consent_recorded(client):
     user = UserFactory()
     client.force_login(user)
@@ -95,7 +109,7 @@ def test_profile_invalid_fields_refused(client):
                                             "graduation_year": "1979"})
     assert response.status_code == 400
     errors = response.context["form"].errors
-    assert errors["phone"] == ["请输入 11 位中国大陆手机号码。"]
+    assert errors["phone"] == ["请输入 11 位中国大陆手机号码；境外号码请以 + 和国家/地区代码开头，如 +1 415 555 0100。"]
     assert errors["discipline"] == ["选择一个有效的选项。 9999 不在可用的选项中。"]
     assert errors["graduation_year"] == ["选择一个有效的选项。 1979 不在可用的选项中。"]
     assert not CandidateProfile.objects.filter(user=user).exists()

@@ -4,7 +4,13 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from accounts.validators import credit_code_check_char, validate_credit_code, validate_cv, validate_phone
+from accounts.validators import (
+    credit_code_check_char,
+    phone_normalize,
+    validate_credit_code,
+    validate_cv,
+    validate_phone,
+)
 
 from .files import PDF, PNG
 
@@ -76,12 +82,27 @@ def test_credit_code_forbidden_letters_refused(letter):
                                     "+86 138 0532 0001", "+8613805320001"])
 def test_phone_mainland_mobile_accepted(number):
     validate_phone(number)
+    assert phone_normalize(number) == number.replace("+86", "").replace(" ", "").replace("-", "")
+
+
+@pytest.mark.parametrize(("number", "stored"), [
+    ("+1 415 555 0100", "+14155550100"),       # United States
+    ("+44 20 7946 0958", "+442079460958"),     # a London landline
+    ("+49 151 23456789", "+4915123456789"),    # a German mobile
+    ("+852 9123 4567", "+85291234567"),        # Hong Kong
+    ("+81 90-1234-5678", "+819012345678"),     # Japan
+])
+def test_phone_overseas_accepted_with_its_country_code(number, stored):
+    """Postdocs coming back from abroad often have only a foreign number (issue 17)."""
+    validate_phone(number)
+    assert phone_normalize(number) == stored
 
 
 @pytest.mark.parametrize("number", ["12805320001", "1380532000", "138053200012", "phone", "",
-                                    "053288888888", "+85291234567", "+1 415 555 0100"])
+                                    "053288888888", "+1 415 555 010", "+999 1234 5678", "4155550100"])
 def test_phone_other_refused(number):
-    assert _refusal(validate_phone, number) == ("phone_format", ["请输入 11 位中国大陆手机号码。"])
+    assert _refusal(validate_phone, number) == ("phone_format", [
+        "请输入 11 位中国大陆手机号码；境外号码请以 + 和国家/地区代码开头，如 +1 415 555 0100。"])
 
 
 def test_cv_real_pdf_accepted():

@@ -70,5 +70,5 @@ def test_schema_holds_for_every_operation(live_data, asgi_server_factory, tmp_pa
 def _get(url: str) -> str:
     import urllib.request
 
-    with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (our own local server)
+    with urllib.request.urlopen(url, timeout=10) as response:
         return response.read().decode()

@@ -3,9 +3,10 @@ the browser reports no refused script, style or connection on the pages people u
 
 import pytest
 
+from tests.liveserver import session_cookie_for
+
 from ..browser_support import PHONE
 from ..factories import EventFactory, RegistrationFactory, candidate
-from tests.liveserver import session_cookie_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

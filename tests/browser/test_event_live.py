@@ -7,9 +7,9 @@ from events.models import Registration
 from events.services import registration_create
 
 from .. import liveserver
+from ..browser_support import wait_js, wait_live
 from ..factories import EventFactory, RegistrationFactory, candidate
 from ..liveserver import session_cookie_for
-from ..browser_support import wait_js, wait_live
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 

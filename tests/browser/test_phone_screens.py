@@ -9,11 +9,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from events.models import Registration
 from events.services import registration_create
 
-from ..factories import EventFactory, RegistrationFactory, SeriesFactory, SessionFactory, candidate
 from ..browser_support import ARTIFACTS, wait_live
+from ..factories import EventFactory, RegistrationFactory, SeriesFactory, SessionFactory, candidate
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 

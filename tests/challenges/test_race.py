@@ -8,7 +8,6 @@ control (no lock, no constraint) does select too many.
 import time
 from contextlib import contextmanager
 
-import pytest
 from django.db import connection
 from django.utils import timezone
 

@@ -24,12 +24,19 @@ from notifications.live import group_event_staff
 
 from .helpers import nonce, ticket_and_code
 from .test_scanning import (  # noqa: F401  (collected again here, against the lane)
-    setup, test_device_revoked_cannot_scan, test_scan_before_window_is_not_open,
-    test_scan_cancelled_registration_is_cancelled, test_scan_huge_body_is_413,
-    test_scan_nonce_replay_records_nothing_new, test_scan_ok_then_already_checked_in_with_when_and_gate,
-    test_scan_other_event_code_is_wrong_event, test_scan_without_or_with_bad_token_is_401,
-    test_scan_nonce_used_for_another_ticket_is_refused, test_scan_nul_gate_or_nested_body_is_bad_request,
-    test_scan_wrong_shape_is_bad_request)
+    setup,
+    test_device_revoked_cannot_scan,
+    test_scan_before_window_is_not_open,
+    test_scan_cancelled_registration_is_cancelled,
+    test_scan_huge_body_is_413,
+    test_scan_nonce_replay_records_nothing_new,
+    test_scan_nonce_used_for_another_ticket_is_refused,
+    test_scan_nul_gate_or_nested_body_is_bad_request,
+    test_scan_ok_then_already_checked_in_with_when_and_gate,
+    test_scan_other_event_code_is_wrong_event,
+    test_scan_without_or_with_bad_token_is_401,
+    test_scan_wrong_shape_is_bad_request,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 RACERS = 50

@@ -8,7 +8,6 @@ import zxingcpp
 from PIL import Image
 
 from checkin.models import CheckinList, ScannerDevice
-from checkin.tickets import ticket_code
 from tests.factories import RegistrationFactory, SessionFactory, candidate, company_member, organizer, team_member
 
 from .helpers import open_event, ticket_and_code

@@ -8,9 +8,9 @@ from django.db import connections
 
 from checkin.models import Checkin, Scan
 from checkin.services import checkin_list_default, scanning
+from tests.factories import organizer, team_member
 
 from .helpers import device_scanner, nonce, open_event, paired_device, ticket_and_code
-from tests.factories import organizer, team_member
 
 RACERS = 50
 

@@ -7,10 +7,17 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import AuditEntry
-from checkin.models import Checkin, CheckinList, Scan
-from checkin.services import (Scanner, checkin_list_save, checkin_perform, checkin_sync, device_create, device_pair,
-                              device_revoke)
 from checkin.errors import CheckinError
+from checkin.models import Checkin, CheckinList, Scan
+from checkin.services import (
+    Scanner,
+    checkin_list_save,
+    checkin_perform,
+    checkin_sync,
+    device_create,
+    device_pair,
+    device_revoke,
+)
 from events.models import Registration
 from tests.factories import EventFactory, SessionFactory, candidate, company_member, organizer, team_member
 

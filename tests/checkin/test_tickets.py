@@ -10,8 +10,14 @@ from PIL import Image
 from checkin.errors import CheckinError
 from checkin.keys import private_key, signing_key_create, signing_key_current, signing_key_retire
 from checkin.models import SigningKey, Ticket
-from checkin.tickets import (TicketClaim, ticket_code, ticket_code_verify, ticket_for_registration, ticket_qr_png,
-                             ticket_qr_svg)
+from checkin.tickets import (
+    TicketClaim,
+    ticket_code,
+    ticket_code_verify,
+    ticket_for_registration,
+    ticket_qr_png,
+    ticket_qr_svg,
+)
 from events.models import Registration
 from notifications.attachments import attachments_for
 from tests.factories import EventFactory, RegistrationFactory

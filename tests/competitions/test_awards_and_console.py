@@ -127,7 +127,8 @@ def test_judge_invite_email_accept_and_declare(client, django_capture_on_commit_
 def test_console_round_flow_and_exports(client):
     competition, organizer = a_competition(), boss()
     entries = [an_entry(competition, organisation=f"大学{i}") for i in range(3)]
-    judges = [a_judge(competition, organisation=f"研究院{i}") for i in range(3)]
+    for i in range(3):
+        a_judge(competition, organisation=f"研究院{i}")
     round_ = a_round(competition, k=2, advance_share="0.5")
     client.force_login(organizer)
     url = reverse("competitions:console_round", args=[round_.pk])
@@ -157,7 +158,7 @@ def test_console_round_flow_and_exports(client):
     assert [row[2] for row in ranking.iter_rows(min_row=2, values_only=True)] == [e.title for e in reversed(entries)]
     matrix = load_workbook(io.BytesIO(client.get(reverse("competitions:export_round", args=[round_.pk, "assignment"]))
                                       .content)).active
-    assert list(matrix.iter_rows(min_row=matrix.max_row, values_only=True))[0][-1] == 6
+    assert next(matrix.iter_rows(min_row=matrix.max_row, values_only=True))[-1] == 6
     entries_sheet = load_workbook(io.BytesIO(client.get(
         reverse("competitions:export_entries", args=[competition.pk, "entries"])).content)).active
     assert entries_sheet.max_row == 4
@@ -211,7 +212,7 @@ def test_account_delete_of_an_entrant_removes_the_entry_and_the_team():
 
 
 def test_selection_last_round_publication_makes_selected_entries_projects():
-    from competitions.services import results_compute, results_publish, results_review, round_close
+    from competitions.services import results_compute, results_publish, results_review
 
     competition, organizer = a_competition(kind=Competition.Kind.SELECTION), boss()
     chosen, other = an_entry(competition, title="入选项目"), an_entry(competition, title="未入选项目")

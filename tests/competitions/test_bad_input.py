@@ -2,9 +2,9 @@
 declaration and the organizer's console (hypothesis; each example is one request)."""
 
 import pytest
+from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from django.urls import reverse
 
 from competitions.models import Assignment, Judge, Round
 

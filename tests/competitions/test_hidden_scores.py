@@ -12,8 +12,17 @@ from django.urls import reverse
 
 from accounts.models import AuditEntry
 from competitions.models import Assignment, Round
-from competitions.services import (live_advance, live_order_set, live_reveal, results_compute, results_publish,
-                                   results_review, round_close, round_open, scorecard_submit)
+from competitions.services import (
+    live_advance,
+    live_order_set,
+    live_reveal,
+    results_compute,
+    results_publish,
+    results_review,
+    round_close,
+    round_open,
+    scorecard_submit,
+)
 from notifications.routing import websocket_urlpatterns
 
 from .factories import a_competition, a_judge, a_round, an_entry, boss

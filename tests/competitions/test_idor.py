@@ -31,7 +31,7 @@ def world():
 
 
 def private_urls(w):
-    c, e, r = w["competition"], w["entry"], w["round"]
+    c, e = w["competition"], w["entry"]
     return [
         reverse("competitions:entry", args=[e.pk]), reverse("competitions:entry_plan", args=[e.pk]),
         reverse("competitions:scorecard", args=[w["assignment"].pk]),

@@ -1,7 +1,7 @@
 """Scoring arithmetic against hand-computed examples, and a round's life through the services:
 open → score → close → compute → adjust → review → publish, audited and announced."""
 
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,14 +11,23 @@ from competitions import scoring
 from competitions.errors import CompetitionError
 from competitions.models import Assignment, Result, Round
 from competitions.scoring import Card, Rubric
-from competitions.services import (result_adjust, results_compute, results_publish, results_review, round_assign,
-                                   round_close, round_entries, round_open, scorecard_submit)
+from competitions.services import (
+    result_adjust,
+    results_compute,
+    results_publish,
+    results_review,
+    round_assign,
+    round_close,
+    round_entries,
+    round_open,
+    scorecard_submit,
+)
 from notifications.models import Notification
 from tests.factories import candidate
 
 from .factories import a_competition, a_judge, a_round, an_entry, boss
 
-T0 = datetime(2025, 6, 1, tzinfo=dt_timezone.utc)
+T0 = datetime(2025, 6, 1, tzinfo=UTC)
 TWO = [Rubric(1, 50, 10), Rubric(2, 50, 10)]
 # Judge 1 is severe, judge 2 lenient. Totals = (v1 + v2) × 5.
 CARDS = [Card(1, 101, Decimal(80), {1: 8, 2: 8}), Card(1, 102, Decimal(60), {1: 7, 2: 5}),

@@ -11,7 +11,15 @@ from accounts.models import AuditEntry
 from events.models import Action, Event, EventTeamMember, Registration, Series, Session
 from events.services import registration_create
 
-from ..factories import EventFactory, RegistrationFactory, SeriesFactory, candidate, company_member, organizer, team_member
+from ..factories import (
+    EventFactory,
+    RegistrationFactory,
+    SeriesFactory,
+    candidate,
+    company_member,
+    organizer,
+    team_member,
+)
 from .console_support import LOCAL, SHANGHAI, flash, local, setup  # noqa: F401  (setup is a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -166,7 +174,7 @@ def test_edit_form_shows_beijing_time_and_only_the_series_actions(client, setup)
     assert list(form.fields["action"].queryset) == [own]
     page = response.content.decode()
     assert f'value="{local(event.starts_at)}"' in page and 'type="datetime-local"' in page
-    assert '<option value="%d" data-series="%d">博聚英才</option>' % (own.pk, event.series_id) in page
+    assert f'<option value="{own.pk}" data-series="{event.series_id}">博聚英才</option>' in page
 
 
 def test_lowering_capacity_below_confirmed_warns(client, setup):
@@ -358,4 +366,4 @@ def test_every_console_page_renders_for_the_editor(client, setup):
         assert response.status_code == 200, url
         page = response.content.decode()
         assert text in page, url
-        assert "css/console.css" in page and 'class="table-wrap"' in page or "<table" not in page, url
+        assert ("css/console.css" in page and 'class="table-wrap"' in page) or "<table" not in page, url

@@ -205,3 +205,8 @@ def test_output_lists_the_logins_and_the_url():
                  "candidate1@boju.local", "company1@boju.local"):
         assert text in out
     assert "relative to" in load()
+
+
+def test_the_banner_names_the_site_url(settings):
+    settings.BOJU_SITE_URL = "http://127.0.0.1:8101"
+    assert "Boju demo: http://127.0.0.1:8101/" in load()

@@ -193,7 +193,7 @@ def test_detail_shows_facts_seats_timetable_and_register_button(client):
     assert '<span class="slot-time">10:00–11:00</span>' in page
     assert "主旨报告" in page and "主讲：李院士 · B厅" in page
     assert "立即报名</button>" in page
-    assert 'data-live-topics="event.%d.public"' % event.pk in page
+    assert f'data-live-topics="event.{event.pk}.public"' in page
     assert f'data-live-snapshot="/events/{event.pk}/live.json"' in page
 
 
@@ -254,7 +254,7 @@ def test_detail_anonymous_gets_login_link_with_next(client):
     event = EventFactory()
     page = text(client.get(event.get_absolute_url()))
     assert f'href="/accounts/login/?next=/events/{event.pk}/">登录后报名</a>' in page
-    assert "<form method=\"post\" action=\"/events/%d/register/\"" % event.pk not in page
+    assert f'<form method="post" action="/events/{event.pk}/register/"' not in page
 
 
 def test_detail_online_link_only_for_confirmed(client):

@@ -14,8 +14,15 @@ from accounts.models import PostdocStatus
 from accounts.services import account_delete, personal_data_export
 from events.models import Registration
 from events.questions.models import Answer, Question
-from events.questions.services import (QuestionError, answers_clean, answers_update, question_delete,
-                                       question_move, question_set_hidden, questions_for)
+from events.questions.services import (
+    QuestionError,
+    answers_clean,
+    answers_update,
+    question_delete,
+    question_move,
+    question_set_hidden,
+    questions_for,
+)
 from events.services import registration_create
 
 from ..accounts.files import PDF, PNG

@@ -15,7 +15,15 @@ from events.models import Registration
 from events.selectors import waitlist_position, waitlist_positions
 from events.services import RegistrationError, registration_cancel, registration_create, registration_promote
 
-from ..factories import EventFactory, RegistrationFactory, UserFactory, candidate, company_member, organizer, team_member
+from ..factories import (
+    EventFactory,
+    RegistrationFactory,
+    UserFactory,
+    candidate,
+    company_member,
+    organizer,
+    team_member,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -383,7 +391,7 @@ def drain(layer, channel) -> list[dict]:
         while True:
             try:
                 messages.append(await asyncio.wait_for(layer.receive(channel), 0.05))
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 return messages
 
     return async_to_sync(receive_all)()

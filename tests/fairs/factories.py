@@ -1,7 +1,6 @@
 """Fairs test data: a fair with a hall of booths, companies with members."""
 
 from accounts.models import Company
-
 from fairs.models import Booth, BoothBooking, Fair, Hall, Position
 
 from ..factories import CompanyFactory, EventFactory, company_member, organizer, team_member

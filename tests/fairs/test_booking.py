@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import AuditEntry
+from fairs import selectors
 from fairs.errors import FairError
 from fairs.models import BoothBooking
-from fairs import selectors
 from fairs.services import booking_cancel, booking_decide, booking_move, booth_book, booth_update
 
 from .factories import booths, fair_with_booths, member

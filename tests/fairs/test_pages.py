@@ -10,7 +10,7 @@ from fairs.live import authorize_fair_topic
 from fairs.models import Booth, BoothBooking, Fair, Position, ShortlistEntry
 from fairs.services import position_save
 
-from ..factories import CompanyFactory, EventFactory, candidate, organizer
+from ..factories import EventFactory, candidate, organizer
 from .factories import approved_booking, booths, fair_with_booths, member, position
 
 pytestmark = pytest.mark.django_db
@@ -250,6 +250,28 @@ def test_position_form_view_creates_position(client):
     assert response.status_code == 302
     p = Position.objects.get(company=company)
     assert (p.title, p.salary_max, list(p.fairs.all())) == ("新材料研发工程师", 35, [fair])
+
+
+def test_a_salary_in_yuan_is_refused_with_the_unit(client):
+    """300000–450000 in a field in 万元 was published as "300000–450000 万元/年" (issue 17)."""
+    fair = fair_with_booths(1)
+    company, user = member()
+    approved_booking(fair, booths(fair)[0], company)
+    client.force_login(user)
+    form = {"title": "算法工程师", "discipline": "0812", "headcount": "1", "salary_min": "300000",
+            "salary_max": "450000", "location": "青岛", "requirements": "", "deadline": "", "fairs": [fair.pk]}
+    response = client.post("/company/positions/new/", form)
+    assert response.status_code == 400
+    assert response.content.decode().count("年薪以万元为单位，请填写 1 到 500 之间的数，如 30 表示 30 万元。") == 2
+    assert not Position.objects.filter(company=company).exists()
+    data = {"title": "算法工程师", "discipline": "0812", "headcount": 1, "salary_min": 30, "salary_max": 501,
+            "location": "青岛", "requirements": "", "deadline": None}
+    with pytest.raises(FairError) as error:  # the service refuses it too (the API and the admin use it)
+        position_save(company=company, actor=user, data=data, fairs=[fair])
+    assert error.value.code == "invalid"
+    response = client.post("/company/positions/new/", {**form, "salary_min": "1", "salary_max": "500"})
+    assert response.status_code == 302
+    assert Position.objects.get(company=company).salary_max == 500
 
 
 def test_event_page_links_to_map_and_console_has_buttons(client):

@@ -8,7 +8,6 @@ import qrcode
 from PIL import Image
 
 from checkin.tickets import ticket_code, ticket_for_registration
-from events.models import Registration
 from fairs.models import BoothVisit
 
 from ..browser_support import ARTIFACTS, LAUNCH_ARGS, PHONE, wait_js

@@ -161,7 +161,6 @@ def test_scan_api_refuses_bad_input_with_a_message(client, booth_fair):
 def _ticket_code(fair, person):
     """A real signed ticket code (checkin) for the person's confirmed registration at the fair."""
     from checkin.tickets import ticket_code, ticket_for_registration
-    from events.models import Registration
 
     registration = RegistrationFactory(event=fair.event, user=person, status="confirmed")
     return ticket_code(ticket_for_registration(registration)), registration

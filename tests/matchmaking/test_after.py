@@ -4,14 +4,13 @@ the live topic's permission, and the personal data export."""
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from checkin.tickets import ticket_code, ticket_for_registration
 from events.calendar import personal_ics
 from events.models import Registration
 from matchmaking.calendar import meeting_uid
 from matchmaking.errors import MatchmakingError
-from matchmaking.models import Feedback, Meeting
+from matchmaking.models import Feedback
 from matchmaking.privacy import personal_data_export
 from matchmaking.services import feedback_save, meeting_answer, meeting_mark, meeting_mark_by_ticket, meeting_request
 from notifications.live import topic_authorize

@@ -5,11 +5,17 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from events.models import Event, Registration
+from events.models import Registration
 from matchmaking.errors import MatchmakingError
-from matchmaking.models import Meeting, Slot
-from matchmaking.services import (meeting_answer, meeting_cancel, meeting_move, meeting_request, meetings_lapse,
-                                  schedule_violations)
+from matchmaking.models import Meeting
+from matchmaking.services import (
+    meeting_answer,
+    meeting_cancel,
+    meeting_move,
+    meeting_request,
+    meetings_lapse,
+    schedule_violations,
+)
 
 from ..factories import EventFactory, SessionFactory
 from .factories import company_at, confirmed_candidate, matchmaking_event, slots_of
@@ -105,7 +111,7 @@ def test_meeting_request_same_candidate_same_slot_is_refused(world):
 
 def test_meeting_request_twice_for_the_pair_is_a_duplicate(world):
     setup, company, rep, person = world
-    company_at  # two tables would not help: one meeting per pair
+    company_at  # noqa: B018  two tables would not help: one meeting per pair
     ask(setup, company, person)
     with pytest.raises(MatchmakingError) as error:
         ask(setup, company, person, slot=slots_of(setup)[1])

@@ -5,14 +5,14 @@ capacities and maximums hold, and sessions elsewhere are never overlapped."""
 from datetime import timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from events.models import Registration
 from matchmaking.errors import MatchmakingError
-from matchmaking.models import Interest, Meeting, Slot, Table
+from matchmaking.models import Interest, Meeting, Table
 from matchmaking.scheduling import CandidateInfo, CompanyInfo, Problem, greedy, optimise, tables_assign, wish_weight
-from matchmaking.services import (meeting_answer, meeting_cancel, meeting_move, meeting_request, run_create,
-                                  run_publish)
+from matchmaking.services import meeting_answer, meeting_cancel, meeting_move, meeting_request, run_create, run_publish
 
 from ..factories import EventFactory, SessionFactory
 from .factories import company_at, confirmed_candidate, matchmaking_event, slots_of

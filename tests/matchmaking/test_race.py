@@ -9,7 +9,6 @@ with the locks patched out and the constraints dropped: it double-books.
 import time
 from contextlib import contextmanager
 
-import pytest
 from django.db import connection
 
 from matchmaking.errors import MatchmakingError

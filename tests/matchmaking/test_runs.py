@@ -8,8 +8,7 @@ import pytest
 from events.models import Registration
 from matchmaking.errors import MatchmakingError
 from matchmaking.models import Interest, Meeting
-from matchmaking.services import (meeting_answer, meeting_pin, meeting_request, problem_build, run_create,
-                                  run_publish)
+from matchmaking.services import meeting_answer, meeting_pin, meeting_request, problem_build, run_create, run_publish
 
 from ..factories import EventFactory, SessionFactory
 from .factories import company_at, confirmed_candidate, matchmaking_event, slots_of

@@ -3,8 +3,6 @@ banner and raises the header's unread count, without a reload. Phone screenshots
 
 import pytest
 
-from events.models import Registration
-
 from ..browser_support import ARTIFACTS, wait_js, wait_live
 from ..factories import EventFactory, RegistrationFactory, candidate, organizer, team_member
 
@@ -43,7 +41,12 @@ def test_announcement_reaches_open_event_page_live(open_page):
     page.wait_for_selector("#announcements .announcement.is-new", timeout=15_000)
     assert page.text_content("#announcements .announcement-body") == "下午的企业宣讲改到B馆三楼，签到入口不变。"
     wait_js(page, "document.querySelector('[data-unread-count]').textContent === '1'", timeout=15_000)
+    # On a phone the 消息 link is behind the menu button, which shows the count as well.
+    assert page.is_visible(".nav-toggle [data-unread-mirror]")
+    assert page.text_content(".nav-toggle [data-unread-mirror]") == "1"
+    page.click(".nav-toggle")
     assert page.is_visible("[data-unread-count]")
+    page.click(".nav-toggle")
     assert page.evaluate("window.__notReloaded === true")
     # Still one WebSocket on the page: the inbox rode along on the event page's own connection.
     shot(page, "event-banner")

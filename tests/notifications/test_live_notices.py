@@ -1,8 +1,7 @@
 """Live pushes of notifications: the inbox group, the event's segment group and who may join them."""
 
 import pytest
-from asgiref.sync import async_to_sync, sync_to_async
-from channels.layers import get_channel_layer
+from asgiref.sync import sync_to_async
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 

@@ -74,7 +74,6 @@ def test_confirmed_registration_mail_has_subject_body_ics_and_qr(django_capture_
 def test_confirmed_qr_attachment_decodes_back_to_the_ticket(django_capture_on_commit_callbacks):
     """The QR in the e-mail, read by an independent decoder, is the registration's signed ticket."""
     import zxingcpp  # a test dependency: missing is an error, never a skip
-
     from PIL import Image
 
     from checkin.models import Ticket
@@ -100,7 +99,6 @@ def test_attachment_providers_of_other_kinds_are_asked_by_kind(django_capture_on
     message = only_mail()
     assert [a[0] for a in message.attachments] == [f"ticket-{registration.pk}.png"]
     import zxingcpp  # a test dependency: missing is an error, never a skip
-
     from PIL import Image
 
     (decoded,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(message.attachments[0][1])))

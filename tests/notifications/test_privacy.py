@@ -161,7 +161,7 @@ def test_accounts_ready_registers_notifications_part():
 
 
 def test_events_declares_its_kinds_in_ready_not_as_a_side_effect_of_an_import():
-    import events.notices  # noqa: F401  (already imported: importing again declares nothing)
+    import events.notices
 
     saved = dict(kinds._kinds)
     try:

@@ -99,7 +99,7 @@ def _race(now, threads=8):
         try:
             barrier.wait()
             reminders_run(now=now)
-        except Exception as error:  # noqa: BLE001 - reported below
+        except Exception as error:
             errors.append(error)
         finally:
             connection.close()

@@ -1,6 +1,5 @@
 """The console's event form reaches the change message; a segment another app registers (checked in)."""
 
-from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest

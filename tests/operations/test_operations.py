@@ -10,7 +10,6 @@ from pathlib import Path
 
 import psycopg
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from config.celery import app as celery_app
@@ -148,6 +147,6 @@ def test_sqlite_backup_restores_into_a_fresh_file(tmp_path):
 def test_restore_refuses_a_folder_that_is_not_a_backup(tmp_path, db):
     from django.core.management import CommandError, call_command
 
-    with pytest.raises(CommandError, match="has no manifest.json"):
+    with pytest.raises(CommandError, match=r"has no manifest\.json"):
         call_command("restore", str(tmp_path), "--yes")
     assert table_rows()["django_migrations"] > 0  # the database was not touched

@@ -30,8 +30,9 @@ def _programme():
         for i in range(6 + days // 10):
             person = candidate(province=provinces[i % 6], university_type=kinds[(i + days) % 6])
             checkin_raw(RegistrationFactory(event=event, user=person))
-    from django.utils import timezone
     from datetime import timedelta
+
+    from django.utils import timezone
 
     for i in range(5):
         project(series, company=Company.objects.create(

@@ -14,10 +14,9 @@ from programme.counting.tallies import month_of
 from programme.models import Attendance, Cursor, Reach
 from programme.selectors import public_figures
 from programme.services import targets_default
-from tests.factories import RegistrationFactory, SeriesFactory, candidate, organizer
+from tests.factories import CompanyFactory, RegistrationFactory, SeriesFactory, candidate, organizer
 
 from .factories import checkin_orm, checkin_raw, district_code, past_event, project
-from tests.factories import CompanyFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,8 @@ from datetime import date, timedelta
 import pytest
 from django.db.models import Count, Q
 from django.utils import timezone
-from hypothesis import HealthCheck, settings, strategies as st
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
 from checkin.models import Checkin
@@ -17,7 +18,7 @@ from events.models import Registration
 from events.services import RegistrationError, registration_cancel, registration_create
 from programme.counting import recount, tallies_catch_up, tallies_read
 from programme.errors import ProgrammeError
-from programme.models import Outcome, OutcomeKind
+from programme.models import Outcome
 from programme.selectors import console_figures
 from programme.services import outcome_report, outcome_review
 from projects.services import project_create

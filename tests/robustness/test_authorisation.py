@@ -11,7 +11,15 @@ from accounts.models import AuditEntry, Company, User
 from accounts.services import AccountError, company_verify
 
 from ..checkin.helpers import open_event, paired_device, ticket_and_code
-from ..factories import CompanyFactory, EventFactory, RegistrationFactory, UserFactory, candidate, organizer, team_member
+from ..factories import (
+    CompanyFactory,
+    EventFactory,
+    RegistrationFactory,
+    UserFactory,
+    candidate,
+    organizer,
+    team_member,
+)
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "Qingdao-Haibo-2026"

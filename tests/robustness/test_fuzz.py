@@ -22,8 +22,7 @@ from django.test import Client
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from .urlspace import (PARAM_NAMES, build_path, hostile_text, json_bodies, patterns_of_site, world_create,
-                       world_logins)
+from .urlspace import PARAM_NAMES, build_path, hostile_text, json_bodies, patterns_of_site, world_create, world_logins
 
 pytestmark = pytest.mark.django_db
 

@@ -54,7 +54,7 @@ def test_a_completed_upload_is_whole_and_never_overwrites(tmp_path):
     second = storage.save("logos/a.png", ContentFile(b"two"))
     assert first == "logos/a.png" and second != first
     assert (tmp_path / first).read_bytes() == b"one" and (tmp_path / second).read_bytes() == b"two"
-    assert not [p for p in tmp_path.rglob(".upload-*")]
+    assert not list(tmp_path.rglob(".upload-*"))
 
 
 def test_default_storage_and_the_cv_field_use_the_atomic_storages():

@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand
@@ -15,21 +16,11 @@ from django.utils import timezone
 from accounts.models import CandidateProfile, Company, CompanyMembership, User
 from accounts.validators import credit_code_check_char
 from events import demo
-from challenges import demo as challenges_demo
-from checkin import demo as checkin_demo
-from competitions import demo as competitions_demo
-from events.questions import demo as questions_demo
-from events.speakers import demo as speakers_demo
-from fairs import demo as fairs_demo
-from matchmaking import demo as matchmaking_demo
-from notifications import demo as notifications_demo
-from programme import demo as programme_demo
-from projects.models import Project
+from events.demo_steps import DemoContext, demo_steps
 from events.models import Action, Event, EventTeamMember, Registration, Series, Session
 from events.services import RegistrationError, registration_cancel, registration_create
 
 QINGDAO = ZoneInfo("Asia/Shanghai")
-URL = "http://127.0.0.1:8000/"
 HEAD = "organizer@boju.local"
 PARTNER = "partner@boju.local"
 ORG_CODE_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
@@ -73,11 +64,13 @@ class Command(BaseCommand):
         with transaction.atomic():
             series = Series.objects.filter(slug=demo.SERIES["slug"]).first()
             if series is not None and reset:
+                # What the apps keep that protects the series (projects, challenges) goes first,
+                # through their own steps (events/demo_steps.py), in the reverse order of loading.
+                for step in reversed(demo_steps()):
+                    if step.unload is not None:
+                        step.unload(series)
                 # Events protect their series; registrations, sessions and teams go with the events.
-                programme_demo.unload(series)  # projects protect the series
                 Event.objects.filter(series=series).delete()
-                challenges_demo.unload(series)  # challenges and their projects protect the series
-                Project.objects.filter(series=series).delete()  # awarded entries' projects, by hand ones
                 series.delete()
                 series = None
             if series is not None:
@@ -188,17 +181,13 @@ class Command(BaseCommand):
             registration_cancel(registration=registration, actor=people[number])
         for key, numbers in demo.LATE_REGISTRATIONS:
             self._register(events[key], [people[n] for n in numbers])
-        questions_demo.load(head=head, event=events["forum-cross"])  # registration questions and answers
-        speakers_demo.load(event=events["forum-cross"])  # the timetables' speakers and rooms as entities
-        fairs_demo.load(head=head)  # floor plans, booth bookings and positions of the recruitment fairs
-        checkin_demo.load(head=head, series=series)  # tickets, a paired scanner, check-ins at past events
-        challenges_demo.load(head=head, series=series)  # ~30 enterprise challenges, applications, projects
-        competitions_demo.load(head=head, user=self._user)  # the 人才招引赛: entries, judges, two rounds done, a final
-        matchmaking_demo.load(head=head)  # grids, interests and meetings of the four 产才对接 sessions
-        programme_demo.load(head=head, series=series)  # targets, past events with check-ins, projects, outcomes
-        # An organizer's announcement to the first upcoming event with seats taken (inbox, banner, reach).
-        notifications_demo.load(actor=head, event_ids=[e.pk for e in sorted(events.values(), key=lambda e: e.starts_at)
-                                                       if e.starts_at > timezone.now()])
+        # Each app's part of the demo (floor plans, tickets, challenges, the competition, meetings,
+        # targets, an announcement, ...), registered from its ready(): events imports none of them.
+        context = DemoContext(head=head, series=series, events=events, user=self._user,
+                              extra={"partner": partner})
+        for step in demo_steps():
+            if step.load is not None:
+                step.load(context)
 
     def _register(self, event: Event, users: list[User]) -> None:
         # Past events get their history at the time it would have happened: registration opens,
@@ -217,7 +206,8 @@ class Command(BaseCommand):
     def _print_logins(self, password: str) -> None:
         series = Series.objects.filter(slug=demo.SERIES["slug"]).first()
         events = Event.objects.filter(series=series)
-        self.stdout.write(self.style.SUCCESS(f"Boju demo: {URL}"))
+        # BOJU_SITE_URL: `make run` sets it from HOST and PORT, so the banner names the real port.
+        self.stdout.write(self.style.SUCCESS(f"Boju demo: {settings.BOJU_SITE_URL.rstrip('/')}/"))
         self.stdout.write(
             f"  {events.count()} events ({events.upcoming().count()} upcoming, dates relative to "
             f"{timezone.localdate(timezone=QINGDAO):%Y-%m-%d}, Asia/Shanghai), "

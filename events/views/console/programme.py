@@ -8,8 +8,8 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from config.inputs import int_param
 from accounts.models import User
+from config.inputs import int_param
 
 from ... import selectors
 from ...forms import EventForm, SeriesForm, SessionForm, TeamMemberForm, action_formset

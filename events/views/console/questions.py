@@ -7,8 +7,7 @@ from django.utils.translation import gettext as _
 
 from ...questions.forms import QuestionForm
 from ...questions.models import Question
-from ...questions.services import (QuestionError, question_delete, question_move, question_save,
-                                   question_set_hidden)
+from ...questions.services import QuestionError, question_delete, question_move, question_save, question_set_hidden
 from . import FORM, READ, WRITE, event_view
 
 FIELDS = ["kind", "label", "help_text", "required", "audience", "consent_text", "choices"]
