@@ -85,7 +85,8 @@ def checkin_rehearsal_end(*, checkin_list: CheckinList, actor) -> int:
     from ..models import Checkin, Scan
 
     with transaction.atomic():
-        locked = CheckinList.objects.select_for_update().select_related("event", "session").get(pk=checkin_list.pk)
+        locked = CheckinList.objects.select_for_update(of=("self",)).select_related("event", "session").get(
+            pk=checkin_list.pk)
         opens = locked.window()[0]
         removed, _ = Checkin.objects.filter(checkin_list=locked, scanned_at__lt=opens).delete()
         Scan.objects.filter(checkin_list=locked, scanned_at__lt=opens).delete()
