@@ -7,6 +7,7 @@ and booths are shown, not edited (booths are placed in the floor editor, which r
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db.models.fields.files import FieldFile
 
 from accounts.models import AuditEntry
 from checkin.keys import signing_key_current
@@ -35,8 +36,8 @@ def _change_form(client, url):
     data = {}
     for name, field in form.fields.items():
         value = form.initial.get(name, field.initial)
-        if value is None:
-            continue
+        if value is None or isinstance(value, FieldFile):
+            continue  # no upload: the file stays as it is
         data[name] = value.pk if hasattr(value, "pk") else value
     for formset in response.context["inline_admin_formsets"]:
         management = formset.formset.management_form
