@@ -102,7 +102,7 @@
     $("[data-pending]").textContent = pending ? text("pending", pending) : text("synced");
     root.setAttribute("data-pending-count", String(pending));
     var b = bundle();
-    $("[data-bundle-info]").textContent = b ? "· " + text("bundle", Object.keys(b.tickets || {}).length) + " " + new Date(b.generated_at).toLocaleTimeString() : "";
+    $("[data-bundle-info]").textContent = b ? "· " + text("bundle", Object.keys(b.tickets || {}).length) + " " + clock(b.generated_at) : "";
   }
 
   // ---- offline checking ------------------------------------------------------------------
