@@ -114,6 +114,17 @@ def not_open_details(opens: datetime, closes: datetime, now: datetime | None = N
     return {"opens_at": opens.isoformat(), "closes_at": closes.isoformat(), "message": message}
 
 
+def _numbers_typed(key: str, window: int) -> int:
+    """How many numbers this scanner typed in this window, this one included. One atomic INCR in
+    Redis, so simultaneous requests cannot all read the same count (tests/checkin/test_race.py)."""
+    try:
+        cache.add(key, 0, window + 5)
+        return cache.incr(key)
+    except Exception:  # noqa: BLE001 (a cache outage must not close the door: the scope still holds)
+        logger.warning("ticket-number rate limit not enforced: the cache is unavailable", exc_info=True)
+        return 0
+
+
 def ticket_number_resolve(*, number: str, event_id: int | None, list_id: int | None, scanner: Scanner) -> str:
     """The signed code of the ticket whose short number was typed, within the scanner's event
     (given, or the list's). Raises CheckinError: "rate_limited" past NUMBER_LIMIT a minute,
@@ -123,14 +134,7 @@ def ticket_number_resolve(*, number: str, event_id: int | None, list_id: int | N
     if match is None:
         raise CheckinError("invalid")
     limit, window = NUMBER_LIMIT
-    key = f"checkin:number:{scanner.key}:{int(time.time() // window)}"
-    try:
-        cache.add(key, 0, window + 5)
-        used = cache.incr(key)
-    except Exception:  # noqa: BLE001 (a cache outage must not close the door: the scope still holds)
-        logger.warning("ticket-number rate limit not enforced: the cache is unavailable", exc_info=True)
-        used = 0
-    if used > limit:
+    if _numbers_typed(f"checkin:number:{scanner.key}:{int(time.time() // window)}", window) > limit:
         raise CheckinError("rate_limited")
     if event_id is None and list_id is not None:
         event_id = CheckinList.objects.filter(pk=list_id).values_list("event_id", flat=True).first()
