@@ -198,7 +198,8 @@ def test_door_personal_data_export_has_tickets_checkins_and_scans(client):
 
 def test_door_console_rehearsal_buttons(client):
     staff = organizer()
-    event = EventFactory(starts_at=timezone.now() + timedelta(days=9), ends_at=timezone.now() + timedelta(days=9, hours=3))
+    event = EventFactory(starts_at=timezone.now() + timedelta(days=9),
+                         ends_at=timezone.now() + timedelta(days=9, hours=3))
     team_member(event, staff, can_edit=True)
     client.force_login(staff)
     url = f"/console/events/{event.pk}/checkin/lists/"
