@@ -17,3 +17,14 @@ class AccountsConfig(AppConfig):
         # notifications imports no other app (DESIGN §2), so accounts, which already uses it,
         # adds its part (messages, e-mail records, choices) to "my data" and to erasure.
         personal_data_register(exporter=privacy.personal_data_export, eraser=privacy.personal_data_erase)
+
+        # Notification preferences are audited like every other change of a person's settings.
+        from notifications.signals import preferences_changed
+
+        preferences_changed.connect(_preferences_audit, dispatch_uid="accounts.preferences_audit")
+
+
+def _preferences_audit(sender, *, user, email, **kwargs):
+    from .services import audit_log
+
+    audit_log(actor=user, action="notifications.preferences_save", target=user, data={"email": email})

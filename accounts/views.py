@@ -53,6 +53,9 @@ SECTION_LABELS = {
     "booth_visits": gettext_lazy("招聘会展位到访"), "shortlist": gettext_lazy("招聘会关注的单位"),
     "calendar_feed": gettext_lazy("日历订阅"), "notifications": gettext_lazy("消息"),
     "notification_preferences": gettext_lazy("消息邮件偏好"), "reminders_sent": gettext_lazy("已发送的提醒"),
+    "tickets": gettext_lazy("电子票"), "checkins": gettext_lazy("签到记录"),
+    "ticket_scans": gettext_lazy("电子票扫码记录"), "scans_made_at_the_door": gettext_lazy("我在入口的扫码"),
+    "booth_scans_made": gettext_lazy("我在展位的扫码"),
 }
 KEY_LABELS = {
     "email": gettext_lazy("电子邮箱"), "name": gettext_lazy("姓名"), "role": gettext_lazy("角色"),
@@ -66,6 +69,12 @@ KEY_LABELS = {
     "email_error": gettext_lazy("邮件错误"), "by_email": gettext_lazy("同时发邮件"),
     "updated_at": gettext_lazy("更新时间"), "about": gettext_lazy("提醒对象"), "offset": gettext_lazy("提前"),
     "sent_at": gettext_lazy("发送时间"),
+    "ticket_number": gettext_lazy("票号"), "issued_at": gettext_lazy("出票时间"), "list": gettext_lazy("签到名单"),
+    "scanned_at": gettext_lazy("扫码时间"), "gate": gettext_lazy("入口"), "offline": gettext_lazy("离线扫码"),
+    "result": gettext_lazy("结果"), "duplicate": gettext_lazy("重复扫码"),
+    "booth": gettext_lazy("展位"), "first_seen_at": gettext_lazy("到访时间"), "last_seen_at": gettext_lazy("最近扫码"),
+    "scans": gettext_lazy("扫码次数"), "shared": gettext_lazy("同意展示资料"), "rating": gettext_lazy("评分"),
+    "note": gettext_lazy("备注"),
 }
 
 # Stored codes shown with their names on the page (the JSON keeps the codes).

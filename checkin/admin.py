@@ -5,6 +5,8 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from events.admin_audit import AuditedAdmin
+
 from .keys import signing_key_create, signing_key_retire
 from .models import Checkin, CheckinList, Scan, ScannerDevice, SigningKey, Ticket
 
@@ -23,14 +25,14 @@ class SigningKeyAdmin(admin.ModelAdmin):
     @admin.action(description=_("轮换：为所选密钥的活动生成新密钥"))
     def rotate(self, request, queryset):
         for event_id in set(queryset.values_list("event_id", flat=True)):
-            signing_key_create(event_id=event_id)
+            signing_key_create(event_id=event_id, actor=request.user)
         messages.success(request, _("已生成新密钥。"))
 
     @admin.action(description=_("停用所选密钥（用其签发的票码立即失效）"))
     def retire(self, request, queryset):
         with transaction.atomic():
             for key in queryset:
-                signing_key_retire(key=key)
+                signing_key_retire(key=key, actor=request.user)
         messages.success(request, _("密钥已停用。"))
 
 
@@ -42,13 +44,15 @@ class TicketAdmin(admin.ModelAdmin):
 
 
 @admin.register(CheckinList)
-class CheckinListAdmin(admin.ModelAdmin):
+class CheckinListAdmin(AuditedAdmin):
+    audit_prefix = "checkin.list"
     list_display = ["name", "event", "session", "opens_minutes_before", "allow_reentry"]
     raw_id_fields = ["event", "session"]
 
 
 @admin.register(ScannerDevice)
-class ScannerDeviceAdmin(admin.ModelAdmin):
+class ScannerDeviceAdmin(AuditedAdmin):
+    audit_prefix = "checkin.device"
     list_display = ["name", "paired_at", "revoked_at", "last_seen_at"]
     exclude = ["token_hash", "pairing_code_hash"]
     readonly_fields = ["paired_at", "revoked_at", "last_seen_at", "created_by", "created_at"]

@@ -7,9 +7,11 @@ class CheckinConfig(AppConfig):
     verbose_name = _("签到")
 
     def ready(self):
+        from accounts.services import personal_data_register
         from notifications.announcements import announcement_segment_register
         from notifications.attachments import attachment_provider_register
 
+        from . import privacy
         from .attachments import ticket_attachment
         from .audience import checked_in_user_ids, is_checked_in
 
@@ -19,6 +21,8 @@ class CheckinConfig(AppConfig):
         # Announcements "to those checked in" (issue 5): the segment is ours to define.
         announcement_segment_register("event", "checked_in", label=_("已签到入场"), order=20,
                                       resolve=checked_in_user_ids, member=is_checked_in)
+        # The personal-data export covers tickets, check-ins and scans (issue 17).
+        personal_data_register(exporter=privacy.personal_data_export)
 
         from events.demo_steps import demo_step_register
 

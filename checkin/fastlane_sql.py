@@ -31,7 +31,8 @@ T = {name: model._meta.db_table for name, model in {
     "ticket": Ticket, "device_events": ScannerDevice.events.through}.items()}
 
 _LIST = """SELECT l.id, l.event_id, l.allow_reentry, l.opens_minutes_before,
-                  COALESCE(s.starts_at, e.starts_at) AS starts_at, COALESCE(s.ends_at, e.ends_at) AS ends_at
+                  COALESCE(s.starts_at, e.starts_at) AS starts_at, COALESCE(s.ends_at, e.ends_at) AS ends_at,
+                  l.rehearsal_until
            FROM {list} l JOIN {event} e ON e.id = l.event_id LEFT JOIN {session} s ON s.id = l.session_id
            WHERE {{where}}""".format(**T)
 _LIST_GIVEN = _LIST.format(where="l.id = %(list)s")
@@ -41,7 +42,7 @@ _DEVICE = """SELECT d.id,
        EXISTS (SELECT 1 FROM {device_events} de WHERE de.scannerdevice_id = d.id AND de.event_id = %(event)s),
        EXISTS (SELECT 1 FROM {key} k WHERE k.id = %(key)s AND k.event_id = %(event)s
                AND (k.retired_at IS NULL OR k.retired_at > %(now)s)),
-       l.id, l.event_id, l.allow_reentry, l.opens_minutes_before, l.starts_at, l.ends_at
+       l.id, l.event_id, l.allow_reentry, l.opens_minutes_before, l.starts_at, l.ends_at, l.rehearsal_until
 FROM {device} d LEFT JOIN LATERAL ({{list}}) l ON true
 WHERE d.token_hash = %(token)s AND d.revoked_at IS NULL""".format(**T)
 READ_DEVICE = {True: _DEVICE.format(list=_LIST_GIVEN), False: _DEVICE.format(list=_LIST_WHOLE)}
@@ -103,6 +104,7 @@ class ListSeen:
     event_id: int
     allow_reentry: bool
     window: tuple[datetime, datetime]
+    rehearsal_until: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,8 @@ class Transaction:
         seen_list = None
         if row[3] is not None:
             opens = row[7] - timedelta(minutes=row[6])
-            seen_list = ListSeen(id=row[3], event_id=row[4], allow_reentry=row[5], window=(opens, row[8]))
+            seen_list = ListSeen(id=row[3], event_id=row[4], allow_reentry=row[5], window=(opens, row[8]),
+                                 rehearsal_until=row[9])
         seen_ticket = None
         if locked is not None:
             seen_ticket = TicketSeen(id=locked[0], status=locked[1], name=display_name(locked[2], locked[3]),

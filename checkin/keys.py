@@ -18,6 +18,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.services import audit_log
+
 from .models import SigningKey
 
 CACHE_TTL = 300
@@ -33,15 +35,19 @@ def _cache_key(key_id: int) -> str:
     return f"checkin:pubkey:{int(key_id)}"
 
 
-def signing_key_create(*, event_id: int) -> SigningKey:
-    """A new key pair for `event`; it signs every code from now on (older keys still verify)."""
+def signing_key_create(*, event_id: int, actor=None) -> SigningKey:
+    """A new key pair for `event`; it signs every code from now on (older keys still verify).
+    Audited: a rotation by `actor`, or the first key made on first use (no actor)."""
     private = Ed25519PrivateKey.generate()
     raw_private = private.private_bytes(_RAW, serialization.PrivateFormat.Raw, serialization.NoEncryption())
-    return SigningKey.objects.create(
-        event_id=event_id,
-        public_key=private.public_key().public_bytes(_RAW, serialization.PublicFormat.Raw),
-        private_key_encrypted=_fernet().encrypt(raw_private),
-    )
+    with transaction.atomic():
+        key = SigningKey.objects.create(
+            event_id=event_id,
+            public_key=private.public_key().public_bytes(_RAW, serialization.PublicFormat.Raw),
+            private_key_encrypted=_fernet().encrypt(raw_private),
+        )
+        audit_log(actor=actor, action="checkin.key_create", target=key, data={"event": event_id})
+    return key
 
 
 def signing_key_current(event_id: int) -> SigningKey:
@@ -53,10 +59,12 @@ def signing_key_current(event_id: int) -> SigningKey:
     return key or signing_key_create(event_id=event_id)
 
 
-def signing_key_retire(*, key: SigningKey) -> None:
-    """Codes signed with `key` stop verifying at once (the cache entry goes after commit)."""
-    SigningKey.objects.filter(pk=key.pk).update(retired_at=timezone.now())
-    transaction.on_commit(lambda: cache.delete(_cache_key(key.pk)))
+def signing_key_retire(*, key: SigningKey, actor=None) -> None:
+    """Codes signed with `key` stop verifying at once (the cache entry goes after commit). Audited."""
+    with transaction.atomic():
+        SigningKey.objects.filter(pk=key.pk).update(retired_at=timezone.now())
+        audit_log(actor=actor, action="checkin.key_retire", target=key, data={"event": key.event_id})
+        transaction.on_commit(lambda: cache.delete(_cache_key(key.pk)))
 
 
 def private_key(key: SigningKey) -> Ed25519PrivateKey:

@@ -62,6 +62,10 @@ class CheckinList(models.Model):
     name = models.CharField(_("名称"), max_length=80)
     opens_minutes_before = models.PositiveIntegerField(_("提前开放（分钟）"), default=120)
     allow_reentry = models.BooleanField(_("允许再次入场"), default=False)
+    # A rehearsal opens scanning now, whatever the regular window says, until this time (issue 17:
+    # a team tries its phones days before the event). Check-ins made before the regular opening
+    # are removed when the rehearsal ends (checkin_rehearsal_end).
+    rehearsal_until = models.DateTimeField(_("彩排签到截止"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -22,6 +22,16 @@ def inside_count(event_id: int) -> int:
     return Checkin.objects.filter(checkin_list__event_id=event_id, checkin_list__session__isnull=True).count()
 
 
+def checkin_opens_at(event):
+    """When door scanning of the whole event opens: its list's window, or the default window if
+    the list is not made yet (it is made on the first scan with the default)."""
+    from datetime import timedelta
+
+    whole = CheckinList.objects.filter(event=event, session__isnull=True).first()
+    minutes = whole.opens_minutes_before if whole else CheckinList._meta.get_field("opens_minutes_before").default
+    return event.starts_at - timedelta(minutes=minutes)
+
+
 def revoked_ticket_ids(event_id: int) -> list[int]:
     """The revocation list: tickets whose registration is no longer confirmed."""
     return list(Ticket.objects.filter(event_id=event_id).exclude(registration__status="confirmed")
@@ -67,7 +77,12 @@ def offline_bundle(event) -> dict:
     keys = SigningKey.objects.filter(event=event).exclude(retired_at__lte=now).order_by("pk")
     tickets = (Ticket.objects.filter(event=event, registration__status="confirmed")
                .select_related("registration__user").order_by("pk"))
-    lists = CheckinList.objects.filter(event=event).select_related("event", "session").order_by("pk")
+    lists = list(CheckinList.objects.filter(event=event).select_related("event", "session")
+                 .order_by("session__starts_at", "pk"))
+    checked: dict[int, list[int]] = {}
+    for list_id, ticket_id in Checkin.objects.filter(checkin_list__event=event).values_list("checkin_list_id",
+                                                                                          "ticket_id"):
+        checked.setdefault(list_id, []).append(ticket_id)
     return {
         "event": event.pk,
         "title": event.title,
@@ -75,10 +90,14 @@ def offline_bundle(event) -> dict:
                  for key in keys],
         "revoked": revoked_ticket_ids(event.pk),
         "tickets": {str(ticket.pk): ticket.registration.user.display_name for ticket in tickets},
-        "lists": [{"id": lst.pk, "name": lst.name, "allow_reentry": lst.allow_reentry,
-                   "opens": lst.window()[0].isoformat(), "closes": lst.window()[1].isoformat()} for lst in lists],
-        "checked_in": list(Checkin.objects.filter(checkin_list__event=event, checkin_list__session__isnull=True)
-                           .values_list("ticket_id", flat=True)),
+        # Per list (the whole event's and each session's): the window, so the page can refuse a
+        # scan before opening with the network gone, and who is in already.
+        "lists": [{"id": lst.pk, "name": lst.name, "session": lst.session_id, "allow_reentry": lst.allow_reentry,
+                   "opens": lst.window()[0].isoformat(), "closes": lst.window()[1].isoformat(),
+                   "rehearsal_until": lst.rehearsal_until.isoformat() if lst.rehearsal_until else None,
+                   "checked_in": sorted(checked.get(lst.pk, []))} for lst in lists],
+        "window": {"opens": checkin_opens_at(event).isoformat(), "closes": event.ends_at.isoformat()},
+        "checked_in": sorted(ticket for lst in lists if lst.session_id is None for ticket in checked.get(lst.pk, [])),
         "generated_at": now.isoformat(),
     }
 

@@ -22,6 +22,7 @@ from . import live
 from .kinds import kind_get, kinds_all
 from .models import EmailDelivery, Notification, Preference
 from .queue import task
+from .signals import preferences_changed
 from .rendering import render_message
 
 logger = logging.getLogger(__name__)
@@ -251,11 +252,19 @@ def preferences_save(*, user, email_by_kind: dict[str, bool]) -> None:
     """Store the person's e-mail choice per kind; kinds that cannot be turned off are ignored."""
     known = {k.key: k for k in kinds_all()}
     with transaction.atomic():
+        before = dict(Preference.objects.filter(user=user).values_list("kind", "email"))
+        changed = {}
         for key, email in email_by_kind.items():
             kind = known.get(key)
             if kind is None or not kind.email_optional:
                 continue
             Preference.objects.update_or_create(user=user, kind=key, defaults={"email": bool(email)})
+            if before.get(key, True) != bool(email):
+                changed[key] = bool(email)
+        if changed:
+            # Audited by whoever keeps the audit trail (accounts connects in ready()): this app
+            # imports no other (DESIGN §2). Sent inside the transaction, so the entry goes with it.
+            preferences_changed.send(sender=Preference, user=user, email=changed)
 
 
 def unread_count(user) -> int:

@@ -63,6 +63,40 @@ def checkin_list_save(*, event, actor, session=None, name: str = "", opens_minut
     return checkin_list
 
 
+REHEARSAL = timedelta(hours=4)
+
+
+def checkin_rehearsal_start(*, checkin_list: CheckinList, actor, now=None) -> CheckinList:
+    """Open scanning on this list now, for REHEARSAL, whatever its regular window: the team
+    tries the phones, the pairing and the door days before the event (and the demo is scannable
+    today). Check-ins made before the regular opening are removed by checkin_rehearsal_end."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        CheckinList.objects.filter(pk=checkin_list.pk).update(rehearsal_until=now + REHEARSAL)
+        checkin_list.rehearsal_until = now + REHEARSAL
+        audit_log(actor=actor, action="checkin.rehearsal_start", target=checkin_list,
+                  data={"until": checkin_list.rehearsal_until.isoformat()})
+    return checkin_list
+
+
+def checkin_rehearsal_end(*, checkin_list: CheckinList, actor) -> int:
+    """Close the rehearsal and delete its check-ins and scans (those before the regular opening:
+    outside a rehearsal nothing can be checked in then). Returns how many check-ins went."""
+    from ..models import Checkin, Scan
+
+    with transaction.atomic():
+        locked = CheckinList.objects.select_for_update(of=("self",)).select_related("event", "session").get(
+            pk=checkin_list.pk)
+        opens = locked.window()[0]
+        removed, _ = Checkin.objects.filter(checkin_list=locked, scanned_at__lt=opens).delete()
+        Scan.objects.filter(checkin_list=locked, scanned_at__lt=opens).delete()
+        locked.rehearsal_until = None
+        locked.save(update_fields=["rehearsal_until"])
+        audit_log(actor=actor, action="checkin.rehearsal_end", target=locked, data={"removed_checkins": removed})
+    checkin_list.rehearsal_until = None
+    return removed
+
+
 def device_create(*, actor, name: str, events) -> tuple[ScannerDevice, str]:
     """A device waiting to be paired, and its one-time pairing code (valid 15 minutes, shown once)."""
     code = "".join(secrets.choice(PAIRING_ALPHABET) for _ in range(10))

@@ -92,7 +92,8 @@ def scan(request):
         return _refuse("bad_request")
     try:
         outcome = checkin_perform(code=item["code"], gate=item["gate"], nonce=item["nonce"],
-                                  scanned_at=item["scanned_at"], scanner=scanner, list_id=item["list"])
+                                  scanned_at=item["scanned_at"], scanner=scanner, list_id=item["list"],
+                                  event_id=item["event"])
     except CheckinError as error:
         return _refuse(error.code)
     return answer(outcome.as_json())

@@ -12,6 +12,8 @@ from django.contrib import messages
 from django.http import Http404, HttpResponseNotAllowed, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -24,7 +26,8 @@ from events.permissions import event_can_edit, event_can_scan
 from ..errors import CheckinError
 from ..models import CheckinList, ScannerDevice, Ticket
 from ..selectors import dashboard_snapshot
-from ..services import checkin_list_save, device_create, device_revoke
+from ..services import (checkin_list_default, checkin_list_save, checkin_rehearsal_end, checkin_rehearsal_start,
+                        device_create, device_revoke)
 from ..tickets import ticket_code, ticket_for_registration, ticket_qr_svg
 
 
@@ -85,6 +88,8 @@ def lists(request, event):
         if request.POST.get("session"):
             session = get_object_or_404(Session.objects.filter(event=event),
                                         pk=int_param(request.POST.get("session")) or 0)
+        if request.POST.get("rehearsal") in ("start", "end"):
+            return _rehearsal(request, event, session, request.POST["rehearsal"])
         try:
             minutes = int(request.POST.get("opens_minutes_before", "120"))
         except ValueError:
@@ -103,6 +108,22 @@ def lists(request, event):
     existing = {lst.session_id: lst for lst in CheckinList.objects.filter(event=event)}
     rows = [(None, existing.get(None))] + [(s, existing.get(s.pk)) for s in event.sessions.all()]
     return render(request, "checkin/lists.html", {"event": event, "rows": rows})
+
+
+def _rehearsal(request, event, session, action):
+    """Start or end a rehearsal on the whole-event list or a session's (an existing one)."""
+    if session is None:
+        checkin_list = checkin_list_default(event_id=event.pk)
+    else:
+        checkin_list = get_object_or_404(CheckinList.objects.filter(event=event), session=session)
+    if action == "start":
+        checkin_rehearsal_start(checkin_list=checkin_list, actor=request.user)
+        messages.success(request, _("彩排签到已开放，至 %(until)s。结束彩排时会删除彩排期间的签到记录。") % {
+            "until": date_format(localtime(checkin_list.rehearsal_until), "Y-m-d H:i")})
+    else:
+        removed = checkin_rehearsal_end(checkin_list=checkin_list, actor=request.user)
+        messages.success(request, _("彩排已结束，删除了 %(n)s 条彩排签到。") % {"n": removed})
+    return redirect("checkin:lists", event.pk)
 
 
 @_event_view(edit=True)

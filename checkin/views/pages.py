@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import CandidateProfile
 from events.models import Event, Registration
 
-from ..selectors import inside_count, scanner_events
+from ..selectors import checkin_opens_at, inside_count, scanner_events
 from ..tickets import ticket_code, ticket_for_registration, ticket_qr_png, ticket_qr_svg
 
 
@@ -32,6 +32,9 @@ def ticket(request, pk):
     return render(request, "checkin/ticket.html", {
         "registration": registration, "event": registration.event, "ticket": ticket, "code": code,
         "qr": ticket_qr_svg(code), "institution": profile.institution if profile else "",
+        # What the ticket says about the door follows the list's real window (issue 17); an
+        # online event has no door.
+        "online": registration.event.mode == Event.Mode.ONLINE, "opens_at": checkin_opens_at(registration.event),
     })
 
 

@@ -45,6 +45,19 @@ def series_save(*, actor: User, data: dict[str, Any], series: Series | None = No
     return series
 
 
+def series_actions_audit(*, actor, series, formset) -> None:
+    """One audit entry per action a series formset added, changed or deleted (the console's
+    series page and the admin save actions this way)."""
+    for obj in formset.new_objects:
+        audit_log(actor=actor, action="series.action_create", target=obj, data={"series": series.pk})
+    for obj, changed in formset.changed_objects:
+        audit_log(actor=actor, action="series.action_update", target=obj,
+                  data={"series": series.pk, "changed": sorted(changed)})
+    for obj in formset.deleted_objects:
+        audit_log(actor=actor, action="series.action_delete", target=series,
+                  data={"action": obj.pk, "number": obj.number, "title": obj.title})
+
+
 def event_create(*, actor: User, data: dict[str, Any]) -> Event:
     """A new draft event; its creator joins the event's team with every right."""
     _ensure_organizer(actor)

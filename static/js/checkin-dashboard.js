@@ -13,7 +13,14 @@
   var live;
 
   function text(n) { return root.getAttribute("data-text-" + n) || n; }
-  function time(iso) { var d = new Date(iso); return isNaN(d) ? "" : d.toLocaleTimeString(); }
+  // Every time on the page in the programme's zone (Asia/Shanghai), like the hourly chart that
+  // the server buckets in that zone: an organizer's laptop set to another zone must not mix them.
+  var TZ = root.getAttribute("data-time-zone") || "Asia/Shanghai";
+  function time(iso) {
+    var d = new Date(iso);
+    return isNaN(d) ? "" : d.toLocaleTimeString(document.documentElement.lang || "zh-CN",
+                                                { timeZone: TZ, hour12: false });
+  }
 
   function row(scan) {
     var tr = document.createElement("tr");
@@ -41,7 +48,7 @@
     $("[data-registered]").textContent = String(state.registered);
     $("[data-checked-in]").textContent = String(state.checked_in);
     $("[data-duplicate-count]").textContent = String(state.duplicate_count);
-    $("[data-rate]").textContent = state.registered ? Math.round(100 * state.checked_in / state.registered) + "%" : "";
+    $("[data-rate]").textContent = (state.registered ? Math.round(100 * state.checked_in / state.registered) : 0) + "%";
   }
 
   function bars(list, items, label) {

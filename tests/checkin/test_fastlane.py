@@ -37,6 +37,11 @@ from .test_scanning import (  # noqa: F401  (collected again here, against the l
     test_scan_without_or_with_bad_token_is_401,
     test_scan_wrong_shape_is_bad_request,
 )
+from .test_door import (  # noqa: F401  (issue 17's door rules, against the lane too)
+    test_door_not_open_after_the_end_says_it_closed, test_door_not_open_says_when_scanning_opens,
+    test_door_rehearsal_opens_scanning_now_and_its_end_removes_its_checkins,
+    test_door_rehearsal_that_ran_out_is_closed_again, test_door_typed_ticket_number_checks_in_within_the_chosen_event,
+    test_door_typed_ticket_number_outside_the_device_scope_is_refused, test_door_typed_ticket_numbers_are_rate_limited)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 RACERS = 50

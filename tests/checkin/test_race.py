@@ -88,3 +88,56 @@ def test_50_simultaneous_scans_without_the_lock_break_the_rule(scene, monkeypatc
     assert len(errors) > 0, "without the lock some racers must collide on the constraint"
     assert sorted(results).count("already_checked_in") < RACERS - 1
     assert Checkin.objects.filter(ticket=ticket).count() == 1  # the constraint is the last line
+
+
+# --- typed ticket numbers: the per-scanner limit under a burst ----------------------------------
+
+NUMBER_RACERS = 45
+
+
+@pytest.fixture
+def hour_window(monkeypatch):
+    # The real limit over an hour: the burst must not straddle a minute boundary on a slow machine.
+    monkeypatch.setattr(scanning, "NUMBER_LIMIT", (scanning.NUMBER_LIMIT[0], 3600))
+
+
+def number_burst(event, device):
+    from django.core.cache import cache
+
+    cache.clear()
+    scanner = device_scanner(device)
+    return run_together([lambda n=nonce(), i=i: scanning.checkin_perform(
+        code=str(800000 + i), gate="", nonce=n, scanned_at=None, scanner=scanner, event_id=event.pk).result
+        for i in range(NUMBER_RACERS)])
+
+
+def _rate_limited(errors):
+    return [e for e in errors if getattr(e, "code", "") == "rate_limited"]
+
+
+def test_a_burst_of_typed_numbers_lets_exactly_the_limit_through(scene, hour_window):
+    event, device, _ticket, _code = scene
+    limit = scanning.NUMBER_LIMIT[0]
+    results, errors = number_burst(event, device)
+    assert len(_rate_limited(errors)) == len(errors) == NUMBER_RACERS - limit
+    assert results == ["invalid"] * limit
+
+
+def test_a_burst_of_typed_numbers_with_a_read_then_write_counter_lets_more_through(scene, monkeypatch, hour_window):
+    """Negative control: a counter read and then written (not one INCR) lets racers through on
+    the same stale count."""
+    import time
+
+    from django.core.cache import cache
+
+    event, device, _ticket, _code = scene
+
+    def read_then_write(key, window):
+        used = cache.get(key, 0) + 1
+        time.sleep(0.05)
+        cache.set(key, used, window + 5)
+        return used
+
+    monkeypatch.setattr(scanning, "_numbers_typed", read_then_write)
+    results, errors = number_burst(event, device)
+    assert len(results) > scanning.NUMBER_LIMIT[0], "without the atomic count the limit must leak"

@@ -80,12 +80,12 @@ def test_json_download_and_page_show_the_sections_in_words(client, django_captur
     assert feed.token not in response.content.decode()
     assert list(json.loads(response.content)) == [
         "account", "candidate_profile", "companies", "notifications", "notification_preferences", "reminders_sent",
-        "registrations", "calendar_feed"]
+        "registrations", "calendar_feed", "tickets"]  # the ticket went out with the confirmation (checkin)
 
     response = client.get("/me/data/")
     page = response.content.decode()
     assert [str(s["title"]) for s in response.context["sections"]] == [
-        "账户", "候选人资料", "所属单位", "消息", "消息邮件偏好", "已发送的提醒", "活动报名", "日历订阅"]
+        "账户", "候选人资料", "所属单位", "消息", "消息邮件偏好", "已发送的提醒", "活动报名", "日历订阅", "电子票"]
     assert feed.token not in page
     messages = response.context["sections"][3]
     assert [str(c) for c in messages["columns"]] == [

@@ -21,6 +21,7 @@ from ...services import (
     event_create,
     event_publish,
     event_update,
+    series_actions_audit,
     series_save,
     session_delete,
     session_save,
@@ -66,6 +67,7 @@ def series_edit(request, pk=None):
                 saved = series_save(actor=request.user, data=form.cleaned_data, series=series)
                 formset.instance = saved
                 formset.save()
+                series_actions_audit(actor=request.user, series=saved, formset=formset)
         except EventError as error:
             messages.error(request, error.message)
         else:
