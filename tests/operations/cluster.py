@@ -75,6 +75,7 @@ def nginx_site(*, port: int, upstreams: list[str], folder: Path, extra_location_
     site = re.sub(r"(?s)server \{\s*listen 80;.*?\n\}\n", "", site, count=1)
     site = re.sub(r"listen 443 ssl http2;.*\n", f"listen 127.0.0.1:{port};\n", site)
     site = re.sub(r"\s*ssl_\w+ [^;]+;", "", site)
+    site = site.replace("/var/log/nginx/", f"{folder}/")
     site = site.replace("/srv/boju/media/", f"{folder}/media/").replace("/srv/boju/staticfiles/", f"{folder}/static/")
     if extra_location_lines:
         site = site.replace("proxy_pass http://boju_app;", "proxy_pass http://boju_app;\n" + extra_location_lines)
