@@ -16,6 +16,7 @@ import websockets.sync.client
 from django.utils import timezone
 
 from config.celery import app as celery_app
+from checkin.models import Scan
 from notifications.models import OutboxMessage
 
 from ..factories import EventFactory, RegistrationFactory, candidate
@@ -58,6 +59,9 @@ def test_metrics_show_requests_by_view_and_the_platform_figures(client, settings
     RegistrationFactory(event=event, user=candidate(), status="waitlisted")
     old = timezone.now() - timezone.timedelta(minutes=7)
     OutboxMessage.objects.create(kind=OutboxMessage.Kind.choices[0][0], created_at=old)
+    now = timezone.now()
+    for i, (result, received) in enumerate([("ok", now), ("ok", now), ("invalid", now), ("ok", old)]):
+        Scan.objects.create(nonce=f"u1:{i}", event=event, result=result, scanned_at=received, received_at=received)
     before = _sample(client.get("/metrics").content.decode(), "django_http_requests_total_by_view_transport_method_total",
                      view="operations:healthz", transport="http", method="GET") or 0
     for _ in range(3):
@@ -72,6 +76,8 @@ def test_metrics_show_requests_by_view_and_the_platform_figures(client, settings
     assert _sample(text, "boju_outbox_pending") == 1
     assert 400 <= _sample(text, "boju_outbox_oldest_pending_age_seconds") < 600
     assert _sample(text, "boju_checkins_total") == 0
+    # Scans of the last five minutes by result (the one seven minutes old is not counted).
+    assert (_sample(text, "boju_scans_recent", result="ok"), _sample(text, "boju_scans_recent", result="invalid")) == (2, 1)
     assert _sample(text, "boju_metrics_source_up", source="database") == 1
 
 
