@@ -131,8 +131,11 @@ class AppHost:
         for port in (5432, 6379):
             _wait_port(self.gateway, port, 10)
 
-    def start(self, env: dict, *, workers: int, log_folder: Path, celery: bool = True) -> None:
-        env = {**env, "DATABASE_URL": _rehost(env["DATABASE_URL"], self.gateway),
+    def start(self, env: dict, *, workers: int, log_folder: Path, celery: bool = True,
+              database_socket: str = "") -> None:
+        # Through the relay, or PostgreSQL's Unix socket (a file: network namespaces do not hide it).
+        database_host = database_socket.replace("/", "%2F") if database_socket else self.gateway
+        env = {**env, "DATABASE_URL": _rehost(env["DATABASE_URL"], database_host),
                "REDIS_URL": _rehost(env["REDIS_URL"], self.gateway)}
         env.pop("CELERY_BROKER_URL", None)
         prefix = ["ip", "netns", "exec", self.netns]
@@ -190,7 +193,8 @@ class AppHost:
 def _rehost(url: str, host: str) -> str:
     parts = urlsplit(url)
     auth = parts.netloc.rsplit("@", 1)[0] + "@" if "@" in parts.netloc else ""
-    return urlunsplit((parts.scheme, f"{auth}{host}:{parts.port}", parts.path, parts.query, parts.fragment))
+    port = "" if host.startswith("%2F") else f":{parts.port}"
+    return urlunsplit((parts.scheme, f"{auth}{host}{port}", parts.path, parts.query, parts.fragment))
 
 
 class Cluster:
@@ -198,10 +202,11 @@ class Cluster:
     and REDIS_URL as seen from this machine; they are rewritten to the relay per host)."""
 
     def __init__(self, *, env: dict, hosts: int = 2, workers: int = 1, folder: Path,
-                 extra_location_lines: str = "", celery: bool = True):
+                 extra_location_lines: str = "", celery: bool = True, database_socket: str = ""):
         self.tag = f"bj{os.getpid() % 100000}"
         self.subnet_base = 10 + (os.getpid() % 40) * 5
         self.env, self.workers, self.folder, self.celery = env, workers, Path(folder), celery
+        self.database_socket = database_socket
         self.hosts = [AppHost(self, i + 1) for i in range(hosts)]
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -214,7 +219,8 @@ class Cluster:
             for host in self.hosts:
                 host.network_up()
             for host in self.hosts:
-                host.start(self.env, workers=self.workers, log_folder=self.folder, celery=self.celery)
+                host.start(self.env, workers=self.workers, log_folder=self.folder, celery=self.celery,
+                           database_socket=self.database_socket)
             (self.folder / "media" / "logos").mkdir(parents=True, exist_ok=True)
             (self.folder / "static").mkdir(exist_ok=True)
             site = nginx_site(port=self.port, upstreams=[h.upstream for h in self.hosts], folder=self.folder,
