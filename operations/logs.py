@@ -96,10 +96,12 @@ def celery_signals_connect() -> None:
 
 def logging_config(*, json_lines: bool, level: str) -> dict:
     """settings.LOGGING: JSON lines (python-json-logger) in production, plain text otherwise."""
-    fields = "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s"
+    # "time": ISO 8601 in UTC with its offset (asctime would be the process's local time, Asia/Shanghai
+    # under Django, without saying so).
+    fields = "%(levelname)s %(name)s %(message)s %(request_id)s"
     formatter = (
-        {"()": "pythonjsonlogger.json.JsonFormatter", "fmt": fields,
-         "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"}}
+        {"()": "pythonjsonlogger.json.JsonFormatter", "fmt": fields, "timestamp": "time",
+         "rename_fields": {"levelname": "level", "name": "logger"}}
         if json_lines else
         {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
     )

@@ -187,3 +187,21 @@ def _json_lines(path: Path) -> list[dict]:
         if raw.startswith("{"):
             lines.append(json.loads(raw))
     return lines
+
+
+def test_uvicorn_log_config_writes_json_lines(capsys):
+    """deploy/uvicorn-logging.json (the web unit's --log-config): uvicorn's own lines are JSON too."""
+    import logging
+    import logging.config
+
+    config = json.loads((ROOT / "deploy" / "uvicorn-logging.json").read_text(encoding="utf-8"))
+    logger = logging.getLogger("uvicorn.error")
+    saved = (logger.handlers[:], logger.level, logger.propagate)
+    try:
+        logging.config.dictConfig(config)
+        logger.info("Started server process [%d]", 42)
+        line = json.loads(capsys.readouterr().err.strip().splitlines()[-1])
+    finally:
+        logger.handlers, logger.level, logger.propagate = saved
+    assert (line["level"], line["logger"], line["message"]) == ("INFO", "uvicorn.error", "Started server process [42]")
+    assert line["time"].endswith("+00:00")
