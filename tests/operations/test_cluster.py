@@ -28,7 +28,8 @@ from events.models import Registration
 from ..checkin.helpers import open_event, paired_device, ticket_and_code
 from ..conftest import require
 from ..factories import EventFactory, candidate, organizer, team_member
-from ..liveserver import session_cookie_for, test_database_url as database_url
+from ..liveserver import session_cookie_for
+from ..liveserver import test_database_url as database_url
 from .cluster import Cluster, available
 
 # Test only: which app host answered (nginx's own variable), to pick hosts deliberately.

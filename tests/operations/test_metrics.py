@@ -15,8 +15,8 @@ import pytest
 import websockets.sync.client
 from django.utils import timezone
 
-from config.celery import app as celery_app
 from checkin.models import Scan
+from config.celery import app as celery_app
 from notifications.models import OutboxMessage
 
 from ..factories import EventFactory, RegistrationFactory, candidate
