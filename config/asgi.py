@@ -19,6 +19,8 @@ from django.conf import settings  # noqa: E402
 from checkin.fastlane import ScanFastLane, fast_lane_enabled  # noqa: E402
 from notifications.routing import websocket_urlpatterns  # noqa: E402
 
+from operations.metrics import WebSocketGauge  # noqa: E402
+
 from .concurrency import HttpConcurrencyLimit  # noqa: E402
 
 http_app = django_asgi_app
@@ -31,7 +33,8 @@ if fast_lane_enabled():
 application = ProtocolTypeRouter(
     {
         "http": http_app,
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        # Counted for /metrics (boju_websocket_connections) from accept to close.
+        "websocket": WebSocketGauge(AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))),
     }
 )
 

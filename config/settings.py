@@ -73,9 +73,12 @@ INSTALLED_APPS = [
     "programme",
     "operations",
     "api",
+    "django_prometheus",
 ]
 
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",  # first: counts every request (/metrics)
+    "operations.logs.RequestIdMiddleware",  # X-Request-ID into every log line and the tasks started
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -92,6 +95,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "accounts.social.SocialAppMissingMiddleware",  # an unconfigured WeChat/DingTalk login: 404, not 500
     "config.dbfaults.DatabaseRetryMiddleware",  # a lost PostgreSQL connection: retry once or 503
+    "django_prometheus.middleware.PrometheusAfterMiddleware",  # the view's name, status and latency
     "config.middleware.SyncMiddlewareChain",  # innermost on purpose: see its docstring
 ]
 
@@ -351,16 +355,19 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "WARNING")},
-    # Daphne's runserver logs each request on "django.channels.server", below Django's "django"
-    # logger, whose own console handler (DEBUG only) would print it before the root handler did:
-    # one handler, no propagation, each line once.
-    "loggers": {"django.channels.server": {"handlers": ["console"], "level": "INFO", "propagate": False}},
-}
+# --- Operations: logs, metrics (operations/logs.py, operations/metrics.py, docs/deploy.md) ---
+# One JSON object per line in production (DJANGO_LOG_FORMAT=text for plain lines), each with the
+# request id nginx set; Celery keeps its hands off the root logger so its workers log the same way.
+from operations.logs import logging_config  # noqa: E402  (no models: safe before set-up)
+
+LOGGING = logging_config(
+    json_lines=os.environ.get("DJANGO_LOG_FORMAT", "json" if PRODUCTION else "text") == "json",
+    level=os.environ.get("DJANGO_LOG_LEVEL", "WARNING"))
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# /metrics answers only these networks (the monitoring host's) or a bearer token.
+METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+PROMETHEUS_LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, float("inf"))
 
 # Boju's own knobs.
 BOJU_CV_MAX_BYTES = 10 * 1024 * 1024

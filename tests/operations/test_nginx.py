@@ -4,6 +4,7 @@ only its addresses, ports and folders changed."""
 
 import datetime
 import gzip
+import json
 import os
 import re
 import shutil
@@ -72,6 +73,7 @@ def test_nginx_site_as_shipped_passes_nginx_t(nginx, tmp_path):
     cert, key = _certificate(tmp_path)
     site = SITE.read_text(encoding="utf-8")
     site = site.replace("/etc/ssl/boju/fullchain.pem", str(cert)).replace("/etc/ssl/boju/privkey.pem", str(key))
+    site = site.replace("/var/log/nginx/", f"{tmp_path}/")
     done = subprocess.run([nginx, "-t", "-c", str(_main_conf(tmp_path, site)), "-p", str(tmp_path)],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
@@ -82,6 +84,11 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def _raw_headers(base: str, path: str) -> str:
+    with urllib.request.urlopen(base + path, timeout=10) as response:
+        return str(response.headers)
 
 
 def _fetch(url: str, **headers) -> tuple[int, dict, bytes]:
@@ -107,6 +114,7 @@ def test_nginx_in_front_of_the_app(nginx, live_server, tmp_path):
     site = re.sub(r"(?s)server \{\s*listen 80;.*?\n\}\n", "", site, count=1)          # the redirect-only server
     site = re.sub(r"listen 443 ssl http2;.*\n", f"listen 127.0.0.1:{port};\n", site)
     site = re.sub(r"\s*ssl_\w+ [^;]+;", "", site)
+    site = site.replace("/var/log/nginx/", f"{tmp_path}/")
     site = site.replace("/srv/boju/media/", f"{media}/").replace("/srv/boju/staticfiles/", f"{tmp_path}/static/")
     process = subprocess.Popen([nginx, "-c", str(_main_conf(tmp_path, site)), "-p", str(tmp_path),
                                 "-g", "daemon off;"], stderr=subprocess.PIPE)
@@ -122,6 +130,10 @@ def test_nginx_in_front_of_the_app(nginx, live_server, tmp_path):
         status, headers, body = _fetch(f"{base}/healthz")
         assert (status, body) == (200, b'{"status": "ok"}')
         assert re.fullmatch(r"[0-9a-f]{32}", headers["X-Request-ID"])
+        # One id, set by nginx, echoed by the app (not a second header), and in nginx's JSON log.
+        assert len(re.findall(r"(?im)^x-request-id:", str(_raw_headers(base, "/healthz")))) == 1
+        logged = [json.loads(line) for line in (tmp_path / "boju.access.log").read_text().splitlines()]
+        assert headers["X-Request-ID"] in {line["request_id"] for line in logged}
         # Public uploads are served from disk; anything else under /media/ is refused, even if it exists.
         assert _fetch(f"{base}/media/logos/haier.png")[2] == b"\x89PNG logo"
         assert _fetch(f"{base}/media/cv/someone.pdf")[0] == 404
