@@ -39,7 +39,9 @@ class UserAdmin(BaseUserAdmin):
         # The read-only fields above are the interface; this is the rule, whatever was posted.
         if (change and not request.user.is_superuser) or obj.pk == request.user.pk:
             before = User.objects.filter(pk=obj.pk).values("is_superuser", "is_staff").first()
-            if before and ((obj.is_superuser and not before["is_superuser"]) or (obj.is_staff and not before["is_staff"])):
+            if before and (
+                (obj.is_superuser and not before["is_superuser"]) or (obj.is_staff and not before["is_staff"])
+            ):
                 raise PermissionDenied
         if not change and obj.is_superuser and not request.user.is_superuser:
             raise PermissionDenied

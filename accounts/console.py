@@ -57,9 +57,15 @@ def companies(request):
         .order_by("created_at", "id")
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "console/companies.html", {
-        "page": page, "status": status, "statuses": Company.Status.choices,
-    })
+    return render(
+        request,
+        "console/companies.html",
+        {
+            "page": page,
+            "status": status,
+            "statuses": Company.Status.choices,
+        },
+    )
 
 
 @head_office_required

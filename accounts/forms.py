@@ -18,9 +18,7 @@ class SignupExtraForm(forms.Form):
     # allauth orders its sign-up form by this attribute; who you are comes before the password.
     field_order = ["name", "role", "email", "password1", "password2"]
 
-    name = forms.CharField(
-        label=_("姓名"), max_length=80, widget=forms.TextInput(attrs={"autocomplete": "name"})
-    )
+    name = forms.CharField(label=_("姓名"), max_length=80, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     role = forms.ChoiceField(
         label=_("我是"),
         choices=[(User.Role.CANDIDATE, _("博士/博士后候选人")), (User.Role.COMPANY, _("用人单位工作人员"))],
@@ -50,14 +48,29 @@ def graduation_year_choices():
 class CandidateProfileForm(forms.ModelForm):
     required_css_class = "required"
     graduation_year = forms.TypedChoiceField(
-        label=_("毕业年份"), coerce=int, empty_value=None, required=False,
+        label=_("毕业年份"),
+        coerce=int,
+        empty_value=None,
+        required=False,
         help_text=_("在读博士请填写预计毕业年份。"),
     )
 
     class Meta:
         model = CandidateProfile
-        fields = ["full_name", "phone", "degree", "postdoc_status", "institution", "province", "university_type",
-                  "discipline", "research_field", "graduation_year", "cv", "consent_share"]
+        fields = [
+            "full_name",
+            "phone",
+            "degree",
+            "postdoc_status",
+            "institution",
+            "province",
+            "university_type",
+            "discipline",
+            "research_field",
+            "graduation_year",
+            "cv",
+            "consent_share",
+        ]
         widgets = {
             "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
             "phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
@@ -71,7 +84,8 @@ class CandidateProfileForm(forms.ModelForm):
         self.fields["graduation_year"].choices = graduation_year_choices()
         self.fields["phone"].help_text = _("仅用于活动通知，不会公开。境外号码请加国家/地区代码，如 +1 415 555 0100。")
         self.fields["cv"].help_text = _("仅限 PDF 文件，不超过 %(mb)d MB。") % {
-            "mb": max(1, settings.BOJU_CV_MAX_BYTES // (1024 * 1024))}
+            "mb": max(1, settings.BOJU_CV_MAX_BYTES // (1024 * 1024))
+        }
 
     def clean_phone(self):
         return phone_normalize(self.cleaned_data["phone"])
@@ -105,8 +119,14 @@ class CompanyForm(forms.ModelForm):
         fields = ["name", "credit_code", "industry", "platform_kind", "description", "website", "contact"]
         widgets = {
             "name": forms.TextInput(attrs={"autocomplete": "organization"}),
-            "credit_code": forms.TextInput(attrs={"autocapitalize": "characters", "spellcheck": "false",
-                                                  "maxlength": 18, "placeholder": "91370200XXXXXXXXXX"}),
+            "credit_code": forms.TextInput(
+                attrs={
+                    "autocapitalize": "characters",
+                    "spellcheck": "false",
+                    "maxlength": 18,
+                    "placeholder": "91370200XXXXXXXXXX",
+                }
+            ),
             "description": forms.Textarea(attrs={"rows": 4}),
             "website": forms.URLInput(attrs={"placeholder": "https://"}),
         }
@@ -123,8 +143,11 @@ class CompanyForm(forms.ModelForm):
 
 class CompanyLogoForm(forms.Form):
     # A plain FileField: the image checks (and their messages) are accounts.services' own.
-    logo = forms.FileField(label=_("单位标志"), help_text=_("PNG、JPEG、GIF 或 WebP，不超过 2 MB；将缩放到 512×512 像素以内。"),
-                           widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}))
+    logo = forms.FileField(
+        label=_("单位标志"),
+        help_text=_("PNG、JPEG、GIF 或 WebP，不超过 2 MB；将缩放到 512×512 像素以内。"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
+    )
 
 
 class CompanyInviteForm(forms.Form):
@@ -137,4 +160,7 @@ class CompanyProfileForm(forms.ModelForm):
     class Meta:
         model = Company
         fields = ["description", "website", "contact"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 5}), "website": forms.URLInput(attrs={"placeholder": "https://"})}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 5}),
+            "website": forms.URLInput(attrs={"placeholder": "https://"}),
+        }

@@ -171,8 +171,9 @@ class CandidateProfile(models.Model):
     graduation_year = models.PositiveSmallIntegerField(_("毕业年份"), null=True, blank=True)
     # Outside MEDIA_ROOT under a random name (accounts/storage.py); the name the person gave it
     # is kept only here, in cv_name.
-    cv = models.FileField(_("简历（PDF）"), upload_to=cv_upload_to, storage=get_private_storage, blank=True,
-                          validators=[validate_cv])
+    cv = models.FileField(
+        _("简历（PDF）"), upload_to=cv_upload_to, storage=get_private_storage, blank=True, validators=[validate_cv]
+    )
     cv_name = models.CharField(_("简历文件名"), max_length=200, blank=True)
     consent_share = models.BooleanField(
         _("同意向用人单位展示我的资料"),
@@ -237,9 +238,7 @@ class Company(models.Model):
         REJECTED = "rejected", _("未通过")
 
     name = models.CharField(_("单位名称"), max_length=120)
-    credit_code = models.CharField(
-        _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code]
-    )
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code])
     industry = models.CharField(_("所属产业"), max_length=32, choices=Industry.choices)
     platform_kind = models.CharField(
         _("博士后平台"), max_length=32, choices=PlatformKind.choices, default=PlatformKind.NONE

@@ -37,7 +37,9 @@ def audit_repr(target: models.Model) -> str:
     return str(target)[:200]
 
 
-def audit_log(*, actor: User | None, action: str, target: models.Model | None = None, data: dict | None = None) -> AuditEntry:
+def audit_log(
+    *, actor: User | None, action: str, target: models.Model | None = None, data: dict | None = None
+) -> AuditEntry:
     actor = actor if actor is not None and actor.pk else None
     return AuditEntry.objects.create(
         actor=actor,
@@ -97,7 +99,9 @@ _exporters: list[PersonalDataExporter] = []
 _erasers: list[PersonalDataEraser] = []
 
 
-def personal_data_register(*, exporter: PersonalDataExporter | None = None, eraser: PersonalDataEraser | None = None) -> None:
+def personal_data_register(
+    *, exporter: PersonalDataExporter | None = None, eraser: PersonalDataEraser | None = None
+) -> None:
     if exporter is not None and exporter not in _exporters:
         _exporters.append(exporter)
     if eraser is not None and eraser not in _erasers:
@@ -116,8 +120,7 @@ def personal_data_export(*, user: User) -> dict[str, Any]:
         },
         "candidate_profile": None,
         "companies": [
-            {"company": m.company.name, "role": m.role}
-            for m in user.company_memberships.select_related("company")
+            {"company": m.company.name, "role": m.role} for m in user.company_memberships.select_related("company")
         ],
     }
     profile = CandidateProfile.objects.filter(user=user).first()
@@ -175,8 +178,11 @@ def _audit_scrub(user: User, profile: CandidateProfile | None) -> None:
     from django.db.models import Q, TextField
     from django.db.models.functions import Cast
 
-    needles = {n for n in (user.email, user.name, profile.full_name if profile else "", getattr(profile, "phone", ""))
-               if n and len(n) >= 2}
+    needles = {
+        n
+        for n in (user.email, user.name, profile.full_name if profile else "", getattr(profile, "phone", ""))
+        if n and len(n) >= 2
+    }
     if not needles:
         return
     text_match = Q()
@@ -218,23 +224,35 @@ HEAD_OFFICE_PERMISSION = "events.manage_all_events"
 
 
 def is_head_office(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_organizer
-                and user.has_perm(HEAD_OFFICE_PERMISSION))
+    return bool(
+        user.is_authenticated and user.is_active and user.is_organizer and user.has_perm(HEAD_OFFICE_PERMISSION)
+    )
 
 
 def head_office_users():
     from django.contrib.auth.backends import ModelBackend
 
-    return ModelBackend().with_perm(HEAD_OFFICE_PERMISSION).filter(is_active=True).filter(
-        models.Q(role=User.Role.ORGANIZER) | models.Q(is_superuser=True))
+    return (
+        ModelBackend()
+        .with_perm(HEAD_OFFICE_PERMISSION)
+        .filter(is_active=True)
+        .filter(models.Q(role=User.Role.ORGANIZER) | models.Q(is_superuser=True))
+    )
 
 
 def _tell_organizers_company_pending(company: Company) -> None:
     reviewers = head_office_users()
-    notify_many(users=list(reviewers.only("pk", "email", "language", "is_active")), kind="company.pending",
-                context={"company_id": company.pk, "company_name": company.name,
-                         "credit_code": company.credit_code, "target": f"company:{company.pk}",
-                         "url": "/console/companies/"})
+    notify_many(
+        users=list(reviewers.only("pk", "email", "language", "is_active")),
+        kind="company.pending",
+        context={
+            "company_id": company.pk,
+            "company_name": company.name,
+            "credit_code": company.credit_code,
+            "target": f"company:{company.pk}",
+            "url": "/console/companies/",
+        },
+    )
 
 
 def company_verify(*, company: Company, actor: User, approve: bool = True) -> Company:
@@ -253,7 +271,7 @@ def company_verify(*, company: Company, actor: User, approve: bool = True) -> Co
 # --- company logo and colleagues -------------------------------------------------------------
 
 LOGO_MAX_BYTES = 2 * 1024 * 1024
-LOGO_MAX_SIDE = 512          # stored logos are at most this wide and high
+LOGO_MAX_SIDE = 512  # stored logos are at most this wide and high
 LOGO_MAX_PIXELS = 25_000_000  # more than any real logo; a bigger header is a decompression bomb
 INVITATION_DAYS = 14
 
@@ -288,8 +306,11 @@ def image_png_checked(upload, *, max_side: int = LOGO_MAX_SIDE, max_bytes: int =
                 out = io.BytesIO()
                 image.save(out, format="PNG", optimize=True)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise AccountError("logo_bomb", _("图片像素尺寸过大（可能是恶意构造的文件），无法处理，请上传 %(side)d×%(side)d 像素以内的图片。")
-                           % {"side": max_side}) from None
+        raise AccountError(
+            "logo_bomb",
+            _("图片像素尺寸过大（可能是恶意构造的文件），无法处理，请上传 %(side)d×%(side)d 像素以内的图片。")
+            % {"side": max_side},
+        ) from None
     except AccountError:
         raise
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
@@ -298,9 +319,11 @@ def image_png_checked(upload, *, max_side: int = LOGO_MAX_SIDE, max_bytes: int =
 
 
 def company_is_admin(user: User, company: Company) -> bool:
-    return CompanyMembership.objects.filter(
-        company=company, user=user, role=CompanyMembership.Role.ADMIN
-    ).exists() if user.is_authenticated else False
+    return (
+        CompanyMembership.objects.filter(company=company, user=user, role=CompanyMembership.Role.ADMIN).exists()
+        if user.is_authenticated
+        else False
+    )
 
 
 def company_logo_set(*, company: Company, actor: User, upload) -> Company:
@@ -347,13 +370,15 @@ def company_invite_create(*, company: Company, actor: User, email: str, accept_u
         raise AccountError("already_member", _("该邮箱已是本单位成员。"))
     with transaction.atomic():
         invitation = CompanyInvitation.objects.create(
-            company=company, email=email, token=secrets.token_urlsafe(32), invited_by=actor)
+            company=company, email=email, token=secrets.token_urlsafe(32), invited_by=actor
+        )
         audit_log(actor=actor, action="company.invite", target=company, data={"invitation_id": invitation.pk})
         link = accept_url(invitation.token)
         subject = gettext("【博聚】%(name)s 邀请您加入单位") % {"name": company.name}
-        body = gettext("%(who)s 邀请您以工作人员身份加入“%(name)s”，在博聚上预订展位、发布岗位、扫码记录到访者。\n"
-                       "请在 %(days)d 天内打开下面的链接并用本邮箱登录或注册后接受邀请：\n%(link)s\n") % {
-            "who": actor.display_name, "name": company.name, "days": INVITATION_DAYS, "link": link}
+        body = gettext(
+            "%(who)s 邀请您以工作人员身份加入“%(name)s”，在博聚上预订展位、发布岗位、扫码记录到访者。\n"
+            "请在 %(days)d 天内打开下面的链接并用本邮箱登录或注册后接受邀请：\n%(link)s\n"
+        ) % {"who": actor.display_name, "name": company.name, "days": INVITATION_DAYS, "link": link}
         outbox_mail_add(to=email, subject=subject, body=body)
     return invitation
 
@@ -374,11 +399,14 @@ def company_invite_accept(*, token: str, user: User) -> CompanyMembership:
         if invitation.created_at < timezone.now() - timedelta(days=INVITATION_DAYS):
             raise AccountError("expired", _("邀请链接已过期，请联系单位管理员重新邀请。"))
         if user.email.lower() != invitation.email.lower():
-            raise AccountError("wrong_user", _("该邀请发给 %(email)s，请用该邮箱登录后再接受。") % {"email": invitation.email})
+            raise AccountError(
+                "wrong_user", _("该邀请发给 %(email)s，请用该邮箱登录后再接受。") % {"email": invitation.email}
+            )
         if user.is_organizer or hasattr(user, "candidate_profile"):
             raise AccountError("not_allowed", _("候选人和主办方账号不能加入用人单位，请使用单位工作邮箱另行注册。"))
         membership, _created = CompanyMembership.objects.get_or_create(
-            company=invitation.company, user=user, defaults={"role": CompanyMembership.Role.STAFF})
+            company=invitation.company, user=user, defaults={"role": CompanyMembership.Role.STAFF}
+        )
         if user.role != User.Role.COMPANY:
             user.role = User.Role.COMPANY
             user.save(update_fields=["role"])

@@ -13,9 +13,13 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 
 # (provider, adapter attribute, key in SOCIAL_PROVIDER_URLS)
-_URLS = [("weixin", "access_token_url", "token"), ("weixin", "profile_url", "profile"),
-         ("dingtalk", "access_token_url", "token"), ("dingtalk", "profile_url", "profile"),
-         ("dingtalk", "authorize_url", "authorize")]
+_URLS = [
+    ("weixin", "access_token_url", "token"),
+    ("weixin", "profile_url", "profile"),
+    ("dingtalk", "access_token_url", "token"),
+    ("dingtalk", "profile_url", "profile"),
+    ("dingtalk", "authorize_url", "authorize"),
+]
 
 
 class _FromSettings:

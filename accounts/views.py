@@ -48,39 +48,74 @@ from .services import (
 
 # Labels for what personal_data_export returns; keys other apps add show as they are.
 SECTION_LABELS = {
-    "account": gettext_lazy("账户"), "candidate_profile": gettext_lazy("候选人资料"),
-    "companies": gettext_lazy("所属单位"), "registrations": gettext_lazy("活动报名"),
-    "booth_visits": gettext_lazy("招聘会展位到访"), "shortlist": gettext_lazy("招聘会关注的单位"),
-    "calendar_feed": gettext_lazy("日历订阅"), "notifications": gettext_lazy("消息"),
-    "notification_preferences": gettext_lazy("消息邮件偏好"), "reminders_sent": gettext_lazy("已发送的提醒"),
-    "tickets": gettext_lazy("电子票"), "checkins": gettext_lazy("签到记录"),
-    "ticket_scans": gettext_lazy("电子票扫码记录"), "scans_made_at_the_door": gettext_lazy("我在入口的扫码"),
+    "account": gettext_lazy("账户"),
+    "candidate_profile": gettext_lazy("候选人资料"),
+    "companies": gettext_lazy("所属单位"),
+    "registrations": gettext_lazy("活动报名"),
+    "booth_visits": gettext_lazy("招聘会展位到访"),
+    "shortlist": gettext_lazy("招聘会关注的单位"),
+    "calendar_feed": gettext_lazy("日历订阅"),
+    "notifications": gettext_lazy("消息"),
+    "notification_preferences": gettext_lazy("消息邮件偏好"),
+    "reminders_sent": gettext_lazy("已发送的提醒"),
+    "tickets": gettext_lazy("电子票"),
+    "checkins": gettext_lazy("签到记录"),
+    "ticket_scans": gettext_lazy("电子票扫码记录"),
+    "scans_made_at_the_door": gettext_lazy("我在入口的扫码"),
     "booth_scans_made": gettext_lazy("我在展位的扫码"),
 }
 KEY_LABELS = {
-    "email": gettext_lazy("电子邮箱"), "name": gettext_lazy("姓名"), "role": gettext_lazy("角色"),
-    "language": gettext_lazy("语言"), "date_joined": gettext_lazy("注册时间"), "company": gettext_lazy("单位"),
-    "event": gettext_lazy("活动"), "event_id": gettext_lazy("活动编号"), "status": gettext_lazy("状态"),
-    "created_at": gettext_lazy("创建时间"), "cancelled_at": gettext_lazy("取消时间"),
-    "consent_changed_at": gettext_lazy("授权变更时间"), "subscription_link": gettext_lazy("个人订阅链接"),
-    "kind": gettext_lazy("类型"), "title": gettext_lazy("标题"), "body": gettext_lazy("内容"),
-    "url": gettext_lazy("链接"), "read_at": gettext_lazy("已读时间"), "email_status": gettext_lazy("邮件状态"),
-    "email_attempts": gettext_lazy("邮件发送次数"), "email_sent_at": gettext_lazy("邮件发送时间"),
-    "email_error": gettext_lazy("邮件错误"), "by_email": gettext_lazy("同时发邮件"),
-    "updated_at": gettext_lazy("更新时间"), "about": gettext_lazy("提醒对象"), "offset": gettext_lazy("提前"),
+    "email": gettext_lazy("电子邮箱"),
+    "name": gettext_lazy("姓名"),
+    "role": gettext_lazy("角色"),
+    "language": gettext_lazy("语言"),
+    "date_joined": gettext_lazy("注册时间"),
+    "company": gettext_lazy("单位"),
+    "event": gettext_lazy("活动"),
+    "event_id": gettext_lazy("活动编号"),
+    "status": gettext_lazy("状态"),
+    "created_at": gettext_lazy("创建时间"),
+    "cancelled_at": gettext_lazy("取消时间"),
+    "consent_changed_at": gettext_lazy("授权变更时间"),
+    "subscription_link": gettext_lazy("个人订阅链接"),
+    "kind": gettext_lazy("类型"),
+    "title": gettext_lazy("标题"),
+    "body": gettext_lazy("内容"),
+    "url": gettext_lazy("链接"),
+    "read_at": gettext_lazy("已读时间"),
+    "email_status": gettext_lazy("邮件状态"),
+    "email_attempts": gettext_lazy("邮件发送次数"),
+    "email_sent_at": gettext_lazy("邮件发送时间"),
+    "email_error": gettext_lazy("邮件错误"),
+    "by_email": gettext_lazy("同时发邮件"),
+    "updated_at": gettext_lazy("更新时间"),
+    "about": gettext_lazy("提醒对象"),
+    "offset": gettext_lazy("提前"),
     "sent_at": gettext_lazy("发送时间"),
-    "ticket_number": gettext_lazy("票号"), "issued_at": gettext_lazy("出票时间"), "list": gettext_lazy("签到名单"),
-    "scanned_at": gettext_lazy("扫码时间"), "gate": gettext_lazy("入口"), "offline": gettext_lazy("离线扫码"),
-    "result": gettext_lazy("结果"), "duplicate": gettext_lazy("重复扫码"),
-    "booth": gettext_lazy("展位"), "first_seen_at": gettext_lazy("到访时间"), "last_seen_at": gettext_lazy("最近扫码"),
-    "scans": gettext_lazy("扫码次数"), "shared": gettext_lazy("同意展示资料"), "rating": gettext_lazy("评分"),
+    "ticket_number": gettext_lazy("票号"),
+    "issued_at": gettext_lazy("出票时间"),
+    "list": gettext_lazy("签到名单"),
+    "scanned_at": gettext_lazy("扫码时间"),
+    "gate": gettext_lazy("入口"),
+    "offline": gettext_lazy("离线扫码"),
+    "result": gettext_lazy("结果"),
+    "duplicate": gettext_lazy("重复扫码"),
+    "booth": gettext_lazy("展位"),
+    "first_seen_at": gettext_lazy("到访时间"),
+    "last_seen_at": gettext_lazy("最近扫码"),
+    "scans": gettext_lazy("扫码次数"),
+    "shared": gettext_lazy("同意展示资料"),
+    "rating": gettext_lazy("评分"),
     "note": gettext_lazy("备注"),
 }
 
 # Stored codes shown with their names on the page (the JSON keeps the codes).
 VALUE_NAMES = {
-    "role": dict(User.Role.choices), "language": dict(settings.LANGUAGES), "degree": dict(Degree.choices),
-    "postdoc_status": dict(PostdocStatus.choices), "discipline": dict(DISCIPLINES),
+    "role": dict(User.Role.choices),
+    "language": dict(settings.LANGUAGES),
+    "degree": dict(Degree.choices),
+    "postdoc_status": dict(PostdocStatus.choices),
+    "discipline": dict(DISCIPLINES),
     "email_status": dict(EmailDelivery.Status.choices),
 }
 
@@ -115,8 +150,9 @@ def _data_sections(data: dict) -> list[dict]:
         elif isinstance(value, list):
             columns = list(dict.fromkeys(k for item in value if isinstance(item, dict) for k in item))
             section["columns"] = [_label(k) for k in columns]
-            section["rows"] = [[_value(k, item.get(k)) for k in columns] if isinstance(item, dict) else [item]
-                               for item in value]
+            section["rows"] = [
+                [_value(k, item.get(k)) for k in columns] if isinstance(item, dict) else [item] for item in value
+            ]
         elif value is not None:
             section["pairs"] = [("", value)]
         sections.append(section)
@@ -165,9 +201,16 @@ def profile(request):
         status = 400
         # A refused form has written its values onto the instance; show what is stored.
         existing = CandidateProfile.objects.filter(user=user).first()
-    return render(request, "accounts/profile.html", {
-        "form": form, "profile": existing, "next": next_url,
-    }, status=status)
+    return render(
+        request,
+        "accounts/profile.html",
+        {
+            "form": form,
+            "profile": existing,
+            "next": next_url,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -182,8 +225,9 @@ def cv_download(request):
         handle = profile.cv.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    return FileResponse(handle, as_attachment=True, filename=profile.cv_name or "cv.pdf",
-                        content_type="application/pdf")
+    return FileResponse(
+        handle, as_attachment=True, filename=profile.cv_name or "cv.pdf", content_type="application/pdf"
+    )
 
 
 def media_dev(request, path: str):
@@ -211,11 +255,16 @@ def my_data(request):
             return redirect("events:home")
         status = 400
     data = personal_data_export(user=request.user)
-    return render(request, "accounts/data.html", {
-        "form": form,
-        "sections": _data_sections(data),
-        "data_json": json.dumps(data, ensure_ascii=False, indent=2),
-    }, status=status)
+    return render(
+        request,
+        "accounts/data.html",
+        {
+            "form": form,
+            "sections": _data_sections(data),
+            "data_json": json.dumps(data, ensure_ascii=False, indent=2),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -260,11 +309,19 @@ def company_detail(request, pk: int):
 def _company_page(request, company, *, logo_form=None, invite_form=None, status=200):
     members = company.memberships.select_related("user").order_by("role", "created_at")  # admins first
     is_admin = company_is_admin(request.user, company)
-    return render(request, "accounts/company.html", {
-        "company": company, "members": members, "is_admin": is_admin,
-        "logo_form": logo_form or CompanyLogoForm(), "invite_form": invite_form or CompanyInviteForm(),
-        "invitations": company.invitations.filter(accepted_at__isnull=True)[:20] if is_admin else [],
-    }, status=status)
+    return render(
+        request,
+        "accounts/company.html",
+        {
+            "company": company,
+            "members": members,
+            "is_admin": is_admin,
+            "logo_form": logo_form or CompanyLogoForm(),
+            "invite_form": invite_form or CompanyInviteForm(),
+            "invitations": company.invitations.filter(accepted_at__isnull=True)[:20] if is_admin else [],
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -308,8 +365,11 @@ def company_invite(request, pk: int):
     if form.is_valid():
         try:
             company_invite_create(
-                company=company, actor=request.user, email=form.cleaned_data["email"],
-                accept_url=lambda token: request.build_absolute_uri(reverse("accounts:company_join", args=[token])))
+                company=company,
+                actor=request.user,
+                email=form.cleaned_data["email"],
+                accept_url=lambda token: request.build_absolute_uri(reverse("accounts:company_join", args=[token])),
+            )
         except AccountError as error:
             form.add_error("email", error.message)
             return _company_page(request, company, invite_form=form, status=403 if error.code == "forbidden" else 400)

@@ -35,8 +35,11 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
         if not token or len(token) > TOKEN_MAX_LENGTH or "\x00" in token:
             return None
-        found = (ApiToken.objects.select_related("user", "event")
-                 .filter(token_hash=token_hash(token), revoked_at__isnull=True).first())
+        found = (
+            ApiToken.objects.select_related("user", "event")
+            .filter(token_hash=token_hash(token), revoked_at__isnull=True)
+            .first()
+        )
         if found is None or not found.user.is_active:
             return None
         now = timezone.now()
@@ -63,8 +66,10 @@ def _count(key: str, timeout: int) -> int:
 
 def _limits() -> dict[str, tuple[int, int]]:
     configured = getattr(settings, "API_RATE_LIMITS", {})
-    return {"token": tuple(configured.get("token", (600, 60))),
-            "anonymous": tuple(configured.get("anonymous", (300, 60)))}
+    return {
+        "token": tuple(configured.get("token", (600, 60))),
+        "anonymous": tuple(configured.get("anonymous", (300, 60))),
+    }
 
 
 class CacheRateLimit(BaseThrottle):

@@ -53,8 +53,11 @@ def _json(data: dict, status: int, **headers) -> HttpResponse:
 
 def _plain_errors(errors: list) -> list[dict[str, Any]]:
     """Pydantic's error list without `ctx`/`input`, which may hold objects JSON cannot carry."""
-    return [{"loc": [str(part) for part in e.get("loc", [])], "msg": str(e.get("msg", "")),
-             "type": str(e.get("type", ""))} for e in errors if isinstance(e, dict)]
+    return [
+        {"loc": [str(part) for part in e.get("loc", [])], "msg": str(e.get("msg", "")), "type": str(e.get("type", ""))}
+        for e in errors
+        if isinstance(e, dict)
+    ]
 
 
 def install(api) -> None:

@@ -34,8 +34,15 @@ class BojuAPI(NinjaAPI):
         return add_scan_operation(super().get_openapi_schema(*args, **kwargs))
 
 
-api = BojuAPI(title="Boju API", version="1.0.0", description=DESCRIPTION, urls_namespace="api-1",
-              docs=LocalSwagger(), docs_url="/docs", openapi_url="/openapi.json")
+api = BojuAPI(
+    title="Boju API",
+    version="1.0.0",
+    description=DESCRIPTION,
+    urls_namespace="api-1",
+    docs=LocalSwagger(),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
 errors.install(api)
 api.add_router("/", public.router)
 api.add_router("/", organizer.router)

@@ -18,8 +18,9 @@ class ApiToken(models.Model):
         WRITE = "write", _("读写")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
-    event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="api_tokens",
-                              verbose_name=_("活动"))
+    event = models.ForeignKey(
+        "events.Event", on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("活动")
+    )
     name = models.CharField(_("名称"), max_length=80)
     access = models.CharField(_("权限"), max_length=8, choices=Access.choices, default=Access.READ)
     token_hash = models.CharField(max_length=64, unique=True)

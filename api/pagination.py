@@ -27,8 +27,9 @@ CURSOR_MAX = 500
 
 def page_of(item: type[Schema]) -> type[Schema]:
     """The response schema of a page of `item`."""
-    return create_model(f"{item.__name__}Page", __base__=Schema,
-                        items=(list[item], ...), next_cursor=(str | None, None))
+    return create_model(
+        f"{item.__name__}Page", __base__=Schema, items=(list[item], ...), next_cursor=(str | None, None)
+    )
 
 
 def _encode(values: list[Any]) -> str:
@@ -79,9 +80,15 @@ def _keys(order: tuple[str, ...]) -> list[tuple[str, bool]]:
     return [(name.lstrip("-"), name.startswith("-")) for name in order]
 
 
-def paginate(queryset: QuerySet, *, order: tuple[str, ...], limit: int, cursor: str | None,
-             serialize: Callable[[Any], Any] | None = None,
-             prepare: Callable[[list], None] | None = None) -> dict:
+def paginate(
+    queryset: QuerySet,
+    *,
+    order: tuple[str, ...],
+    limit: int,
+    cursor: str | None,
+    serialize: Callable[[Any], Any] | None = None,
+    prepare: Callable[[list], None] | None = None,
+) -> dict:
     """One page of `queryset` in `order` (whose last field must be unique, e.g. "id").
 
     `prepare(rows)` may attach data fetched in bulk for the page (one query, whatever the page size).
@@ -89,7 +96,7 @@ def paginate(queryset: QuerySet, *, order: tuple[str, ...], limit: int, cursor: 
     keys = _keys(order)
     if cursor:
         queryset = queryset.filter(_after(keys, _decode(cursor, queryset.model, keys)))
-    rows = list(queryset.order_by(*order)[:limit + 1])
+    rows = list(queryset.order_by(*order)[: limit + 1])
     more = len(rows) > limit
     rows = rows[:limit]
     if prepare is not None and rows:
@@ -106,8 +113,14 @@ def _value(row, name: str):
     return value
 
 
-def paginate_list(rows: list, *, key: Callable[[Any], tuple], limit: int, cursor: str | None,
-                  serialize: Callable[[Any], Any] | None = None) -> dict:
+def paginate_list(
+    rows: list,
+    *,
+    key: Callable[[Any], tuple],
+    limit: int,
+    cursor: str | None,
+    serialize: Callable[[Any], Any] | None = None,
+) -> dict:
     """The same contract over a list already in `key` order (small lists built by a selector)."""
     if cursor:
         if len(cursor) > CURSOR_MAX:
@@ -121,5 +134,7 @@ def paginate_list(rows: list, *, key: Callable[[Any], tuple], limit: int, cursor
         except TypeError:
             raise _bad_cursor() from None
     page, more = rows[:limit], len(rows) > limit
-    return {"items": [serialize(r) for r in page] if serialize else page,
-            "next_cursor": _encode(list(key(page[-1]))) if more else None}
+    return {
+        "items": [serialize(r) for r in page] if serialize else page,
+        "next_cursor": _encode(list(key(page[-1]))) if more else None,
+    }

@@ -58,7 +58,6 @@ class EventOut(Schema):
     url: str
 
 
-
 class SpeakerRef(Schema):
     id: int
     name: str

@@ -51,10 +51,15 @@ def api_token_create(*, actor: User, event: Event, name: str, access: str) -> tu
         active = ApiToken.objects.filter(user=actor, event=event, revoked_at__isnull=True).count()
         if active >= TOKENS_PER_EVENT_MAX:
             raise ApiTokenError("too_many", max=TOKENS_PER_EVENT_MAX)
-        token = ApiToken.objects.create(user=actor, event=event, name=name, access=access,
-                                        token_hash=token_hash(raw), prefix=raw[:len(TOKEN_PREFIX) + 4])
-        audit_log(actor=actor, action="api_token.create", target=token,
-                  data={"event": event.pk, "access": access})
+        token = ApiToken.objects.create(
+            user=actor,
+            event=event,
+            name=name,
+            access=access,
+            token_hash=token_hash(raw),
+            prefix=raw[: len(TOKEN_PREFIX) + 4],
+        )
+        audit_log(actor=actor, action="api_token.create", target=token, data={"event": event.pk, "access": access})
     return token, raw
 
 

@@ -13,10 +13,14 @@ from .services import ApiTokenError, api_token_create, api_token_revoke
 
 
 class TokenForm(forms.Form):
-    name = forms.CharField(label=gettext_lazy("名称"), max_length=80,
-                           widget=forms.TextInput(attrs={"placeholder": gettext_lazy("例如：报名数据同步")}))
-    access = forms.ChoiceField(label=gettext_lazy("权限"), choices=ApiToken.Access.choices,
-                               initial=ApiToken.Access.READ)
+    name = forms.CharField(
+        label=gettext_lazy("名称"),
+        max_length=80,
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("例如：报名数据同步")}),
+    )
+    access = forms.ChoiceField(
+        label=gettext_lazy("权限"), choices=ApiToken.Access.choices, initial=ApiToken.Access.READ
+    )
 
 
 @event_view(FORM)
@@ -25,15 +29,15 @@ def tokens(request, event):
     created = None
     if request.method == "POST" and form.is_valid():
         try:
-            _token, created = api_token_create(actor=request.user, event=event, name=form.cleaned_data["name"],
-                                               access=form.cleaned_data["access"])
+            _token, created = api_token_create(
+                actor=request.user, event=event, name=form.cleaned_data["name"], access=form.cleaned_data["access"]
+            )
         except ApiTokenError as error:
             messages.error(request, error.message)
         else:
             form = TokenForm()
     rows = ApiToken.objects.filter(event=event).select_related("user").order_by("revoked_at", "-created_at", "-id")
-    response = render(request, "api/tokens.html", {"event": event, "form": form, "tokens": rows,
-                                                   "created": created})
+    response = render(request, "api/tokens.html", {"event": event, "form": form, "tokens": rows, "created": created})
     if created:
         response["Cache-Control"] = "no-store"  # the page shows the secret once; never cache it
     return response

@@ -24,8 +24,16 @@ from pathlib import Path
 # the session, and a query run by the service as the service.
 PARTS: list[tuple[str, tuple[str, ...]]] = [
     ("notices_outbox", ("notifications/services.py", "notifications/outbox.py", "events/notices.py")),
-    ("live_push", ("notifications/live.py", "channels_redis", "channels/layers", "events/services/live.py",
-                   "events/selectors.py")),
+    (
+        "live_push",
+        (
+            "notifications/live.py",
+            "channels_redis",
+            "channels/layers",
+            "events/services/live.py",
+            "events/selectors.py",
+        ),
+    ),
     ("templates", ("django/template/",)),
     ("session", ("django/contrib/sessions/",)),
     ("messages", ("django/contrib/messages/",)),
@@ -36,8 +44,19 @@ PARTS: list[tuple[str, tuple[str, ...]]] = [
     # (the user's query and session hash check behind request.user).
     ("auth_user", ("django/contrib/auth/",)),
     ("csrf", ("django/middleware/csrf.py",)),
-    ("middleware", ("django/middleware/", "config/middleware.py", "config/dbfaults.py", "csp/", "allauth/",
-                    "whitenoise/", "accounts/social.py", "django/utils/deprecation.py")),
+    (
+        "middleware",
+        (
+            "django/middleware/",
+            "config/middleware.py",
+            "config/dbfaults.py",
+            "csp/",
+            "allauth/",
+            "whitenoise/",
+            "accounts/social.py",
+            "django/utils/deprecation.py",
+        ),
+    ),
     ("django_handler", ("django/core/handlers/", "django/urls/", "django/http/", "asgiref/")),
     ("server_loop", ("uvicorn/", "httptools", "h11", "asyncio/", "uvloop", "concurrent/futures", "threading.py")),
 ]
@@ -56,9 +75,24 @@ def start_many(pids: list[int]) -> list[tuple[subprocess.Popen, Path]] | None:
     handles = []
     for pid in pids:
         out = Path(tempfile.mkdtemp(prefix="boju-pyspy-")) / "stacks.txt"
-        process = subprocess.Popen([exe, "record", "--pid", str(pid), "--nonblocking", "--gil", "--rate", "200",
-                                    "--format", "raw", "--output", str(out)],
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [
+                exe,
+                "record",
+                "--pid",
+                str(pid),
+                "--nonblocking",
+                "--gil",
+                "--rate",
+                "200",
+                "--format",
+                "raw",
+                "--output",
+                str(out),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         handles.append((process, out))
     return handles
 
@@ -99,10 +133,13 @@ def split(lines: list[str]) -> dict:
     if not total:
         return {"samples": 0}
     shares = {name: round(parts[name] / total, 3) for name, _ in [*PARTS, ("other", ())] if parts[name]}
-    return {"samples": total, "shares": dict(sorted(shares.items(), key=lambda kv: -kv[1])),
-            "database_any": round(database / total, 3),
-            # The innermost frames of this project or Django (where the time is spent itself).
-            "top_frames": {frame: round(n / total, 3) for frame, n in leaves.most_common(12)}}
+    return {
+        "samples": total,
+        "shares": dict(sorted(shares.items(), key=lambda kv: -kv[1])),
+        "database_any": round(database / total, 3),
+        # The innermost frames of this project or Django (where the time is spent itself).
+        "top_frames": {frame: round(n / total, 3) for frame, n in leaves.most_common(12)},
+    }
 
 
 def _leaf(stack: str) -> str:

@@ -41,9 +41,23 @@ def start_server(*, workers: int, port: int | None = None) -> tuple[subprocess.P
         "DATABASE_POOL_MAX": os.environ.get("DATABASE_POOL_MAX", "10"),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", "127.0.0.1", "--port",
-         str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"],
-        cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "config.asgi:application",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -62,14 +76,38 @@ def start_celery_worker(*, queue: str, concurrency: int = 1) -> subprocess.Popen
     """A real Celery worker in production mode on its own queue: the work a request causes
     (notices, e-mails) then counts in the figures instead of piling up in Redis unseen.
     Give the server the same CELERY_TASK_DEFAULT_QUEUE (os.environ) so its tasks come here."""
-    env = {**os.environ, "DJANGO_ENV": "production", "DJANGO_SECRET_KEY": os.environ["DJANGO_SECRET_KEY"],
-           "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", "CELERY_TASK_DEFAULT_QUEUE": queue,
-           # The bench measures writing the notices, not an SMTP server: e-mail goes nowhere.
-           "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend"}
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "production",
+        "DJANGO_SECRET_KEY": os.environ["DJANGO_SECRET_KEY"],
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        # The bench measures writing the notices, not an SMTP server: e-mail goes nowhere.
+        "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+    }
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue, "-n", f"{queue}@%h",
-         "--concurrency", str(concurrency), "--without-gossip", "--without-mingle", "--without-heartbeat",
-         "-l", "warning"], cwd=ROOT, env=env)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-Q",
+            queue,
+            "-n",
+            f"{queue}@%h",
+            "--concurrency",
+            str(concurrency),
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -101,10 +139,14 @@ def login_sessions(users, *, hours: int = 2) -> list[str]:
     sessions = []
     for user in users:
         store = SessionStore()
-        data = {SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-                HASH_SESSION_KEY: user.get_session_auth_hash()}
-        sessions.append(Session(session_key=store._get_new_session_key(), session_data=store.encode(data),
-                                expire_date=expiry))
+        data = {
+            SESSION_KEY: str(user.pk),
+            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            HASH_SESSION_KEY: user.get_session_auth_hash(),
+        }
+        sessions.append(
+            Session(session_key=store._get_new_session_key(), session_data=store.encode(data), expire_date=expiry)
+        )
     Session.objects.bulk_create(sessions, batch_size=500)
     from django.conf import settings
 
@@ -113,8 +155,9 @@ def login_sessions(users, *, hours: int = 2) -> list[str]:
         from django.contrib.sessions.backends.cached_db import SessionStore as CachedStore
         from django.core.cache import caches
 
-        data = {CachedStore(session_key=s.session_key).cache_key: SessionStore().decode(s.session_data)
-                for s in sessions}
+        data = {
+            CachedStore(session_key=s.session_key).cache_key: SessionStore().decode(s.session_data) for s in sessions
+        }
         caches[settings.SESSION_CACHE_ALIAS].set_many(data, timeout=hours * 3600)
     return [s.session_key for s in sessions]
 
@@ -130,7 +173,8 @@ def http_client(base_url: str, *, concurrency: int, headers: dict | None = None)
     import aiohttp
 
     return aiohttp.ClientSession(
-        base_url=base_url, headers=headers or {},
+        base_url=base_url,
+        headers=headers or {},
         connector=aiohttp.TCPConnector(limit=concurrency, limit_per_host=concurrency, force_close=False),
         timeout=aiohttp.ClientTimeout(total=30),
         # Cookies are set per request (one person per request), never kept between requests.
@@ -157,7 +201,7 @@ def process_tree_cpu_s(pid: int) -> float | None:
             raw = (entry / "stat").read_text()
         except OSError:
             continue
-        fields = raw[raw.rindex(")") + 2:].split()
+        fields = raw[raw.rindex(")") + 2 :].split()
         stats[int(entry.name)] = fields
         children.setdefault(int(fields[1]), []).append(int(entry.name))
     total, todo = 0, [pid]

@@ -41,15 +41,31 @@ from accounts.models import CandidateProfile, User  # noqa: E402
 from api.services import api_token_create  # noqa: E402
 from events.models import Answer, Event, EventTeamMember, Question, Registration, Series  # noqa: E402
 
-KINDS = ["short_text", "long_text", "one_choice", "many_choices", "yes_no", "number", "date", "short_text",
-         "long_text", "consent"]
+KINDS = [
+    "short_text",
+    "long_text",
+    "one_choice",
+    "many_choices",
+    "yes_no",
+    "number",
+    "date",
+    "short_text",
+    "long_text",
+    "consent",
+]
 
 
 def _value(kind: str, i: int):
-    return {"short_text": (f"方向{i}", f"方向{i}"), "long_text": ("设想" * 20, "设想" * 20),
-            "one_choice": ("崂山区", "崂山区"), "many_choices": (["海洋", "人工智能"], "海洋、人工智能"),
-            "yes_no": (True, "是"), "number": (i % 40, str(i % 40)), "date": ("2026-03-01", "2026-03-01"),
-            "consent": (True, "是")}[kind]
+    return {
+        "short_text": (f"方向{i}", f"方向{i}"),
+        "long_text": ("设想" * 20, "设想" * 20),
+        "one_choice": ("崂山区", "崂山区"),
+        "many_choices": (["海洋", "人工智能"], "海洋、人工智能"),
+        "yes_no": (True, "是"),
+        "number": (i % 40, str(i % 40)),
+        "date": ("2026-03-01", "2026-03-01"),
+        "consent": (True, "是"),
+    }[kind]
 
 
 def prepare(registrations: int, questions: int, events: int, run: str) -> tuple[Event, str]:
@@ -57,38 +73,80 @@ def prepare(registrations: int, questions: int, events: int, run: str) -> tuple[
     now = timezone.now()
 
     def event(title: str, capacity: int) -> Event:
-        return Event(series=series, kind=Event.Kind.FORUM, title=title, capacity=capacity,
-                     status=Event.Status.PUBLISHED, starts_at=now + timedelta(days=3, minutes=len(title)),
-                     ends_at=now + timedelta(days=3, hours=4), registration_opens_at=now - timedelta(hours=1))
+        return Event(
+            series=series,
+            kind=Event.Kind.FORUM,
+            title=title,
+            capacity=capacity,
+            status=Event.Status.PUBLISHED,
+            starts_at=now + timedelta(days=3, minutes=len(title)),
+            ends_at=now + timedelta(days=3, hours=4),
+            registration_opens_at=now - timedelta(hours=1),
+        )
 
     Event.objects.bulk_create([event(f"bench {run} programme {i}", 100) for i in range(events)])
-    target = Event.objects.create(**{f.attname: getattr(event(f"bench {run} target", registrations // 2), f.attname)
-                                     for f in Event._meta.concrete_fields if f.attname != "id"})
-    qs = Question.objects.bulk_create([
-        Question(event=target, kind=KINDS[i % len(KINDS)], label=f"问题{i + 1}", position=i + 1,
-                 choices=["市南区", "崂山区"] if KINDS[i % len(KINDS)] == "one_choice" else
-                 (["海洋", "人工智能", "新材料"] if KINDS[i % len(KINDS)] == "many_choices" else []),
-                 consent_text="同意" if KINDS[i % len(KINDS)] == "consent" else "")
-        for i in range(questions)])
+    target = Event.objects.create(
+        **{
+            f.attname: getattr(event(f"bench {run} target", registrations // 2), f.attname)
+            for f in Event._meta.concrete_fields
+            if f.attname != "id"
+        }
+    )
+    qs = Question.objects.bulk_create(
+        [
+            Question(
+                event=target,
+                kind=KINDS[i % len(KINDS)],
+                label=f"问题{i + 1}",
+                position=i + 1,
+                choices=["市南区", "崂山区"]
+                if KINDS[i % len(KINDS)] == "one_choice"
+                else (["海洋", "人工智能", "新材料"] if KINDS[i % len(KINDS)] == "many_choices" else []),
+                consent_text="同意" if KINDS[i % len(KINDS)] == "consent" else "",
+            )
+            for i in range(questions)
+        ]
+    )
     if qs and qs[0].pk is None:
         qs = list(Question.objects.filter(event=target).order_by("position"))
     Event.objects.filter(pk=target.pk).update(has_questions=bool(qs))
     password = make_password("bench-password")
-    users = User.objects.bulk_create([User(email=f"api-{run}-{i}@bench.local", name=f"压测{i}",
-                                           role=User.Role.CANDIDATE, password=password) for i in range(registrations)])
+    users = User.objects.bulk_create(
+        [
+            User(email=f"api-{run}-{i}@bench.local", name=f"压测{i}", role=User.Role.CANDIDATE, password=password)
+            for i in range(registrations)
+        ]
+    )
     if users and users[0].pk is None:
         users = list(User.objects.filter(email__startswith=f"api-{run}-").order_by("id"))
-    CandidateProfile.objects.bulk_create([CandidateProfile(user=u, full_name=u.name, phone="13800000000",
-                                                           institution="bench", discipline="0812") for u in users])
+    CandidateProfile.objects.bulk_create(
+        [
+            CandidateProfile(user=u, full_name=u.name, phone="13800000000", institution="bench", discipline="0812")
+            for u in users
+        ]
+    )
     half = registrations // 2
-    rows = Registration.objects.bulk_create([
-        Registration(event=target, user=u, status="confirmed" if i < half else "waitlisted",
-                     created_at=now + timedelta(milliseconds=i)) for i, u in enumerate(users)])
+    rows = Registration.objects.bulk_create(
+        [
+            Registration(
+                event=target,
+                user=u,
+                status="confirmed" if i < half else "waitlisted",
+                created_at=now + timedelta(milliseconds=i),
+            )
+            for i, u in enumerate(users)
+        ]
+    )
     if rows and rows[0].pk is None:
         rows = list(Registration.objects.filter(event=target).order_by("id"))
-    Answer.objects.bulk_create([Answer(registration=r, question=q, value=_value(q.kind, i)[0],
-                                       text=_value(q.kind, i)[1])
-                                for i, r in enumerate(rows) for q in qs], batch_size=5000)
+    Answer.objects.bulk_create(
+        [
+            Answer(registration=r, question=q, value=_value(q.kind, i)[0], text=_value(q.kind, i)[1])
+            for i, r in enumerate(rows)
+            for q in qs
+        ],
+        batch_size=5000,
+    )
     boss = User.objects.create(email=f"api-{run}-boss@bench.local", role=User.Role.ORGANIZER, password=password)
     EventTeamMember.objects.create(event=target, user=boss)
     _token, raw = api_token_create(actor=boss, event=target, name="bench", access="read")
@@ -146,9 +204,13 @@ async def walk(url: str, path: str, raw: str, requests: int, concurrency: int, l
 
 def figures(name: str, result: dict) -> dict:
     lat = result["latencies"]
-    return {f"{name}_requests": len(lat), f"{name}_errors": result["errors"],
-            f"{name}_per_second": round(len(lat) / result["elapsed"], 1) if result["elapsed"] else None,
-            f"{name}_p50_ms": ms(percentile(lat, 50)), f"{name}_p99_ms": ms(percentile(lat, 99))}
+    return {
+        f"{name}_requests": len(lat),
+        f"{name}_errors": result["errors"],
+        f"{name}_per_second": round(len(lat) / result["elapsed"], 1) if result["elapsed"] else None,
+        f"{name}_p50_ms": ms(percentile(lat, 50)),
+        f"{name}_p99_ms": ms(percentile(lat, 99)),
+    }
 
 
 def main() -> None:
@@ -182,14 +244,26 @@ def main() -> None:
             server.terminate()
             server.wait(timeout=30)
     total = len(programme["latencies"]) + len(registrations["latencies"])
-    print(json.dumps({
-        "bench": "api", "database": connection.vendor, "redis": bool(settings.REDIS_URL),
-        "workers": args.workers if not args.url else None, "registrations": args.registrations,
-        "questions": args.questions, "answers": args.registrations * args.questions, "events": args.events + 1,
-        "page_size": args.limit, "concurrency": args.concurrency,
-        **figures("programme", programme), **figures("registrations", registrations), **counts,
-        "server_cpu_ms_per_request": round(cpu * 1000 / total, 2) if cpu and total else None,
-    }))
+    print(
+        json.dumps(
+            {
+                "bench": "api",
+                "database": connection.vendor,
+                "redis": bool(settings.REDIS_URL),
+                "workers": args.workers if not args.url else None,
+                "registrations": args.registrations,
+                "questions": args.questions,
+                "answers": args.registrations * args.questions,
+                "events": args.events + 1,
+                "page_size": args.limit,
+                "concurrency": args.concurrency,
+                **figures("programme", programme),
+                **figures("registrations", registrations),
+                **counts,
+                "server_cpu_ms_per_request": round(cpu * 1000 / total, 2) if cpu and total else None,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -54,26 +54,48 @@ def prepare(n: int, run: str) -> tuple[Fair, list[int], list[str]]:
     series, _ = Series.objects.get_or_create(slug="bench", defaults={"title": "Benchmark", "year": 2025})
     now = timezone.now()
     event = Event.objects.create(
-        series=series, kind=Event.Kind.FAIR, title=f"bench map {run}", capacity=1000, status=Event.Status.PUBLISHED,
-        starts_at=now + timedelta(days=3), ends_at=now + timedelta(days=3, hours=4))
+        series=series,
+        kind=Event.Kind.FAIR,
+        title=f"bench map {run}",
+        capacity=1000,
+        status=Event.Status.PUBLISHED,
+        starts_at=now + timedelta(days=3),
+        ends_at=now + timedelta(days=3, hours=4),
+    )
     fair = Fair.objects.create(event=event, approval_required=False, booths_per_company=1)
     rows = (n + PER_ROW - 1) // PER_ROW
     hall = Hall.objects.create(fair=fair, name="A 馆", columns=PER_ROW * 3, rows=rows * 3)
-    Booth.objects.bulk_create([
-        Booth(hall=hall, code=f"A-{i + 1:03d}", x=i % PER_ROW * 3, y=i // PER_ROW * 3, width=2, height=2)
-        for i in range(n)])
+    Booth.objects.bulk_create(
+        [
+            Booth(hall=hall, code=f"A-{i + 1:03d}", x=i % PER_ROW * 3, y=i // PER_ROW * 3, width=2, height=2)
+            for i in range(n)
+        ]
+    )
     booth_ids = list(Booth.objects.filter(hall=hall).order_by("id").values_list("id", flat=True))
-    Company.objects.bulk_create([
-        Company(name=f"压测单位{run[-6:]}-{i}", credit_code=f"B{run[-9:]}{i:08d}"[:18], industry="ai",
-                status=Company.Status.VERIFIED, verified_at=now) for i in range(n)])
+    Company.objects.bulk_create(
+        [
+            Company(
+                name=f"压测单位{run[-6:]}-{i}",
+                credit_code=f"B{run[-9:]}{i:08d}"[:18],
+                industry="ai",
+                status=Company.Status.VERIFIED,
+                verified_at=now,
+            )
+            for i in range(n)
+        ]
+    )
     companies = list(Company.objects.filter(name__startswith=f"压测单位{run[-6:]}-").order_by("id"))
     password = make_password("bench-password")
-    User.objects.bulk_create([
-        User(email=f"bench-map-{run}-{i}@bench.local", name=f"单位{i}", role=User.Role.COMPANY, password=password)
-        for i in range(n)])
+    User.objects.bulk_create(
+        [
+            User(email=f"bench-map-{run}-{i}@bench.local", name=f"单位{i}", role=User.Role.COMPANY, password=password)
+            for i in range(n)
+        ]
+    )
     users = list(User.objects.filter(email__startswith=f"bench-map-{run}-").order_by("id"))
-    CompanyMembership.objects.bulk_create([
-        CompanyMembership(company=c, user=u, role=CompanyMembership.Role.ADMIN) for c, u in zip(companies, users)])
+    CompanyMembership.objects.bulk_create(
+        [CompanyMembership(company=c, user=u, role=CompanyMembership.Role.ADMIN) for c, u in zip(companies, users)]
+    )
     keys = login_sessions(users)
     connection.close()
     return fair, booth_ids, keys
@@ -85,13 +107,23 @@ def cpu_now(server_pid: int | None) -> tuple[float | None, float]:
     return (process_tree_cpu_s(server_pid) if server_pid else None), time.process_time()
 
 
-async def run(url: str, fair: Fair, booth_ids: list[int], keys: list[str], *, readers: int, sockets: int,
-              bookings: int, think: float, server_pid: int | None = None) -> dict:
+async def run(
+    url: str,
+    fair: Fair,
+    booth_ids: list[int],
+    keys: list[str],
+    *,
+    readers: int,
+    sockets: int,
+    bookings: int,
+    think: float,
+    server_pid: int | None = None,
+) -> dict:
     ws_url = url.replace("http://", "ws://") + f"/ws/live/?topics=fair.{fair.pk}"
-    sent_at: dict[int, float] = {}          # booth id -> when its booking POST was sent
+    sent_at: dict[int, float] = {}  # booth id -> when its booking POST was sent
     arrivals: list[float] = []
     connected = 0
-    stop = asyncio.Event()            # readers stop
+    stop = asyncio.Event()  # readers stop
     stop_listening = asyncio.Event()  # sockets stop, once the last pushes had time to arrive
     measuring = asyncio.Event()  # set once the readers are warm and the bookings start
 
@@ -126,8 +158,11 @@ async def run(url: str, fair: Fair, booth_ids: list[int], keys: list[str], *, re
             # Readers arrive spread over one think interval, as people do (not all in one instant).
             await asyncio.sleep((think or 0.5) * index / readers)
             while not stop.is_set():
-                path, bucket = ((f"/fairs/{fair.pk}/map/", page_latencies) if turn % 2 == 0
-                                else (f"/fairs/{fair.pk}/map.json", data_latencies))
+                path, bucket = (
+                    (f"/fairs/{fair.pk}/map/", page_latencies)
+                    if turn % 2 == 0
+                    else (f"/fairs/{fair.pk}/map.json", data_latencies)
+                )
                 turn += 1
                 counted = measuring.is_set()
                 started = time.perf_counter()
@@ -148,13 +183,18 @@ async def run(url: str, fair: Fair, booth_ids: list[int], keys: list[str], *, re
             done = 0
             for booth_id, key in zip(booth_ids[:bookings], keys):
                 csrf = _get_new_csrf_string()
-                headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={key}; {settings.CSRF_COOKIE_NAME}={csrf}",
-                           "Referer": f"{url}/fairs/{fair.pk}/map/"}
+                headers = {
+                    "Cookie": f"{settings.SESSION_COOKIE_NAME}={key}; {settings.CSRF_COOKIE_NAME}={csrf}",
+                    "Referer": f"{url}/fairs/{fair.pk}/map/",
+                }
                 sent_at[booth_id] = time.perf_counter()
                 try:
-                    async with client.post(f"/fairs/{fair.pk}/booths/{booth_id}/book/",
-                                           data={"csrfmiddlewaretoken": csrf}, headers=headers,
-                                           allow_redirects=False) as response:
+                    async with client.post(
+                        f"/fairs/{fair.pk}/booths/{booth_id}/book/",
+                        data={"csrfmiddlewaretoken": csrf},
+                        headers=headers,
+                        allow_redirects=False,
+                    ) as response:
                         await response.read()
                         if response.status != 302:
                             errors += 1
@@ -178,16 +218,28 @@ async def run(url: str, fair: Fair, booth_ids: list[int], keys: list[str], *, re
         cpu_after = cpu_now(server_pid)
         # A refused attempt answers 302 too (with a message): successes come from the database,
         # and only they are pushed to the maps.
-        booked = await sync_to_async(lambda: BoothBooking.objects.filter(
-            fair=fair, booth_id__in=booth_ids[:attempts], status__in=("approved", "requested")).count())()
+        booked = await sync_to_async(
+            lambda: BoothBooking.objects.filter(
+                fair=fair, booth_id__in=booth_ids[:attempts], status__in=("approved", "requested")
+            ).count()
+        )()
         deadline = time.perf_counter() + 15  # the last pushes arrive (a lost one never does)
         while len(arrivals) < booked * sockets and time.perf_counter() < deadline:
             await asyncio.sleep(0.1)
         stop_listening.set()
         await asyncio.gather(*reader_tasks, *listeners, return_exceptions=True)
     server_cpu = cpu_after[0] - cpu_before[0] if server_pid and cpu_before[0] is not None else None
-    return {"page": page_latencies, "data": data_latencies, "arrivals": arrivals, "errors": errors,
-            "attempts": attempts, "booked": booked, "elapsed": elapsed, "server_cpu": server_cpu, "bench_cpu": cpu_after[1] - cpu_before[1]}
+    return {
+        "page": page_latencies,
+        "data": data_latencies,
+        "arrivals": arrivals,
+        "errors": errors,
+        "attempts": attempts,
+        "booked": booked,
+        "elapsed": elapsed,
+        "server_cpu": server_cpu,
+        "bench_cpu": cpu_after[1] - cpu_before[1],
+    }
 
 
 def main() -> None:
@@ -197,8 +249,12 @@ def main() -> None:
     parser.add_argument("--sockets", type=int, default=200)
     parser.add_argument("--bookings", type=int, default=60)
     parser.add_argument("--workers", type=int, default=2)  # one per core of the 2-core target machine
-    parser.add_argument("--think", type=float, default=0.5,
-                        help="seconds a reader waits between two requests (0: back to back, a saturation test)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.5,
+        help="seconds a reader waits between two requests (0: back to back, a saturation test)",
+    )
     parser.add_argument("--url", default="")
     parser.add_argument("--server-pid", type=int, default=0, help="with --url: the server's pid, for its CPU figure")
     args = parser.parse_args()
@@ -208,13 +264,27 @@ def main() -> None:
     server = None
     url = args.url
     if not url:
-        subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True,
-                       env={**os.environ, "DJANGO_ENV": "production", "DJANGO_ALLOWED_HOSTS": "127.0.0.1"})
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT,
+            check=True,
+            env={**os.environ, "DJANGO_ENV": "production", "DJANGO_ALLOWED_HOSTS": "127.0.0.1"},
+        )
         server, url = start_server(workers=args.workers)
     try:
-        result = asyncio.run(run(url, fair, booth_ids, keys, readers=args.readers, sockets=args.sockets,
-                                 bookings=args.bookings, think=args.think,
-                                 server_pid=server.pid if server is not None else args.server_pid or None))
+        result = asyncio.run(
+            run(
+                url,
+                fair,
+                booth_ids,
+                keys,
+                readers=args.readers,
+                sockets=args.sockets,
+                bookings=args.bookings,
+                think=args.think,
+                server_pid=server.pid if server is not None else args.server_pid or None,
+            )
+        )
         report(args, fair, result)
     finally:
         if server is not None:
@@ -234,37 +304,41 @@ def stop_server(server) -> None:
 
 def report(args, fair: Fair, result: dict) -> None:
     expected = result["booked"] * args.sockets
-    print(json.dumps({
-        "bench": "booth_map",
-        "database": connection.vendor,
-        "redis": bool(settings.REDIS_URL),
-        "workers": args.workers if not args.url else None,
-        "booths": args.booths,
-        "companies": args.booths,
-        "readers": args.readers,
-        "think_s": args.think,
-        "sockets": args.sockets,
-        "booking_attempts": result["attempts"],
-        "booking_successes": result["booked"],
-        "booked_in_db": BoothBooking.objects.filter(fair=fair, status="approved").count(),
-        "errors": result["errors"],
-        "map_page_requests": len(result["page"]),
-        "map_page_p50_ms": ms(percentile(result["page"], 50)),
-        "map_page_p99_ms": ms(percentile(result["page"], 99)),
-        "map_data_requests": len(result["data"]),
-        "map_data_p50_ms": ms(percentile(result["data"], 50)),
-        "map_data_p99_ms": ms(percentile(result["data"], 99)),
-        "push_deliveries": len(result["arrivals"]),
-        "push_expected": expected,
-        "push_p50_ms": ms(percentile(result["arrivals"], 50)),
-        "push_p99_ms": ms(percentile(result["arrivals"], 99)),
-        "elapsed_s": round(result["elapsed"], 2),
-        # CPU used during the booking phase: by the server's processes, and by this load generator
-        # (same two cores); os.getloadavg() shows what else ran on the machine meanwhile.
-        "server_cpu_s": round(result["server_cpu"], 2) if result["server_cpu"] is not None else None,
-        "bench_cpu_s": round(result["bench_cpu"], 2),
-        "loadavg_1m": round(os.getloadavg()[0], 2),
-    }))
+    print(
+        json.dumps(
+            {
+                "bench": "booth_map",
+                "database": connection.vendor,
+                "redis": bool(settings.REDIS_URL),
+                "workers": args.workers if not args.url else None,
+                "booths": args.booths,
+                "companies": args.booths,
+                "readers": args.readers,
+                "think_s": args.think,
+                "sockets": args.sockets,
+                "booking_attempts": result["attempts"],
+                "booking_successes": result["booked"],
+                "booked_in_db": BoothBooking.objects.filter(fair=fair, status="approved").count(),
+                "errors": result["errors"],
+                "map_page_requests": len(result["page"]),
+                "map_page_p50_ms": ms(percentile(result["page"], 50)),
+                "map_page_p99_ms": ms(percentile(result["page"], 99)),
+                "map_data_requests": len(result["data"]),
+                "map_data_p50_ms": ms(percentile(result["data"], 50)),
+                "map_data_p99_ms": ms(percentile(result["data"], 99)),
+                "push_deliveries": len(result["arrivals"]),
+                "push_expected": expected,
+                "push_p50_ms": ms(percentile(result["arrivals"], 50)),
+                "push_p99_ms": ms(percentile(result["arrivals"], 99)),
+                "elapsed_s": round(result["elapsed"], 2),
+                # CPU used during the booking phase: by the server's processes, and by this load generator
+                # (same two cores); os.getloadavg() shows what else ran on the machine meanwhile.
+                "server_cpu_s": round(result["server_cpu"], 2) if result["server_cpu"] is not None else None,
+                "bench_cpu_s": round(result["bench_cpu"], 2),
+                "loadavg_1m": round(os.getloadavg()[0], 2),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -44,12 +44,44 @@ from events.models import Series  # noqa: E402
 from projects.models import Team  # noqa: E402
 
 SLUG = "bench-challenges"
-FIELDS = [("海洋", "0707"), ("氢能", "0807"), ("新材料", "0805"), ("生物医药", "1007"), ("智能制造", "0802"),
-          ("海上风电", "0808"), ("集成电路", "0809"), ("工业互联网", "0812")]
-TOPICS = ["腐蚀防护", "在线监测", "低温启动", "疲劳寿命", "工艺放大", "缺陷检测", "储运安全", "能耗优化",
-          "寿命预测", "材料改性", "数据融合", "精准控制"]
-OBJECTS = ["养殖网箱", "燃料电池", "复合材料叶片", "抗体药物", "焊装产线", "海底电缆", "功率芯片", "边缘网关",
-           "催化剂", "海水淡化膜", "储氢罐", "水下机器人"]
+FIELDS = [
+    ("海洋", "0707"),
+    ("氢能", "0807"),
+    ("新材料", "0805"),
+    ("生物医药", "1007"),
+    ("智能制造", "0802"),
+    ("海上风电", "0808"),
+    ("集成电路", "0809"),
+    ("工业互联网", "0812"),
+]
+TOPICS = [
+    "腐蚀防护",
+    "在线监测",
+    "低温启动",
+    "疲劳寿命",
+    "工艺放大",
+    "缺陷检测",
+    "储运安全",
+    "能耗优化",
+    "寿命预测",
+    "材料改性",
+    "数据融合",
+    "精准控制",
+]
+OBJECTS = [
+    "养殖网箱",
+    "燃料电池",
+    "复合材料叶片",
+    "抗体药物",
+    "焊装产线",
+    "海底电缆",
+    "功率芯片",
+    "边缘网关",
+    "催化剂",
+    "海水淡化膜",
+    "储氢罐",
+    "水下机器人",
+]
 QUERIES = ["海洋", "氢能", "材料", "燃料电池", "缺陷检测", "海上风电", "寿命预测", "水下机器人", "生物医药 工艺"]
 BUDGETS = ["lt50", "50-200", "200-500", "gt500"]
 
@@ -57,9 +89,17 @@ BUDGETS = ["lt50", "50-200", "200-500", "gt500"]
 def seed(n_challenges: int, n_applications: int) -> list[int]:
     started = time.monotonic()
     series, _ = Series.objects.get_or_create(slug=SLUG, defaults={"title": "Bench challenges", "year": 2025})
-    companies = Company.objects.bulk_create([
-        Company(name=f"青岛基准科技有限公司{i}", credit_code=f"BENCH{i:013d}", industry="marine",
-                status=Company.Status.VERIFIED) for i in range(200)])
+    companies = Company.objects.bulk_create(
+        [
+            Company(
+                name=f"青岛基准科技有限公司{i}",
+                credit_code=f"BENCH{i:013d}",
+                industry="marine",
+                status=Company.Status.VERIFIED,
+            )
+            for i in range(200)
+        ]
+    )
     rng = random.Random(7)
     now = timezone.now()
     rows = []
@@ -70,23 +110,45 @@ def seed(n_challenges: int, n_applications: int) -> list[int]:
         low = Decimal(rng.choice([10, 30, 50, 100, 200, 400, 600]))
         company = companies[i % len(companies)]
         challenge = Challenge(
-            series=series, company=company, title=title, discipline=discipline,
-            district=District.values[i % len(District.values)], summary=summary, problem="详情", outcome="成果",
-            acceptance="验收", budget_min_wan=low, budget_max_wan=low * 2, winners_max=2,
-            deadline=now + timedelta(days=1 + i % 120), status=Challenge.Status.PUBLISHED,
-            published_at=now - timedelta(minutes=i))
+            series=series,
+            company=company,
+            title=title,
+            discipline=discipline,
+            district=District.values[i % len(District.values)],
+            summary=summary,
+            problem="详情",
+            outcome="成果",
+            acceptance="验收",
+            budget_min_wan=low,
+            budget_max_wan=low * 2,
+            winners_max=2,
+            deadline=now + timedelta(days=1 + i % 120),
+            status=Challenge.Status.PUBLISHED,
+            published_at=now - timedelta(minutes=i),
+        )
         challenge.search_text = search_text_build(title, summary, company.name)
         rows.append(challenge)
     Challenge.objects.bulk_create(rows, batch_size=1000)
     ids = list(Challenge.objects.filter(series=series).values_list("pk", flat=True))
     n_teams = max(1, n_applications // 10)
-    users = User.objects.bulk_create([User(email=f"bench-challenge-{i}@example.cn", name=f"基准{i}",
-                                           password="!") for i in range(n_teams)], batch_size=1000)
+    users = User.objects.bulk_create(
+        [User(email=f"bench-challenge-{i}@example.cn", name=f"基准{i}", password="!") for i in range(n_teams)],
+        batch_size=1000,
+    )
     teams = Team.objects.bulk_create([Team(name=f"基准团队{i}", lead=u) for i, u in enumerate(users)], batch_size=1000)
     per = max(1, n_applications // len(ids))
-    apps = [Application(challenge_id=cid, team=teams[(index * per + k) % len(teams)], proposal="方案",
-                        approach="路线", timeline="一年", price_wan=Decimal("50"))
-            for index, cid in enumerate(ids) for k in range(per)][:n_applications]
+    apps = [
+        Application(
+            challenge_id=cid,
+            team=teams[(index * per + k) % len(teams)],
+            proposal="方案",
+            approach="路线",
+            timeline="一年",
+            price_wan=Decimal("50"),
+        )
+        for index, cid in enumerate(ids)
+        for k in range(per)
+    ][:n_applications]
     Application.objects.bulk_create(apps, batch_size=2000)
     # As autovacuum would have by then: earlier runs' deleted rows otherwise stay in the indexes
     # (a bitmap scan then visits every run's rows), and the planner needs fresh statistics.
@@ -127,6 +189,7 @@ async def scenario(base: str, paths: list[str], concurrency: int) -> dict:
     errors = 0
     queue = list(paths)
     async with http_client(base, concurrency=concurrency) as client:
+
         async def worker():
             nonlocal errors
             while queue:
@@ -145,9 +208,14 @@ async def scenario(base: str, paths: list[str], concurrency: int) -> dict:
         t0 = time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(concurrency)))
         elapsed = time.perf_counter() - t0
-    return {"p50_ms": ms(percentile(latencies, 50)), "p95_ms": ms(percentile(latencies, 95)),
-            "p99_ms": ms(percentile(latencies, 99)), "rps": round(len(latencies) / elapsed, 1),
-            "requests": len(latencies), "errors": errors}
+    return {
+        "p50_ms": ms(percentile(latencies, 50)),
+        "p95_ms": ms(percentile(latencies, 95)),
+        "p99_ms": ms(percentile(latencies, 99)),
+        "rps": round(len(latencies) / elapsed, 1),
+        "requests": len(latencies),
+        "errors": errors,
+    }
 
 
 def main() -> None:
@@ -170,17 +238,27 @@ def main() -> None:
         if not base:
             import subprocess
 
-            subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True,
-                           env={**os.environ, "DJANGO_ENV": "production", "DJANGO_ALLOWED_HOSTS": "127.0.0.1"})
+            subprocess.run(
+                [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+                cwd=ROOT,
+                check=True,
+                env={**os.environ, "DJANGO_ENV": "production", "DJANGO_ALLOWED_HOSTS": "127.0.0.1"},
+            )
             process, base = start_server(workers=args.workers)
         rng = random.Random(11)
-        lists = [f"/challenges/?discipline={rng.choice(FIELDS)[1]}&budget={rng.choice(BUDGETS)}"
-                 f"&district={rng.choice(District.values)}" for _ in range(args.requests)]
+        lists = [
+            f"/challenges/?discipline={rng.choice(FIELDS)[1]}&budget={rng.choice(BUDGETS)}"
+            f"&district={rng.choice(District.values)}"
+            for _ in range(args.requests)
+        ]
         searches = [f"/challenges/?q={rng.choice(QUERIES)}" for _ in range(args.requests)]
         pages = [f"/challenges/{rng.choice(ids)}/" for _ in range(args.requests)]
-        figures = {"challenges": len(ids),
-                   "applications": Application.objects.filter(challenge__series__slug=SLUG).count(),
-                   "workers": args.workers, "concurrency": args.concurrency}
+        figures = {
+            "challenges": len(ids),
+            "applications": Application.objects.filter(challenge__series__slug=SLUG).count(),
+            "workers": args.workers,
+            "concurrency": args.concurrency,
+        }
         # Warm-up, not measured: each worker's first requests load templates and the URL
         # configuration; the figures are for a server that has been up for a while.
         asyncio.run(scenario(base, (lists[:20] + searches[:20] + pages[:20]) * 2, args.concurrency))

@@ -47,15 +47,30 @@ def prepare(tickets: int, run: str):
     series, _ = Series.objects.get_or_create(slug="bench", defaults={"title": "Benchmark", "year": 2025})
     now = timezone.now()
     event = Event.objects.create(
-        series=series, kind=Event.Kind.FAIR, title=f"bench checkin {run}", capacity=tickets + 10,
-        status=Event.Status.PUBLISHED, starts_at=now - timedelta(minutes=30), ends_at=now + timedelta(hours=4),
-        registration_opens_at=now - timedelta(days=2))
+        series=series,
+        kind=Event.Kind.FAIR,
+        title=f"bench checkin {run}",
+        capacity=tickets + 10,
+        status=Event.Status.PUBLISHED,
+        starts_at=now - timedelta(minutes=30),
+        ends_at=now + timedelta(hours=4),
+        registration_opens_at=now - timedelta(days=2),
+    )
     password = make_password("bench-password")
     users = User.objects.bulk_create(
-        [User(email=f"bench-ci-{run}-{i}@bench.local", name=f"签到压测{i}", role=User.Role.CANDIDATE,
-              password=password) for i in range(tickets)])
+        [
+            User(
+                email=f"bench-ci-{run}-{i}@bench.local",
+                name=f"签到压测{i}",
+                role=User.Role.CANDIDATE,
+                password=password,
+            )
+            for i in range(tickets)
+        ]
+    )
     registrations = Registration.objects.bulk_create(
-        [Registration(event=event, user=u, status="confirmed", confirmed_at=now) for u in users])
+        [Registration(event=event, user=u, status="confirmed", confirmed_at=now) for u in users]
+    )
     made = Ticket.objects.bulk_create([Ticket(registration=r, event=event) for r in registrations])
     Event.objects.filter(pk=event.pk).update(seats_confirmed=len(registrations))  # bulk rows skip the services
     key = signing_key_current(event.pk)
@@ -64,8 +79,9 @@ def prepare(tickets: int, run: str):
     for ticket in made:
         body = f"1.{key.pk}.{ticket.pk}.{event.pk}"
         codes.append(f"{body}.{base64.urlsafe_b64encode(signer.sign(body.encode())).rstrip(b'=').decode()}")
-    organizer = User.objects.create(email=f"bench-ci-{run}-org@bench.local", name="压测主办", password=password,
-                                    role=User.Role.ORGANIZER)
+    organizer = User.objects.create(
+        email=f"bench-ci-{run}-org@bench.local", name="压测主办", password=password, role=User.Role.ORGANIZER
+    )
     EventTeamMember.objects.create(event=event, user=organizer, can_edit=True, can_scan=True)
     checkin_list_default(event_id=event.pk)
     _device, code = device_create(actor=organizer, name="bench", events=[event])
@@ -124,7 +140,9 @@ async def run(url: str, event_id: int, codes: list[str], token: str, cookie: str
     sent: dict[str, float] = {}
     ws_url = url.replace("http://", "ws://") + f"/ws/live/?topics=event.{event_id}.staff"
     ready, stop, out = multiprocessing.Event(), multiprocessing.Event(), multiprocessing.Queue()
-    listener = multiprocessing.Process(target=listen, args=(ws_url, {"Origin": url, "Cookie": cookie}, ready, stop, out))
+    listener = multiprocessing.Process(
+        target=listen, args=(ws_url, {"Origin": url, "Cookie": cookie}, ready, stop, out)
+    )
     listener.start()
     if not ready.wait(30):
         raise SystemExit("the dashboard socket did not connect")
@@ -134,6 +152,7 @@ async def run(url: str, event_id: int, codes: list[str], token: str, cookie: str
     headers = {"Authorization": f"Bearer {token}"}
 
     async with http_client(url, concurrency=concurrency, headers=headers) as client:
+
         async def scan_all(items: list[str]) -> None:
             queue = iter(items)
 
@@ -144,8 +163,9 @@ async def run(url: str, event_id: int, codes: list[str], token: str, cookie: str
                     started = time.perf_counter()
                     sent[nonce] = time.time()
                     try:
-                        async with client.post("/api/checkin/scan", json={"code": code, "gate": "bench",
-                                                                          "nonce": nonce}) as response:
+                        async with client.post(
+                            "/api/checkin/scan", json={"code": code, "gate": "bench", "nonce": nonce}
+                        ) as response:
                             result = (await response.json()).get("result", f"http{response.status}")
                     except Exception:
                         errors += 1
@@ -161,7 +181,7 @@ async def run(url: str, event_id: int, codes: list[str], token: str, cookie: str
         first_pass = len(latencies)
         await scan_all([codes[i] for i in range(0, len(codes), max(1, len(codes) // RESCANS))][:RESCANS])
         await scan_all([forge(codes[i % len(codes)]) for i in range(FORGED)])
-    await asyncio.sleep(2)   # the last pushes
+    await asyncio.sleep(2)  # the last pushes
     stop.set()
     pushed = out.get(timeout=30)
     listener.join(10)
@@ -186,12 +206,17 @@ async def run(url: str, event_id: int, codes: list[str], token: str, cookie: str
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--tickets", type=int, default=3000)
-    parser.add_argument("--concurrency", type=int, default=16,
-                        help="scans in flight: phones at the gates waiting for their answer")
+    parser.add_argument(
+        "--concurrency", type=int, default=16, help="scans in flight: phones at the gates waiting for their answer"
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--url", default="")
-    parser.add_argument("--http-concurrency", type=int, default=4,
-                        help="HTTP_CONCURRENCY_PER_PROCESS of the server it starts (0 = unlimited)")
+    parser.add_argument(
+        "--http-concurrency",
+        type=int,
+        default=4,
+        help="HTTP_CONCURRENCY_PER_PROCESS of the server it starts (0 = unlimited)",
+    )
     args = parser.parse_args()
     os.environ["HTTP_CONCURRENCY_PER_PROCESS"] = str(args.http_concurrency)
     if not os.environ.get("REDIS_URL"):
@@ -209,9 +234,16 @@ def main() -> None:
         if process is not None:
             process.terminate()
             process.wait(timeout=20)
-    figures.update({"tickets": args.tickets, "concurrency": args.concurrency, "workers": args.workers,
-                    "http_concurrency_per_process": args.http_concurrency,
-                    "expected_duplicates": RESCANS, "expected_forged": FORGED})
+    figures.update(
+        {
+            "tickets": args.tickets,
+            "concurrency": args.concurrency,
+            "workers": args.workers,
+            "http_concurrency_per_process": args.http_concurrency,
+            "expected_duplicates": RESCANS,
+            "expected_forged": FORGED,
+        }
+    )
     figures.update(verify_in_database(event, len(codes), figures))
     print(json.dumps(figures))
 
@@ -229,7 +261,8 @@ def verify_in_database(event, tickets: int, figures: dict) -> dict:
         "db_duplicate_scans_recorded": flagged,
         # The door's claim, checked from the rows: every ticket in exactly once, every "ok" stored,
         # every re-scan recorded as a duplicate, and no forged code let anyone in.
-        "db_matches_replies": stored == distinct == figures["ok"] == tickets and flagged == figures["duplicates_detected"],
+        "db_matches_replies": stored == distinct == figures["ok"] == tickets
+        and flagged == figures["duplicates_detected"],
     }
 
 

@@ -57,11 +57,17 @@ burst = _bench_module("registration_burst")
 
 def app_env(queue: str) -> dict:
     return {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DJANGO_ENV": "production", "DJANGO_SECRET_KEY": os.environ["DJANGO_SECRET_KEY"],
-        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", "DJANGO_SECURE_SSL_REDIRECT": "0",
-        "DATABASE_URL": os.environ["DATABASE_URL"], "REDIS_URL": os.environ["REDIS_URL"],
-        "DATABASE_POOL_MAX": "10", "HTTP_CONCURRENCY_PER_PROCESS": "1", "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DJANGO_ENV": "production",
+        "DJANGO_SECRET_KEY": os.environ["DJANGO_SECRET_KEY"],
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+        "DATABASE_URL": os.environ["DATABASE_URL"],
+        "REDIS_URL": os.environ["REDIS_URL"],
+        "DATABASE_POOL_MAX": "10",
+        "HTTP_CONCURRENCY_PER_PROCESS": "1",
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
         "CHANNELS_PREFIX": settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("prefix", "boju"),
         "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
     }
@@ -91,8 +97,13 @@ def one_size(hosts: int, args, run: str) -> dict:
     warm_event, warm_keys = burst.prepare(100, 100, f"{run}{hosts}w")
     connection.close()
     with tempfile.TemporaryDirectory() as folder:
-        cluster = Cluster(env=app_env(queue), hosts=hosts, workers=args.workers, folder=Path(folder),
-                          database_socket=args.database_socket).start()
+        cluster = Cluster(
+            env=app_env(queue),
+            hosts=hosts,
+            workers=args.workers,
+            folder=Path(folder),
+            database_socket=args.database_socket,
+        ).start()
         try:
             asyncio.run(burst.burst(cluster.url, warm_event, warm_keys, 20))  # warm every process
             door = asyncio.run(scans.run(cluster.url, event.pk, codes, token, cookie, args.concurrency))
@@ -105,16 +116,21 @@ def one_size(hosts: int, args, run: str) -> dict:
     stored = Registration.objects.filter(event=reg_event).count()
     return {
         "hosts": hosts,
-        "scans_per_second": door["scans_per_second"], "scan_p50_ms": door["p50_ms"], "scan_p99_ms": door["p99_ms"],
-        "scan_errors": door["errors"], "scan_to_dashboard_p99_ms": door["scan_to_dashboard_p99_ms"],
+        "scans_per_second": door["scans_per_second"],
+        "scan_p50_ms": door["p50_ms"],
+        "scan_p99_ms": door["p99_ms"],
+        "scan_errors": door["errors"],
+        "scan_to_dashboard_p99_ms": door["scan_to_dashboard_p99_ms"],
         "scans_db_matches_replies": door["db_matches_replies"],
         "registrations_per_second": round(args.candidates / result["elapsed"], 1),
         "registration_p50_ms": ms(percentile(result["latencies"], 50)),
         "registration_p99_ms": ms(percentile(result["latencies"], 99)),
         "registration_errors": result["errors"] + (args.candidates - stored),
         "overbooked": max(0, confirmed - args.seats),
-        "healthz_direct_p50_ms": ms(percentile(direct, 50)), "healthz_direct_p99_ms": ms(percentile(direct, 99)),
-        "healthz_nginx_p50_ms": ms(percentile(proxied, 50)), "healthz_nginx_p99_ms": ms(percentile(proxied, 99)),
+        "healthz_direct_p50_ms": ms(percentile(direct, 50)),
+        "healthz_direct_p99_ms": ms(percentile(direct, 99)),
+        "healthz_nginx_p50_ms": ms(percentile(proxied, 50)),
+        "healthz_nginx_p99_ms": ms(percentile(proxied, 99)),
     }
 
 
@@ -127,9 +143,12 @@ def main() -> None:
     parser.add_argument("--reg-concurrency", type=int, default=50, help="registrations in flight")
     parser.add_argument("--workers", type=int, default=1, help="uvicorn processes per app host")
     parser.add_argument("--probe", type=int, default=400, help="requests to measure the proxy's latency")
-    parser.add_argument("--database-socket", default="",
-                        help="reach PostgreSQL through this Unix socket folder (/var/run/postgresql) instead "
-                             "of the socat relay, whose extra process per query costs CPU on 2 shared cores")
+    parser.add_argument(
+        "--database-socket",
+        default="",
+        help="reach PostgreSQL through this Unix socket folder (/var/run/postgresql) instead "
+        "of the socat relay, whose extra process per query costs CPU on 2 shared cores",
+    )
     args = parser.parse_args()
     if available():
         raise SystemExit(f"bench/cluster.py {available()}")
@@ -140,19 +159,40 @@ def main() -> None:
     one = one_size(1, args, run)
     two = one_size(2, args, run)
     # Through nginx minus straight to the app, averaged over both runs (may be noise-negative).
-    added = {q: round((one[f"healthz_nginx_{q}_ms"] - one[f"healthz_direct_{q}_ms"]
-                       + two[f"healthz_nginx_{q}_ms"] - two[f"healthz_direct_{q}_ms"]) / 2, 2)
-             for q in ("p50", "p99")}
-    print(json.dumps({
-        "bench": "cluster", "tickets": args.tickets, "candidates": args.candidates, "seats": args.seats,
-        "workers_per_host": args.workers, "cores": os.cpu_count(),
-        "database_path": "unix socket" if args.database_socket else "socat relay",
-        "one_host": one, "two_hosts": two,
-        "ratio_scans": round(two["scans_per_second"] / one["scans_per_second"], 2),
-        "ratio_registrations": round(two["registrations_per_second"] / one["registrations_per_second"], 2),
-        "proxy_added_p50_ms": added["p50"], "proxy_added_p99_ms": added["p99"],
-        "load_average_before": round(load_before, 2), "load_average_after": round(os.getloadavg()[0], 2),
-    }))
+    added = {
+        q: round(
+            (
+                one[f"healthz_nginx_{q}_ms"]
+                - one[f"healthz_direct_{q}_ms"]
+                + two[f"healthz_nginx_{q}_ms"]
+                - two[f"healthz_direct_{q}_ms"]
+            )
+            / 2,
+            2,
+        )
+        for q in ("p50", "p99")
+    }
+    print(
+        json.dumps(
+            {
+                "bench": "cluster",
+                "tickets": args.tickets,
+                "candidates": args.candidates,
+                "seats": args.seats,
+                "workers_per_host": args.workers,
+                "cores": os.cpu_count(),
+                "database_path": "unix socket" if args.database_socket else "socat relay",
+                "one_host": one,
+                "two_hosts": two,
+                "ratio_scans": round(two["scans_per_second"] / one["scans_per_second"], 2),
+                "ratio_registrations": round(two["registrations_per_second"] / one["registrations_per_second"], 2),
+                "proxy_added_p50_ms": added["p50"],
+                "proxy_added_p99_ms": added["p99"],
+                "load_average_before": round(load_before, 2),
+                "load_average_after": round(os.getloadavg()[0], 2),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

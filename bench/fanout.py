@@ -51,8 +51,11 @@ BODY = "压测公告：下午场改到B馆三楼。"
 
 def session_key_for(user: User, expiry) -> Session:
     store = SessionStore()
-    data = {SESSION_KEY: str(user.pk), BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-            HASH_SESSION_KEY: user.get_session_auth_hash()}
+    data = {
+        SESSION_KEY: str(user.pk),
+        BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+        HASH_SESSION_KEY: user.get_session_auth_hash(),
+    }
     return Session(session_key=store._get_new_session_key(), session_data=store.encode(data), expire_date=expiry)
 
 
@@ -60,27 +63,43 @@ def prepare(clients: int, run: str):
     series, _ = Series.objects.get_or_create(slug="bench", defaults={"title": "Benchmark", "year": 2025})
     now = timezone.now()
     event = Event.objects.create(
-        series=series, kind=Event.Kind.FORUM, title=f"fanout {run}", capacity=clients,
-        status=Event.Status.PUBLISHED, starts_at=now + timedelta(days=3), ends_at=now + timedelta(days=3, hours=3))
+        series=series,
+        kind=Event.Kind.FORUM,
+        title=f"fanout {run}",
+        capacity=clients,
+        status=Event.Status.PUBLISHED,
+        starts_at=now + timedelta(days=3),
+        ends_at=now + timedelta(days=3, hours=3),
+    )
     password = make_password("bench-password")
-    users = User.objects.bulk_create([
-        User(email=f"fanout-{run}-{i}@bench.local", name=f"压测{i}", role=User.Role.CANDIDATE, password=password)
-        for i in range(clients)])
+    users = User.objects.bulk_create(
+        [
+            User(email=f"fanout-{run}-{i}@bench.local", name=f"压测{i}", role=User.Role.CANDIDATE, password=password)
+            for i in range(clients)
+        ]
+    )
     if not users or users[0].pk is None:
         users = list(User.objects.filter(email__startswith=f"fanout-{run}-").order_by("id"))
-    Registration.objects.bulk_create([Registration(event=event, user=u, status="confirmed", confirmed_at=now)
-                                      for u in users], batch_size=500)
+    Registration.objects.bulk_create(
+        [Registration(event=event, user=u, status="confirmed", confirmed_at=now) for u in users], batch_size=500
+    )
     Event.objects.filter(pk=event.pk).update(seats_confirmed=len(users))  # bulk rows skip the services
-    Preference.objects.bulk_create([Preference(user=u, kind="announcement", email=False) for u in users],
-                                   batch_size=500)
-    boss = User.objects.create(email=f"fanout-{run}-organizer@bench.local", role=User.Role.ORGANIZER,
-                               password=password)
+    Preference.objects.bulk_create(
+        [Preference(user=u, kind="announcement", email=False) for u in users], batch_size=500
+    )
+    boss = User.objects.create(email=f"fanout-{run}-organizer@bench.local", role=User.Role.ORGANIZER, password=password)
     boss.user_permissions.add(Permission.objects.get(codename="manage_all_events"))
     # A second, small event to warm the server up with one announcement first (a running server
     # has rendered announcements before; the first one in a fresh process compiles the templates).
     warm = Event.objects.create(
-        series=series, kind=Event.Kind.FORUM, title=f"fanout {run} warm-up", capacity=1,
-        status=Event.Status.PUBLISHED, starts_at=now + timedelta(days=3), ends_at=now + timedelta(days=3, hours=3))
+        series=series,
+        kind=Event.Kind.FORUM,
+        title=f"fanout {run} warm-up",
+        capacity=1,
+        status=Event.Status.PUBLISHED,
+        starts_at=now + timedelta(days=3),
+        ends_at=now + timedelta(days=3, hours=3),
+    )
     Registration.objects.create(event=warm, user=users[0], status="confirmed", confirmed_at=now)
     Event.objects.filter(pk=warm.pk).update(seats_confirmed=1)
     expiry = now + timedelta(hours=2)
@@ -102,12 +121,16 @@ async def post_announcement(http, event, boss_key: str, cookie_name: str):
     return await http.post(
         f"/console/events/{event.pk}/announcements/",
         data={"csrfmiddlewaretoken": csrf, "segment": "registered", "body": BODY},
-        headers={"Cookie": f"{cookie_name}={boss_key}; {settings.CSRF_COOKIE_NAME}={csrf}",
-                 "Referer": f"{http.base_url}/console/events/{event.pk}/announcements/"})
+        headers={
+            "Cookie": f"{cookie_name}={boss_key}; {settings.CSRF_COOKIE_NAME}={csrf}",
+            "Referer": f"{http.base_url}/console/events/{event.pk}/announcements/",
+        },
+    )
 
 
-async def fanout(urls: list[str], event: Event, warm: Event, users, keys: list[str], boss_key: str,
-                 timeout: float) -> dict:
+async def fanout(
+    urls: list[str], event: Event, warm: Event, users, keys: list[str], boss_key: str, timeout: float
+) -> dict:
     received: dict[int, float] = {}
     ready = 0
     all_ready = asyncio.Event()
@@ -124,8 +147,9 @@ async def fanout(urls: list[str], event: Event, warm: Event, users, keys: list[s
         headers = {"Cookie": f"{cookie_name}={key}", "Origin": base}
         try:
             async with gate:
-                socket = await websockets.connect(ws_url, additional_headers=headers, open_timeout=60,
-                                                  ping_interval=None, max_queue=None)
+                socket = await websockets.connect(
+                    ws_url, additional_headers=headers, open_timeout=60, ping_interval=None, max_queue=None
+                )
                 hello = json.loads(await socket.recv())
                 assert hello["type"] == "hello" and f"inbox.{user.pk}" in hello["topics"], hello
         except Exception:
@@ -169,9 +193,9 @@ async def fanout(urls: list[str], event: Event, warm: Event, users, keys: list[s
         await asyncio.sleep(0.05)
     # Hang up in small batches: a thousand sockets closing at once is a restart, not this bench.
     for start in range(0, len(tasks), 50):
-        for task in tasks[start:start + 50]:
+        for task in tasks[start : start + 50]:
             task.cancel()
-        await asyncio.gather(*tasks[start:start + 50], return_exceptions=True)
+        await asyncio.gather(*tasks[start : start + 50], return_exceptions=True)
         await asyncio.sleep(0.05)
     delays = [at - t0 for at in received.values()]
     return {"delays": delays, "errors": errors, "connect_s": connect_s, "post_s": post_s}
@@ -205,21 +229,25 @@ def main() -> None:
     reach = Announcement.objects.filter(target=f"event:{event.pk}").values_list("recipients", flat=True).first()
     cleanup([event, warm], run)
     delays = result["delays"]
-    print(json.dumps({
-        "bench": "fanout",
-        "database": connection.vendor,
-        "servers": args.servers,
-        "clients": args.clients,
-        "connect_errors": result["errors"],
-        "recipients": reach,
-        "delivered": len(delays),
-        "lost": args.clients - len(delays),
-        "p50_ms": ms(percentile(delays, 50)),
-        "p99_ms": ms(percentile(delays, 99)),
-        "max_ms": ms(max(delays) if delays else 0.0),
-        "post_ms": ms(result["post_s"]),
-        "connect_all_s": round(result["connect_s"], 2),
-    }))
+    print(
+        json.dumps(
+            {
+                "bench": "fanout",
+                "database": connection.vendor,
+                "servers": args.servers,
+                "clients": args.clients,
+                "connect_errors": result["errors"],
+                "recipients": reach,
+                "delivered": len(delays),
+                "lost": args.clients - len(delays),
+                "p50_ms": ms(percentile(delays, 50)),
+                "p99_ms": ms(percentile(delays, 99)),
+                "max_ms": ms(max(delays) if delays else 0.0),
+                "post_ms": ms(result["post_s"]),
+                "connect_all_s": round(result["connect_s"], 2),
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -52,8 +52,15 @@ from django.db import connection  # noqa: E402
 from django.middleware.csrf import _get_new_csrf_string  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-PHASES = [(0, "normal"), (5, "redis_down"), (20, "redis_back"), (25, "postgres_restart"), (29, "after_postgres"),
-          (30, "worker_killed"), (35, "recovered")]
+PHASES = [
+    (0, "normal"),
+    (5, "redis_down"),
+    (20, "redis_back"),
+    (25, "postgres_restart"),
+    (29, "after_postgres"),
+    (30, "worker_killed"),
+    (35, "recovered"),
+]
 
 
 def phase_of(t: float) -> str:
@@ -73,20 +80,43 @@ def prepare(users: int, tickets: int, run: str):
 
     series, _ = Series.objects.get_or_create(slug="bench", defaults={"title": "Benchmark", "year": 2025})
     now = timezone.now()
-    event = Event.objects.create(series=series, kind=Event.Kind.FAIR, title=f"faults {run}", capacity=users + 10,
-                                 status=Event.Status.PUBLISHED, starts_at=now + timedelta(days=3),
-                                 ends_at=now + timedelta(days=3, hours=4), registration_opens_at=now - timedelta(hours=1))
-    door = Event.objects.create(series=series, kind=Event.Kind.FAIR, title=f"faults door {run}", capacity=tickets + 10,
-                                status=Event.Status.PUBLISHED, starts_at=now - timedelta(minutes=30),
-                                ends_at=now + timedelta(hours=4), registration_opens_at=now - timedelta(days=2))
+    event = Event.objects.create(
+        series=series,
+        kind=Event.Kind.FAIR,
+        title=f"faults {run}",
+        capacity=users + 10,
+        status=Event.Status.PUBLISHED,
+        starts_at=now + timedelta(days=3),
+        ends_at=now + timedelta(days=3, hours=4),
+        registration_opens_at=now - timedelta(hours=1),
+    )
+    door = Event.objects.create(
+        series=series,
+        kind=Event.Kind.FAIR,
+        title=f"faults door {run}",
+        capacity=tickets + 10,
+        status=Event.Status.PUBLISHED,
+        starts_at=now - timedelta(minutes=30),
+        ends_at=now + timedelta(hours=4),
+        registration_opens_at=now - timedelta(days=2),
+    )
     password = make_password("bench-password")
-    people = User.objects.bulk_create([User(email=f"faults-{run}-{i}@bench.local", name=f"故障{i}", password=password,
-                                            role=User.Role.CANDIDATE) for i in range(users + tickets)])
-    CandidateProfile.objects.bulk_create([CandidateProfile(user=u, full_name=u.name, phone="13800000000",
-                                                           institution="bench", discipline="0812") for u in people])
+    people = User.objects.bulk_create(
+        [
+            User(email=f"faults-{run}-{i}@bench.local", name=f"故障{i}", password=password, role=User.Role.CANDIDATE)
+            for i in range(users + tickets)
+        ]
+    )
+    CandidateProfile.objects.bulk_create(
+        [
+            CandidateProfile(user=u, full_name=u.name, phone="13800000000", institution="bench", discipline="0812")
+            for u in people
+        ]
+    )
     registrants, holders = people[:users], people[users:]
     registrations = Registration.objects.bulk_create(
-        [Registration(event=door, user=u, status="confirmed", confirmed_at=now) for u in holders])
+        [Registration(event=door, user=u, status="confirmed", confirmed_at=now) for u in holders]
+    )
     made = Ticket.objects.bulk_create([Ticket(registration=r, event=door) for r in registrations])
     key = signing_key_current(door.pk)
     signer = private_key(key)
@@ -102,20 +132,28 @@ def prepare(users: int, tickets: int, run: str):
     return event, login_sessions(registrants), codes, token
 
 
-async def load(url: str, event, session_keys: list[str], codes: list[str], token: str, seconds: float,
-               rate: float, actions) -> list[tuple[float, str, object]]:
+async def load(
+    url: str, event, session_keys: list[str], codes: list[str], token: str, seconds: float, rate: float, actions
+) -> list[tuple[float, str, object]]:
     results: list[tuple[float, str, object]] = []
     start = time.monotonic()
 
     async with http_client(url, concurrency=64) as client:
+
         async def register(key: str):
             csrf = _get_new_csrf_string()
-            headers = {"Cookie": f"{settings.SESSION_COOKIE_NAME}={key}; {settings.CSRF_COOKIE_NAME}={csrf}",
-                       "Referer": f"{url}/events/{event.pk}/"}
+            headers = {
+                "Cookie": f"{settings.SESSION_COOKIE_NAME}={key}; {settings.CSRF_COOKIE_NAME}={csrf}",
+                "Referer": f"{url}/events/{event.pk}/",
+            }
             t = time.monotonic() - start
             try:
-                async with client.post(f"/events/{event.pk}/register/", data={"csrfmiddlewaretoken": csrf},
-                                       headers=headers, allow_redirects=False) as response:
+                async with client.post(
+                    f"/events/{event.pk}/register/",
+                    data={"csrfmiddlewaretoken": csrf},
+                    headers=headers,
+                    allow_redirects=False,
+                ) as response:
                     await response.read()
                     # A 302 to the event page is a registration; one to the login page is not.
                     where = response.headers.get("Location", "")
@@ -130,8 +168,11 @@ async def load(url: str, event, session_keys: list[str], codes: list[str], token
             t = time.monotonic() - start
             body = json.dumps({"code": code, "gate": "东门", "nonce": uuid.uuid4().hex})
             try:
-                async with client.post("/api/checkin/scan", data=body, headers={
-                        "Authorization": f"Bearer {token}", "Content-Type": "application/json"}) as response:
+                async with client.post(
+                    "/api/checkin/scan",
+                    data=body,
+                    headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+                ) as response:
                     await response.read()
                     results.append((t, "scan", response.status))
             except Exception as error:
@@ -189,8 +230,9 @@ def main() -> None:
     os.environ.update(DATABASE_URL=proxied, CELERY_TASK_DEFAULT_QUEUE=queue)
     server, url = start_server(workers=args.workers)
     worker_env = {"CELERY_TASK_DEFAULT_QUEUE": queue}
-    workers = [start_worker(queue=queue, broker_url=REDIS.url, database_url=proxied, smtp_port=smtp_port,
-                            extra_env=worker_env)]
+    workers = [
+        start_worker(queue=queue, broker_url=REDIS.url, database_url=proxied, smtp_port=smtp_port, extra_env=worker_env)
+    ]
 
     def cut_postgres():
         proxy.refusing = True
@@ -202,8 +244,11 @@ def main() -> None:
         workers[-1][0].kill()
 
     def new_worker():
-        workers.append(start_worker(queue=queue, broker_url=REDIS.url, database_url=proxied, smtp_port=smtp_port,
-                                    extra_env=worker_env))
+        workers.append(
+            start_worker(
+                queue=queue, broker_url=REDIS.url, database_url=proxied, smtp_port=smtp_port, extra_env=worker_env
+            )
+        )
 
     actions = [(5, REDIS.stop), (20, REDIS.start), (25, cut_postgres), (30, kill_worker), (32, new_worker)]
     try:
@@ -241,8 +286,11 @@ def main() -> None:
         proxy.close()
         REDIS.stop()
 
-    notice_counts = Counter(Notification.objects.filter(kind="registration.confirmed", user_id__in=confirmed)
-                            .values_list("user_id", flat=True))
+    notice_counts = Counter(
+        Notification.objects.filter(kind="registration.confirmed", user_id__in=confirmed).values_list(
+            "user_id", flat=True
+        )
+    )
     expected_emails = emails_of(confirmed)
     mail_counts = Counter(r for r in recorder.rcpts if r in expected_emails)
     ok = {"register": {302}, "scan": {200}}
@@ -251,23 +299,34 @@ def main() -> None:
         if status not in ok[kind]:
             failed[f"{kind}:{phase_of(t)}:{status}"] += 1
     pg = [(t, status) for t, kind, status in results if status not in ok[kind] and 24.5 <= t < 29]
-    print(json.dumps({
-        "bench": "faults",
-        "requests": Counter(kind for _t, kind, _s in results),
-        "failed": dict(sorted(failed.items())),
-        "registrations_failed_while_redis_down": sum(
-            1 for t, kind, s in results if kind == "register" and s != 302 and 5 <= t < 20),
-        "postgres_restart_failures": len(pg),
-        "postgres_restart_failure_window_s": round(max(t for t, _ in pg) - min(t for t, _ in pg), 2) if pg else 0.0,
-        "postgres_restart_failures_all_503": all(s == 503 for _t, s in pg),
-        "notices_expected": len(confirmed), "notices_delivered": len(notice_counts),
-        "notices_duplicated": sum(n - 1 for n in notice_counts.values()),
-        "emails_expected": len(expected_emails), "emails_delivered": len(mail_counts),
-        "emails_duplicated": sum(n - 1 for n in mail_counts.values()),
-        "emails_still_pending": EmailDelivery.objects.filter(notification__user_id__in=confirmed,
-                                                             status="pending").count(),
-        "drain_s": round(drain_s, 1),
-    }, ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "bench": "faults",
+                "requests": Counter(kind for _t, kind, _s in results),
+                "failed": dict(sorted(failed.items())),
+                "registrations_failed_while_redis_down": sum(
+                    1 for t, kind, s in results if kind == "register" and s != 302 and 5 <= t < 20
+                ),
+                "postgres_restart_failures": len(pg),
+                "postgres_restart_failure_window_s": round(max(t for t, _ in pg) - min(t for t, _ in pg), 2)
+                if pg
+                else 0.0,
+                "postgres_restart_failures_all_503": all(s == 503 for _t, s in pg),
+                "notices_expected": len(confirmed),
+                "notices_delivered": len(notice_counts),
+                "notices_duplicated": sum(n - 1 for n in notice_counts.values()),
+                "emails_expected": len(expected_emails),
+                "emails_delivered": len(mail_counts),
+                "emails_duplicated": sum(n - 1 for n in mail_counts.values()),
+                "emails_still_pending": EmailDelivery.objects.filter(
+                    notification__user_id__in=confirmed, status="pending"
+                ).count(),
+                "drain_s": round(drain_s, 1),
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 def emails_of(user_ids) -> set[str]:

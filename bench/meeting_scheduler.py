@@ -38,8 +38,9 @@ def instance(seed: int = 20261201) -> tuple[Problem, dict, dict]:
         available = set(slots[:8] if rng.random() < 0.5 else slots[8:]) if half else set(slots)
         ids = list(range(table_id, table_id + TABLES))
         table_id += TABLES
-        companies[k] = CompanyInfo(tables=TABLES, slots=available, hall="ABCD"[k % HALLS], maximum=MAX_COMPANY,
-                                   table_ids=ids)
+        companies[k] = CompanyInfo(
+            tables=TABLES, slots=available, hall="ABCD"[k % HALLS], maximum=MAX_COMPANY, table_ids=ids
+        )
     candidates = {}
     for c in range(CANDIDATES):
         busy = set()
@@ -71,8 +72,15 @@ def instance(seed: int = 20261201) -> tuple[Problem, dict, dict]:
 def _problem(slots, adjacent, companies, candidates, cand_prio, comp_prio, previous=None) -> Problem:
     pairs = set(cand_prio) | set(comp_prio)
     wishes = {p: wish_weight(cand_prio.get(p), comp_prio.get(p)) for p in pairs}
-    return Problem(slots=slots, adjacent=adjacent, companies=companies, candidates=candidates, wishes=wishes,
-                   mutual=set(cand_prio) & set(comp_prio), previous=previous or {})
+    return Problem(
+        slots=slots,
+        adjacent=adjacent,
+        companies=companies,
+        candidates=candidates,
+        wishes=wishes,
+        mutual=set(cand_prio) & set(comp_prio),
+        previous=previous or {},
+    )
 
 
 def validate(problem: Problem, meetings: list) -> list[str]:
@@ -113,9 +121,15 @@ def validate(problem: Problem, meetings: list) -> list[str]:
 
 def figures(problem: Problem, solution, tables: list) -> dict:
     s = solution.stats
-    out = {"seconds": round(solution.report.get("seconds", 0.0), 2), "meetings": s["meetings"], "weight": s["weight"],
-           "mutual_share": s["mutual_share"], "candidates_with_meeting_share": s["candidates_with_meeting_share"],
-           "companies_without_meeting": s["companies_without_meeting"], "violations": len(validate(problem, tables))}
+    out = {
+        "seconds": round(solution.report.get("seconds", 0.0), 2),
+        "meetings": s["meetings"],
+        "weight": s["weight"],
+        "mutual_share": s["mutual_share"],
+        "candidates_with_meeting_share": s["candidates_with_meeting_share"],
+        "companies_without_meeting": s["companies_without_meeting"],
+        "violations": len(validate(problem, tables)),
+    }
     for key in ("objective", "bound", "gap", "status", "lp_bound", "lp_seconds", "solver_seconds", "variables"):
         if key in solution.report:
             value = solution.report[key]
@@ -146,33 +160,49 @@ def main() -> None:
         side = cand_prio if rng.random() < 0.6 else comp_prio
         side.pop(rng.choice(list(side)))
     for _ in range(change - change // 2):
-        (cand_prio if rng.random() < 0.6 else comp_prio)[(rng.randrange(CANDIDATES), rng.randrange(COMPANIES))] = \
+        (cand_prio if rng.random() < 0.6 else comp_prio)[(rng.randrange(CANDIDATES), rng.randrange(COMPANIES))] = (
             rng.randint(1, 3)
+        )
     previous = {(c, k): s for c, k, s in best.meetings}
-    again_problem = _problem(problem.slots, problem.adjacent, problem.companies, problem.candidates,
-                             cand_prio, comp_prio, previous)
+    again_problem = _problem(
+        problem.slots, problem.adjacent, problem.companies, problem.candidates, cand_prio, comp_prio, previous
+    )
     again = optimise(again_problem, time_limit=args.time_limit, workers=2, seed=0, gap_limit=args.gap)
-    again_tables = tables_assign(again_problem, again.meetings,
-                                 previous_tables={(c, k): t for c, k, s, t in best_tables})
+    again_tables = tables_assign(
+        again_problem, again.meetings, previous_tables={(c, k): t for c, k, s, t in best_tables}
+    )
     now = {(c, k): s for c, k, s in again.meetings}
     still_wished = [p for p in previous if p in again_problem.wishes]
     moved = sum(1 for p in still_wished if now.get(p) != previous[p])
     withdrawn = len(previous) - len(still_wished)
 
     result = {
-        "instance": {"candidates": CANDIDATES, "companies": COMPANIES, "tables_per_company": TABLES, "slots": SLOTS,
-                     "halls": HALLS, "wishes": len(problem.wishes), "mutual_wishes": len(problem.mutual),
-                     "candidate_wishes_per_candidate": round(len(cand_prio) / CANDIDATES, 2),
-                     "clashing_candidates": sum(1 for c in problem.candidates.values() if c.busy)},
+        "instance": {
+            "candidates": CANDIDATES,
+            "companies": COMPANIES,
+            "tables_per_company": TABLES,
+            "slots": SLOTS,
+            "halls": HALLS,
+            "wishes": len(problem.wishes),
+            "mutual_wishes": len(problem.mutual),
+            "candidate_wishes_per_candidate": round(len(cand_prio) / CANDIDATES, 2),
+            "clashing_candidates": sum(1 for c in problem.candidates.values() if c.busy),
+        },
         "optimiser": figures(problem, best, best_tables),
         "greedy": figures(problem, base, base_tables),
         "weight_gain_over_greedy": round(best.stats["weight"] / base.stats["weight"] - 1, 4),
-        "rerun": {**figures(again_problem, again, again_tables), "interests_changed": change,
-                  "published": len(previous), "moved": moved, "dropped_withdrawn": withdrawn,
-                  "moved_share": round(moved / len(previous), 4)},
+        "rerun": {
+            **figures(again_problem, again, again_tables),
+            "interests_changed": change,
+            "published": len(previous),
+            "moved": moved,
+            "dropped_withdrawn": withdrawn,
+            "moved_share": round(moved / len(previous), 4),
+        },
         "total_seconds": round(time.perf_counter() - started, 2),
         # The machine is shared: wall-clock figures mean little without the load they ran under.
-        "load_average_before": load_before, "load_average_after": [round(x, 2) for x in os.getloadavg()],
+        "load_average_before": load_before,
+        "load_average_after": [round(x, 2) for x in os.getloadavg()],
     }
     print(json.dumps(result, ensure_ascii=False))
 

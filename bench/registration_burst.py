@@ -33,8 +33,17 @@ from datetime import timedelta
 from pathlib import Path
 
 import _profile
-from _support import (django_setup, free_port, http_client, login_sessions, ms, percentile, process_tree_cpu_s,
-                      start_celery_worker, start_server)
+from _support import (
+    django_setup,
+    free_port,
+    http_client,
+    login_sessions,
+    ms,
+    percentile,
+    process_tree_cpu_s,
+    start_celery_worker,
+    start_server,
+)
 
 django_setup()
 
@@ -55,20 +64,29 @@ def prepare(candidates: int, seats: int, run: str) -> tuple[Event, list[str]]:
     series, _ = Series.objects.get_or_create(slug="bench", defaults={"title": "Benchmark", "year": 2025})
     now = timezone.now()
     event = Event.objects.create(
-        series=series, kind=Event.Kind.FAIR, title=f"bench {run}", capacity=seats, status=Event.Status.PUBLISHED,
-        starts_at=now + timedelta(days=3), ends_at=now + timedelta(days=3, hours=4),
+        series=series,
+        kind=Event.Kind.FAIR,
+        title=f"bench {run}",
+        capacity=seats,
+        status=Event.Status.PUBLISHED,
+        starts_at=now + timedelta(days=3),
+        ends_at=now + timedelta(days=3, hours=4),
         registration_opens_at=now - timedelta(hours=1),
     )
     password = make_password("bench-password")
     users = User.objects.bulk_create(
-        [User(email=f"bench-{run}-{i}@bench.local", name=f"压测{i}", role=User.Role.CANDIDATE, password=password)
-         for i in range(candidates)]
+        [
+            User(email=f"bench-{run}-{i}@bench.local", name=f"压测{i}", role=User.Role.CANDIDATE, password=password)
+            for i in range(candidates)
+        ]
     )
     if not users or users[0].pk is None:  # SQLite before 3.35 returns no ids
         users = list(User.objects.filter(email__startswith=f"bench-{run}-").order_by("id"))
     CandidateProfile.objects.bulk_create(
-        [CandidateProfile(user=u, full_name=u.name, phone="13800000000", institution="bench",
-                          discipline="0812") for u in users]
+        [
+            CandidateProfile(user=u, full_name=u.name, phone="13800000000", institution="bench", discipline="0812")
+            for u in users
+        ]
     )
     keys = login_sessions(users)
     connection.close()
@@ -93,8 +111,9 @@ async def burst(url: str, event: Event, session_keys: list[str], concurrency: in
             async with semaphore:
                 started = time.perf_counter()
                 try:
-                    async with client.post(path, data={"csrfmiddlewaretoken": csrf}, headers=headers,
-                                           allow_redirects=False) as response:
+                    async with client.post(
+                        path, data={"csrfmiddlewaretoken": csrf}, headers=headers, allow_redirects=False
+                    ) as response:
                         await response.read()
                         if response.status != 302:
                             errors += 1
@@ -157,9 +176,11 @@ def seat_count_timing(event: Event, user: User, reps: int = 200) -> dict:
             seats_recount(locked)
             recounted.append(time.perf_counter() - started)
         transaction.set_rollback(True)  # the version bump of the measurement is not kept
-    return {"seat_count_ms_in_lock_p50": round(percentile(counted, 50) * 1000, 3),
-            "seat_count_ms_in_lock_p99": round(percentile(counted, 99) * 1000, 3),
-            "recount_ms_p50_for_comparison": round(percentile(recounted, 50) * 1000, 3)}
+    return {
+        "seat_count_ms_in_lock_p50": round(percentile(counted, 50) * 1000, 3),
+        "seat_count_ms_in_lock_p99": round(percentile(counted, 99) * 1000, 3),
+        "recount_ms_p50_for_comparison": round(percentile(recounted, 50) * 1000, 3),
+    }
 
 
 def worker_cpu(pids: list[int]) -> list[float]:
@@ -196,7 +217,7 @@ def worker_pids(pid: int) -> list[int]:
                 cmdline = (entry / "cmdline").read_bytes()
             except OSError:
                 continue
-            if int(stat[stat.rindex(")") + 2:].split()[1]) == pid and b"spawn_main" in cmdline:
+            if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid and b"spawn_main" in cmdline:
                 found.append(int(entry.name))
     return sorted(found) or [pid]
 
@@ -230,8 +251,9 @@ def start_nginx(ports: list[int]) -> tuple[subprocess.Popen, str]:
     prefix = tempfile.mkdtemp(prefix="boju-bench-nginx-")
     port = free_port()
     conf = Path(prefix) / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(prefix=prefix, port=port,
-                                      servers="\n".join(f"        server 127.0.0.1:{p};" for p in ports)))
+    conf.write_text(
+        NGINX_CONF.format(prefix=prefix, port=port, servers="\n".join(f"        server 127.0.0.1:{p};" for p in ports))
+    )
     nginx = shutil.which("nginx") or "/usr/sbin/nginx"
     process = subprocess.Popen([nginx, "-p", prefix, "-c", str(conf), "-g", "daemon off;"])
     time.sleep(0.5)
@@ -244,7 +266,9 @@ def one_size(url: str, args, size: int, event: Event, keys: list[str], pids: lis
     before = worker_cpu(pids)
     handle = _profile.start_many(pids) if profile else None
     began = time.time()
-    result = asyncio.run(burst(url, event, keys, args.concurrency, on_done=lambda: connections_per_worker(pids, args.server_ports)))
+    result = asyncio.run(
+        burst(url, event, keys, args.concurrency, on_done=lambda: connections_per_worker(pids, args.server_ports))
+    )
     split = _profile.stop_many(handle) if profile else None
     used = [after - b for after, b in zip(worker_cpu(pids), before)]
     load_after = os.getloadavg()[0]
@@ -291,22 +315,41 @@ def one_size(url: str, args, size: int, event: Event, keys: list[str], pids: lis
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--candidates", default="1000,10000",
-                        help="comma-separated burst sizes, each a new event, run one after another on one server")
+    parser.add_argument(
+        "--candidates",
+        default="1000,10000",
+        help="comma-separated burst sizes, each a new event, run one after another on one server",
+    )
     parser.add_argument("--concurrency", type=int, default=50)
     parser.add_argument("--seats", type=int, default=100)
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers (as many as cores)")
-    parser.add_argument("--front", choices=["uvicorn", "nginx"], default="uvicorn",
-                        help="uvicorn --workers N, or N one-worker uvicorns behind nginx (per-request balancing)")
-    parser.add_argument("--http-concurrency", type=int, default=1,
-                        help="HTTP_CONCURRENCY_PER_PROCESS of the server it starts (0 = unlimited)")
+    parser.add_argument(
+        "--front",
+        choices=["uvicorn", "nginx"],
+        default="uvicorn",
+        help="uvicorn --workers N, or N one-worker uvicorns behind nginx (per-request balancing)",
+    )
+    parser.add_argument(
+        "--http-concurrency",
+        type=int,
+        default=1,
+        help="HTTP_CONCURRENCY_PER_PROCESS of the server it starts (0 = unlimited)",
+    )
     parser.add_argument("--url", default="")
-    parser.add_argument("--profile", action="store_true",
-                        help="sample the workers with py-spy during each burst and print where the CPU went")
-    parser.add_argument("--notice-timeout", type=float, default=120,
-                        help="seconds to wait for the worker's last notice after a burst")
-    parser.add_argument("--warmup", type=int, default=200,
-                        help="registrations for another event first, not measured (0 = a cold server)")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="sample the workers with py-spy during each burst and print where the CPU went",
+    )
+    parser.add_argument(
+        "--notice-timeout", type=float, default=120, help="seconds to wait for the worker's last notice after a burst"
+    )
+    parser.add_argument(
+        "--warmup",
+        type=int,
+        default=200,
+        help="registrations for another event first, not measured (0 = a cold server)",
+    )
     args = parser.parse_args()
     sizes = [int(n) for n in args.candidates.split(",") if n.strip()]
     args.server_ports = set()
@@ -341,21 +384,27 @@ def main() -> None:
                     process.wait(timeout=30)
 
     p99 = {r["candidates"]: r["p99_ms"] for r in results}
-    print(json.dumps({
-        "bench": "registration_burst",
-        "database": connection.vendor,
-        "redis": bool(settings.REDIS_URL),
-        "front": args.front if not args.url else None,
-        "workers": args.workers if not args.url else None,
-        "http_concurrency_per_process": args.http_concurrency if not args.url else None,
-        "warmup": args.warmup,
-        "concurrency": args.concurrency,
-        "seats": args.seats,
-        # p99 of the largest burst over the smallest: 1.0 when the cost does not grow with the event.
-        "p99_ratio_largest_to_smallest": round(p99[max(p99)] / p99[min(p99)], 2) if len(p99) > 1 and p99[min(p99)] else None,
-        "runs": results,
-        "uptime_loadavg": [round(x, 2) for x in os.getloadavg()],
-    }))
+    print(
+        json.dumps(
+            {
+                "bench": "registration_burst",
+                "database": connection.vendor,
+                "redis": bool(settings.REDIS_URL),
+                "front": args.front if not args.url else None,
+                "workers": args.workers if not args.url else None,
+                "http_concurrency_per_process": args.http_concurrency if not args.url else None,
+                "warmup": args.warmup,
+                "concurrency": args.concurrency,
+                "seats": args.seats,
+                # p99 of the largest burst over the smallest: 1.0 when the cost does not grow with the event.
+                "p99_ratio_largest_to_smallest": round(p99[max(p99)] / p99[min(p99)], 2)
+                if len(p99) > 1 and p99[min(p99)]
+                else None,
+                "runs": results,
+                "uptime_loadavg": [round(x, 2) for x in os.getloadavg()],
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -58,47 +58,104 @@ def prepare(run: str, scans: int):
     series = Series.objects.create(slug=f"bench-targets-{run}", title=f"Bench targets {run}", year=2025)
     targets_default(series=series, actor=None)
     password = make_password("bench-password")
-    users = User.objects.bulk_create([User(email=f"bt-{run}-{i}@bench.local", name=f"压测{i}", password=password)
-                                      for i in range(PEOPLE)], batch_size=5000)
-    CandidateProfile.objects.bulk_create([CandidateProfile(
-        user=u, full_name=u.name, phone=f"139{i:08d}", institution="", discipline="0707",
-        province=rng.choice(PROVINCES), university_type=rng.choice(UNITYPES)) for i, u in enumerate(users)],
-        batch_size=5000)
-    events = Event.objects.bulk_create([Event(
-        series=series, kind=KINDS[i % len(KINDS)], title=f"bench event {i}", capacity=10_000,
-        status=Event.Status.PUBLISHED, starts_at=now - timedelta(days=300 - 7 * i),
-        ends_at=now - timedelta(days=300 - 7 * i, hours=-4)) for i in range(EVENTS)])
+    users = User.objects.bulk_create(
+        [User(email=f"bt-{run}-{i}@bench.local", name=f"压测{i}", password=password) for i in range(PEOPLE)],
+        batch_size=5000,
+    )
+    CandidateProfile.objects.bulk_create(
+        [
+            CandidateProfile(
+                user=u,
+                full_name=u.name,
+                phone=f"139{i:08d}",
+                institution="",
+                discipline="0707",
+                province=rng.choice(PROVINCES),
+                university_type=rng.choice(UNITYPES),
+            )
+            for i, u in enumerate(users)
+        ],
+        batch_size=5000,
+    )
+    events = Event.objects.bulk_create(
+        [
+            Event(
+                series=series,
+                kind=KINDS[i % len(KINDS)],
+                title=f"bench event {i}",
+                capacity=10_000,
+                status=Event.Status.PUBLISHED,
+                starts_at=now - timedelta(days=300 - 7 * i),
+                ends_at=now - timedelta(days=300 - 7 * i, hours=-4),
+            )
+            for i in range(EVENTS)
+        ]
+    )
     per_event = REGISTRATIONS // EVENTS
     registrations = []
     for event in events:
         people = rng.sample(users, per_event)
-        registrations += [Registration(event=event, user=u, status="confirmed", confirmed_at=event.starts_at)
-                          for u in people]
+        registrations += [
+            Registration(event=event, user=u, status="confirmed", confirmed_at=event.starts_at) for u in people
+        ]
     registrations = Registration.objects.bulk_create(registrations, batch_size=5000)
     came = [r for i, r in enumerate(registrations) if i % per_event < CHECKINS // EVENTS]
     tickets = Ticket.objects.bulk_create([Ticket(registration=r, event_id=r.event_id) for r in came], batch_size=5000)
     lists = {e.pk: checkin_list_default(event_id=e.pk) for e in events}
     starts = {e.pk: e.starts_at for e in events}
-    Checkin.objects.bulk_create([Checkin(ticket=t, checkin_list=lists[t.event_id],
-                                         scanned_at=starts[t.event_id] + timedelta(seconds=i % 7200))
-                                 for i, t in enumerate(tickets)], batch_size=5000)
+    Checkin.objects.bulk_create(
+        [
+            Checkin(
+                ticket=t, checkin_list=lists[t.event_id], scanned_at=starts[t.event_id] + timedelta(seconds=i % 7200)
+            )
+            for i, t in enumerate(tickets)
+        ],
+        batch_size=5000,
+    )
     companies = list(Company.objects.order_by("pk")[:20])
-    Project.objects.bulk_create([Project(
-        series=series, title=f"bench project {i}", source=rng.choice(["challenge", "competition", "manual"]),
-        company=companies[i % len(companies)] if companies else None,
-        signed_on=(now - timedelta(days=rng.randint(0, 300))).date()) for i in range(PROJECTS)], batch_size=2000)
-    Outcome.objects.bulk_create([Outcome(
-        series=series, kind=rng.choice(["offer", "hire", "station_entry", "job", "project"]), candidate=users[i],
-        happened_on=(now - timedelta(days=rng.randint(0, 300))).date(), status="confirmed", reported_by=users[i])
-        for i in range(OUTCOMES)], batch_size=5000)
+    Project.objects.bulk_create(
+        [
+            Project(
+                series=series,
+                title=f"bench project {i}",
+                source=rng.choice(["challenge", "competition", "manual"]),
+                company=companies[i % len(companies)] if companies else None,
+                signed_on=(now - timedelta(days=rng.randint(0, 300))).date(),
+            )
+            for i in range(PROJECTS)
+        ],
+        batch_size=2000,
+    )
+    Outcome.objects.bulk_create(
+        [
+            Outcome(
+                series=series,
+                kind=rng.choice(["offer", "hire", "station_entry", "job", "project"]),
+                candidate=users[i],
+                happened_on=(now - timedelta(days=rng.randint(0, 300))).date(),
+                status="confirmed",
+                reported_by=users[i],
+            )
+            for i in range(OUTCOMES)
+        ],
+        batch_size=5000,
+    )
     # The event under way now, with new people to scan in (each scan adds one person).
-    live = Event.objects.create(series=series, kind="fair", title=f"bench live {run}", capacity=10_000,
-                                status=Event.Status.PUBLISHED, starts_at=now - timedelta(minutes=30),
-                                ends_at=now + timedelta(hours=4))
-    newcomers = User.objects.bulk_create([User(email=f"bt-{run}-new{i}@bench.local", name=f"新人{i}",
-                                               password=password) for i in range(scans)])
-    live_regs = Registration.objects.bulk_create([Registration(event=live, user=u, status="confirmed",
-                                                               confirmed_at=now) for u in newcomers])
+    live = Event.objects.create(
+        series=series,
+        kind="fair",
+        title=f"bench live {run}",
+        capacity=10_000,
+        status=Event.Status.PUBLISHED,
+        starts_at=now - timedelta(minutes=30),
+        ends_at=now + timedelta(hours=4),
+    )
+    newcomers = User.objects.bulk_create(
+        [User(email=f"bt-{run}-new{i}@bench.local", name=f"新人{i}", password=password) for i in range(scans)]
+    )
+    live_regs = Registration.objects.bulk_create(
+        [Registration(event=live, user=u, status="confirmed", confirmed_at=now) for u in newcomers]
+    )
     live_tickets = Ticket.objects.bulk_create([Ticket(registration=r, event=live) for r in live_regs])
     checkin_list_default(event_id=live.pk)
     key = signing_key_current(live.pk)
@@ -107,8 +164,9 @@ def prepare(run: str, scans: int):
     for ticket in live_tickets:
         body = f"1.{key.pk}.{ticket.pk}.{live.pk}"
         codes.append(f"{body}.{base64.urlsafe_b64encode(signer.sign(body.encode())).rstrip(b'=').decode()}")
-    head = User.objects.create(email=f"bt-{run}-head@bench.local", name="压测主办", password=password,
-                               role=User.Role.ORGANIZER)
+    head = User.objects.create(
+        email=f"bt-{run}-head@bench.local", name="压测主办", password=password, role=User.Role.ORGANIZER
+    )
     head.user_permissions.add(Permission.objects.get(codename="manage_all_events"))
     _device, pairing = device_create(actor=head, name="bench", events=[live])
     _device, token = device_pair(code=pairing)
@@ -165,8 +223,9 @@ async def scan_to_page(url: str, series, codes: list[str], token: str, base_peop
     async with http_client(url, concurrency=4, headers={"Authorization": f"Bearer {token}"}) as client:
         for code in codes:
             began = time.time()
-            async with client.post("/api/checkin/scan", json={"code": code, "gate": "bench",
-                                                              "nonce": secrets.token_hex(16)}) as response:
+            async with client.post(
+                "/api/checkin/scan", json={"code": code, "gate": "bench", "nonce": secrets.token_hex(16)}
+            ) as response:
                 result = (await response.json()).get("result")
             results[result] = results.get(result, 0) + 1
             sent.append(began)
@@ -180,9 +239,15 @@ async def scan_to_page(url: str, series, codes: list[str], token: str, base_peop
         arrival = next((when for when, people in seen if people >= base_people + number), None)
         if arrival is not None:
             delays.append(arrival - at)
-    return {"scans": len(sent), "ok": results.get("ok", 0), "pushes": len(seen), "reached_page": len(delays),
-            "scan_to_page_p50_ms": ms(percentile(delays, 50)), "scan_to_page_p99_ms": ms(percentile(delays, 99)),
-            "scan_to_page_max_ms": ms(max(delays) if delays else 0)}
+    return {
+        "scans": len(sent),
+        "ok": results.get("ok", 0),
+        "pushes": len(seen),
+        "reached_page": len(delays),
+        "scan_to_page_p50_ms": ms(percentile(delays, 50)),
+        "scan_to_page_p99_ms": ms(percentile(delays, 99)),
+        "scan_to_page_max_ms": ms(max(delays) if delays else 0),
+    }
 
 
 def main() -> None:
@@ -213,16 +278,22 @@ def main() -> None:
 
     from _support import ROOT
 
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, check=True,
-                   env={**os.environ, "DJANGO_ENV": "production", "DJANGO_ALLOWED_HOSTS": "127.0.0.1"})
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        check=True,
+        env={**os.environ, "DJANGO_ENV": "production", "DJANGO_ALLOWED_HOSTS": "127.0.0.1"},
+    )
     server, url = start_server(workers=args.workers)
     try:
         asyncio.run(timed_gets(url, f"/programme/{series.slug}/", 20))  # warm up both workers
         cpu = {}
         results = {}
-        for name, path, who in (("console", f"/console/programme/{series.pk}/", cookie),
-                                ("public", f"/programme/{series.slug}/", ""),
-                                ("snapshot", f"/programme/{series.slug}/figures.json", "")):
+        for name, path, who in (
+            ("console", f"/console/programme/{series.pk}/", cookie),
+            ("public", f"/programme/{series.slug}/", ""),
+            ("snapshot", f"/programme/{series.slug}/figures.json", ""),
+        ):
             before = process_tree_cpu_s(server.pid)
             results[name] = asyncio.run(timed_gets(url, path, args.requests, who, args.concurrency))
             cpu[name] = round(1000 * (process_tree_cpu_s(server.pid) - before) / args.requests, 1)
@@ -231,19 +302,33 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(20)
-    print(json.dumps({
-        "registrations": Registration.objects.filter(event__series=series).count(),
-        "checkins": Checkin.objects.filter(ticket__event__series=series).count(),
-        "people": figures[("people", "")], "projects": figures[("projects", "")],
-        "outcomes": Outcome.objects.filter(series=series).count(),
-        "prepare_s": round(prepared, 1), "rebuild_s": round(rebuilt, 2), "counters_equal_recount": equal,
-        "console_p50_ms": ms(percentile(console, 50)), "console_p99_ms": ms(percentile(console, 99)),
-        "public_page_p50_ms": ms(percentile(public, 50)), "public_page_p99_ms": ms(percentile(public, 99)),
-        "public_json_p50_ms": ms(percentile(snapshot, 50)), "public_json_p99_ms": ms(percentile(snapshot, 99)),
-        "server_cpu_ms_per_request": cpu, "concurrency": args.concurrency,
-        "load_average_1m": round(os.getloadavg()[0], 1),
-        **live, "workers": args.workers, "requests_each": args.requests,
-    }, ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "registrations": Registration.objects.filter(event__series=series).count(),
+                "checkins": Checkin.objects.filter(ticket__event__series=series).count(),
+                "people": figures[("people", "")],
+                "projects": figures[("projects", "")],
+                "outcomes": Outcome.objects.filter(series=series).count(),
+                "prepare_s": round(prepared, 1),
+                "rebuild_s": round(rebuilt, 2),
+                "counters_equal_recount": equal,
+                "console_p50_ms": ms(percentile(console, 50)),
+                "console_p99_ms": ms(percentile(console, 99)),
+                "public_page_p50_ms": ms(percentile(public, 50)),
+                "public_page_p99_ms": ms(percentile(public, 99)),
+                "public_json_p50_ms": ms(percentile(snapshot, 50)),
+                "public_json_p99_ms": ms(percentile(snapshot, 99)),
+                "server_cpu_ms_per_request": cpu,
+                "concurrency": args.concurrency,
+                "load_average_1m": round(os.getloadavg()[0], 1),
+                **live,
+                "workers": args.workers,
+                "requests_each": args.requests,
+            },
+            ensure_ascii=False,
+        )
+    )
 
 
 if __name__ == "__main__":

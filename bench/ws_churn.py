@@ -58,8 +58,9 @@ def redis_clients(client) -> int:
 def open_connections(url: str) -> int:
     """TCP connections the server still holds on its port (a dropped socket must not linger)."""
     port = url.rsplit(":", 1)[1]
-    out = subprocess.run(["ss", "-Htn", "state", "established", f"( sport = :{port} )"], capture_output=True,
-                         text=True).stdout
+    out = subprocess.run(
+        ["ss", "-Htn", "state", "established", f"( sport = :{port} )"], capture_output=True, text=True
+    ).stdout
     return len([line for line in out.splitlines() if line.strip()])
 
 
@@ -69,8 +70,9 @@ async def churn(url: str, event_id: int, count: int) -> int:
 
     async def one():
         async with gate:
-            socket = await websockets.connect(ws_url, additional_headers={"Origin": url}, open_timeout=60,
-                                              ping_interval=None)
+            socket = await websockets.connect(
+                ws_url, additional_headers={"Origin": url}, open_timeout=60, ping_interval=None
+            )
             hello = json.loads(await socket.recv())
             assert hello["type"] == "hello", hello
             return socket
@@ -94,9 +96,15 @@ def main() -> None:
     resource.setrlimit(resource.RLIMIT_NOFILE, (max(soft, min(hard, 2 * args.sockets + 256)), hard))
     series, _ = Series.objects.get_or_create(slug="bench", defaults={"title": "Benchmark", "year": 2025})
     now = timezone.now()
-    event = Event.objects.create(series=series, kind=Event.Kind.FORUM, title="ws churn", capacity=10,
-                                 status=Event.Status.PUBLISHED, starts_at=now + timedelta(days=3),
-                                 ends_at=now + timedelta(days=3, hours=3))
+    event = Event.objects.create(
+        series=series,
+        kind=Event.Kind.FORUM,
+        title="ws churn",
+        capacity=10,
+        status=Event.Status.PUBLISHED,
+        starts_at=now + timedelta(days=3),
+        ends_at=now + timedelta(days=3, hours=3),
+    )
     redis_client = redis.Redis.from_url(settings.REDIS_URL)
     server, url = start_server(workers=args.workers)
     try:
@@ -107,9 +115,15 @@ def main() -> None:
         for number in range(1, args.rounds + 1):
             opened = asyncio.run(churn(url, event.pk, args.sockets))
             time.sleep(3)
-            samples.append({"round": number, "opened": opened, "rss_mb": [rss_mb(p) for p in pids],
-                            "redis_clients": redis_clients(redis_client),
-                            "server_connections": open_connections(url)})
+            samples.append(
+                {
+                    "round": number,
+                    "opened": opened,
+                    "rss_mb": [rss_mb(p) for p in pids],
+                    "redis_clients": redis_clients(redis_client),
+                    "server_connections": open_connections(url),
+                }
+            )
     finally:
         server.terminate()
         try:
@@ -118,13 +132,20 @@ def main() -> None:
             server.kill()
         event.delete()
     first, last = samples[1]["rss_mb"], samples[-1]["rss_mb"]
-    print(json.dumps({
-        "bench": "ws_churn", "workers": args.workers, "sockets_per_round": args.sockets, "samples": samples,
-        "growth_round1_mb": [round(b - a, 1) for a, b in zip(samples[0]["rss_mb"], first)],
-        "growth_after_round1_mb": [round(b - a, 1) for a, b in zip(first, last)],
-        "redis_clients_max": max(s["redis_clients"] for s in samples),
-        "load_average": Path("/proc/loadavg").read_text().split()[:3],
-    }))
+    print(
+        json.dumps(
+            {
+                "bench": "ws_churn",
+                "workers": args.workers,
+                "sockets_per_round": args.sockets,
+                "samples": samples,
+                "growth_round1_mb": [round(b - a, 1) for a, b in zip(samples[0]["rss_mb"], first)],
+                "growth_after_round1_mb": [round(b - a, 1) for a, b in zip(first, last)],
+                "redis_clients_max": max(s["redis_clients"] for s in samples),
+                "load_average": Path("/proc/loadavg").read_text().split()[:3],
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

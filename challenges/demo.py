@@ -29,17 +29,24 @@ from .services import (
 )
 
 PROPOSALS = [
-    ("以{kw}为切入点，结合团队在该方向的前期成果，提出分阶段技术方案。", "文献与现场调研→实验室验证→中试/示范→总结验收。",
-     "第 1-2 月调研与方案细化；第 3-8 月实验验证；第 9-12 月示范与验收。"),
-    ("团队已在{kw}方向发表多篇论文并有专利储备，拟采用仿真与实验结合的路线。", "建模仿真→样机/样品制备→测试迭代。",
-     "前 3 个月完成建模，6 个月出样机，12 个月完成测试。"),
+    (
+        "以{kw}为切入点，结合团队在该方向的前期成果，提出分阶段技术方案。",
+        "文献与现场调研→实验室验证→中试/示范→总结验收。",
+        "第 1-2 月调研与方案细化；第 3-8 月实验验证；第 9-12 月示范与验收。",
+    ),
+    (
+        "团队已在{kw}方向发表多篇论文并有专利储备，拟采用仿真与实验结合的路线。",
+        "建模仿真→样机/样品制备→测试迭代。",
+        "前 3 个月完成建模，6 个月出样机，12 个月完成测试。",
+    ),
 ]
 
 
 def unload(series) -> None:
     """Before the demo series is deleted (load_demo --reset): its challenges and their projects."""
-    project_ids = list(Application.objects.filter(challenge__series=series, project__isnull=False)
-                       .values_list("project_id", flat=True))
+    project_ids = list(
+        Application.objects.filter(challenge__series=series, project__isnull=False).values_list("project_id", flat=True)
+    )
     Challenge.objects.filter(series=series).delete()
     Project.objects.filter(pk__in=project_ids).delete()
 
@@ -47,8 +54,9 @@ def unload(series) -> None:
 def _invite(team, lead, member):
     # As if invited and accepted: team_invite would e-mail the invitation on commit, and the demo
     # sends no mail (tests/notifications/test_demo.py).
-    TeamMember.objects.create(team=team, user=member, email=member.email, status=TeamMember.Status.ACCEPTED,
-                              responded_at=timezone.now())
+    TeamMember.objects.create(
+        team=team, user=member, email=member.email, status=TeamMember.Status.ACCEPTED, responded_at=timezone.now()
+    )
 
 
 def load(*, head, series) -> int:
@@ -60,21 +68,53 @@ def load(*, head, series) -> int:
         if member is not None:
             companies.setdefault(company.industry, (company, member))
     fallback = next(iter(companies.values()))
-    applicants = [p.user for p in CandidateProfile.objects.select_related("user").order_by("id")
-                  if p.kind in (CandidateKind.PHD, CandidateKind.POSTDOC, CandidateKind.POSTDOC_ALUMNI)]
+    applicants = [
+        p.user
+        for p in CandidateProfile.objects.select_related("user").order_by("id")
+        if p.kind in (CandidateKind.PHD, CandidateKind.POSTDOC, CandidateKind.POSTDOC_ALUMNI)
+    ]
     by_discipline = {}
     for person in applicants:
         by_discipline.setdefault(person.candidate_profile.discipline[:2], []).append(person)
     now = timezone.now()
     made = []
-    for index, (industry, title, discipline, district, keywords, summary, problem, outcome, acceptance, low, high,
-                winners, days, confidential) in enumerate(C):
+    for index, (
+        industry,
+        title,
+        discipline,
+        district,
+        keywords,
+        summary,
+        problem,
+        outcome,
+        acceptance,
+        low,
+        high,
+        winners,
+        days,
+        confidential,
+    ) in enumerate(C):
         company, boss = companies.get(industry, fallback)
-        challenge = challenge_create(company=company, series=series, actor=boss, data={
-            "title": title, "discipline": discipline, "district": district, "keywords": keywords,
-            "summary": summary, "problem": problem, "outcome": outcome, "acceptance": acceptance,
-            "details_confidential": confidential, "budget_min_wan": low, "budget_max_wan": high,
-            "winners_max": winners, "deadline": now + timedelta(days=days, hours=index)})
+        challenge = challenge_create(
+            company=company,
+            series=series,
+            actor=boss,
+            data={
+                "title": title,
+                "discipline": discipline,
+                "district": district,
+                "keywords": keywords,
+                "summary": summary,
+                "problem": problem,
+                "outcome": outcome,
+                "acceptance": acceptance,
+                "details_confidential": confidential,
+                "budget_min_wan": low,
+                "budget_max_wan": high,
+                "winners_max": winners,
+                "deadline": now + timedelta(days=days, hours=index),
+            },
+        )
         made.append((challenge, boss))
         if index == len(C) - 1:
             continue  # a draft the company is still writing
@@ -82,8 +122,12 @@ def load(*, head, series) -> int:
         if index in (len(C) - 2, len(C) - 3):
             continue  # waiting for the organizers' review
         if index == len(C) - 4:
-            challenge_review(challenge=challenge, actor=head, approve=False,
-                             reason="验收标准请量化到可测试的指标，并注明第三方检测机构。")
+            challenge_review(
+                challenge=challenge,
+                actor=head,
+                approve=False,
+                reason="验收标准请量化到可测试的指标，并注明第三方检测机构。",
+            )
             continue
         challenge_review(challenge=challenge, actor=head, approve=True)
         challenge_publish(challenge=challenge, actor=head)
@@ -111,10 +155,18 @@ def load(*, head, series) -> int:
                 if mate is not None:
                     _invite(team, lead, mate)
             try:
-                application_create(challenge=challenge, actor=lead, team=team, data={
-                    "proposal": proposal.format(kw=keyword), "approach": approach, "timeline": timeline,
-                    "price_wan": str((Decimal(challenge.budget_min_wan) + Decimal(challenge.budget_max_wan)) / 2),
-                    "share_cv": k % 2 == 0})
+                application_create(
+                    challenge=challenge,
+                    actor=lead,
+                    team=team,
+                    data={
+                        "proposal": proposal.format(kw=keyword),
+                        "approach": approach,
+                        "timeline": timeline,
+                        "price_wan": str((Decimal(challenge.budget_min_wan) + Decimal(challenge.budget_max_wan)) / 2),
+                        "share_cv": k % 2 == 0,
+                    },
+                )
             except Exception:  # a member already on another team for this challenge: skip in the demo
                 continue
         follow_toggle(challenge=challenge, user=applicants[(number * 5) % len(applicants)])
@@ -127,11 +179,20 @@ def load(*, head, series) -> int:
             continue
         application_shortlist(application=first, actor=boss)
         if signed == 3:
-            application_invite_present(application=first, actor=boss, at=now + timedelta(days=5, hours=2),
-                                       place="青岛国际院士港 产才对接路演厅", note="请准备 10 分钟路演和 5 分钟答辩。")
+            application_invite_present(
+                application=first,
+                actor=boss,
+                at=now + timedelta(days=5, hours=2),
+                place="青岛国际院士港 产才对接路演厅",
+                note="请准备 10 分钟路演和 5 分钟答辩。",
+            )
             continue
-        application_select(application=first, actor=boss, signed_on=timezone.localdate() - timedelta(days=signed * 20),
-                           amount_wan=str(challenge.budget_max_wan * Decimal("0.8")))
+        application_select(
+            application=first,
+            actor=boss,
+            signed_on=timezone.localdate() - timedelta(days=signed * 20),
+            amount_wan=str(challenge.budget_max_wan * Decimal("0.8")),
+        )
         signed += 1
         if signed == 1:
             project = Application.objects.get(pk=first.pk).project

@@ -57,36 +57,42 @@ class Challenge(models.Model):
         PUBLISHED = "published", _("已发布")
         CLOSED = "closed", _("已结束")
 
-    series = models.ForeignKey("events.Series", on_delete=models.PROTECT, related_name="challenges",
-                               verbose_name=_("系列活动"))
-    company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="challenges",
-                                verbose_name=_("发榜单位"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    series = models.ForeignKey(
+        "events.Series", on_delete=models.PROTECT, related_name="challenges", verbose_name=_("系列活动")
+    )
+    company = models.ForeignKey(
+        "accounts.Company", on_delete=models.CASCADE, related_name="challenges", verbose_name=_("发榜单位")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     title = models.CharField(_("榜单名称"), max_length=160)
     discipline = models.CharField(_("一级学科"), max_length=4, choices=DISCIPLINES)
     district = models.CharField(_("所在区市"), max_length=16, choices=District.choices)
-    keywords = models.CharField(_("关键词"), max_length=200, blank=True,
-                                help_text=_("用逗号或空格分隔，用于检索和推荐。"))
+    keywords = models.CharField(
+        _("关键词"), max_length=200, blank=True, help_text=_("用逗号或空格分隔，用于检索和推荐。")
+    )
     summary = models.TextField(_("公开摘要"), max_length=1000)
     problem = models.TextField(_("技术难题"), max_length=8000)
     outcome = models.TextField(_("预期成果"), max_length=4000)
     acceptance = models.TextField(_("验收标准"), max_length=4000)
     details_confidential = models.BooleanField(
-        _("详情保密"), default=False,
-        help_text=_("勾选后，难题详情和附件仅对签署保密声明的已登录候选人可见。"))
+        _("详情保密"), default=False, help_text=_("勾选后，难题详情和附件仅对签署保密声明的已登录候选人可见。")
+    )
     # 万元, as companies state budgets.
     budget_min_wan = models.DecimalField(_("预算下限（万元）"), max_digits=9, decimal_places=2)
     budget_max_wan = models.DecimalField(_("预算上限（万元）"), max_digits=9, decimal_places=2)
-    winners_max = models.PositiveSmallIntegerField(_("拟揭榜团队数"), default=1,
-                                                   validators=[MinValueValidator(1), MaxValueValidator(20)])
+    winners_max = models.PositiveSmallIntegerField(
+        _("拟揭榜团队数"), default=1, validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
     # Kept by the selection service under the challenge's row lock; the check constraint is the backstop.
     winners_count = models.PositiveSmallIntegerField(default=0)
     deadline = models.DateTimeField(_("揭榜截止时间"), db_index=True)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     review_note = models.CharField(_("审核意见"), max_length=500, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     # jieba's words of the public fields, space-separated with a space at each end: written on every
@@ -108,8 +114,10 @@ class Challenge(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(winners_count__lte=F("winners_max")), name="challenge_winners_cap"),
-            models.CheckConstraint(condition=Q(budget_min_wan__gte=0) & Q(budget_min_wan__lte=F("budget_max_wan")),
-                                   name="challenge_budget_range"),
+            models.CheckConstraint(
+                condition=Q(budget_min_wan__gte=0) & Q(budget_min_wan__lte=F("budget_max_wan")),
+                name="challenge_budget_range",
+            ),
         ]
 
     def __str__(self):
@@ -192,15 +200,17 @@ class Application(models.Model):
     approach = models.TextField(_("技术路线"), max_length=4000)
     timeline = models.TextField(_("进度安排"), max_length=2000)
     price_wan = models.DecimalField(_("报价（万元）"), max_digits=9, decimal_places=2)
-    proposal_pdf = models.FileField(_("方案 PDF"), storage=private_storage, upload_to=private_upload_to,
-                                    max_length=200, blank=True)
+    proposal_pdf = models.FileField(
+        _("方案 PDF"), storage=private_storage, upload_to=private_upload_to, max_length=200, blank=True
+    )
     share_cv = models.BooleanField(_("向发榜单位展示负责人简历"), default=False)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.SUBMITTED)
     presentation_at = models.DateTimeField(_("路演时间"), null=True, blank=True)
     presentation_place = models.CharField(_("路演地点"), max_length=200, blank=True)
     presentation_note = models.CharField(_("邀请说明"), max_length=500, blank=True)
-    project = models.OneToOneField("projects.Project", on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="challenge_application")
+    project = models.OneToOneField(
+        "projects.Project", on_delete=models.SET_NULL, null=True, blank=True, related_name="challenge_application"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)

@@ -40,19 +40,33 @@ def upcoming_deadlines(starts_from, starts_until):
 
     from .models import Application, Challenge, Follow
 
-    challenges = list(Challenge.objects.filter(status=Challenge.Status.PUBLISHED, deadline__gte=starts_from,
-                                               deadline__lt=starts_until).select_related("company"))
+    challenges = list(
+        Challenge.objects.filter(
+            status=Challenge.Status.PUBLISHED, deadline__gte=starts_from, deadline__lt=starts_until
+        ).select_related("company")
+    )
     for challenge in challenges:
         applied = TeamMember.objects.filter(
-            status=TeamMember.Status.ACCEPTED, team__challenge_applications__challenge=challenge,
-            team__challenge_applications__status__in=Application.ACTIVE).values("user_id")
-        followers = list(Follow.objects.filter(challenge=challenge).exclude(user_id__in=applied)
-                         .values_list("user_id", flat=True))
-        yield Upcoming(key=f"challenge:{challenge.pk}", kind="challenge.deadline", starts_at=challenge.deadline,
-                       user_ids=followers,
-                       context={"challenge": challenge.title, "challenge_id": challenge.pk,
-                                "company": challenge.company.name, "target": f"challenge:{challenge.pk}",
-                                "url": challenge.get_absolute_url()})
+            status=TeamMember.Status.ACCEPTED,
+            team__challenge_applications__challenge=challenge,
+            team__challenge_applications__status__in=Application.ACTIVE,
+        ).values("user_id")
+        followers = list(
+            Follow.objects.filter(challenge=challenge).exclude(user_id__in=applied).values_list("user_id", flat=True)
+        )
+        yield Upcoming(
+            key=f"challenge:{challenge.pk}",
+            kind="challenge.deadline",
+            starts_at=challenge.deadline,
+            user_ids=followers,
+            context={
+                "challenge": challenge.title,
+                "challenge_id": challenge.pk,
+                "company": challenge.company.name,
+                "target": f"challenge:{challenge.pk}",
+                "url": challenge.get_absolute_url(),
+            },
+        )
 
 
 def reminders_register() -> None:

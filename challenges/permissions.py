@@ -13,21 +13,23 @@ APPLICANT_KINDS = {CandidateKind.PHD, CandidateKind.POSTDOC, CandidateKind.POSTD
 
 
 def manages_all(user) -> bool:
-    return bool(user.is_authenticated and user.is_active and user.is_organizer
-                and user.has_perm("events.manage_all_events"))
+    return bool(
+        user.is_authenticated and user.is_active and user.is_organizer and user.has_perm("events.manage_all_events")
+    )
 
 
 def can_review(user, series_id: int) -> bool:
     """Head office, or an organizer who edits an event of the series."""
     if not user.is_authenticated or not user.is_organizer:
         return False
-    return manages_all(user) or EventTeamMember.objects.filter(
-        user=user, can_edit=True, event__series_id=series_id).exists()
+    return (
+        manages_all(user)
+        or EventTeamMember.objects.filter(user=user, can_edit=True, event__series_id=series_id).exists()
+    )
 
 
 def is_company_member(user, company_id: int) -> bool:
-    return bool(user.is_authenticated) and CompanyMembership.objects.filter(
-        user=user, company_id=company_id).exists()
+    return bool(user.is_authenticated) and CompanyMembership.objects.filter(user=user, company_id=company_id).exists()
 
 
 def can_see_unlisted(user, challenge: Challenge) -> bool:
@@ -43,8 +45,7 @@ def can_see_details(user, challenge: Challenge) -> bool:
         return False
     if can_see_unlisted(user, challenge):
         return True
-    return challenge.is_listed and ConfidentialityAcceptance.objects.filter(
-        challenge=challenge, user=user).exists()
+    return challenge.is_listed and ConfidentialityAcceptance.objects.filter(challenge=challenge, user=user).exists()
 
 
 def can_apply(user) -> bool:
@@ -53,14 +54,21 @@ def can_apply(user) -> bool:
 
 
 def is_team_member(user, application: Application) -> bool:
-    return bool(user.is_authenticated) and TeamMember.objects.filter(
-        team_id=application.team_id, user=user, status=TeamMember.Status.ACCEPTED).exists()
+    return (
+        bool(user.is_authenticated)
+        and TeamMember.objects.filter(
+            team_id=application.team_id, user=user, status=TeamMember.Status.ACCEPTED
+        ).exists()
+    )
 
 
 def can_see_application(user, application: Application) -> bool:
     """The team, the challenge's company, and the series' organizers."""
-    return (is_team_member(user, application) or is_company_member(user, application.challenge.company_id)
-            or can_review(user, application.challenge.series_id))
+    return (
+        is_team_member(user, application)
+        or is_company_member(user, application.challenge.company_id)
+        or can_review(user, application.challenge.series_id)
+    )
 
 
 def reviewable_series_ids(user) -> list[int] | None:
@@ -69,5 +77,6 @@ def reviewable_series_ids(user) -> list[int] | None:
         return None
     if not user.is_authenticated or not user.is_organizer:
         return []
-    return list(EventTeamMember.objects.filter(user=user, can_edit=True)
-                .values_list("event__series_id", flat=True).distinct())
+    return list(
+        EventTeamMember.objects.filter(user=user, can_edit=True).values_list("event__series_id", flat=True).distinct()
+    )

@@ -16,14 +16,27 @@ from .models import Application, ConfidentialityAcceptance, Follow
 
 def personal_data_export(user) -> dict:
     teams = TeamMember.objects.filter(user=user, status=TeamMember.Status.ACCEPTED).values("team_id")
-    applications = (Application.objects.filter(team_id__in=teams)
-                    .select_related("challenge__company", "team").order_by("created_at"))
+    applications = (
+        Application.objects.filter(team_id__in=teams)
+        .select_related("challenge__company", "team")
+        .order_by("created_at")
+    )
     data = {
         "challenge_applications": [
-            {"challenge": a.challenge.title, "company": a.challenge.company.name, "team": a.team.name,
-             "lead": a.team.lead_id == user.pk, "status": a.status, "proposal": a.proposal, "approach": a.approach,
-             "timeline": a.timeline, "price_wan": str(a.price_wan), "share_cv": a.share_cv,
-             "proposal_pdf": bool(a.proposal_pdf), "created_at": a.created_at.isoformat()}
+            {
+                "challenge": a.challenge.title,
+                "company": a.challenge.company.name,
+                "team": a.team.name,
+                "lead": a.team.lead_id == user.pk,
+                "status": a.status,
+                "proposal": a.proposal,
+                "approach": a.approach,
+                "timeline": a.timeline,
+                "price_wan": str(a.price_wan),
+                "share_cv": a.share_cv,
+                "proposal_pdf": bool(a.proposal_pdf),
+                "created_at": a.created_at.isoformat(),
+            }
             for a in applications
         ],
         "challenge_follows": [

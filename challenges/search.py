@@ -23,9 +23,33 @@ from django.db.models import BooleanField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 # Words of the programme's industries that jieba's general dictionary splits or misses.
-DOMAIN_WORDS = ["氢能", "制氢", "储氢", "海洋牧场", "深远海", "海上风电", "燃料电池", "新材料", "复合材料",
-                "碳纤维", "石墨烯", "生物医药", "海洋药物", "智能制造", "工业互联网", "数字孪生", "机器视觉",
-                "防腐涂层", "海水淡化", "储能", "锂电池", "钠离子电池", "大模型", "集成电路", "水下机器人"]
+DOMAIN_WORDS = [
+    "氢能",
+    "制氢",
+    "储氢",
+    "海洋牧场",
+    "深远海",
+    "海上风电",
+    "燃料电池",
+    "新材料",
+    "复合材料",
+    "碳纤维",
+    "石墨烯",
+    "生物医药",
+    "海洋药物",
+    "智能制造",
+    "工业互联网",
+    "数字孪生",
+    "机器视觉",
+    "防腐涂层",
+    "海水淡化",
+    "储能",
+    "锂电池",
+    "钠离子电池",
+    "大模型",
+    "集成电路",
+    "水下机器人",
+]
 HAN = re.compile(r"[\u3400-\u9fff]+")
 WORD = re.compile(r"[\w\u3400-\u9fff]+")
 MAX_QUERY_WORDS = 12
@@ -69,7 +93,7 @@ def search_text_build(*parts: str) -> str:
     text = " ".join(p for p in parts if p)
     candidates = words(text)
     for run in HAN.findall(text):
-        candidates.extend(run[i:i + 2] for i in range(len(run) - 1))
+        candidates.extend(run[i : i + 2] for i in range(len(run) - 1))
     for term in candidates:
         if term not in seen:
             seen.add(term)
@@ -86,7 +110,7 @@ def query_terms(query: str) -> list[str]:
         if not token or not WORD.fullmatch(token):
             continue
         if HAN.fullmatch(token) and len(token) > 2:
-            parts = [token[i:i + 2] for i in range(len(token) - 1)]
+            parts = [token[i : i + 2] for i in range(len(token) - 1)]
         else:
             parts = [token]
         for part in parts:
@@ -102,8 +126,11 @@ def search_filter(queryset: QuerySet, query: str) -> QuerySet:
         return queryset
     table = queryset.model._meta.db_table
     if connections[queryset.db].vendor == "postgresql":
-        match = RawSQL(f"\"{table}\".\"search_vector\" @@ plainto_tsquery('simple'::regconfig, %s)",
-                       [" ".join(terms)], output_field=BooleanField())
+        match = RawSQL(
+            f'"{table}"."search_vector" @@ plainto_tsquery(\'simple\'::regconfig, %s)',
+            [" ".join(terms)],
+            output_field=BooleanField(),
+        )
         return queryset.filter(match)
     condition = Q()
     for term in terms:

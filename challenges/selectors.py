@@ -17,8 +17,12 @@ from .models import Application, Challenge, ConfidentialityAcceptance, Follow
 from .permissions import can_see_details
 from .search import query_terms, search_filter
 
-BUDGET_RANGES = {"lt50": (None, Decimal("50")), "50-200": (Decimal("50"), Decimal("200")),
-                 "200-500": (Decimal("200"), Decimal("500")), "gt500": (Decimal("500"), None)}
+BUDGET_RANGES = {
+    "lt50": (None, Decimal("50")),
+    "50-200": (Decimal("50"), Decimal("200")),
+    "200-500": (Decimal("200"), Decimal("500")),
+    "gt500": (Decimal("500"), None),
+}
 PAGE_SIZE = 20
 
 
@@ -61,7 +65,7 @@ class CappedPaginator(Paginator):
     @property
     def count(self) -> int:
         if not hasattr(self, "_capped_count"):
-            self._capped_count = self.object_list[:self.cap + 1].count()
+            self._capped_count = self.object_list[: self.cap + 1].count()
         return self._capped_count
 
     @property
@@ -90,14 +94,18 @@ def viewer_state(challenge: Challenge, user) -> Viewer:
     viewer = Viewer()
     if user.is_authenticated:
         viewer.following = Follow.objects.filter(challenge=challenge, user=user).exists()
-        viewer.accepted_nda = challenge.details_confidential and ConfidentialityAcceptance.objects.filter(
-            challenge=challenge, user=user).exists()
+        viewer.accepted_nda = (
+            challenge.details_confidential
+            and ConfidentialityAcceptance.objects.filter(challenge=challenge, user=user).exists()
+        )
         teams = TeamMember.objects.filter(user=user, status=TeamMember.Status.ACCEPTED).values("team_id")
         # One query: an active application of a team the person is on first, else one they lead.
-        viewer.application = (Application.objects.filter(challenge=challenge)
-                              .filter(Q(team_id__in=teams) | Q(team__lead=user))
-                              .order_by(Case(When(status=Application.Status.WITHDRAWN, then=1), default=0), "-id")
-                              .first())
+        viewer.application = (
+            Application.objects.filter(challenge=challenge)
+            .filter(Q(team_id__in=teams) | Q(team__lead=user))
+            .order_by(Case(When(status=Application.Status.WITHDRAWN, then=1), default=0), "-id")
+            .first()
+        )
     viewer.details = can_see_details(user, challenge)
     return viewer
 
@@ -115,8 +123,11 @@ def recommended_for(user, *, limit: int = 10) -> list[Challenge]:
     pool = list(Challenge.objects.open().filter(condition).select_related("company").order_by("deadline")[:300])
 
     def score(challenge: Challenge) -> tuple:
-        points = 3 if challenge.discipline == profile.discipline else (
-            1 if challenge.discipline[:2] == profile.discipline[:2] else 0)
+        points = (
+            3
+            if challenge.discipline == profile.discipline
+            else (1 if challenge.discipline[:2] == profile.discipline[:2] else 0)
+        )
         points += sum(1 for term in field_terms if f" {term} " in challenge.search_text)
         return (-points, challenge.deadline)
 
@@ -124,32 +135,44 @@ def recommended_for(user, *, limit: int = 10) -> list[Challenge]:
 
 
 def company_challenges(company_ids) -> QuerySet[Challenge]:
-    return (Challenge.objects.filter(company_id__in=company_ids).select_related("company")
-            .annotate(n_applications=Count("applications", filter=~Q(applications__status="withdrawn"),
-                                           distinct=True),
-                      n_followers=Count("follows", distinct=True))
-            .order_by("-created_at", "-id"))
+    return (
+        Challenge.objects.filter(company_id__in=company_ids)
+        .select_related("company")
+        .annotate(
+            n_applications=Count("applications", filter=~Q(applications__status="withdrawn"), distinct=True),
+            n_followers=Count("follows", distinct=True),
+        )
+        .order_by("-created_at", "-id")
+    )
 
 
 def challenge_applications(challenge: Challenge) -> list[Application]:
-    return list(challenge.applications.exclude(status=Application.Status.WITHDRAWN)
-                .select_related("team__lead__candidate_profile", "project")
-                .prefetch_related("team__members__user")
-                .order_by("status", "created_at"))
+    return list(
+        challenge.applications.exclude(status=Application.Status.WITHDRAWN)
+        .select_related("team__lead__candidate_profile", "project")
+        .prefetch_related("team__members__user")
+        .order_by("status", "created_at")
+    )
 
 
 def followers(challenge: Challenge) -> tuple[list, int]:
     """Followers who share their profile (by name), and how many others follow (a count only)."""
-    rows = list(Follow.objects.filter(challenge=challenge).select_related("user__candidate_profile")
-                .order_by("-created_at"))
-    shown = [f.user for f in rows if getattr(f.user, "candidate_profile", None) and f.user.candidate_profile.consent_share]
+    rows = list(
+        Follow.objects.filter(challenge=challenge).select_related("user__candidate_profile").order_by("-created_at")
+    )
+    shown = [
+        f.user for f in rows if getattr(f.user, "candidate_profile", None) and f.user.candidate_profile.consent_share
+    ]
     return shown, len(rows) - len(shown)
 
 
 def my_applications(user) -> QuerySet[Application]:
     teams = TeamMember.objects.filter(user=user, status=TeamMember.Status.ACCEPTED).values("team_id")
-    return (Application.objects.filter(team_id__in=teams).select_related("challenge__company", "team", "project")
-            .order_by("-created_at"))
+    return (
+        Application.objects.filter(team_id__in=teams)
+        .select_related("challenge__company", "team", "project")
+        .order_by("-created_at")
+    )
 
 
 def console_counts(series_ids=None) -> dict[str, int]:
@@ -160,7 +183,8 @@ def console_counts(series_ids=None) -> dict[str, int]:
 
 def console_challenges(status: str = "") -> QuerySet[Challenge]:
     qs = Challenge.objects.select_related("company", "series").annotate(
-        n_applications=Count("applications", filter=~Q(applications__status="withdrawn")))
+        n_applications=Count("applications", filter=~Q(applications__status="withdrawn"))
+    )
     if status in Challenge.Status.values:
         qs = qs.filter(status=status)
     return qs.order_by("-updated_at", "-id")
@@ -170,9 +194,8 @@ def challenge_projects(series_ids=None) -> tuple[QuerySet[Project], Decimal]:
     qs = Project.objects.filter(source=Project.Source.CHALLENGE)
     if series_ids is not None:
         qs = qs.filter(series_id__in=series_ids)
-    qs = (qs
-          .select_related("company", "team", "challenge_application__challenge", "series")
-          .order_by("-signed_on", "-id"))
+    qs = qs.select_related("company", "team", "challenge_application__challenge", "series").order_by(
+        "-signed_on", "-id"
+    )
     total = qs.aggregate(total=Sum("amount_wan"))["total"] or Decimal("0")
     return qs, total
-

@@ -19,8 +19,9 @@ class CheckinConfig(AppConfig):
         for kind in ("registration.confirmed", "registration.promoted"):
             attachment_provider_register(kind, ticket_attachment)
         # Announcements "to those checked in" (issue 5): the segment is ours to define.
-        announcement_segment_register("event", "checked_in", label=_("已签到入场"), order=20,
-                                      resolve=checked_in_user_ids, member=is_checked_in)
+        announcement_segment_register(
+            "event", "checked_in", label=_("已签到入场"), order=20, resolve=checked_in_user_ids, member=is_checked_in
+        )
         # The personal-data export covers tickets, check-ins and scans (issue 17).
         personal_data_register(exporter=privacy.personal_data_export)
 

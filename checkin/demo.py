@@ -44,8 +44,20 @@ def _past_door(event: Event, head) -> None:
         code = ticket_code(ticket_for_registration(registration))
         when = event.starts_at - timedelta(minutes=20) + timedelta(minutes=3 * index)
         gate = "东门" if index % 3 else "西门"
-        checkin_perform(code=code, gate=gate, nonce=f"demo{event.pk}x{registration.pk}", scanned_at=when,
-                        scanner=scanner, offline=True)
+        checkin_perform(
+            code=code,
+            gate=gate,
+            nonce=f"demo{event.pk}x{registration.pk}",
+            scanned_at=when,
+            scanner=scanner,
+            offline=True,
+        )
         if index == 1:  # the same ticket shown again at the other gate: a flagged duplicate
-            checkin_perform(code=code, gate="西门", nonce=f"demo{event.pk}x{registration.pk}dup",
-                            scanned_at=when + timedelta(minutes=25), scanner=scanner, offline=True)
+            checkin_perform(
+                code=code,
+                gate="西门",
+                nonce=f"demo{event.pk}x{registration.pk}dup",
+                scanned_at=when + timedelta(minutes=25),
+                scanner=scanner,
+                offline=True,
+            )

@@ -51,9 +51,13 @@ INSIDE_PUSH_EVERY_S = 1.0
 BATCH_WINDOW_S = 0.05
 BATCH_MAX = 200
 HAND_ON = 0  # handle()'s status for "Django answers this one"
-SECURITY_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"same-origin"),
-                    (b"cross-origin-opener-policy", b"same-origin"), (b"cache-control", b"no-store"),
-                    (b"vary", b"Accept-Language, Cookie")]
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"same-origin"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cache-control", b"no-store"),
+    (b"vary", b"Accept-Language, Cookie"),
+]
 
 
 class ScanFastLane:
@@ -96,9 +100,17 @@ class ScanFastLane:
                 return await self.app(scope, _replay(body, receive), send)
             data.setdefault("message", result_message(data["result"]))
         payload = json.dumps(data, ensure_ascii=False).encode()
-        await send({"type": "http.response.start", "status": status,
-                    "headers": [(b"content-type", b"application/json"),
-                                (b"content-length", str(len(payload)).encode()), *SECURITY_HEADERS]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(payload)).encode()),
+                    *SECURITY_HEADERS,
+                ],
+            }
+        )
         await send({"type": "http.response.body", "body": payload})
 
     async def handle(self, token: str, body: bytes, too_large: bool) -> tuple[int, dict]:
@@ -143,27 +155,58 @@ class ScanFastLane:
             touch = self._touch_due(seen.device_id)
             if seen.list.event_id != claim.event_id:
                 outcome = ScanOutcome("wrong_event", event_id=claim.event_id)
-                written = await tx.write(nonce_key=nonce_key, event_id=claim.event_id, list_id=seen.list.id,
-                                         ticket_id=None, result="wrong_event", gate=gate, now=now, flagged=False,
-                                         device_id=seen.device_id, create=False, touch=touch)
+                written = await tx.write(
+                    nonce_key=nonce_key,
+                    event_id=claim.event_id,
+                    list_id=seen.list.id,
+                    ticket_id=None,
+                    result="wrong_event",
+                    gate=gate,
+                    now=now,
+                    flagged=False,
+                    device_id=seen.device_id,
+                    create=False,
+                    touch=touch,
+                )
             elif seen.ticket is None:
                 return _answer(ScanOutcome("invalid").as_json())
             else:
                 ticket = seen.ticket
-                decision = scan_decide(status=ticket.status, window=seen.list.window, scanned_at=now, gate=gate,
-                                       existing=ticket.existing, allow_reentry=seen.list.allow_reentry,
-                                       offline=False, rehearsal_until=seen.list.rehearsal_until)
-                outcome = ScanOutcome.decided(decision, name=ticket.name, ticket_id=ticket.id,
-                                              event_id=claim.event_id)
-                written = await tx.write(nonce_key=nonce_key, event_id=claim.event_id, list_id=seen.list.id,
-                                         ticket_id=ticket.id, result="reentry" if decision.reentry else decision.result,
-                                         gate=gate, now=now, flagged=decision.flagged, device_id=seen.device_id,
-                                         create=decision.create, touch=touch)
+                decision = scan_decide(
+                    status=ticket.status,
+                    window=seen.list.window,
+                    scanned_at=now,
+                    gate=gate,
+                    existing=ticket.existing,
+                    allow_reentry=seen.list.allow_reentry,
+                    offline=False,
+                    rehearsal_until=seen.list.rehearsal_until,
+                )
+                outcome = ScanOutcome.decided(decision, name=ticket.name, ticket_id=ticket.id, event_id=claim.event_id)
+                written = await tx.write(
+                    nonce_key=nonce_key,
+                    event_id=claim.event_id,
+                    list_id=seen.list.id,
+                    ticket_id=ticket.id,
+                    result="reentry" if decision.reentry else decision.result,
+                    gate=gate,
+                    now=now,
+                    flagged=decision.flagged,
+                    device_id=seen.device_id,
+                    create=decision.create,
+                    touch=touch,
+                )
             if not written:
                 await tx.rollback()
                 return _answer(await self.store.replayed(nonce_key, claim))
-        self._broadcast(outcome, list_id=seen.list.id, gate=gate, at=now, nonce=item["nonce"],
-                        new=outcome.result == "ok" and not outcome.reentry)
+        self._broadcast(
+            outcome,
+            list_id=seen.list.id,
+            gate=gate,
+            at=now,
+            nonce=item["nonce"],
+            new=outcome.result == "ok" and not outcome.reentry,
+        )
         return _answer(outcome.as_json())
 
     async def _verify(self, code: str) -> TicketClaim | None:
@@ -198,16 +241,26 @@ class ScanFastLane:
         self._last_seen[device_id] = now
         return True
 
-    def _broadcast(self, outcome: ScanOutcome, *, list_id: int, gate: str, at: datetime, nonce: str,
-                   new: bool) -> None:
+    def _broadcast(self, outcome: ScanOutcome, *, list_id: int, gate: str, at: datetime, nonce: str, new: bool) -> None:
         """The pushes of checkin.live.scan_broadcast, sent from the loop without waiting: the
         dashboard's rows are gathered for BATCH_WINDOW_S per event, the public count is sent
         at most once a second per event and process."""
         event_id = outcome.event_id
         result = "reentry" if outcome.reentry else outcome.result
         rows = self._rows.setdefault(event_id, [])
-        rows.append(scan_row(list_id=list_id, result=result, name=outcome.name, gate=gate, scanned_at=at,
-                             flagged=outcome.flagged, nonce=nonce, offline=False, new=new))
+        rows.append(
+            scan_row(
+                list_id=list_id,
+                result=result,
+                name=outcome.name,
+                gate=gate,
+                scanned_at=at,
+                flagged=outcome.flagged,
+                nonce=nonce,
+                offline=False,
+                new=new,
+            )
+        )
         loop = asyncio.get_running_loop()
         if len(rows) >= BATCH_MAX:
             self._flush(event_id)
@@ -247,6 +300,7 @@ def _replay(body: bytes, receive):
             sent = True
             return {"type": "http.request", "body": body, "more_body": False}
         return await receive()
+
     return replay
 
 
@@ -279,11 +333,13 @@ def _language(headers: dict) -> str:
     """The language Django's LocaleMiddleware would pick (language cookie, then Accept-Language)."""
     request = SimpleNamespace(
         COOKIES=parse_cookie(headers.get(b"cookie", b"").decode("latin-1")),
-        META={"HTTP_ACCEPT_LANGUAGE": headers.get(b"accept-language", b"").decode("latin-1")})
+        META={"HTTP_ACCEPT_LANGUAGE": headers.get(b"accept-language", b"").decode("latin-1")},
+    )
     return translation.get_language_from_request(request)
 
 
 def fast_lane_enabled() -> bool:
-    return bool(getattr(settings, "CHECKIN_FAST_LANE", False)) and \
-        settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
-
+    return (
+        bool(getattr(settings, "CHECKIN_FAST_LANE", False))
+        and settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    )

@@ -25,10 +25,23 @@ from events.models import Event, Registration, Session
 
 from .models import Checkin, CheckinList, Scan, ScannerDevice, SigningKey, Ticket
 
-T = {name: model._meta.db_table for name, model in {
-    "audit": AuditEntry, "user": User, "event": Event, "registration": Registration, "session": Session,
-    "checkin": Checkin, "list": CheckinList, "scan": Scan, "device": ScannerDevice, "key": SigningKey,
-    "ticket": Ticket, "device_events": ScannerDevice.events.through}.items()}
+T = {
+    name: model._meta.db_table
+    for name, model in {
+        "audit": AuditEntry,
+        "user": User,
+        "event": Event,
+        "registration": Registration,
+        "session": Session,
+        "checkin": Checkin,
+        "list": CheckinList,
+        "scan": Scan,
+        "device": ScannerDevice,
+        "key": SigningKey,
+        "ticket": Ticket,
+        "device_events": ScannerDevice.events.through,
+    }.items()
+}
 
 _LIST = """SELECT l.id, l.event_id, l.allow_reentry, l.opens_minutes_before,
                   COALESCE(s.starts_at, e.starts_at) AS starts_at, COALESCE(s.ends_at, e.ends_at) AS ends_at,
@@ -130,10 +143,17 @@ class Transaction:
         self.store = store
         self.open = False
 
-    async def read(self, *, token_hash: str, claim, list_id: int | None, now: datetime,
-                   created_list: bool = False) -> Seen:
-        params = {"token": token_hash, "event": claim.event_id, "key": claim.key_id, "now": now,
-                  "ticket": claim.ticket_id, "list": list_id}
+    async def read(
+        self, *, token_hash: str, claim, list_id: int | None, now: datetime, created_list: bool = False
+    ) -> Seen:
+        params = {
+            "token": token_hash,
+            "event": claim.event_id,
+            "key": claim.key_id,
+            "now": now,
+            "ticket": claim.ticket_id,
+            "list": list_id,
+        }
         given = list_id is not None
         async with self.conn.pipeline():
             await self.conn.execute("BEGIN")
@@ -153,22 +173,52 @@ class Transaction:
         seen_list = None
         if row[3] is not None:
             opens = row[7] - timedelta(minutes=row[6])
-            seen_list = ListSeen(id=row[3], event_id=row[4], allow_reentry=row[5], window=(opens, row[8]),
-                                 rehearsal_until=row[9])
+            seen_list = ListSeen(
+                id=row[3], event_id=row[4], allow_reentry=row[5], window=(opens, row[8]), rehearsal_until=row[9]
+            )
         seen_ticket = None
         if locked is not None:
-            seen_ticket = TicketSeen(id=locked[0], status=locked[1], name=display_name(locked[2], locked[3]),
-                                     existing=(checkin[0], checkin[1]) if checkin else None)
+            seen_ticket = TicketSeen(
+                id=locked[0],
+                status=locked[1],
+                name=display_name(locked[2], locked[3]),
+                existing=(checkin[0], checkin[1]) if checkin else None,
+            )
         return Seen(device_id=row[0], in_scope=row[1], key_active=row[2], list=seen_list, ticket=seen_ticket)
 
-    async def write(self, *, nonce_key: str, event_id: int, list_id: int, ticket_id: int | None, result: str,
-                    gate: str, now: datetime, flagged: bool, device_id: int, create: bool, touch: bool) -> bool:
+    async def write(
+        self,
+        *,
+        nonce_key: str,
+        event_id: int,
+        list_id: int,
+        ticket_id: int | None,
+        result: str,
+        gate: str,
+        now: datetime,
+        flagged: bool,
+        device_id: int,
+        create: bool,
+        touch: bool,
+    ) -> bool:
         """Write and commit; False if the nonce was used before (then nothing was written)."""
-        params = {"nonce": nonce_key, "event": event_id, "list": list_id, "ticket": ticket_id, "result": result,
-                  "gate": gate, "now": now, "flagged": flagged, "device": device_id, "create": create,
-                  "touch": touch, "ticket_type": self.store.ticket_type,
-                  "ticket_text": str(ticket_id), "ticket_repr": f"ticket {ticket_id}",
-                  "audit": Jsonb({"list": list_id, "gate": gate, "device": device_id, "offline": False})}
+        params = {
+            "nonce": nonce_key,
+            "event": event_id,
+            "list": list_id,
+            "ticket": ticket_id,
+            "result": result,
+            "gate": gate,
+            "now": now,
+            "flagged": flagged,
+            "device": device_id,
+            "create": create,
+            "touch": touch,
+            "ticket_type": self.store.ticket_type,
+            "ticket_text": str(ticket_id),
+            "ticket_repr": f"ticket {ticket_id}",
+            "audit": Jsonb({"list": list_id, "gate": gate, "device": device_id, "offline": False}),
+        }
         async with self.conn.pipeline():
             written = await self.conn.execute(WRITE, params)
             await self.conn.execute("COMMIT")
@@ -194,13 +244,22 @@ class ScanStore:
             async with self._opening:
                 if self._pool is None:
                     db = connections["default"].settings_dict
-                    conninfo = make_conninfo(dbname=db["NAME"], user=db.get("USER") or None,
-                                             password=db.get("PASSWORD") or None, host=db.get("HOST") or None,
-                                             port=str(db["PORT"]) if db.get("PORT") else None,
-                                             options="-c TimeZone=UTC")  # as Django's connections
-                    pool = AsyncConnectionPool(conninfo, kwargs={"autocommit": True}, open=False, min_size=1,
-                                               max_size=settings.CHECKIN_FAST_LANE_POOL,
-                                               check=AsyncConnectionPool.check_connection)
+                    conninfo = make_conninfo(
+                        dbname=db["NAME"],
+                        user=db.get("USER") or None,
+                        password=db.get("PASSWORD") or None,
+                        host=db.get("HOST") or None,
+                        port=str(db["PORT"]) if db.get("PORT") else None,
+                        options="-c TimeZone=UTC",
+                    )  # as Django's connections
+                    pool = AsyncConnectionPool(
+                        conninfo,
+                        kwargs={"autocommit": True},
+                        open=False,
+                        min_size=1,
+                        max_size=settings.CHECKIN_FAST_LANE_POOL,
+                        check=AsyncConnectionPool.check_connection,
+                    )
                     await pool.open()
                     async with pool.connection() as conn:  # read once, before any scan holds a connection
                         self._ticket_type = (await (await conn.execute(TICKET_TYPE)).fetchone())[0]
@@ -231,8 +290,14 @@ class ScanStore:
         if row[2] != claim.event_id or row[1] not in (None, claim.ticket_id):
             return ScanOutcome("nonce_reused").as_json()  # another ticket's answer: see scanning._replayed
 
-        return ScanOutcome(row[0], name=display_name(row[4], row[5]) if row[1] else "", ticket_id=row[1],
-                           event_id=row[2], replayed=True, flagged=row[3]).as_json()
+        return ScanOutcome(
+            row[0],
+            name=display_name(row[4], row[5]) if row[1] else "",
+            ticket_id=row[1],
+            event_id=row[2],
+            replayed=True,
+            flagged=row[3],
+        ).as_json()
 
     async def public_key(self, key_id: int) -> tuple[int, bytes] | None:
         row = await self._one(PUBLIC_KEY, {"key": key_id})

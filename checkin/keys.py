@@ -54,8 +54,9 @@ def signing_key_current(event_id: int) -> SigningKey:
     """The newest active key of `event`, created on first use. Concurrent first uses may both
     create one; both are valid keys, the newest simply wins from then on."""
     now = timezone.now()
-    key = (SigningKey.objects.filter(event_id=event_id).exclude(retired_at__lte=now)
-           .order_by("-created_at", "-id").first())
+    key = (
+        SigningKey.objects.filter(event_id=event_id).exclude(retired_at__lte=now).order_by("-created_at", "-id").first()
+    )
     return key or signing_key_create(event_id=event_id)
 
 

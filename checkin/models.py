@@ -57,8 +57,9 @@ class CheckinList(models.Model):
     """What a scan counts towards: the whole event (session empty) or one session."""
 
     event = models.ForeignKey("events.Event", on_delete=models.CASCADE, related_name="checkin_lists")
-    session = models.ForeignKey("events.Session", on_delete=models.CASCADE, null=True, blank=True,
-                                related_name="checkin_lists")
+    session = models.ForeignKey(
+        "events.Session", on_delete=models.CASCADE, null=True, blank=True, related_name="checkin_lists"
+    )
     name = models.CharField(_("名称"), max_length=80)
     opens_minutes_before = models.PositiveIntegerField(_("提前开放（分钟）"), default=120)
     allow_reentry = models.BooleanField(_("允许再次入场"), default=False)
@@ -73,10 +74,12 @@ class CheckinList(models.Model):
         verbose_name_plural = _("签到名单")
         ordering = ["event", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["event"], condition=Q(session__isnull=True),
-                                    name="checkin_list_one_whole_event"),
-            models.UniqueConstraint(fields=["session"], condition=Q(session__isnull=False),
-                                    name="checkin_list_one_per_session"),
+            models.UniqueConstraint(
+                fields=["event"], condition=Q(session__isnull=True), name="checkin_list_one_whole_event"
+            ),
+            models.UniqueConstraint(
+                fields=["session"], condition=Q(session__isnull=False), name="checkin_list_one_per_session"
+            ),
         ]
 
     def __str__(self):
@@ -86,8 +89,11 @@ class CheckinList(models.Model):
         """(opens, closes) of scanning for this list."""
         from datetime import timedelta
 
-        start, end = (self.session.starts_at, self.session.ends_at) if self.session_id else \
-            (self.event.starts_at, self.event.ends_at)
+        start, end = (
+            (self.session.starts_at, self.session.ends_at)
+            if self.session_id
+            else (self.event.starts_at, self.event.ends_at)
+        )
         return start - timedelta(minutes=self.opens_minutes_before), end
 
 
@@ -122,8 +128,9 @@ class Checkin(models.Model):
     scanned_at = models.DateTimeField(_("扫码时间"))
     gate = models.CharField(_("入口"), max_length=40, blank=True)
     device = models.ForeignKey(ScannerDevice, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    by_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="+")
+    by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     offline = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -150,8 +157,9 @@ class Scan(models.Model):
     offline = models.BooleanField(default=False)
     flagged = models.BooleanField(default=False)
     device = models.ForeignKey(ScannerDevice, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    by_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="+")
+    by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("扫码日志")

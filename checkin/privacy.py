@@ -18,19 +18,48 @@ def _iso(moment) -> str | None:
 
 def personal_data_export(user) -> dict:
     tickets = Ticket.objects.filter(registration__user=user).select_related("event").order_by("pk")
-    checkins = (Checkin.objects.filter(ticket__registration__user=user)
-                .select_related("ticket__event", "checkin_list").order_by("scanned_at", "pk"))
-    scans = (Scan.objects.filter(ticket__registration__user=user).select_related("event", "checkin_list")
-             .order_by("scanned_at", "pk"))
+    checkins = (
+        Checkin.objects.filter(ticket__registration__user=user)
+        .select_related("ticket__event", "checkin_list")
+        .order_by("scanned_at", "pk")
+    )
+    scans = (
+        Scan.objects.filter(ticket__registration__user=user)
+        .select_related("event", "checkin_list")
+        .order_by("scanned_at", "pk")
+    )
     scanned = Scan.objects.filter(by_user=user).select_related("event").order_by("scanned_at", "pk")
     data = {
         "tickets": [{"event": t.event.title, "ticket_number": t.pk, "issued_at": _iso(t.created_at)} for t in tickets],
-        "checkins": [{"event": c.ticket.event.title, "list": c.checkin_list.name, "scanned_at": _iso(c.scanned_at),
-                      "gate": c.gate, "offline": c.offline} for c in checkins],
-        "ticket_scans": [{"event": s.event.title if s.event_id else "", "list": s.checkin_list.name if
-                          s.checkin_list_id else "", "result": s.result, "scanned_at": _iso(s.scanned_at),
-                          "gate": s.gate, "duplicate": s.flagged} for s in scans],
-        "scans_made_at_the_door": [{"event": s.event.title if s.event_id else "", "result": s.result,
-                                    "scanned_at": _iso(s.scanned_at), "gate": s.gate} for s in scanned],
+        "checkins": [
+            {
+                "event": c.ticket.event.title,
+                "list": c.checkin_list.name,
+                "scanned_at": _iso(c.scanned_at),
+                "gate": c.gate,
+                "offline": c.offline,
+            }
+            for c in checkins
+        ],
+        "ticket_scans": [
+            {
+                "event": s.event.title if s.event_id else "",
+                "list": s.checkin_list.name if s.checkin_list_id else "",
+                "result": s.result,
+                "scanned_at": _iso(s.scanned_at),
+                "gate": s.gate,
+                "duplicate": s.flagged,
+            }
+            for s in scans
+        ],
+        "scans_made_at_the_door": [
+            {
+                "event": s.event.title if s.event_id else "",
+                "result": s.result,
+                "scanned_at": _iso(s.scanned_at),
+                "gate": s.gate,
+            }
+            for s in scanned
+        ],
     }
     return {key: value for key, value in data.items() if value}

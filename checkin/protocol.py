@@ -20,21 +20,40 @@ SYNC_BODY_MAX = 512 * 1024
 SYNC_ITEMS_MAX = 1000
 GATE_MAX = 40
 NONCE_RE = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
-STATUS = {"ok": 200, "reentry": 200, "already_checked_in": 409, "invalid": 400, "wrong_event": 403,
-          "cancelled": 410, "not_open": 403, "bad_request": 400, "unauthorized": 401, "forbidden": 403,
-          "too_large": 413, "no_list": 404, "pairing_invalid": 400, "method_not_allowed": 405,
-          "unavailable": 503, "nonce_reused": 409, "rate_limited": 429}
+STATUS = {
+    "ok": 200,
+    "reentry": 200,
+    "already_checked_in": 409,
+    "invalid": 400,
+    "wrong_event": 403,
+    "cancelled": 410,
+    "not_open": 403,
+    "bad_request": 400,
+    "unauthorized": 401,
+    "forbidden": 403,
+    "too_large": 413,
+    "no_list": 404,
+    "pairing_invalid": 400,
+    "method_not_allowed": 405,
+    "unavailable": 503,
+    "nonce_reused": 409,
+    "rate_limited": 429,
+}
 
 
 def result_message(result: str) -> str:
     """What the scanner shows for `result`, in the active language."""
     if result in MESSAGES:
         return str(MESSAGES[result])
-    return {"ok": gettext("签到成功"), "unauthorized": gettext("请先配对设备或登录"),
-            "too_large": gettext("请求过大"), "method_not_allowed": gettext("请求方式错误"),
-            "unavailable": gettext("服务暂时不可用，请稍后重试"),
-            "nonce_reused": gettext("该请求编号已用于另一张票，请重新扫码"),
-            "rate_limited": gettext("手动输入票号过于频繁，请稍后再试")}.get(result, result)
+    return {
+        "ok": gettext("签到成功"),
+        "unauthorized": gettext("请先配对设备或登录"),
+        "too_large": gettext("请求过大"),
+        "method_not_allowed": gettext("请求方式错误"),
+        "unavailable": gettext("服务暂时不可用，请稍后重试"),
+        "nonce_reused": gettext("该请求编号已用于另一张票，请重新扫码"),
+        "rate_limited": gettext("手动输入票号过于频繁，请稍后再试"),
+    }.get(result, result)
 
 
 def result_status(result: str) -> int:
@@ -66,5 +85,4 @@ def scan_item_parse(data) -> dict | None:
         if number is not None and (not isinstance(number, int) or isinstance(number, bool) or not 0 < number < 2**31):
             return None
     # "event": the scanner's chosen event, where a typed short ticket number is looked up.
-    return {"code": code, "gate": gate.strip(), "nonce": nonce, "scanned_at": when, "list": list_id,
-            "event": event_id}
+    return {"code": code, "gate": gate.strip(), "nonce": nonce, "scanned_at": when, "list": list_id, "event": event_id}

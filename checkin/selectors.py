@@ -34,13 +34,23 @@ def checkin_opens_at(event):
 
 def revoked_ticket_ids(event_id: int) -> list[int]:
     """The revocation list: tickets whose registration is no longer confirmed."""
-    return list(Ticket.objects.filter(event_id=event_id).exclude(registration__status="confirmed")
-                .order_by("pk").values_list("pk", flat=True))
+    return list(
+        Ticket.objects.filter(event_id=event_id)
+        .exclude(registration__status="confirmed")
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def _scan_row(scan) -> dict:
-    return {"result": scan.result, "name": scan.ticket.registration.user.display_name if scan.ticket_id else "",
-            "gate": scan.gate, "at": scan.scanned_at.isoformat(), "duplicate": scan.flagged, "offline": scan.offline}
+    return {
+        "result": scan.result,
+        "name": scan.ticket.registration.user.display_name if scan.ticket_id else "",
+        "gate": scan.gate,
+        "at": scan.scanned_at.isoformat(),
+        "duplicate": scan.flagged,
+        "offline": scan.offline,
+    }
 
 
 def dashboard_snapshot(event) -> dict:
@@ -48,20 +58,28 @@ def dashboard_snapshot(event) -> dict:
     whole = CheckinList.objects.filter(event=event, session__isnull=True).first()
     checkins = Checkin.objects.filter(checkin_list=whole) if whole else Checkin.objects.none()
     tz = ZoneInfo(settings.TIME_ZONE)
-    per_hour = (checkins.annotate(hour=TruncHour("scanned_at", tzinfo=tz)).values("hour")
-                .annotate(n=Count("id")).order_by("hour"))
+    per_hour = (
+        checkins.annotate(hour=TruncHour("scanned_at", tzinfo=tz))
+        .values("hour")
+        .annotate(n=Count("id"))
+        .order_by("hour")
+    )
     per_gate = checkins.values("gate").annotate(n=Count("id")).order_by("-n", "gate")
     scans = Scan.objects.filter(event=event).select_related("ticket__registration__user")
-    sessions = [{"id": lst.pk, "name": lst.name, "checked_in": lst.n}
-                for lst in CheckinList.objects.filter(event=event, session__isnull=False)
-                .annotate(n=Count("checkins")).order_by("session__starts_at")]
+    sessions = [
+        {"id": lst.pk, "name": lst.name, "checked_in": lst.n}
+        for lst in CheckinList.objects.filter(event=event, session__isnull=False)
+        .annotate(n=Count("checkins"))
+        .order_by("session__starts_at")
+    ]
     return {
         "event": event.pk,
         "registered": Registration.objects.filter(event=event, status="confirmed").count(),
         "checked_in": checkins.count(),
         "per_gate": [{"gate": row["gate"], "n": row["n"]} for row in per_gate],
-        "per_hour": [{"hour": timezone.localtime(row["hour"], tz).strftime("%H:00"), "n": row["n"]}
-                     for row in per_hour],
+        "per_hour": [
+            {"hour": timezone.localtime(row["hour"], tz).strftime("%H:00"), "n": row["n"]} for row in per_hour
+        ],
         "recent": [_scan_row(scan) for scan in scans.order_by("-received_at", "-id")[:RECENT]],
         "duplicates": [_scan_row(scan) for scan in scans.filter(flagged=True).order_by("-received_at", "-id")[:RECENT]],
         "duplicate_count": scans.filter(flagged=True).count(),
@@ -75,27 +93,43 @@ def offline_bundle(event) -> dict:
     keys, the revocation list and the ticket list (id -> display name, to show the name)."""
     now = timezone.now()
     keys = SigningKey.objects.filter(event=event).exclude(retired_at__lte=now).order_by("pk")
-    tickets = (Ticket.objects.filter(event=event, registration__status="confirmed")
-               .select_related("registration__user").order_by("pk"))
-    lists = list(CheckinList.objects.filter(event=event).select_related("event", "session")
-                 .order_by("session__starts_at", "pk"))
+    tickets = (
+        Ticket.objects.filter(event=event, registration__status="confirmed")
+        .select_related("registration__user")
+        .order_by("pk")
+    )
+    lists = list(
+        CheckinList.objects.filter(event=event).select_related("event", "session").order_by("session__starts_at", "pk")
+    )
     checked: dict[int, list[int]] = {}
-    for list_id, ticket_id in Checkin.objects.filter(checkin_list__event=event).values_list("checkin_list_id",
-                                                                                          "ticket_id"):
+    for list_id, ticket_id in Checkin.objects.filter(checkin_list__event=event).values_list(
+        "checkin_list_id", "ticket_id"
+    ):
         checked.setdefault(list_id, []).append(ticket_id)
     return {
         "event": event.pk,
         "title": event.title,
-        "keys": [{"id": key.pk, "public_key": base64.urlsafe_b64encode(bytes(key.public_key)).rstrip(b"=").decode()}
-                 for key in keys],
+        "keys": [
+            {"id": key.pk, "public_key": base64.urlsafe_b64encode(bytes(key.public_key)).rstrip(b"=").decode()}
+            for key in keys
+        ],
         "revoked": revoked_ticket_ids(event.pk),
         "tickets": {str(ticket.pk): ticket.registration.user.display_name for ticket in tickets},
         # Per list (the whole event's and each session's): the window, so the page can refuse a
         # scan before opening with the network gone, and who is in already.
-        "lists": [{"id": lst.pk, "name": lst.name, "session": lst.session_id, "allow_reentry": lst.allow_reentry,
-                   "opens": lst.window()[0].isoformat(), "closes": lst.window()[1].isoformat(),
-                   "rehearsal_until": lst.rehearsal_until.isoformat() if lst.rehearsal_until else None,
-                   "checked_in": sorted(checked.get(lst.pk, []))} for lst in lists],
+        "lists": [
+            {
+                "id": lst.pk,
+                "name": lst.name,
+                "session": lst.session_id,
+                "allow_reentry": lst.allow_reentry,
+                "opens": lst.window()[0].isoformat(),
+                "closes": lst.window()[1].isoformat(),
+                "rehearsal_until": lst.rehearsal_until.isoformat() if lst.rehearsal_until else None,
+                "checked_in": sorted(checked.get(lst.pk, [])),
+            }
+            for lst in lists
+        ],
         "window": {"opens": checkin_opens_at(event).isoformat(), "closes": event.ends_at.isoformat()},
         "checked_in": sorted(ticket for lst in lists if lst.session_id is None for ticket in checked.get(lst.pk, [])),
         "generated_at": now.isoformat(),

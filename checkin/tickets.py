@@ -65,7 +65,7 @@ def ticket_code(ticket: Ticket) -> str:
 @dataclass(frozen=True)
 class ParsedCode:
     claim: TicketClaim
-    body: bytes        # the signed text
+    body: bytes  # the signed text
     signature: bytes
 
 
@@ -129,4 +129,4 @@ def ticket_qr_svg(code: str) -> str:
     """An inline <svg> (scales with CSS; one path, no fixed size)."""
     image = _qr(code, box_size=10).make_image(image_factory=qrcode.image.svg.SvgPathFillImage)
     svg = image.to_string(encoding="unicode")
-    return svg[svg.index("<svg"):] if "<svg" in svg else svg
+    return svg[svg.index("<svg") :] if "<svg" in svg else svg

@@ -18,8 +18,11 @@ urlpatterns = [
     path("console/events/<int:pk>/checkin/", console.dashboard, name="dashboard"),
     path("console/events/<int:pk>/checkin/live.json", console.snapshot, name="snapshot"),
     path("console/events/<int:pk>/checkin/devices/", console.devices, name="devices"),
-    path("console/events/<int:pk>/checkin/devices/<int:device_pk>/revoke/", console.device_revoke_view,
-         name="device_revoke"),
+    path(
+        "console/events/<int:pk>/checkin/devices/<int:device_pk>/revoke/",
+        console.device_revoke_view,
+        name="device_revoke",
+    ),
     path("console/events/<int:pk>/checkin/lists/", console.lists, name="lists"),
     path("console/events/<int:pk>/checkin/badges/", console.badges, name="badges"),
 ]

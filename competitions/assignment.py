@@ -44,8 +44,15 @@ class Plan:
         return (max(self.loads.values()) - min(self.loads.values())) if self.loads else 0
 
 
-def solve_assignment(entry_ids: list[int], judge_ids: list[int], k: int, conflicts: set[tuple[int, int]], *,
-                     fixed: set[tuple[int, int]] = frozenset(), affinity: set[tuple[int, int]] = frozenset()) -> Plan:
+def solve_assignment(
+    entry_ids: list[int],
+    judge_ids: list[int],
+    k: int,
+    conflicts: set[tuple[int, int]],
+    *,
+    fixed: set[tuple[int, int]] = frozenset(),
+    affinity: set[tuple[int, int]] = frozenset(),
+) -> Plan:
     """Raises Infeasible when some entry cannot get K judges free of conflicts."""
     started = time.perf_counter()
     entry_ids, judge_ids = list(entry_ids), list(judge_ids)
@@ -70,7 +77,10 @@ def solve_assignment(entry_ids: list[int], judge_ids: list[int], k: int, conflic
     tails, heads, caps, costs = [], [], [], []
     for e in entry_ids:
         if need[e]:
-            tails.append(source); heads.append(e_index[e]); caps.append(need[e]); costs.append(0)  # noqa: E702
+            tails.append(source)
+            heads.append(e_index[e])
+            caps.append(need[e])
+            costs.append(0)
     pair_start = len(tails)
     blocked = conflicts | fixed
     for e in entry_ids:
@@ -79,7 +89,9 @@ def solve_assignment(entry_ids: list[int], judge_ids: list[int], k: int, conflic
         node = e_index[e]
         for j in judge_ids:
             if (j, e) not in blocked:
-                tails.append(node); heads.append(j_index[j]); caps.append(1)  # noqa: E702
+                tails.append(node)
+                heads.append(j_index[j])
+                caps.append(1)
                 costs.append(0 if (j, e) in affinity else 1)
     pair_end = len(tails)
     big = total + 1
@@ -88,14 +100,27 @@ def solve_assignment(entry_ids: list[int], judge_ids: list[int], k: int, conflic
         low = max(0, floor - fixed_j[j])
         high = max(0, ceil - fixed_j[j])
         if low:
-            tails.append(j_index[j]); heads.append(sink); caps.append(low); costs.append(-big)  # noqa: E702
+            tails.append(j_index[j])
+            heads.append(sink)
+            caps.append(low)
+            costs.append(-big)
         if high - low:
-            tails.append(j_index[j]); heads.append(sink); caps.append(high - low); costs.append(0)  # noqa: E702
+            tails.append(j_index[j])
+            heads.append(sink)
+            caps.append(high - low)
+            costs.append(0)
         # Beyond the band only when conflicts leave no other way to give every entry K judges.
-        tails.append(j_index[j]); heads.append(sink); caps.append(total); costs.append(over)  # noqa: E702
+        tails.append(j_index[j])
+        heads.append(sink)
+        caps.append(total)
+        costs.append(over)
     flow = min_cost_flow.SimpleMinCostFlow()
-    flow.add_arcs_with_capacity_and_unit_cost(np.array(tails, dtype=np.int32), np.array(heads, dtype=np.int32),
-                                              np.array(caps, dtype=np.int64), np.array(costs, dtype=np.int64))
+    flow.add_arcs_with_capacity_and_unit_cost(
+        np.array(tails, dtype=np.int32),
+        np.array(heads, dtype=np.int32),
+        np.array(caps, dtype=np.int64),
+        np.array(costs, dtype=np.int64),
+    )
     wanted = sum(need.values())
     flow.set_node_supply(source, wanted)
     flow.set_node_supply(sink, -wanted)

@@ -24,10 +24,12 @@ class Competition(models.Model):
         CONTEST = "contest", _("创新创业大赛")
         SELECTION = "selection", _("项目评选")
 
-    event = models.OneToOneField("events.Event", on_delete=models.CASCADE, primary_key=True,
-                                 related_name="competition", verbose_name=_("活动"))
-    series = models.ForeignKey("events.Series", on_delete=models.PROTECT, related_name="competitions",
-                               verbose_name=_("系列活动"))
+    event = models.OneToOneField(
+        "events.Event", on_delete=models.CASCADE, primary_key=True, related_name="competition", verbose_name=_("活动")
+    )
+    series = models.ForeignKey(
+        "events.Series", on_delete=models.PROTECT, related_name="competitions", verbose_name=_("系列活动")
+    )
     kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices, default=Kind.CONTEST)
     tracks = models.JSONField(_("赛道"), default=list, help_text=_("产业赛道名称列表。"))
     entries_open_at = models.DateTimeField(_("报名开始"))
@@ -65,10 +67,12 @@ class Entry(models.Model):
 
     competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="entries")
     # The entry goes with its team (its lead erasing the account takes both, DESIGN: erasure).
-    team = models.ForeignKey("projects.Team", on_delete=models.CASCADE, related_name="competition_entries",
-                             verbose_name=_("团队"))
-    lead = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="competition_entries",
-                             verbose_name=_("负责人"))
+    team = models.ForeignKey(
+        "projects.Team", on_delete=models.CASCADE, related_name="competition_entries", verbose_name=_("团队")
+    )
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="competition_entries", verbose_name=_("负责人")
+    )
     title = models.CharField(_("项目名称"), max_length=160)
     track = models.CharField(_("赛道"), max_length=60)
     stage = models.CharField(_("项目阶段"), max_length=16, choices=Stage.choices, default=Stage.IDEA)
@@ -77,15 +81,28 @@ class Entry(models.Model):
     # Where the team works: a judge of the same organisation never scores the entry.
     organisation = models.CharField(_("依托单位"), max_length=120)
     summary = models.TextField(_("项目简介"), max_length=3000)
-    business_plan = models.FileField(_("商业计划书（PDF）"), upload_to="competitions/plans/%Y/%m/", blank=True,
-                                     validators=[validate_business_plan])
+    business_plan = models.FileField(
+        _("商业计划书（PDF）"), upload_to="competitions/plans/%Y/%m/", blank=True, validators=[validate_business_plan]
+    )
     video_url = models.URLField(_("路演视频链接"), blank=True)
     patents = models.JSONField(_("知识产权（专利号）"), default=list, blank=True)
-    funding_wan = models.DecimalField(_("融资需求（万元）"), max_digits=10, decimal_places=2, null=True, blank=True,
-                                      validators=[MinValueValidator(0), MaxValueValidator(100000)])
+    funding_wan = models.DecimalField(
+        _("融资需求（万元）"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100000)],
+    )
     award = models.CharField(_("奖项"), max_length=16, choices=Award.choices, blank=True, default="")
-    project = models.OneToOneField("projects.Project", on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="competition_entry", verbose_name=_("转化项目"))
+    project = models.OneToOneField(
+        "projects.Project",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="competition_entry",
+        verbose_name=_("转化项目"),
+    )
     submitted_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -130,11 +147,18 @@ class Round(models.Model):
     name = models.CharField(_("名称"), max_length=40)
     kind = models.CharField(_("形式"), max_length=16, choices=Kind.choices, default=Kind.ONLINE)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.SETUP)
-    judges_per_entry = models.PositiveSmallIntegerField(_("每个项目评委数 K"), default=3,
-                                                        validators=[MinValueValidator(1), MaxValueValidator(30)])
+    judges_per_entry = models.PositiveSmallIntegerField(
+        _("每个项目评委数 K"), default=3, validators=[MinValueValidator(1), MaxValueValidator(30)]
+    )
     advance_count = models.PositiveIntegerField(_("晋级数量"), null=True, blank=True)
-    advance_share = models.DecimalField(_("晋级比例"), max_digits=4, decimal_places=3, null=True, blank=True,
-                                        validators=[MinValueValidator(0), MaxValueValidator(1)])
+    advance_share = models.DecimalField(
+        _("晋级比例"),
+        max_digits=4,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+    )
     normalise = models.BooleanField(_("按评委标准化（z 分数）"), default=False)
     tie_break = models.CharField(_("同分规则"), max_length=16, choices=TieBreak.choices, default=TieBreak.CRITERIA)
     # The live final: who presents now, the timer, and whether the results are on the screen.
@@ -164,8 +188,9 @@ class Criterion(models.Model):
     round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="criteria")
     name = models.CharField(_("评分项"), max_length=40)
     weight = models.PositiveSmallIntegerField(_("权重"), validators=[MinValueValidator(1), MaxValueValidator(100)])
-    scale_max = models.PositiveSmallIntegerField(_("满分"), default=10,
-                                                 validators=[MinValueValidator(1), MaxValueValidator(100)])
+    scale_max = models.PositiveSmallIntegerField(
+        _("满分"), default=10, validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
     order = models.PositiveSmallIntegerField(default=0)
 
     class Meta:
@@ -185,8 +210,9 @@ class Judge(models.Model):
     competition = models.ForeignKey(Competition, on_delete=models.CASCADE, related_name="judges")
     # SET_NULL: a judge who deletes their account leaves their scores (and the round's results) intact;
     # the eraser blanks the name and e-mail.
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                             related_name="judgings")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="judgings"
+    )
     email = models.EmailField(_("电子邮箱"))
     name = models.CharField(_("姓名"), max_length=80)
     organisation = models.CharField(_("工作单位"), max_length=120, blank=True)

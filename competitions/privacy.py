@@ -8,15 +8,23 @@ from .models import Entry, Honour, Judge
 def personal_data_export(user) -> dict:
     data = {
         "competition_entries": [
-            {"competition": e.competition.event.title, "title": e.title, "track": e.track, "award": e.award,
-             "submitted_at": e.submitted_at.isoformat()}
-            for e in Entry.objects.filter(lead=user).select_related("competition__event")],
+            {
+                "competition": e.competition.event.title,
+                "title": e.title,
+                "track": e.track,
+                "award": e.award,
+                "submitted_at": e.submitted_at.isoformat(),
+            }
+            for e in Entry.objects.filter(lead=user).select_related("competition__event")
+        ],
         "competition_honours": [
             {"entry": h.entry.title, "award": h.award, "support_plan": h.support_plan, "position": h.position}
-            for h in Honour.objects.filter(user=user).select_related("entry")],
+            for h in Honour.objects.filter(user=user).select_related("entry")
+        ],
         "competition_judging": [
             {"competition": j.competition.event.title, "organisation": j.organisation}
-            for j in Judge.objects.filter(user=user).select_related("competition__event")],
+            for j in Judge.objects.filter(user=user).select_related("competition__event")
+        ],
     }
     return {key: value for key, value in data.items() if value}
 

@@ -68,8 +68,9 @@ class Standing:
     rank: int = 0
 
 
-def standings(entries: list[tuple[int, datetime]], cards: list[Card], rubric: list[Rubric], *,
-              normalise: bool, tie_break: str) -> list[Standing]:
+def standings(
+    entries: list[tuple[int, datetime]], cards: list[Card], rubric: list[Rubric], *, normalise: bool, tie_break: str
+) -> list[Standing]:
     """Entries in rank order (rank 1 first). `entries`: (id, submitted_at) of everyone in the round."""
     z = zscores(cards) if normalise else {}
     by_entry: dict[int, list[Card]] = defaultdict(list)
@@ -83,11 +84,20 @@ def standings(entries: list[tuple[int, datetime]], cards: list[Card], rubric: li
         normalised = None
         if normalise:
             normalised = Decimal(str(sum(z[(c.judge_id, entry_id)] for c in own) / n if n else -99.0)).quantize(
-                Z_PLACES, ROUND_HALF_UP)
+                Z_PLACES, ROUND_HALF_UP
+            )
         means = tuple(
-            (sum((Decimal(c.values.get(r.criterion_id, c.values.get(str(r.criterion_id), 0))) for c in own),
-                 Decimal(0)) / n).quantize(PLACES, ROUND_HALF_UP) if n else Decimal(0)
-            for r in rubric)
+            (
+                sum(
+                    (Decimal(c.values.get(r.criterion_id, c.values.get(str(r.criterion_id), 0))) for c in own),
+                    Decimal(0),
+                )
+                / n
+            ).quantize(PLACES, ROUND_HALF_UP)
+            if n
+            else Decimal(0)
+            for r in rubric
+        )
         low = min((c.total for c in own), default=Decimal(0))
         rows.append(Standing(entry_id, submitted_at, raw, normalised, means, low, n))
 

@@ -26,6 +26,9 @@ urlpatterns = [
     path("console/competitions/<int:pk>/", console.competition_console, name="console"),
     path("console/competitions/rounds/<int:pk>/", console.round_console, name="console_round"),
     re_path(r"^console/competitions/(?P<pk>\d+)/(?P<what>entries)\.xlsx$", console.export, name="export_entries"),
-    re_path(r"^console/competitions/rounds/(?P<pk>\d+)/(?P<what>assignment|scores|ranking)\.xlsx$", console.export,
-            name="export_round"),
+    re_path(
+        r"^console/competitions/rounds/(?P<pk>\d+)/(?P<what>assignment|scores|ranking)\.xlsx$",
+        console.export,
+        name="export_round",
+    ),
 ]

@@ -8,8 +8,9 @@ from django.utils.translation import gettext_lazy as _
 def validate_business_plan(file) -> None:
     limit = settings.BOJU_CV_MAX_BYTES
     if file.size > limit:
-        raise ValidationError(_("商业计划书不能超过 %(mb)d MB。"), code="plan_too_large",
-                              params={"mb": limit // (1024 * 1024)})
+        raise ValidationError(
+            _("商业计划书不能超过 %(mb)d MB。"), code="plan_too_large", params={"mb": limit // (1024 * 1024)}
+        )
     if not file.name.lower().endswith(".pdf"):
         raise ValidationError(_("商业计划书必须是 PDF 文件。"), code="plan_not_pdf")
     position = file.tell() if hasattr(file, "tell") else 0

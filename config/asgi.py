@@ -5,7 +5,7 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
-from .asgi_handler import get_one_hop_asgi_application  # noqa: E402
+from .asgi_handler import get_one_hop_asgi_application
 
 # Django must be set up before anything imports models (the consumers do, indirectly).
 # One thread hop per request instead of three (config/asgi_handler.py).
@@ -18,7 +18,6 @@ from django.conf import settings  # noqa: E402
 
 from checkin.fastlane import ScanFastLane, fast_lane_enabled  # noqa: E402
 from notifications.routing import websocket_urlpatterns  # noqa: E402
-
 from operations.metrics import WebSocketGauge  # noqa: E402
 
 from .concurrency import HttpConcurrencyLimit  # noqa: E402

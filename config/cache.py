@@ -63,9 +63,13 @@ class _DegradedLog:
         now = time.monotonic()
         cls.down_until = now + DEGRADED_SKIP_S
         if now - cls.last >= DEGRADED_LOG_EVERY_S:
-            logger.warning("cache unavailable (%s failed: %s); running without it: rate limits and "
-                           "cached values are off until Redis is back (%d cache operation(s) skipped)",
-                           operation, error, cls.dropped)
+            logger.warning(
+                "cache unavailable (%s failed: %s); running without it: rate limits and "
+                "cached values are off until Redis is back (%d cache operation(s) skipped)",
+                operation,
+                error,
+                cls.dropped,
+            )
             cls.last = now
             cls.dropped = 0
 

@@ -68,15 +68,19 @@ def unavailable_response(request) -> HttpResponse:
     path = getattr(request, "path", "") or ""
     accept = request.META.get("HTTP_ACCEPT", "") if hasattr(request, "META") else ""
     if path.startswith("/api/") or "application/json" in accept:
-        response = JsonResponse({"result": "unavailable", "message": message}, status=503,
-                                json_dumps_params={"ensure_ascii": False})
+        response = JsonResponse(
+            {"result": "unavailable", "message": message}, status=503, json_dumps_params={"ensure_ascii": False}
+        )
     else:
         # Standalone HTML: the base template's context processors would query the database again.
         title = _("请稍后重试")
         response = HttpResponse(
             f'<!doctype html><html lang="zh-hans"><meta charset="utf-8"><title>{title}</title>'
             f'<meta name="viewport" content="width=device-width, initial-scale=1">'
-            f"<h1>{title}</h1><p>{message}</p></html>", status=503, content_type="text/html; charset=utf-8")
+            f"<h1>{title}</h1><p>{message}</p></html>",
+            status=503,
+            content_type="text/html; charset=utf-8",
+        )
     response["Retry-After"] = str(RETRY_AFTER_S)
     response["Cache-Control"] = "no-store"
     return response
@@ -100,8 +104,12 @@ class DatabaseRetryMiddleware:
         lost = connection_lost(exception)
         _reset_connections()
         match = getattr(request, "resolver_match", None)
-        retryable = match is not None and lost and not getattr(request, "_boju_db_retried", False) and (
-            request.method in SAFE_METHODS or getattr(match.func, "db_retry_safe", False))
+        retryable = (
+            match is not None
+            and lost
+            and not getattr(request, "_boju_db_retried", False)
+            and (request.method in SAFE_METHODS or getattr(match.func, "db_retry_safe", False))
+        )
         if retryable:
             request._boju_db_retried = True
             logger.warning("database connection lost during %s %s; retrying once", request.method, request.path)

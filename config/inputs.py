@@ -33,7 +33,7 @@ def int_param(value, *, minimum: int = 1, maximum: int = BIGINT_MAX) -> int | No
 
 
 def int_list_param(value: str, *, limit: int = 20) -> list[int]:
-    """"1,2,x,3" -> [1, 2, 3]: the valid ids of a comma-separated list, at most `limit`."""
+    """ "1,2,x,3" -> [1, 2, 3]: the valid ids of a comma-separated list, at most `limit`."""
     numbers = (int_param(part) for part in (value or "").split(",")[: limit * 4])
     return [n for n in numbers if n is not None][:limit]
 
@@ -42,10 +42,16 @@ def safe_next(request: HttpRequest, fallback: str = "") -> str:
     """The local path in POST/GET `next`, or `fallback`: never another site, never a bare word
     (redirect() would try it as a URL name and fail)."""
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if (isinstance(target, str) and target.startswith("/") and not target.startswith("//")
-            and "\x00" not in target and "\\" not in target
-            and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                                require_https=request.is_secure())):
+    if (
+        isinstance(target, str)
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\x00" not in target
+        and "\\" not in target
+        and url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+    ):
         return target
     return fallback
 

@@ -51,7 +51,8 @@ class RejectNulMiddleware:
         if request.method != "POST":
             return None
         if request.content_type == "application/x-www-form-urlencoded" or (
-                request.content_type == "multipart/form-data" and not getattr(view_func, "csrf_exempt", False)):
+            request.content_type == "multipart/form-data" and not getattr(view_func, "csrf_exempt", False)
+        ):
             if self._in(request.POST):
                 return self._refuse(request)
         return None

@@ -34,9 +34,17 @@ def _errors() -> list:
 
 
 def cache_config(url: str) -> dict:
-    return {"BACKEND": "config.cache.DegradingRedisCache", "LOCATION": url,
-            "OPTIONS": {"health_check_interval": HEALTH_CHECK_S, "socket_connect_timeout": CONNECT_TIMEOUT_S,
-                        "socket_timeout": 5, "retry": _retry(False), "retry_on_error": _errors()}}
+    return {
+        "BACKEND": "config.cache.DegradingRedisCache",
+        "LOCATION": url,
+        "OPTIONS": {
+            "health_check_interval": HEALTH_CHECK_S,
+            "socket_connect_timeout": CONNECT_TIMEOUT_S,
+            "socket_timeout": 5,
+            "retry": _retry(False),
+            "retry_on_error": _errors(),
+        },
+    }
 
 
 def channel_host(url: str) -> dict:
@@ -44,13 +52,22 @@ def channel_host(url: str) -> dict:
     # mass reconnect or an announcement fan-out needs more than its default 100. Its default 5 s
     # socket timeout equals channels_redis' 5 s BZPOPMIN block, so under load a consumer's receive
     # timed out and the WebSocket died: the read timeout must be longer.
-    return {"address": url, "socket_timeout": 15, "socket_connect_timeout": CONNECT_TIMEOUT_S,
-            "health_check_interval": HEALTH_CHECK_S, "retry": _retry(True), "retry_on_error": _errors(),
-            "max_connections": int(os.environ.get("CHANNELS_REDIS_MAX_CONNECTIONS", "1000"))}
+    return {
+        "address": url,
+        "socket_timeout": 15,
+        "socket_connect_timeout": CONNECT_TIMEOUT_S,
+        "health_check_interval": HEALTH_CHECK_S,
+        "retry": _retry(True),
+        "retry_on_error": _errors(),
+        "max_connections": int(os.environ.get("CHANNELS_REDIS_MAX_CONNECTIONS", "1000")),
+    }
 
 
 def celery_transport_options() -> dict:
     # kombu pings idle broker connections and retries a publish on a connection error, so the
     # first task queued after a Redis restart goes through.
-    return {"health_check_interval": HEALTH_CHECK_S, "socket_connect_timeout": CONNECT_TIMEOUT_S,
-            "retry_on_timeout": True}
+    return {
+        "health_check_interval": HEALTH_CHECK_S,
+        "socket_connect_timeout": CONNECT_TIMEOUT_S,
+        "retry_on_timeout": True,
+    }

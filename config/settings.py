@@ -178,8 +178,10 @@ if REDIS_URL:
             # A bounded pool that waits (config/channel_layer.py): WebSocket churn cannot leave
             # hundreds of idle Redis connections behind.
             "BACKEND": "config.channel_layer.BoundedRedisChannelLayer",
-            "CONFIG": {"hosts": [redis_options.channel_host(REDIS_URL)],
-                       "prefix": os.environ.get("CHANNELS_PREFIX", "boju")},
+            "CONFIG": {
+                "hosts": [redis_options.channel_host(REDIS_URL)],
+                "prefix": os.environ.get("CHANNELS_PREFIX", "boju"),
+            },
         }
     }
 else:
@@ -254,11 +256,14 @@ SOCIALACCOUNT_PROVIDERS = {
     "weixin": {"SCOPE": ["snsapi_login"]},
     "dingtalk": {"SCOPE": ["openid"]},
 }
-for _provider, _id_var, _secret_var in [("weixin", "WEIXIN_APP_ID", "WEIXIN_APP_SECRET"),
-                                         ("dingtalk", "DINGTALK_CLIENT_ID", "DINGTALK_CLIENT_SECRET")]:
+for _provider, _id_var, _secret_var in [
+    ("weixin", "WEIXIN_APP_ID", "WEIXIN_APP_SECRET"),
+    ("dingtalk", "DINGTALK_CLIENT_ID", "DINGTALK_CLIENT_SECRET"),
+]:
     if os.environ.get(_id_var) and os.environ.get(_secret_var):
         SOCIALACCOUNT_PROVIDERS[_provider]["APPS"] = [
-            {"client_id": os.environ[_id_var], "secret": os.environ[_secret_var], "key": ""}]
+            {"client_id": os.environ[_id_var], "secret": os.environ[_secret_var], "key": ""}
+        ]
 # Only for tests and staging: {"weixin": {"authorize": ..., "token": ..., "profile": ...}, "dingtalk": {...}}.
 SOCIAL_PROVIDER_URLS: dict = {}
 if os.environ.get("WEIXIN_AUTHORIZE_URL"):
@@ -362,7 +367,8 @@ from operations.logs import logging_config  # noqa: E402  (no models: safe befor
 
 LOGGING = logging_config(
     json_lines=os.environ.get("DJANGO_LOG_FORMAT", "json" if PRODUCTION else "text") == "json",
-    level=os.environ.get("DJANGO_LOG_LEVEL", "WARNING"))
+    level=os.environ.get("DJANGO_LOG_LEVEL", "WARNING"),
+)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # /metrics answers only these networks (the monitoring host's) or a bearer token.
 METRICS_ALLOWED_NETWORKS = env_list("METRICS_ALLOWED_NETWORKS", "127.0.0.1/32,::1/128")

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from .admin_audit import AuditedAdmin, ReadOnlyInline, console_link
-from .services import series_actions_audit
 from .models import Action, Event, EventTeamMember, Registration, Series, Session
+from .services import series_actions_audit
 
 
 class ActionInline(admin.TabularInline):
@@ -42,8 +42,22 @@ class TeamInline(ReadOnlyInline, admin.TabularInline):
 # Changing these has effects the services apply: more seats promote from the waiting list, new
 # times or places update calendars and notify the registered, status changes notify. The admin
 # shows them; the console (event_update, event_publish, ...) changes them (issue 17).
-EVENT_SERVICE_FIELDS = ["title", "summary", "mode", "city", "venue", "address", "online_url", "starts_at", "ends_at",
-                        "registration_opens_at", "registration_closes_at", "capacity", "waitlist_enabled", "status"]
+EVENT_SERVICE_FIELDS = [
+    "title",
+    "summary",
+    "mode",
+    "city",
+    "venue",
+    "address",
+    "online_url",
+    "starts_at",
+    "ends_at",
+    "registration_opens_at",
+    "registration_closes_at",
+    "capacity",
+    "waitlist_enabled",
+    "status",
+]
 
 
 @admin.register(Event)
@@ -54,13 +68,21 @@ class EventAdmin(AuditedAdmin):
     search_fields = ["title", "venue"]
     date_hierarchy = "starts_at"
     inlines = [SessionInline, TeamInline]
-    readonly_fields = ["edit_in_console", *EVENT_SERVICE_FIELDS, "registration_version", "seats_confirmed",
-                       "seats_waitlisted", "calendar_sequence", "created_by"]
+    readonly_fields = [
+        "edit_in_console",
+        *EVENT_SERVICE_FIELDS,
+        "registration_version",
+        "seats_confirmed",
+        "seats_waitlisted",
+        "calendar_sequence",
+        "created_by",
+    ]
 
     @admin.display(description=_("名额、时间、地点与状态"))
     def edit_in_console(self, obj):
-        return console_link("console:event_edit", _("在控制台修改（候补递补、日历更新与审计由控制台完成）"),
-                            obj.pk if obj else None)
+        return console_link(
+            "console:event_edit", _("在控制台修改（候补递补、日历更新与审计由控制台完成）"), obj.pk if obj else None
+        )
 
     def has_add_permission(self, request):
         return False  # the console's event_create also puts the creator on the event's team

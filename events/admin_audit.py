@@ -25,8 +25,12 @@ class AuditedAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         with transaction.atomic():
             super().save_model(request, obj, form, change)
-            audit_log(actor=request.user, action=f"{self.audit_prefix}.admin_{'update' if change else 'create'}",
-                      target=obj, data={"changed": sorted(form.changed_data)})
+            audit_log(
+                actor=request.user,
+                action=f"{self.audit_prefix}.admin_{'update' if change else 'create'}",
+                target=obj,
+                data={"changed": sorted(form.changed_data)},
+            )
 
     def delete_model(self, request, obj):
         with transaction.atomic():

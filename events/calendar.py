@@ -155,18 +155,25 @@ def personal_ics(user) -> bytes:
     """The person's seats (confirmed registrations), the sessions of those events, and whatever
     other apps add (meetings). Cancelled events stay, marked CANCELLED; a cancelled registration
     leaves the feed."""
-    registrations = (Registration.objects.filter(user=user, status=Registration.Status.CONFIRMED,
-                                                 event__status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED],
-                                                 event__ends_at__gte=timezone.now() - PAST_KEPT)
-                     .select_related("event").order_by("event__starts_at", "event_id"))
+    registrations = (
+        Registration.objects.filter(
+            user=user,
+            status=Registration.Status.CONFIRMED,
+            event__status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED],
+            event__ends_at__gte=timezone.now() - PAST_KEPT,
+        )
+        .select_related("event")
+        .order_by("event__starts_at", "event_id")
+    )
     events = [r.event for r in registrations]
     cal = _calendar(_("我的博聚日程"), feed=True)
     for event in events:
         cal.add_component(event_component(event, show_link=True))
     from .speakers.selectors import sessions_with_people
 
-    sessions = sessions_with_people(Session.objects.filter(event__in=events).select_related("event")
-                                    ).order_by("starts_at", "id")
+    sessions = sessions_with_people(Session.objects.filter(event__in=events).select_related("event")).order_by(
+        "starts_at", "id"
+    )
     for session in sessions:
         cal.add_component(session_component(session))
     for provider in _personal_providers:
@@ -190,7 +197,8 @@ def calendar_feed_rotate(*, user) -> CalendarFeed:
 
     with transaction.atomic():
         feed, created = CalendarFeed.objects.select_for_update().get_or_create(
-            user=user, defaults={"token": secrets.token_urlsafe(32)})
+            user=user, defaults={"token": secrets.token_urlsafe(32)}
+        )
         if not created:
             feed.token = secrets.token_urlsafe(32)
             feed.created_at = timezone.now()

@@ -38,8 +38,13 @@ class DemoStep:
 _steps: dict[str, DemoStep] = {}
 
 
-def demo_step_register(name: str, *, order: int, load: Callable[[DemoContext], object] | None = None,
-                       unload: Callable[[Any], None] | None = None) -> DemoStep:
+def demo_step_register(
+    name: str,
+    *,
+    order: int,
+    load: Callable[[DemoContext], object] | None = None,
+    unload: Callable[[Any], None] | None = None,
+) -> DemoStep:
     """Declare an app's demo step. Idempotent for the same name (ready() may run twice in tests)."""
     step = DemoStep(name=name, order=order, load=load, unload=unload)
     _steps[name] = step

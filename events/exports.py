@@ -32,12 +32,23 @@ _MAX_WIDTH = 48
 
 
 def header(questions=()) -> list[str]:
-    return [_("姓名"), _("邮箱"), _("手机号码"), _("单位"), _("一级学科"), _("候选人类别"), _("状态"),
-            _("候补位次"), _("报名时间"), *[q.label for q in questions]]
+    return [
+        _("姓名"),
+        _("邮箱"),
+        _("手机号码"),
+        _("单位"),
+        _("一级学科"),
+        _("候选人类别"),
+        _("状态"),
+        _("候补位次"),
+        _("报名时间"),
+        *[q.label for q in questions],
+    ]
 
 
-def rows(registrations: Iterable[Registration], positions: dict[int, int], questions=(),
-         answers: dict | None = None) -> Iterator[list]:
+def rows(
+    registrations: Iterable[Registration], positions: dict[int, int], questions=(), answers: dict | None = None
+) -> Iterator[list]:
     """One list per registration; the 9th cell is a naive datetime in Beijing time, then one
     cell per registration question (the answer as people read it)."""
     answers = answers or {}
@@ -73,8 +84,9 @@ def csv_safe(value) -> str:
     return str(value)
 
 
-def registrations_csv(registrations: Iterable[Registration], positions: dict[int, int], questions=(),
-                      answers: dict | None = None) -> bytes:
+def registrations_csv(
+    registrations: Iterable[Registration], positions: dict[int, int], questions=(), answers: dict | None = None
+) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([csv_safe(name) for name in header(questions)])
@@ -93,8 +105,14 @@ def _display_width(value) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(value))
 
 
-def registrations_xlsx(registrations: Iterable[Registration], positions: dict[int, int], *, title: str,
-                       questions=(), answers: dict | None = None) -> bytes:
+def registrations_xlsx(
+    registrations: Iterable[Registration],
+    positions: dict[int, int],
+    *,
+    title: str,
+    questions=(),
+    answers: dict | None = None,
+) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("报名名单")[:31]

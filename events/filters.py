@@ -57,12 +57,24 @@ def upcoming_months(today: date, count: int = MONTHS_AHEAD) -> list[tuple[str, s
 
 
 class ProgrammeFilter(django_filters.FilterSet):
-    q = django_filters.CharFilter(label=_("搜索"), method="filter_q", max_length=100,
-                                  widget=forms.TextInput(attrs={"placeholder": _("搜索活动标题"), "type": "search"}))
-    kind = django_filters.ChoiceFilter(label=_("类型"), choices=Event.Kind.choices, empty_label=_("全部类型"),
-                                       error_messages={"invalid_choice": _("请选择有效的活动类型。")})
-    mode = django_filters.ChoiceFilter(label=_("形式"), choices=Event.Mode.choices, empty_label=_("全部形式"),
-                                       error_messages={"invalid_choice": _("请选择有效的活动形式。")})
+    q = django_filters.CharFilter(
+        label=_("搜索"),
+        method="filter_q",
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("搜索活动标题"), "type": "search"}),
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("类型"),
+        choices=Event.Kind.choices,
+        empty_label=_("全部类型"),
+        error_messages={"invalid_choice": _("请选择有效的活动类型。")},
+    )
+    mode = django_filters.ChoiceFilter(
+        label=_("形式"),
+        choices=Event.Mode.choices,
+        empty_label=_("全部形式"),
+        error_messages={"invalid_choice": _("请选择有效的活动形式。")},
+    )
     month = MonthFilter(label=_("月份"), method="filter_month", widget=forms.Select)
 
     class Meta:

@@ -27,8 +27,9 @@ class ShanghaiDateTimeField(forms.DateTimeField):
     widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT)
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("input_formats", [DATETIME_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M",
-                                            "%Y-%m-%d %H:%M:%S"])
+        kwargs.setdefault(
+            "input_formats", [DATETIME_FORMAT, "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+        )
         super().__init__(**kwargs)
 
     def prepare_value(self, value):
@@ -67,8 +68,9 @@ class BaseActionFormSet(forms.BaseInlineFormSet):
 
 
 def action_formset(*, extra: int):
-    return inlineformset_factory(Series, Action, form=ActionForm, formset=BaseActionFormSet, extra=extra,
-                                 can_delete=True)
+    return inlineformset_factory(
+        Series, Action, form=ActionForm, formset=BaseActionFormSet, extra=extra, can_delete=True
+    )
 
 
 class ActionSelect(forms.Select):
@@ -84,24 +86,47 @@ class ActionSelect(forms.Select):
 
 class EventForm(forms.ModelForm):
     eligibility = forms.MultipleChoiceField(
-        label=_("报名对象"), choices=CandidateKind.choices, widget=forms.CheckboxSelectMultiple,
-        required=False, help_text=_("不选表示所有候选人均可报名。"),
+        label=_("报名对象"),
+        choices=CandidateKind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("不选表示所有候选人均可报名。"),
     )
     capacity = forms.IntegerField(label=_("名额"), min_value=1, max_value=100000)
 
     class Meta:
         model = Event
         fields = [
-            "series", "action", "kind", "title", "summary", "description", "mode", "city", "venue", "address",
-            "online_url", "starts_at", "ends_at", "registration_opens_at", "registration_closes_at", "capacity",
-            "waitlist_enabled", "eligibility",
+            "series",
+            "action",
+            "kind",
+            "title",
+            "summary",
+            "description",
+            "mode",
+            "city",
+            "venue",
+            "address",
+            "online_url",
+            "starts_at",
+            "ends_at",
+            "registration_opens_at",
+            "registration_closes_at",
+            "capacity",
+            "waitlist_enabled",
+            "eligibility",
         ]
         field_classes = {
-            "starts_at": ShanghaiDateTimeField, "ends_at": ShanghaiDateTimeField,
-            "registration_opens_at": ShanghaiDateTimeField, "registration_closes_at": ShanghaiDateTimeField,
+            "starts_at": ShanghaiDateTimeField,
+            "ends_at": ShanghaiDateTimeField,
+            "registration_opens_at": ShanghaiDateTimeField,
+            "registration_closes_at": ShanghaiDateTimeField,
         }
-        widgets = {"action": ActionSelect, "summary": forms.Textarea(attrs={"rows": 2}),
-                   "description": forms.Textarea(attrs={"rows": 6})}
+        widgets = {
+            "action": ActionSelect,
+            "summary": forms.Textarea(attrs={"rows": 2}),
+            "description": forms.Textarea(attrs={"rows": 6}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -146,8 +171,10 @@ class SessionForm(forms.ModelForm):
         model = Session
         fields = ["title", "presenters", "place", "speakers", "room", "starts_at", "ends_at", "description"]
         field_classes = {"starts_at": ShanghaiDateTimeField, "ends_at": ShanghaiDateTimeField}
-        widgets = {"description": forms.Textarea(attrs={"rows": 2}),
-                   "presenters": forms.SelectMultiple(attrs={"size": 6})}
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "presenters": forms.SelectMultiple(attrs={"size": 6}),
+        }
         help_texts = {"speakers": _("没有嘉宾资料时显示这里的文字。"), "room": _("没有选择会议室时显示这里的文字。")}
 
     def __init__(self, *args, event: Event, **kwargs):
@@ -172,8 +199,9 @@ class SessionForm(forms.ModelForm):
 
 class TeamMemberForm(forms.Form):
     email = forms.EmailField(label=_("主办方成员邮箱"))
-    can_edit = forms.BooleanField(label=_("可编辑"), required=False, initial=True,
-                                  help_text=_("可修改活动、查看和管理报名名单。"))
+    can_edit = forms.BooleanField(
+        label=_("可编辑"), required=False, initial=True, help_text=_("可修改活动、查看和管理报名名单。")
+    )
     can_scan = forms.BooleanField(label=_("可扫码签到"), required=False, initial=True)
 
     def clean(self):
@@ -184,19 +212,32 @@ class TeamMemberForm(forms.Form):
 
 
 class RegistrationFilterForm(forms.Form):
-    STATUS_CHOICES = [("", _("全部")), ("confirmed", _("已确认")), ("waitlisted", _("候补中")),
-                      ("cancelled", _("已取消"))]
+    STATUS_CHOICES = [
+        ("", _("全部")),
+        ("confirmed", _("已确认")),
+        ("waitlisted", _("候补中")),
+        ("cancelled", _("已取消")),
+    ]
 
     status = forms.ChoiceField(label=_("状态"), required=False, choices=STATUS_CHOICES)
-    q = forms.CharField(label=_("搜索"), required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"placeholder": _("姓名、邮箱或单位"), "type": "search"}))
+    q = forms.CharField(
+        label=_("搜索"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": _("姓名、邮箱或单位"), "type": "search"}),
+    )
 
     def __init__(self, *args, questions=(), **kwargs):
         super().__init__(*args, **kwargs)
         if questions:  # filter by answer: only events with registration questions show it
             self.fields["question"] = forms.ChoiceField(
-                label=_("按回答筛选"), required=False,
-                choices=[("", _("选择问题")), *[(str(q.pk), q.label) for q in questions]])
+                label=_("按回答筛选"),
+                required=False,
+                choices=[("", _("选择问题")), *[(str(q.pk), q.label) for q in questions]],
+            )
             self.fields["answer"] = forms.CharField(
-                label=_("回答包含"), required=False, max_length=100,
-                widget=forms.TextInput(attrs={"placeholder": _("回答内容")}))
+                label=_("回答包含"),
+                required=False,
+                max_length=100,
+                widget=forms.TextInput(attrs={"placeholder": _("回答内容")}),
+            )

@@ -102,9 +102,7 @@ class Event(models.Model):
     registration_closes_at = models.DateTimeField(_("报名截止"), null=True, blank=True)
     capacity = models.PositiveIntegerField(_("名额"))
     waitlist_enabled = models.BooleanField(_("满额后候补"), default=True)
-    eligibility = models.JSONField(
-        _("报名对象"), default=list, blank=True, help_text=_("留空表示所有候选人均可报名。")
-    )
+    eligibility = models.JSONField(_("报名对象"), default=list, blank=True, help_text=_("留空表示所有候选人均可报名。"))
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
     # Kept by events.questions.services: true while the event has registration questions (hidden
     # ones too), so that pages and registrations of an event without any cost no query for them.
@@ -145,8 +143,9 @@ class Event(models.Model):
         # with an UPDATE under the event's row lock. A plain save() of an event loaded earlier
         # (a console form, the admin) must not write stale figures back over newer ones.
         if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
-                                       if not f.primary_key and f.name not in LOCKED_FIELDS]
+            kwargs["update_fields"] = [
+                f.name for f in self._meta.concrete_fields if not f.primary_key and f.name not in LOCKED_FIELDS
+            ]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
@@ -184,10 +183,17 @@ class Session(models.Model):
     room = models.CharField(_("地点/会议室"), max_length=80, blank=True)
     # The entities (events.speakers); the free-text fields above stay as the fallback for
     # sessions without them (and were read into entities by migration 0004).
-    place = models.ForeignKey("events.Room", on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="sessions", verbose_name=_("会议室"))
-    presenters = models.ManyToManyField("events.Speaker", through="events.SessionSpeaker", blank=True,
-                                        related_name="sessions", verbose_name=_("嘉宾"))
+    place = models.ForeignKey(
+        "events.Room",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="sessions",
+        verbose_name=_("会议室"),
+    )
+    presenters = models.ManyToManyField(
+        "events.Speaker", through="events.SessionSpeaker", blank=True, related_name="sessions", verbose_name=_("嘉宾")
+    )
     starts_at = models.DateTimeField(_("开始时间"))
     ends_at = models.DateTimeField(_("结束时间"))
     description = models.TextField(_("说明"), blank=True)
@@ -259,9 +265,11 @@ class Registration(models.Model):
                 fields=["event", "user"], condition=~Q(status="cancelled"), name="registration_one_active"
             ),
         ]
-        indexes = [models.Index(fields=["event", "status", "id"], name="registration_event_status"),
-                   # The API's registration pages walk an event's registrations in sign-up order.
-                   models.Index(fields=["event", "created_at", "id"], name="registration_event_created")]
+        indexes = [
+            models.Index(fields=["event", "status", "id"], name="registration_event_status"),
+            # The API's registration pages walk an event's registrations in sign-up order.
+            models.Index(fields=["event", "created_at", "id"], name="registration_event_created"),
+        ]
 
     def __str__(self):
         return f"{self.user} @ {self.event}"

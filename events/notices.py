@@ -29,8 +29,13 @@ NOTIFIED_FIELDS = ("starts_at", "ends_at", "mode", "city", "venue", "address", "
 # What calendar entries show: a change to any of these raises the event's SEQUENCE.
 CALENDAR_FIELDS = (*NOTIFIED_FIELDS, "title", "summary")
 FIELD_LABELS = {
-    "starts_at": _("开始时间"), "ends_at": _("结束时间"), "mode": _("形式"), "city": _("城市"),
-    "venue": _("场馆"), "address": _("地址"), "online_url": _("线上链接"),
+    "starts_at": _("开始时间"),
+    "ends_at": _("结束时间"),
+    "mode": _("形式"),
+    "city": _("城市"),
+    "venue": _("场馆"),
+    "address": _("地址"),
+    "online_url": _("线上链接"),
 }
 
 
@@ -58,9 +63,14 @@ def place_text(event: Event) -> str:
 def event_context(event: Event, *, with_link: bool = False) -> dict:
     """Plain data about an event for any message: ids and strings only."""
     context = {
-        "event_id": event.pk, "title": event.title, "when": when_text(event.starts_at, event.ends_at),
-        "where": place_text(event), "mode": event.mode, "mode_label": _msgid(Event.Mode(event.mode).label),
-        "kind_label": _msgid(Event.Kind(event.kind).label), "url": event.get_absolute_url(),
+        "event_id": event.pk,
+        "title": event.title,
+        "when": when_text(event.starts_at, event.ends_at),
+        "where": place_text(event),
+        "mode": event.mode,
+        "mode_label": _msgid(Event.Mode(event.mode).label),
+        "kind_label": _msgid(Event.Kind(event.kind).label),
+        "url": event.get_absolute_url(),
     }
     if with_link and event.mode != Event.Mode.OFFLINE and event.online_url:
         context["online_url"] = event.online_url
@@ -116,17 +126,30 @@ def schedule_changed(event: Event, before: dict, changed: list[str]) -> None:
     fields = [f for f in NOTIFIED_FIELDS if f in changed]
     if not fields or event.status != Event.Status.PUBLISHED:
         return
-    changes = [{"field": f, "label": _msgid(FIELD_LABELS[f]), "old": _display(event, f, before.get(f)),
-                "new": _display(event, f, getattr(event, f))} for f in fields]
+    changes = [
+        {
+            "field": f,
+            "label": _msgid(FIELD_LABELS[f]),
+            "old": _display(event, f, before.get(f)),
+            "new": _display(event, f, getattr(event, f)),
+        }
+        for f in fields
+    ]
     rows = list(event.registrations.active().values_list("user_id", "status"))
     for status, with_link in ((Registration.Status.CONFIRMED, True), (Registration.Status.WAITLISTED, False)):
         user_ids = [uid for uid, s in rows if s == status]
         if not user_ids:
             continue
-        shown = [c if with_link or c["field"] != "online_url" else {**c, "old": "", "new": "", "hidden": True}
-                 for c in changes]
-        context = {**event_context(event, with_link=with_link), "changes": shown, "seat": with_link,
-                   "sequence": event.calendar_sequence}
+        shown = [
+            c if with_link or c["field"] != "online_url" else {**c, "old": "", "new": "", "hidden": True}
+            for c in changes
+        ]
+        context = {
+            **event_context(event, with_link=with_link),
+            "changes": shown,
+            "seat": with_link,
+            "sequence": event.calendar_sequence,
+        }
         notify_later(user_ids=user_ids, kind="event.changed", context=context)
 
 
@@ -169,18 +192,35 @@ def upcoming_for_reminders(starts_from, starts_until):
     events = list(Event.objects.published().filter(starts_at__gte=starts_from, starts_at__lt=starts_until))
     seats = _confirmed_user_ids(e.pk for e in events)
     for event in events:
-        yield Upcoming(key=f"event:{event.pk}", kind="reminder.event", starts_at=event.starts_at,
-                       user_ids=seats.get(event.pk, []), context=event_context(event, with_link=True))
-    sessions = list(Session.objects.filter(starts_at__gte=starts_from, starts_at__lt=starts_until,
-                                           event__status=Event.Status.PUBLISHED).select_related("event", "place"))
+        yield Upcoming(
+            key=f"event:{event.pk}",
+            kind="reminder.event",
+            starts_at=event.starts_at,
+            user_ids=seats.get(event.pk, []),
+            context=event_context(event, with_link=True),
+        )
+    sessions = list(
+        Session.objects.filter(
+            starts_at__gte=starts_from, starts_at__lt=starts_until, event__status=Event.Status.PUBLISHED
+        ).select_related("event", "place")
+    )
     sessions = [s for s in sessions if _local(s.starts_at).date() > _local(s.event.starts_at).date()]
     seats = _confirmed_user_ids({s.event_id for s in sessions})
     for session in sessions:
-        context = {**event_context(session.event, with_link=True), "session_id": session.pk,
-                   "session_title": session.title, "session_when": when_text(session.starts_at, session.ends_at),
-                   "room": session.room_label}
-        yield Upcoming(key=f"session:{session.pk}", kind="reminder.session", starts_at=session.starts_at,
-                       user_ids=seats.get(session.event_id, []), context=context)
+        context = {
+            **event_context(session.event, with_link=True),
+            "session_id": session.pk,
+            "session_title": session.title,
+            "session_when": when_text(session.starts_at, session.ends_at),
+            "room": session.room_label,
+        }
+        yield Upcoming(
+            key=f"session:{session.pk}",
+            kind="reminder.session",
+            starts_at=session.starts_at,
+            user_ids=seats.get(session.event_id, []),
+            context=context,
+        )
 
 
 def _may_announce(user, event_id: int) -> bool:
@@ -199,9 +239,12 @@ def _audit(actor, announcement) -> None:
     from accounts.services import audit_log
 
     event = Event.objects.get(pk=int(announcement.target.split(":")[1]))
-    audit_log(actor=actor, action="announcement.send", target=event,
-              data={"announcement": announcement.pk, "segment": announcement.segment,
-                    "recipients": announcement.recipients})
+    audit_log(
+        actor=actor,
+        action="announcement.send",
+        target=event,
+        data={"announcement": announcement.pk, "segment": announcement.segment, "recipients": announcement.recipients},
+    )
 
 
 def _segment(status):
@@ -231,7 +274,9 @@ def register() -> None:
         attachment_provider_register(key, ics_attachment)
     reminder_source_register(upcoming_for_reminders)
     announcement_target_register("event", may_announce=_may_announce, describe=_describe, audit=_audit)
-    announcement_segment_register("event", "registered", label=_("已报名（名额已确认）"),
-                                  order=10, **_segment(Registration.Status.CONFIRMED))
-    announcement_segment_register("event", "waitlisted", label=_("候补中"),
-                                  order=30, **_segment(Registration.Status.WAITLISTED))
+    announcement_segment_register(
+        "event", "registered", label=_("已报名（名额已确认）"), order=10, **_segment(Registration.Status.CONFIRMED)
+    )
+    announcement_segment_register(
+        "event", "waitlisted", label=_("候补中"), order=30, **_segment(Registration.Status.WAITLISTED)
+    )

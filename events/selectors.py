@@ -99,12 +99,15 @@ def console_registrations(event: Event, *, status: str = "", q: str = "") -> Que
         rows = rows.filter(status=status)
     if q:
         rows = rows.filter(
-            Q(user__email__icontains=q) | Q(user__name__icontains=q)
+            Q(user__email__icontains=q)
+            | Q(user__name__icontains=q)
             | Q(user__candidate_profile__full_name__icontains=q)
             | Q(user__candidate_profile__institution__icontains=q)
         )
     rank = Case(
-        When(status=Status.CONFIRMED, then=0), When(status=Status.WAITLISTED, then=1), default=2,
+        When(status=Status.CONFIRMED, then=0),
+        When(status=Status.WAITLISTED, then=1),
+        default=2,
         output_field=IntegerField(),
     )
     return rows.order_by(rank, "created_at", "id")
@@ -123,8 +126,10 @@ def waitlist_places(event: Event, registration_ids: list[int]) -> dict[int, int]
         return {}
     table = Registration._meta.db_table
     marks = ", ".join(["%s"] * len(registration_ids))
-    sql = (f"SELECT id, place FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY created_at, id) AS place "
-           f"FROM {table} WHERE event_id = %s AND status = %s) ranked WHERE id IN ({marks})")
+    sql = (
+        f"SELECT id, place FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY created_at, id) AS place "
+        f"FROM {table} WHERE event_id = %s AND status = %s) ranked WHERE id IN ({marks})"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, [event.pk, Status.WAITLISTED, *registration_ids])
         return dict(cursor.fetchall())
@@ -136,8 +141,10 @@ def console_events(user) -> tuple[QuerySet[Event], QuerySet[Event]]:
     editable = Event.objects.filter(pk__in=events_editable_by(user).values("pk"))
     base = with_seat_counts(editable.select_related("series", "action"))
     now = timezone.now()
-    return (base.filter(ends_at__gte=now).order_by("starts_at", "id"),
-            base.filter(ends_at__lt=now).order_by("-starts_at", "-id"))
+    return (
+        base.filter(ends_at__gte=now).order_by("starts_at", "id"),
+        base.filter(ends_at__lt=now).order_by("-starts_at", "-id"),
+    )
 
 
 def event_audit_entries(event: Event) -> QuerySet[AuditEntry]:
@@ -145,8 +152,9 @@ def event_audit_entries(event: Event) -> QuerySet[AuditEntry]:
     from .questions.models import Question
 
     types = ContentType.objects.get_for_models(Event, Registration, Session, Question)
-    registration_ids = Registration.objects.filter(event=event).annotate(
-        key=Cast("id", output_field=CharField())).values("key")
+    registration_ids = (
+        Registration.objects.filter(event=event).annotate(key=Cast("id", output_field=CharField())).values("key")
+    )
     return (
         AuditEntry.objects.filter(
             Q(target_type=types[Event], target_id=str(event.pk))
@@ -180,6 +188,7 @@ def registration_obstacle(event: Event, user) -> tuple[str, str] | None:
         return error.code, str(error.message)
     return None
 
+
 def user_event_statuses(user, event_ids) -> dict[int, str]:
     """Event id -> the viewer's active registration status, in one query (cards' badges)."""
     if not user.is_authenticated or not user.is_candidate:
@@ -204,10 +213,13 @@ def user_registrations_with_positions(user) -> QuerySet[Registration]:
     return (
         Registration.objects.filter(user=user)
         .select_related("event", "event__series", "event__action")
-        .annotate(position=Case(
-            When(status=Status.WAITLISTED, then=Coalesce(Subquery(ahead, output_field=IntegerField()), 0) + 1),
-            default=None, output_field=IntegerField(),
-        ))
+        .annotate(
+            position=Case(
+                When(status=Status.WAITLISTED, then=Coalesce(Subquery(ahead, output_field=IntegerField()), 0) + 1),
+                default=None,
+                output_field=IntegerField(),
+            )
+        )
         .order_by("event__starts_at", "id")
     )
 

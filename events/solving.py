@@ -50,9 +50,17 @@ class _StopNearBound(cp_model.CpSolverSolutionCallback):
             self.StopSearch()
 
 
-def solve(model: cp_model.CpModel, *, time_limit: float = 30.0, workers: int = 2, seed: int = 0,
-          log: bool = False, known_bound: float | None = None,
-          gap_limit: float | None = None, parameters: dict | None = None) -> tuple[cp_model.CpSolver, SolveReport]:
+def solve(
+    model: cp_model.CpModel,
+    *,
+    time_limit: float = 30.0,
+    workers: int = 2,
+    seed: int = 0,
+    log: bool = False,
+    known_bound: float | None = None,
+    gap_limit: float | None = None,
+    parameters: dict | None = None,
+) -> tuple[cp_model.CpSolver, SolveReport]:
     """Solve `model`; return the solver (to read values) and a report.
 
     `known_bound`: a bound on the objective proven outside CP-SAT (e.g. an LP relaxation's
@@ -90,5 +98,9 @@ def solve(model: cp_model.CpModel, *, time_limit: float = 30.0, workers: int = 2
     gap = 0.0 if status == cp_model.OPTIMAL or bound == objective else abs(bound - objective) / denominator
     return solver, SolveReport(
         status="optimal" if gap == 0.0 else "feasible",  # proven by CP-SAT or by the known bound
-        objective=objective, bound=bound, gap=gap, seconds=seconds, workers=solver.parameters.num_search_workers,
+        objective=objective,
+        bound=bound,
+        gap=gap,
+        seconds=seconds,
+        workers=solver.parameters.num_search_workers,
     )

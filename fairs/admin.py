@@ -32,8 +32,11 @@ class HallAdmin(AuditedAdmin):
 
     @admin.display(description=_("展位与平面图"))
     def edit_in_console(self, obj):
-        return console_link("fairs:console_floor", _("在控制台平面图编辑器中修改展位（检查重叠与预订）"),
-                            obj.fair.event_id if obj else None)
+        return console_link(
+            "fairs:console_floor",
+            _("在控制台平面图编辑器中修改展位（检查重叠与预订）"),
+            obj.fair.event_id if obj else None,
+        )
 
     def has_add_permission(self, request):
         return False
@@ -64,8 +67,18 @@ class BoothVisitAdmin(admin.ModelAdmin):
     list_select_related = ["company", "fair__event"]
     # Who visited is personal: the admin list shows the company side only.
     exclude = ["note", "visitor"]
-    readonly_fields = ["fair", "company", "booth", "ticket_id", "shared", "scanned_by", "first_seen_at",
-                       "last_seen_at", "scans", "rating"]
+    readonly_fields = [
+        "fair",
+        "company",
+        "booth",
+        "ticket_id",
+        "shared",
+        "scanned_by",
+        "first_seen_at",
+        "last_seen_at",
+        "scans",
+        "rating",
+    ]
 
     def has_add_permission(self, request):
         return False

@@ -43,6 +43,7 @@ class FairsConfig(AppConfig):
             post_save.connect(retire, sender=model, weak=False, dispatch_uid=f"fairs.stamp.{model.__name__}")
             post_delete.connect(retire, sender=model, weak=False, dispatch_uid=f"fairs.stamp.del.{model.__name__}")
 
+
 def _demo_load(context) -> None:
     """Floor plans, booth bookings and positions of the demo's recruitment fairs."""
     from . import demo

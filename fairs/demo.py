@@ -32,35 +32,56 @@ APPROVAL_FAIRS = {"“蓝洽会”博士后人才招聘专区", "“百所高校
 def _hall(fair: Fair) -> Hall:
     hall = Hall.objects.create(fair=fair, name="A 馆", columns=24, rows=13)
     letters = "ABC"
-    Booth.objects.bulk_create([
-        Booth(hall=hall, code=f"{letters[r]}-{i + 1:02d}", x=1 + i * 3,
-              y=y, width=2, height=2, size=9, zone=zone, is_closed=(r == 2 and i == 7))
-        for r, (zone, y) in enumerate(ROWS) for i in range(8)
-    ])
+    Booth.objects.bulk_create(
+        [
+            Booth(
+                hall=hall,
+                code=f"{letters[r]}-{i + 1:02d}",
+                x=1 + i * 3,
+                y=y,
+                width=2,
+                height=2,
+                size=9,
+                zone=zone,
+                is_closed=(r == 2 and i == 7),
+            )
+            for r, (zone, y) in enumerate(ROWS)
+            for i in range(8)
+        ]
+    )
     return hall
 
 
 def _admin(company: Company) -> User:
-    return (User.objects.filter(company_memberships__company=company,
-                                company_memberships__role=CompanyMembership.Role.ADMIN).order_by("pk").first())
+    return (
+        User.objects.filter(
+            company_memberships__company=company, company_memberships__role=CompanyMembership.Role.ADMIN
+        )
+        .order_by("pk")
+        .first()
+    )
 
 
 def load(*, head: User) -> int:
     """Floor plans, bookings and positions for the demo's fairs. Returns how many fairs it laid out."""
     companies = [c for c in Company.objects.filter(status=Company.Status.VERIFIED).order_by("pk") if _admin(c)]
     laid_out = 0
-    fairs = Event.objects.filter(kind=Event.Kind.FAIR, status=Event.Status.PUBLISHED).exclude(
-        mode=Event.Mode.ONLINE).order_by("starts_at", "pk")
+    fairs = (
+        Event.objects.filter(kind=Event.Kind.FAIR, status=Event.Status.PUBLISHED)
+        .exclude(mode=Event.Mode.ONLINE)
+        .order_by("starts_at", "pk")
+    )
     for number, event in enumerate(fairs):
         fair, _created = Fair.objects.get_or_create(
-            event=event, defaults={"approval_required": event.title in APPROVAL_FAIRS, "booths_per_company": 2})
+            event=event, defaults={"approval_required": event.title in APPROVAL_FAIRS, "booths_per_company": 2}
+        )
         if fair.halls.exists():
             continue
         laid_out += 1
         _hall(fair)
         free = list(Booth.objects.filter(hall__fair=fair, is_closed=False).order_by("code"))
         # A different arrangement per fair; a few booths stay free for the visitor to try booking.
-        chosen = companies[number % len(companies):] + companies[:number % len(companies)]
+        chosen = companies[number % len(companies) :] + companies[: number % len(companies)]
         for index, company in enumerate(chosen[:8]):
             booth = free[(index * 3 + number) % len(free)]
             if BoothBooking.objects.filter(booth=booth).exists():
@@ -70,14 +91,28 @@ def load(*, head: User) -> int:
                 if booking.status == BoothBooking.Status.REQUESTED and index < 6:
                     booking_decide(booking=booking, actor=head, approve=True)
             else:  # the fair is past or closed for booking: history as it would have been
-                BoothBooking.objects.create(fair=fair, booth=booth, company=company,
-                                            status=BoothBooking.Status.APPROVED, requested_by=_admin(company))
+                BoothBooking.objects.create(
+                    fair=fair,
+                    booth=booth,
+                    company=company,
+                    status=BoothBooking.Status.APPROVED,
+                    requested_by=_admin(company),
+                )
         map_version_bump(fair.pk)  # written past the services: retire any cached map of this fair
     for company in companies:
         for title, discipline in POSITIONS.get(company.industry, []):
-            position, _created = Position.objects.get_or_create(company=company, title=title, defaults={
-                "discipline": discipline, "headcount": 2, "salary_min": 30, "salary_max": 60, "location": "青岛",
-                "requirements": "博士学位，相关方向有代表性成果；博士后进站享受青岛市生活补贴与科研资助。"})
+            position, _created = Position.objects.get_or_create(
+                company=company,
+                title=title,
+                defaults={
+                    "discipline": discipline,
+                    "headcount": 2,
+                    "salary_min": 30,
+                    "salary_max": 60,
+                    "location": "青岛",
+                    "requirements": "博士学位，相关方向有代表性成果；博士后进站享受青岛市生活补贴与科研资助。",
+                },
+            )
             # After a --reset the fairs are new: show the positions at them again.
             position.fairs.add(*fairs_with_booth(company))
     return laid_out

@@ -21,16 +21,35 @@ def visitors_xlsx(visits, anonymous: int, *, title: str) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = _("展位到访")[:31]
-    names = [_("姓名"), _("邮箱"), _("手机号码"), _("单位"), _("一级学科"), _("研究方向"), _("到访时间"),
-             _("扫码次数"), _("评分"), _("备注")]
+    names = [
+        _("姓名"),
+        _("邮箱"),
+        _("手机号码"),
+        _("单位"),
+        _("一级学科"),
+        _("研究方向"),
+        _("到访时间"),
+        _("扫码次数"),
+        _("评分"),
+        _("备注"),
+    ]
     sheet.append(names)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row_number, visit in enumerate(visits, start=2):
         profile = visit.visitor.candidate_profile
-        row = [profile.full_name, visit.visitor.email, profile.phone, profile.institution,
-               str(_DISCIPLINES.get(profile.discipline, profile.discipline)), profile.research_field,
-               visit.first_seen_at.astimezone(SHANGHAI).replace(tzinfo=None), visit.scans, visit.rating, visit.note]
+        row = [
+            profile.full_name,
+            visit.visitor.email,
+            profile.phone,
+            profile.institution,
+            str(_DISCIPLINES.get(profile.discipline, profile.discipline)),
+            profile.research_field,
+            visit.first_seen_at.astimezone(SHANGHAI).replace(tzinfo=None),
+            visit.scans,
+            visit.rating,
+            visit.note,
+        ]
         for column, value in enumerate(row, start=1):
             cell = sheet.cell(row=row_number, column=column, value=value)
             if _is_formula_like(value):

@@ -9,12 +9,25 @@ from .models import SALARY_WAN_MAX, Fair, Hall, Position
 class PositionForm(forms.ModelForm):
     required_css_class = "required"
     fairs = forms.ModelMultipleChoiceField(
-        label=_("在以下招聘会展示"), queryset=Fair.objects.none(), required=False,
-        widget=forms.CheckboxSelectMultiple, help_text=_("只能选择贵单位已确认展位的招聘会。"))
+        label=_("在以下招聘会展示"),
+        queryset=Fair.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("只能选择贵单位已确认展位的招聘会。"),
+    )
 
     class Meta:
         model = Position
-        fields = ["title", "discipline", "headcount", "salary_min", "salary_max", "location", "requirements", "deadline"]
+        fields = [
+            "title",
+            "discipline",
+            "headcount",
+            "salary_min",
+            "salary_max",
+            "location",
+            "requirements",
+            "deadline",
+        ]
         widgets = {
             "requirements": forms.Textarea(attrs={"rows": 4}),
             "deadline": forms.DateInput(attrs={"type": "date"}),
@@ -44,8 +57,10 @@ class FairSettingsForm(forms.ModelForm):
     class Meta:
         model = Fair
         fields = ["approval_required", "booths_per_company", "booking_open", "booking_closes_at"]
-        widgets = {"booking_closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-                   "booths_per_company": forms.NumberInput(attrs={"min": 1, "max": 20})}
+        widgets = {
+            "booking_closes_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+            "booths_per_company": forms.NumberInput(attrs={"min": 1, "max": 20}),
+        }
 
     def clean_booths_per_company(self):
         value = self.cleaned_data["booths_per_company"]
@@ -55,18 +70,28 @@ class FairSettingsForm(forms.ModelForm):
 
 
 class HallForm(forms.ModelForm):
-    image = forms.FileField(label=_("平面图（可选）"), required=False,
-                            help_text=_("PNG、JPEG、GIF 或 WebP，不超过 8 MB。不上传则显示网格。"),
-                            widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}))
+    image = forms.FileField(
+        label=_("平面图（可选）"),
+        required=False,
+        help_text=_("PNG、JPEG、GIF 或 WebP，不超过 8 MB。不上传则显示网格。"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/gif,image/webp"}),
+    )
 
     class Meta:
         model = Hall
         fields = ["name", "columns", "rows"]
-        widgets = {"columns": forms.NumberInput(attrs={"min": 4, "max": 120}),
-                   "rows": forms.NumberInput(attrs={"min": 4, "max": 120})}
+        widgets = {
+            "columns": forms.NumberInput(attrs={"min": 4, "max": 120}),
+            "rows": forms.NumberInput(attrs={"min": 4, "max": 120}),
+        }
 
 
 class VisitNoteForm(forms.Form):
     note = forms.CharField(label=_("备注"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
-    rating = forms.TypedChoiceField(label=_("评分"), required=False, coerce=int, empty_value=None,
-                                    choices=[("", "—")] + [(n, "★" * n) for n in range(1, 6)])
+    rating = forms.TypedChoiceField(
+        label=_("评分"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", "—")] + [(n, "★" * n) for n in range(1, 6)],
+    )

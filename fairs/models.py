@@ -24,7 +24,10 @@ def salary_wan_validate(value) -> None:
     if value is not None and not 1 <= value <= SALARY_WAN_MAX:
         raise ValidationError(
             _("年薪以万元为单位，请填写 1 到 %(max)d 之间的数，如 30 表示 30 万元。"),
-            code="salary_range", params={"max": SALARY_WAN_MAX})
+            code="salary_range",
+            params={"max": SALARY_WAN_MAX},
+        )
+
 
 ACTIVE_BOOKING = ("requested", "approved")
 
@@ -38,7 +41,8 @@ def map_version_start() -> int:
 class Fair(models.Model):
     event = models.OneToOneField(Event, on_delete=models.CASCADE, primary_key=True, related_name="fair")
     approval_required = models.BooleanField(
-        _("预订需主办方审核"), default=True, help_text=_("不勾选则单位选中展位即预订成功。"))
+        _("预订需主办方审核"), default=True, help_text=_("不勾选则单位选中展位即预订成功。")
+    )
     booths_per_company = models.PositiveSmallIntegerField(_("每家单位最多展位数"), default=1)
     booking_open = models.BooleanField(_("开放展位预订"), default=True)
     booking_closes_at = models.DateTimeField(_("展位预订截止"), null=True, blank=True)
@@ -117,7 +121,8 @@ class BoothBooking(models.Model):
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(_("申请时间"), default=timezone.now)
     decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
 
@@ -128,8 +133,9 @@ class BoothBooking(models.Model):
         constraints = [
             # A booth is held (requested) or booked (approved) by at most one company at a time;
             # rejected and cancelled bookings stay as history.
-            models.UniqueConstraint(fields=["booth"], condition=Q(status__in=ACTIVE_BOOKING),
-                                    name="booking_one_active_per_booth"),
+            models.UniqueConstraint(
+                fields=["booth"], condition=Q(status__in=ACTIVE_BOOKING), name="booking_one_active_per_booth"
+            ),
         ]
         indexes = [models.Index(fields=["fair", "company", "status"], name="booking_fair_company")]
 
@@ -146,10 +152,12 @@ class Position(models.Model):
     headcount = models.PositiveSmallIntegerField(_("招聘人数"), default=1)
     # In 万元 a year: a postdoc's or an R&D post's pay is tens of 万元; 300000 in this field means
     # someone typed yuan, and would be published as "300000 万元/年" (issue 17).
-    salary_min = models.PositiveIntegerField(_("年薪下限（万元）"), null=True, blank=True,
-                                             validators=[salary_wan_validate])
-    salary_max = models.PositiveIntegerField(_("年薪上限（万元）"), null=True, blank=True,
-                                             validators=[salary_wan_validate])
+    salary_min = models.PositiveIntegerField(
+        _("年薪下限（万元）"), null=True, blank=True, validators=[salary_wan_validate]
+    )
+    salary_max = models.PositiveIntegerField(
+        _("年薪上限（万元）"), null=True, blank=True, validators=[salary_wan_validate]
+    )
     location = models.CharField(_("工作地点"), max_length=80, default="青岛")
     requirements = models.TextField(_("岗位要求"), blank=True)
     deadline = models.DateField(_("截止日期"), null=True, blank=True)
@@ -163,8 +171,11 @@ class Position(models.Model):
         ordering = ["-updated_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(salary_min__isnull=True) | Q(salary_max__isnull=True) | Q(salary_max__gte=models.F("salary_min")),
-                name="position_salary_range"),
+                condition=Q(salary_min__isnull=True)
+                | Q(salary_max__isnull=True)
+                | Q(salary_max__gte=models.F("salary_min")),
+                name="position_salary_range",
+            ),
         ]
 
     def __str__(self):
@@ -209,6 +220,7 @@ class BoothVisit(models.Model):
         ordering = ["-last_seen_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["fair", "company", "visitor"], name="visit_unique"),
-            models.CheckConstraint(condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5),
-                                   name="visit_rating_range"),
+            models.CheckConstraint(
+                condition=Q(rating__isnull=True) | Q(rating__gte=1, rating__lte=5), name="visit_rating_range"
+            ),
         ]

@@ -10,15 +10,24 @@ def personal_data_export(user) -> dict:
     data = {
         "booth_visits": [
             # Everything the company holds about the visit, its note and rating included (issue 17).
-            {"event": v.fair.event.title, "company": v.company.name, "booth": v.booth.code if v.booth else "",
-             "first_seen_at": v.first_seen_at.isoformat(), "last_seen_at": v.last_seen_at.isoformat(),
-             "scans": v.scans, "shared": v.shared, "rating": v.rating, "note": v.note}
+            {
+                "event": v.fair.event.title,
+                "company": v.company.name,
+                "booth": v.booth.code if v.booth else "",
+                "first_seen_at": v.first_seen_at.isoformat(),
+                "last_seen_at": v.last_seen_at.isoformat(),
+                "scans": v.scans,
+                "shared": v.shared,
+                "rating": v.rating,
+                "note": v.note,
+            }
             for v in visits
         ],
         # Visits this person scanned at their company's booth (who was scanned belongs to others).
         "booth_scans_made": [
             {"event": v.fair.event.title, "company": v.company.name, "first_seen_at": v.first_seen_at.isoformat()}
-            for v in BoothVisit.objects.filter(scanned_by=user).select_related("company", "fair__event")
+            for v in BoothVisit.objects.filter(scanned_by=user)
+            .select_related("company", "fair__event")
             .order_by("first_seen_at", "pk")
         ],
         "shortlist": [

@@ -43,9 +43,17 @@ def _state(booth: dict, booking: tuple[str, int, str] | None) -> dict:
     # Only a confirmed booking names the company on the public map; a request is just "held".
     named = status == "booked"
     return {
-        "id": booth["id"], "hall": booth["hall_id"], "code": booth["code"], "x": booth["x"], "y": booth["y"],
-        "w": booth["width"], "h": booth["height"], "size": booth["size"], "zone": booth["zone"],
-        "status": status, "version": booth["version"],
+        "id": booth["id"],
+        "hall": booth["hall_id"],
+        "code": booth["code"],
+        "x": booth["x"],
+        "y": booth["y"],
+        "w": booth["width"],
+        "h": booth["height"],
+        "size": booth["size"],
+        "zone": booth["zone"],
+        "status": status,
+        "version": booth["version"],
         "company": booking[2] if named else "",
         "company_id": booking[1] if named else None,
     }
@@ -55,8 +63,11 @@ def booth_state(booth: Booth, booking: BoothBooking | None = None) -> dict:
     """One booth as the map shows it (the live push after a change). `booking`: the booth's
     active booking with its company, when the caller has it; otherwise one query finds it."""
     if booking is None:
-        active = (BoothBooking.objects.filter(booth=booth, status__in=ACTIVE_BOOKING)
-                  .values_list("status", "company_id", "company__name").first())
+        active = (
+            BoothBooking.objects.filter(booth=booth, status__in=ACTIVE_BOOKING)
+            .values_list("status", "company_id", "company__name")
+            .first()
+        )
     else:
         active = (booking.status, booking.company_id, booking.company.name)
     return _state({field: getattr(booth, field) for field in _BOOTH_FIELDS}, active)
@@ -223,12 +234,20 @@ def _shared_set(entry: PublicMap) -> None:
 
 
 def _public_map(fair_id: int) -> dict:
-    halls = [{"id": h.pk, "name": h.name, "columns": h.columns, "rows": h.rows,
-              "image": h.image.url if h.image else ""} for h in Hall.objects.filter(fair_id=fair_id)]
-    bookings = {booth_id: rest for booth_id, *rest in BoothBooking.objects.filter(
-        fair_id=fair_id, status__in=ACTIVE_BOOKING).values_list("booth_id", "status", "company_id", "company__name")}
-    booths = [_state(b, bookings.get(b["id"]))
-              for b in Booth.objects.filter(hall__fair_id=fair_id).order_by("hall_id", "code").values(*_BOOTH_FIELDS)]
+    halls = [
+        {"id": h.pk, "name": h.name, "columns": h.columns, "rows": h.rows, "image": h.image.url if h.image else ""}
+        for h in Hall.objects.filter(fair_id=fair_id)
+    ]
+    bookings = {
+        booth_id: rest
+        for booth_id, *rest in BoothBooking.objects.filter(fair_id=fair_id, status__in=ACTIVE_BOOKING).values_list(
+            "booth_id", "status", "company_id", "company__name"
+        )
+    }
+    booths = [
+        _state(b, bookings.get(b["id"]))
+        for b in Booth.objects.filter(hall__fair_id=fair_id).order_by("hall_id", "code").values(*_BOOTH_FIELDS)
+    ]
     return {"type": "fair.snapshot", "fair": fair_id, "halls": halls, "booths": booths}
 
 
@@ -253,8 +272,11 @@ def my_booth_ids(fair: Fair, user) -> list[int]:
     """Booths the member's companies hold (requested or approved) at this fair; one query."""
     if user is None or not user.is_authenticated or not user.is_company_member:
         return []
-    return sorted(BoothBooking.objects.filter(fair=fair, status__in=ACTIVE_BOOKING,
-                                              company__memberships__user=user).values_list("booth_id", flat=True))
+    return sorted(
+        BoothBooking.objects.filter(fair=fair, status__in=ACTIVE_BOOKING, company__memberships__user=user).values_list(
+            "booth_id", flat=True
+        )
+    )
 
 
 def map_snapshot_json(fair: Fair, user=None, public: PublicMap | None = None) -> tuple[str, str]:
@@ -271,15 +293,15 @@ def map_snapshot(fair: Fair, user=None) -> dict:
     return json.loads(map_snapshot_json(fair, user)[0])
 
 
-def directory(fair: Fair, *, discipline: str = "", industry: str = "", platform_kind: str = "", keyword: str = ""
-              ) -> list[Company]:
+def directory(
+    fair: Fair, *, discipline: str = "", industry: str = "", platform_kind: str = "", keyword: str = ""
+) -> list[Company]:
     """Companies with a confirmed booth at the fair, each with `.booth_codes`, `.booth_ids` and
     `.fair_positions` (its positions shown at this fair), filtered. Three queries."""
     booked = BoothBooking.objects.filter(fair=fair, status=Status.APPROVED)
     companies = Company.objects.filter(pk__in=booked.values("company_id"))
     # A position whose deadline has passed is no longer offered at the fair.
-    positions = (Position.objects.filter(fairs=fair).exclude(deadline__lt=timezone.localdate())
-                 .order_by("title", "id"))
+    positions = Position.objects.filter(fairs=fair).exclude(deadline__lt=timezone.localdate()).order_by("title", "id")
     if industry:
         companies = companies.filter(industry=industry)
     if platform_kind:
@@ -289,13 +311,25 @@ def directory(fair: Fair, *, discipline: str = "", industry: str = "", platform_
         companies = companies.filter(pk__in=positions.values("company_id"))
     if keyword:
         keyword = keyword.strip()[:60]
-        positions_match = Position.objects.filter(fairs=fair).filter(
-            Q(title__icontains=keyword) | Q(requirements__icontains=keyword)).values("company_id")
+        positions_match = (
+            Position.objects.filter(fairs=fair)
+            .filter(Q(title__icontains=keyword) | Q(requirements__icontains=keyword))
+            .values("company_id")
+        )
         companies = companies.filter(
-            Q(name__icontains=keyword) | Q(description__icontains=keyword) | Q(pk__in=positions_match))
-    companies = companies.distinct().order_by("name", "id").prefetch_related(
-        Prefetch("positions", queryset=positions, to_attr="fair_positions"),
-        Prefetch("booth_bookings", queryset=booked.select_related("booth").order_by("booth__code"), to_attr="fair_bookings"),
+            Q(name__icontains=keyword) | Q(description__icontains=keyword) | Q(pk__in=positions_match)
+        )
+    companies = (
+        companies.distinct()
+        .order_by("name", "id")
+        .prefetch_related(
+            Prefetch("positions", queryset=positions, to_attr="fair_positions"),
+            Prefetch(
+                "booth_bookings",
+                queryset=booked.select_related("booth").order_by("booth__code"),
+                to_attr="fair_bookings",
+            ),
+        )
     )
     result = list(companies)
     for company in result:
@@ -311,14 +345,20 @@ def shortlist_ids(user, fair: Fair) -> set[int]:
 
 
 def company_bookings(companies: QuerySet[Company]) -> QuerySet[BoothBooking]:
-    return (BoothBooking.objects.filter(company__in=companies)
-            .select_related("fair__event", "booth__hall", "company").order_by("-created_at", "-id"))
+    return (
+        BoothBooking.objects.filter(company__in=companies)
+        .select_related("fair__event", "booth__hall", "company")
+        .order_by("-created_at", "-id")
+    )
 
 
 def company_visits(company: Company, fair: Fair) -> tuple[list[BoothVisit], int]:
     """(visits the company may see by name, number of anonymous visits) at one fair."""
     visits = BoothVisit.objects.filter(company=company, fair=fair)
-    shown = list(visits.filter(shared=True, visitor__candidate_profile__consent_share=True)
-                 .select_related("visitor__candidate_profile", "scanned_by", "booth"))
+    shown = list(
+        visits.filter(shared=True, visitor__candidate_profile__consent_share=True).select_related(
+            "visitor__candidate_profile", "scanned_by", "booth"
+        )
+    )
     anonymous = visits.count() - len(shown)
     return shown, anonymous

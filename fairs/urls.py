@@ -33,6 +33,9 @@ urlpatterns = [
     path("console/fairs/<int:event_id>/booths/", console.booth_create_view, name="console_booth_create"),
     path("console/fairs/<int:event_id>/booths/<int:booth_id>/", console.booth_update_view, name="console_booth"),
     path("console/fairs/<int:event_id>/bookings/", console.bookings, name="console_bookings"),
-    re_path(r"^console/fairs/(?P<event_id>\d+)/bookings/(?P<pk>\d+)/(?P<action>approve|reject|cancel|move)/$",
-            console.booking_act, name="console_booking_act"),
+    re_path(
+        r"^console/fairs/(?P<event_id>\d+)/bookings/(?P<pk>\d+)/(?P<action>approve|reject|cancel|move)/$",
+        console.booking_act,
+        name="console_booking_act",
+    ),
 ]

@@ -36,22 +36,32 @@ def meeting_component(meeting: Meeting, *, for_company: bool) -> VEvent:
 
 def _meetings_of(user):
     query = Meeting.objects.filter(slot__ends_at__gte=timezone.now() - PAST_KEPT).select_related(
-        "slot", "table", "company", "candidate", "event")
+        "slot", "table", "company", "candidate", "event"
+    )
     from django.db.models import Q
 
-    return query.filter(Q(candidate=user) | Q(company__memberships__user=user)).filter(
-        status__in=("accepted", "cancelled")).distinct()
+    return (
+        query.filter(Q(candidate=user) | Q(company__memberships__user=user))
+        .filter(status__in=("accepted", "cancelled"))
+        .distinct()
+    )
 
 
 def personal_meetings(user) -> list[VEvent]:
     """Accepted meetings (and cancelled ones, struck out) of the person or of their company."""
-    return [meeting_component(m, for_company=m.candidate_id != user.pk) for m in _meetings_of(user)
-            if m.status == "accepted" or m.sequence > 0]
+    return [
+        meeting_component(m, for_company=m.candidate_id != user.pk)
+        for m in _meetings_of(user)
+        if m.status == "accepted" or m.sequence > 0
+    ]
 
 
 def meeting_attachment(*, user_id: int, context: dict) -> list[tuple[str, bytes, str]]:
-    meeting = (Meeting.objects.select_related("slot", "table", "company", "candidate", "event")
-               .filter(pk=context.get("meeting_id")).first())
+    meeting = (
+        Meeting.objects.select_related("slot", "table", "company", "candidate", "event")
+        .filter(pk=context.get("meeting_id"))
+        .first()
+    )
     if meeting is None:
         return []
     cal = _calendar(meeting.event.title)
@@ -63,13 +73,23 @@ def upcoming_meetings(starts_from, starts_until):
     from accounts.models import CompanyMembership
     from notifications.reminders import Upcoming
 
-    meetings = Meeting.objects.filter(status="accepted", slot__starts_at__gte=starts_from,
-                                      slot__starts_at__lt=starts_until).select_related("slot", "company", "event", "table")
+    meetings = Meeting.objects.filter(
+        status="accepted", slot__starts_at__gte=starts_from, slot__starts_at__lt=starts_until
+    ).select_related("slot", "company", "event", "table")
     for m in meetings:
         members = list(CompanyMembership.objects.filter(company_id=m.company_id).values_list("user_id", flat=True))
-        yield Upcoming(key=f"meeting:{m.pk}:{m.sequence}", kind="reminder.meeting", starts_at=m.slot.starts_at,
-                       user_ids=[m.candidate_id, *members],
-                       context={"event_id": m.event_id, "event": m.event.title, "company": m.company.name,
-                                "meeting_id": m.pk, "table": str(m.table),
-                                "when": timezone.localtime(m.slot.starts_at).strftime("%Y-%m-%d %H:%M"),
-                                "url": f"/meetings/{m.event_id}/"})
+        yield Upcoming(
+            key=f"meeting:{m.pk}:{m.sequence}",
+            kind="reminder.meeting",
+            starts_at=m.slot.starts_at,
+            user_ids=[m.candidate_id, *members],
+            context={
+                "event_id": m.event_id,
+                "event": m.event.title,
+                "company": m.company.name,
+                "meeting_id": m.pk,
+                "table": str(m.table),
+                "when": timezone.localtime(m.slot.starts_at).strftime("%Y-%m-%d %H:%M"),
+                "url": f"/meetings/{m.event_id}/",
+            },
+        )

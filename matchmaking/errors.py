@@ -40,7 +40,13 @@ class MatchmakingError(ServiceError):
     def status_code(self) -> int:
         if self.code in {"forbidden", "not_verified"}:
             return 403
-        if self.code in {"slot_taken", "no_table", "table_taken", "duplicate", "over_candidate_max",
-                         "over_company_max"}:
+        if self.code in {
+            "slot_taken",
+            "no_table",
+            "table_taken",
+            "duplicate",
+            "over_candidate_max",
+            "over_company_max",
+        }:
             return 409
         return 400

@@ -82,8 +82,14 @@ class Table(models.Model):
     number = models.PositiveSmallIntegerField(_("桌号"))
     kind = models.CharField(_("类型"), max_length=8, choices=Kind.choices, default=Kind.TABLE)
     online_url = models.URLField(_("线上链接"), blank=True)
-    company = models.ForeignKey(Company, on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="meeting_tables", verbose_name=_("使用单位"))
+    company = models.ForeignKey(
+        Company,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="meeting_tables",
+        verbose_name=_("使用单位"),
+    )
     label = models.CharField(_("接待代表"), max_length=80, blank=True)
 
     class Meta:
@@ -203,10 +209,12 @@ class Meeting(models.Model):
         ordering = ["slot__starts_at", "table__hall", "table__number", "id"]
         constraints = [
             # A person never holds two meetings in one slot, and a table never hosts two.
-            models.UniqueConstraint(fields=["slot", "candidate"], condition=Q(status__in=ACTIVE),
-                                    name="mm_meeting_one_per_candidate_slot"),
-            models.UniqueConstraint(fields=["slot", "table"], condition=Q(status__in=ACTIVE),
-                                    name="mm_meeting_one_per_table_slot"),
+            models.UniqueConstraint(
+                fields=["slot", "candidate"], condition=Q(status__in=ACTIVE), name="mm_meeting_one_per_candidate_slot"
+            ),
+            models.UniqueConstraint(
+                fields=["slot", "table"], condition=Q(status__in=ACTIVE), name="mm_meeting_one_per_table_slot"
+            ),
         ]
         indexes = [models.Index(fields=["event", "status"], name="mm_meeting_event_status")]
 

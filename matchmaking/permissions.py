@@ -22,8 +22,11 @@ def is_member(user, company_id: int) -> bool:
 
 
 def is_confirmed(user, event: Event) -> bool:
-    return (user.is_authenticated and user.is_candidate and Registration.objects.filter(
-        event=event, user=user, status=Registration.Status.CONFIRMED).exists())
+    return (
+        user.is_authenticated
+        and user.is_candidate
+        and Registration.objects.filter(event=event, user=user, status=Registration.Status.CONFIRMED).exists()
+    )
 
 
 def can_manage(user, event: Event) -> bool:
@@ -38,8 +41,11 @@ def setup_for_manager(user, event_id: int) -> MeetingSetup:
 
 
 def visible_setup(event_id: int) -> MeetingSetup:
-    setup = MeetingSetup.objects.select_related("event").filter(
-        pk=event_id, event__status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED]).first()
+    setup = (
+        MeetingSetup.objects.select_related("event")
+        .filter(pk=event_id, event__status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
+        .first()
+    )
     if setup is None:
         raise Http404
     return setup
@@ -47,8 +53,12 @@ def visible_setup(event_id: int) -> MeetingSetup:
 
 def participation_for_member(user, event_id: int) -> Participation:
     """The acting company's participation in the event, else 404."""
-    participation = (Participation.objects.select_related("company", "event")
-                     .filter(event_id=event_id, company__in=member_companies(user)).order_by("company_id").first())
+    participation = (
+        Participation.objects.select_related("company", "event")
+        .filter(event_id=event_id, company__in=member_companies(user))
+        .order_by("company_id")
+        .first()
+    )
     if participation is None:
         raise Http404
     return participation

@@ -12,8 +12,14 @@ def personal_data_export(user) -> dict:
             for i in Interest.objects.filter(candidate=user).select_related("event", "company")
         ],
         "meetings": [
-            {"event": m.event.title, "company": m.company.name, "starts_at": m.slot.starts_at.isoformat(),
-             "table": str(m.table), "status": m.status, "attendance": m.attendance}
+            {
+                "event": m.event.title,
+                "company": m.company.name,
+                "starts_at": m.slot.starts_at.isoformat(),
+                "table": str(m.table),
+                "status": m.status,
+                "attendance": m.attendance,
+            }
             for m in Meeting.objects.filter(candidate=user).select_related("event", "company", "slot", "table")
         ],
         "meeting_feedback": [

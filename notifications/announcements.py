@@ -39,8 +39,8 @@ class Segment:
 @dataclass
 class Target:
     kind: str
-    may_announce: Callable[[object, int], bool]   # (user, target id)
-    describe: Callable[[int], dict | None]        # target id -> {"title": ..., "url": ...}
+    may_announce: Callable[[object, int], bool]  # (user, target id)
+    describe: Callable[[int], dict | None]  # target id -> {"title": ..., "url": ...}
     audit: Callable[[object, Announcement], None] | None = None
     segments: dict[str, Segment] = field(default_factory=dict)
 
@@ -50,8 +50,13 @@ _targets: dict[str, Target] = {}
 
 def announcement_target_register(kind: str, *, may_announce, describe, audit=None) -> None:
     existing = _targets.get(kind)
-    _targets[kind] = Target(kind=kind, may_announce=may_announce, describe=describe, audit=audit,
-                            segments=existing.segments if existing else {})
+    _targets[kind] = Target(
+        kind=kind,
+        may_announce=may_announce,
+        describe=describe,
+        audit=audit,
+        segments=existing.segments if existing else {},
+    )
 
 
 def announcement_segment_register(kind: str, key: str, *, label, resolve, order: int = 100, member=None) -> None:
@@ -59,8 +64,7 @@ def announcement_segment_register(kind: str, key: str, *, label, resolve, order:
 
     `resolve(target_id) -> [user ids]`; `member(target_id, user_id) -> bool` (optional, for the
     live topic check; without it `resolve` is used)."""
-    target = _targets.setdefault(kind, Target(kind=kind, may_announce=lambda user, pk: False,
-                                              describe=lambda pk: None))
+    target = _targets.setdefault(kind, Target(kind=kind, may_announce=lambda user, pk: False, describe=lambda pk: None))
     target.segments[key] = Segment(key=key, label=label, resolve=resolve, order=order, member=member)
 
 
@@ -136,18 +140,29 @@ def announcement_send(*, actor, kind: str, target_id: int, segment: str, body: s
         user_ids = sorted(set(chosen.resolve(target_id)))
         if not user_ids:
             raise NotificationError("no_recipients")
-        announcement = Announcement.objects.create(target=f"{kind}:{int(target_id)}", segment=segment,
-                                                   author=actor, body=body, recipients=len(user_ids))
+        announcement = Announcement.objects.create(
+            target=f"{kind}:{int(target_id)}", segment=segment, author=actor, body=body, recipients=len(user_ids)
+        )
         if target.audit is not None:
             target.audit(actor, announcement)
         context = {
-            "target": announcement.target, f"{kind}_id": int(target_id), "title": info.get("title", ""),
-            "url": info.get("url", ""), "body": body, "announcement_id": announcement.pk,
+            "target": announcement.target,
+            f"{kind}_id": int(target_id),
+            "title": info.get("title", ""),
+            "url": info.get("url", ""),
+            "body": body,
+            "announcement_id": announcement.pk,
             "author": getattr(actor, "display_name", "") or str(actor),
         }
         if kind == "event":
-            banner = {"type": "announcement", "announcement": announcement.pk, "event": int(target_id),
-                      "message": body, "unread_delta": 1, "created_at": announcement.created_at.isoformat()}
+            banner = {
+                "type": "announcement",
+                "announcement": announcement.pk,
+                "event": int(target_id),
+                "message": body,
+                "unread_delta": 1,
+                "created_at": announcement.created_at.isoformat(),
+            }
             group = group_notice(target_id, segment)
             transaction.on_commit(lambda: live.publish(group, banner))
         pk = announcement.pk
@@ -162,8 +177,9 @@ def _deliver(announcement_id: int, user_ids: list[int], context: dict) -> None:
         with transaction.atomic():
             announcement = Announcement.objects.select_for_update().get(pk=announcement_id)
             done = set(Notification.objects.filter(announcement=announcement).values_list("user_id", flat=True))
-            sent = notify_many(user_ids=[u for u in user_ids if u not in done], kind=KIND, context=context,
-                               announcement=announcement)
+            sent = notify_many(
+                user_ids=[u for u in user_ids if u not in done], kind=KIND, context=context, announcement=announcement
+            )
             announcement.recipients = len(done) + len(sent)
             announcement.emails_queued += sum(1 for n in sent if getattr(n, "email_queued", False))
             announcement.save(update_fields=["recipients", "emails_queued"])

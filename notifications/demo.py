@@ -30,7 +30,8 @@ def _quiet_demo_mail() -> None:
     users = list(get_user_model().objects.filter(email__endswith=DEMO_DOMAIN).values_list("pk", flat=True))
     # Messages other apps' demos wrote inside the loader's transaction wait for its commit to send.
     EmailDelivery.objects.filter(status=EmailDelivery.Status.PENDING, notification__user_id__in=users).update(
-        status=EmailDelivery.Status.SKIPPED, last_error="demo data")
+        status=EmailDelivery.Status.SKIPPED, last_error="demo data"
+    )
     keys = [k.key for k in kinds_all()]
     had = set(Preference.objects.filter(user_id__in=users).values_list("user_id", "kind"))
     added = [Preference(user_id=u, kind=k, email=False) for u in users for k in keys if (u, k) not in had]

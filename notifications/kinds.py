@@ -42,11 +42,26 @@ class UnknownKind(LookupError):
 _kinds: dict[str, Kind] = {}
 
 
-def kind_register(key: str, *, label, email_default: bool = True, email_optional: bool = True,
-                  template: str = "", audience: str = "all", order: int = 100) -> Kind:
+def kind_register(
+    key: str,
+    *,
+    label,
+    email_default: bool = True,
+    email_optional: bool = True,
+    template: str = "",
+    audience: str = "all",
+    order: int = 100,
+) -> Kind:
     """Declare a notification kind. Idempotent for the same key (ready() may run twice in tests)."""
-    kind = Kind(key=key, label=label, email_default=email_default, email_optional=email_optional,
-                template=template, audience=audience, order=order)
+    kind = Kind(
+        key=key,
+        label=label,
+        email_default=email_default,
+        email_optional=email_optional,
+        template=template,
+        audience=audience,
+        order=order,
+    )
     _kinds[key] = kind
     return kind
 

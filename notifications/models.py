@@ -39,8 +39,9 @@ class Notification(models.Model):
     body = models.TextField(_("内容"), blank=True)
     url = models.CharField(max_length=300, blank=True)
     target = models.CharField(max_length=64, blank=True)  # "event:42": what it is about, for the event page
-    announcement = models.ForeignKey(Announcement, on_delete=models.CASCADE, null=True, blank=True,
-                                     related_name="notifications")
+    announcement = models.ForeignKey(
+        Announcement, on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
     created_at = models.DateTimeField(_("时间"), default=timezone.now)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 
@@ -85,7 +86,9 @@ class EmailDelivery(models.Model):
 class Preference(models.Model):
     """A person's choice for one kind; without a row the kind's default applies."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
+    )
     kind = models.CharField(max_length=64)
     email = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -62,11 +62,15 @@ def outbox_dispatch(message_ids: list[int]) -> None:
         if len(message_ids) == 1:
             task("outbox_deliver_task").delay(message_ids[0])
         else:
-            task("outbox_deliver_batch").apply_async((list(message_ids),), argsrepr=f"({len(message_ids)} messages)",
-                                             kwargsrepr="{}")
+            task("outbox_deliver_batch").apply_async(
+                (list(message_ids),), argsrepr=f"({len(message_ids)} messages)", kwargsrepr="{}"
+            )
     except Exception:
-        logger.warning("handing %d outbox message(s) to Celery failed; the re-drive will retry them",
-                       len(message_ids), exc_info=True)
+        logger.warning(
+            "handing %d outbox message(s) to Celery failed; the re-drive will retry them",
+            len(message_ids),
+            exc_info=True,
+        )
 
 
 class TemporaryDeliveryError(Exception):
@@ -78,8 +82,17 @@ def _is_temporary(error: Exception) -> bool:
         return all(400 <= code < 500 for code, _msg in error.recipients.values())
     if isinstance(error, smtplib.SMTPResponseException):
         return 400 <= error.smtp_code < 500
-    return isinstance(error, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, socket.timeout,
-                              ConnectionError, OSError, TemporaryDeliveryError))
+    return isinstance(
+        error,
+        (
+            smtplib.SMTPServerDisconnected,
+            smtplib.SMTPConnectError,
+            socket.timeout,
+            ConnectionError,
+            OSError,
+            TemporaryDeliveryError,
+        ),
+    )
 
 
 def _deliver_mail(payload: dict) -> None:
@@ -105,8 +118,11 @@ def outbox_deliver(message_id: int) -> str:
     Returns done / skipped (done already, or another worker has it) / retry / failed.
     """
     with transaction.atomic():
-        message = (OutboxMessage.objects.select_for_update(skip_locked=True)
-                   .filter(pk=message_id, status=Status.PENDING).first())
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, status=Status.PENDING)
+            .first()
+        )
         if message is None:
             return "skipped"
         message.attempts += 1
@@ -120,7 +136,7 @@ def outbox_deliver(message_id: int) -> str:
                 logger.warning("outbox message %s failed for good: %s", message.pk, message.last_error)
                 outcome = "failed"
             else:
-                message.available_at = timezone.now() + timedelta(seconds=min(600, 5 * 2 ** message.attempts))
+                message.available_at = timezone.now() + timedelta(seconds=min(600, 5 * 2**message.attempts))
                 outcome = "retry"
             message.save(update_fields=["attempts", "last_error", "status", "available_at"])
             return outcome
@@ -136,10 +152,13 @@ def outbox_deliver(message_id: int) -> str:
 def outbox_redrive(*, now=None) -> int:
     """Hand every pending message that should have been delivered by now to Celery again."""
     now = now or timezone.now()
-    ids = list(OutboxMessage.objects.filter(status=Status.PENDING, available_at__lte=now - REDRIVE_AFTER)
-               .order_by("available_at").values_list("pk", flat=True)[:REDRIVE_BATCH])
+    ids = list(
+        OutboxMessage.objects.filter(status=Status.PENDING, available_at__lte=now - REDRIVE_AFTER)
+        .order_by("available_at")
+        .values_list("pk", flat=True)[:REDRIVE_BATCH]
+    )
     for start in range(0, len(ids), 200):
-        outbox_dispatch(ids[start:start + 200])
+        outbox_dispatch(ids[start : start + 200])
     return len(ids)
 
 

@@ -27,8 +27,8 @@ HORIZON = timedelta(hours=24)
 
 @dataclass
 class Upcoming:
-    key: str                 # "event:42", "session:7": stable per thing
-    kind: str                # the notification kind, e.g. "reminder.event"
+    key: str  # "event:42", "session:7": stable per thing
+    kind: str  # the notification kind, e.g. "reminder.event"
     starts_at: datetime
     user_ids: list[int]
     context: dict = field(default_factory=dict)
@@ -63,8 +63,11 @@ def reminders_run(*, now: datetime | None = None) -> int:
             offset = offset_due(item.starts_at, now)
             if offset is None or not item.user_ids:
                 continue
-            done = set(ReminderSent.objects.filter(key=item.key, offset=offset, user_id__in=item.user_ids)
-                       .values_list("user_id", flat=True))
+            done = set(
+                ReminderSent.objects.filter(key=item.key, offset=offset, user_id__in=item.user_ids).values_list(
+                    "user_id", flat=True
+                )
+            )
             todo = [uid for uid in item.user_ids if uid not in done]
             if todo:
                 sent += _send(item, offset, todo)

@@ -31,8 +31,7 @@ def render_text(name: str, data: dict) -> str:
 
 
 def _template_context(context: dict, *, user=None) -> dict:
-    return {**context, "recipient": user, "site_url": site_url(),
-            "link": absolute(context.get("url", ""))}
+    return {**context, "recipient": user, "site_url": site_url(), "link": absolute(context.get("url", ""))}
 
 
 def render_message(kind_key: str, context: dict, *, language: str, user=None) -> tuple[str, str]:
@@ -60,19 +59,34 @@ def build_email(notification) -> EmailMultiAlternatives:
             body_html = get_template(f"{kind.template_base}_body.html").render(data)
         except TemplateDoesNotExist:
             # Escaped, links made clickable, paragraphs kept; safe only after all of that.
-            body_html = mark_safe(linebreaks(urlize(notification.body, nofollow=True, autoescape=True),
-                                             autoescape=False))
-        wrapper = {**data, "title": notification.title, "body": notification.body, "body_html": body_html,
-                   "language": language, "preferences_url": absolute("/me/notifications/preferences/")}
+            body_html = mark_safe(
+                linebreaks(urlize(notification.body, nofollow=True, autoescape=True), autoescape=False)
+            )
+        wrapper = {
+            **data,
+            "title": notification.title,
+            "body": notification.body,
+            "body_html": body_html,
+            "language": language,
+            "preferences_url": absolute("/me/notifications/preferences/"),
+        }
         subject_prefix = str(getattr(settings, "ACCOUNT_EMAIL_SUBJECT_PREFIX", ""))
         text = render_text("notifications/email/base.txt", wrapper)
         html = render_to_string("notifications/email/base.html", wrapper)
         subject = f"{subject_prefix}{notification.title}"
-    message = EmailMultiAlternatives(subject=subject, body=text, to=[user.email],
-                                     headers={"X-Boju-Notification": str(notification.pk),
-                                              "X-Boju-Kind": notification.kind, "Content-Language": language})
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        to=[user.email],
+        headers={
+            "X-Boju-Notification": str(notification.pk),
+            "X-Boju-Kind": notification.kind,
+            "Content-Language": language,
+        },
+    )
     message.attach_alternative(html, "text/html")
-    for filename, content, mimetype in attachments_for(notification.kind, user_id=user.pk,
-                                                       context=notification.context):
+    for filename, content, mimetype in attachments_for(
+        notification.kind, user_id=user.pk, context=notification.context
+    ):
         message.attach(filename, content, mimetype)
     return message

@@ -22,8 +22,8 @@ from . import live
 from .kinds import kind_get, kinds_all
 from .models import EmailDelivery, Notification, Preference
 from .queue import task
-from .signals import preferences_changed
 from .rendering import render_message
+from .signals import preferences_changed
 
 logger = logging.getLogger(__name__)
 
@@ -73,8 +73,9 @@ def notify(*, user, kind: str, context: dict) -> Notification:
     return notify_many(users=[user], kind=kind, context=context)[0]
 
 
-def notify_many(*, users=None, user_ids: Iterable[int] | None = None, kind: str, context: dict,
-                announcement=None) -> list[Notification]:
+def notify_many(
+    *, users=None, user_ids: Iterable[int] | None = None, kind: str, context: dict, announcement=None
+) -> list[Notification]:
     """notify() for many people at once (an announcement, an event change): one insert per table.
 
     Messages are rendered once per language. Same side effects as notify(), batched: one live
@@ -83,8 +84,11 @@ def notify_many(*, users=None, user_ids: Iterable[int] | None = None, kind: str,
     kind_get(kind)
     User = get_user_model()
     if users is None:
-        users = list(User.objects.filter(pk__in=list(user_ids or []), is_active=True)
-                     .only("pk", "email", "language", "is_active"))
+        users = list(
+            User.objects.filter(pk__in=list(user_ids or []), is_active=True).only(
+                "pk", "email", "language", "is_active"
+            )
+        )
     users = [u for u in users if u.is_active]
     if not users:
         return []
@@ -98,16 +102,28 @@ def notify_many(*, users=None, user_ids: Iterable[int] | None = None, kind: str,
         if language not in rendered:
             rendered[language] = render_message(kind, context, language=language)
         title, body = rendered[language]
-        notifications.append(Notification(user=user, kind=kind, context=context, title=title, body=body,
-                                          url=url, target=target, created_at=now, announcement=announcement))
+        notifications.append(
+            Notification(
+                user=user,
+                kind=kind,
+                context=context,
+                title=title,
+                body=body,
+                url=url,
+                target=target,
+                created_at=now,
+                announcement=announcement,
+            )
+        )
     with transaction.atomic():
         if len(notifications) == 1:
             notifications[0].save()
         else:
             notifications = Notification.objects.bulk_create(notifications, batch_size=500)
             if notifications and notifications[0].pk is None:  # old SQLite: no RETURNING
-                notifications = list(Notification.objects.filter(kind=kind, created_at=now,
-                                                                 user__in=users).order_by("id"))
+                notifications = list(
+                    Notification.objects.filter(kind=kind, created_at=now, user__in=users).order_by("id")
+                )
         wanted = email_wanted([n.user_id for n in notifications], kind)
         deliveries = [EmailDelivery(notification=n) for n in notifications if n.user_id in wanted and n.user.email]
         if len(deliveries) == 1:
@@ -143,8 +159,9 @@ def notify_later(*, user_ids: Iterable[int], kind: str, context: dict) -> None:
     ids = [int(uid) for uid in user_ids]
     if not ids:
         return
-    message = OutboxMessage.objects.create(kind=OutboxMessage.Kind.NOTICE,
-                                           payload={"user_ids": ids, "kind": kind, "context": context})
+    message = OutboxMessage.objects.create(
+        kind=OutboxMessage.Kind.NOTICE, payload={"user_ids": ids, "kind": kind, "context": context}
+    )
 
     def enqueue():
         loop = live.server_loop()
@@ -207,19 +224,31 @@ def _after_commit(notification_ids: list[int], emailed_notification_ids: list[in
 
 
 def push_notifications(notification_ids: list[int]) -> None:
-    rows = list(Notification.objects.filter(pk__in=notification_ids)
-                .values("pk", "user_id", "kind", "title", "body", "url", "target", "announcement_id",
-                        "context", "created_at"))
+    rows = list(
+        Notification.objects.filter(pk__in=notification_ids).values(
+            "pk", "user_id", "kind", "title", "body", "url", "target", "announcement_id", "context", "created_at"
+        )
+    )
     if not rows:
         return
-    unread = dict(Notification.objects.filter(user_id__in={r["user_id"] for r in rows}, read_at__isnull=True)
-                  .values("user_id").annotate(n=Count("id")).values_list("user_id", "n"))
+    unread = dict(
+        Notification.objects.filter(user_id__in={r["user_id"] for r in rows}, read_at__isnull=True)
+        .values("user_id")
+        .annotate(n=Count("id"))
+        .values_list("user_id", "n")
+    )
     messages = []
     for row in rows:
         payload = {
-            "type": "notification", "id": row["pk"], "kind": row["kind"], "title": row["title"],
-            "body": row["body"], "url": row["url"], "target": row["target"],
-            "unread": unread.get(row["user_id"], 0), "created_at": row["created_at"].isoformat(),
+            "type": "notification",
+            "id": row["pk"],
+            "kind": row["kind"],
+            "title": row["title"],
+            "body": row["body"],
+            "url": row["url"],
+            "target": row["target"],
+            "unread": unread.get(row["user_id"], 0),
+            "created_at": row["created_at"].isoformat(),
         }
         if row["announcement_id"]:
             payload["announcement"] = row["announcement_id"]
@@ -275,7 +304,13 @@ def unread_count(user) -> int:
 
 def announcement_reach(announcement_ids: list[int]) -> dict[int, dict]:
     """Announcement id -> {recipients, read, emailed}: one query for a whole list."""
-    rows = (Notification.objects.filter(announcement_id__in=announcement_ids).values("announcement_id")
-            .annotate(recipients=Count("id"), read=Count("id", filter=Q(read_at__isnull=False)),
-                      emailed=Count("id", filter=Q(email__status=EmailDelivery.Status.SENT))))
+    rows = (
+        Notification.objects.filter(announcement_id__in=announcement_ids)
+        .values("announcement_id")
+        .annotate(
+            recipients=Count("id"),
+            read=Count("id", filter=Q(read_at__isnull=False)),
+            emailed=Count("id", filter=Q(email__status=EmailDelivery.Status.SENT)),
+        )
+    )
     return {r["announcement_id"]: r for r in rows}

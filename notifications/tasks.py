@@ -38,8 +38,9 @@ def _is_temporary(error: Exception) -> bool:
         return all(400 <= code < 500 for code, _msg in error.recipients.values())
     if isinstance(error, smtplib.SMTPResponseException):
         return 400 <= error.smtp_code < 500
-    return isinstance(error, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, socket.timeout,
-                              ConnectionError, OSError))
+    return isinstance(
+        error, (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, socket.timeout, ConnectionError, OSError)
+    )
 
 
 def deliver(delivery_id: int) -> str:
@@ -58,8 +59,11 @@ def deliver(delivery_id: int) -> str:
     from .rendering import build_email
 
     with transaction.atomic():
-        delivery = (EmailDelivery.objects.select_for_update(skip_locked=True)
-                    .filter(pk=delivery_id, status=Status.PENDING).first())
+        delivery = (
+            EmailDelivery.objects.select_for_update(skip_locked=True)
+            .filter(pk=delivery_id, status=Status.PENDING)
+            .first()
+        )
         if delivery is None:
             return "skipped"
         delivery.attempts += 1
@@ -100,7 +104,7 @@ def email_send(self, notification_id: int) -> str:
             # Inline (embedded default): no worker to come back later; the sweeper retries it.
             return "pending"
         base = getattr(settings, "BOJU_EMAIL_RETRY_SECONDS", 15)
-        raise self.retry(exc=error, countdown=min(RETRY_MAX_S, base * 2 ** self.request.retries)) from error
+        raise self.retry(exc=error, countdown=min(RETRY_MAX_S, base * 2**self.request.retries)) from error
 
 
 @shared_task
@@ -129,11 +133,14 @@ def emails_redrive(*, now=None) -> int:
 
     now = now or timezone.now()
     EmailDelivery.objects.filter(status=Status.SENDING, claimed_at__lt=now - STALE_SENDING).update(
-        status=Status.FAILED, last_error="interrupted while sending; may or may not have been delivered")
+        status=Status.FAILED, last_error="interrupted while sending; may or may not have been delivered"
+    )
     stale = EmailDelivery.objects.filter(
         Q(claimed_at__isnull=True, created_at__lt=now - STALE_PENDING)
         | Q(claimed_at__lt=now - timedelta(seconds=RETRY_MAX_S) - STALE_PENDING),
-        status=Status.PENDING, attempts__lt=MAX_ATTEMPTS)
+        status=Status.PENDING,
+        attempts__lt=MAX_ATTEMPTS,
+    )
     ids = list(stale.values_list("notification_id", flat=True)[:1000])
     for notification_id in ids:
         email_send.delay(notification_id)

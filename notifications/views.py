@@ -29,12 +29,21 @@ PAGE_SIZE = 20
 @require_GET
 @never_cache  # personal: no shared or browser cache keeps it (issue 13)
 def inbox(request):
-    rows = Notification.objects.filter(user=request.user).only(
-        "pk", "kind", "title", "body", "url", "created_at", "read_at").order_by("-created_at", "-id")
+    rows = (
+        Notification.objects.filter(user=request.user)
+        .only("pk", "kind", "title", "body", "url", "created_at", "read_at")
+        .order_by("-created_at", "-id")
+    )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "notifications/inbox.html", {
-        "page": page, "notifications": page.object_list, "unread": unread_count(request.user),
-    })
+    return render(
+        request,
+        "notifications/inbox.html",
+        {
+            "page": page,
+            "notifications": page.object_list,
+            "unread": unread_count(request.user),
+        },
+    )
 
 
 @login_required
@@ -87,8 +96,10 @@ def preferences(request):
     kinds = _kinds_for(request.user)
     chosen = dict(Preference.objects.filter(user=request.user).values_list("kind", "email"))
     if request.method == "POST":
-        preferences_save(user=request.user, email_by_kind={
-            k.key: f"email:{k.key}" in request.POST for k in kinds if k.email_optional})
+        preferences_save(
+            user=request.user,
+            email_by_kind={k.key: f"email:{k.key}" in request.POST for k in kinds if k.email_optional},
+        )
         messages.success(request, _("通知设置已保存。"))
         return redirect("notifications:preferences")
     rows = [{"kind": k, "email": chosen.get(k.key, k.email_default) if k.email_optional else True} for k in kinds]
@@ -108,8 +119,9 @@ def event_announcements(request, pk: int):
     if request.method == "POST":
         form = {"segment": request.POST.get("segment", ""), "body": request.POST.get("body", "")}
         try:
-            sent = ann.announcement_send(actor=request.user, kind="event", target_id=pk,
-                                         segment=form["segment"], body=form["body"])
+            sent = ann.announcement_send(
+                actor=request.user, kind="event", target_id=pk, segment=form["segment"], body=form["body"]
+            )
         except NotificationError as error:
             messages.error(request, error.message)
             status = 400
@@ -124,8 +136,17 @@ def event_announcements(request, pk: int):
         item.read_count = figures.get("read", 0)
         item.emailed_count = figures.get("emailed", 0)
         item.segment_label = labels.get(item.segment, item.segment)
-    return render(request, "notifications/announcements.html", {
-        # `event` as the console's navigation expects it (it only needs the id).
-        "event": {"pk": pk, "title": info.get("title", "")}, "info": info, "segments": segments, "form": form, "sent": sent_list,
-        "limit": ann.BODY_LIMIT,
-    }, status=status)
+    return render(
+        request,
+        "notifications/announcements.html",
+        {
+            # `event` as the console's navigation expects it (it only needs the id).
+            "event": {"pk": pk, "title": info.get("title", "")},
+            "info": info,
+            "segments": segments,
+            "form": form,
+            "sent": sent_list,
+            "limit": ann.BODY_LIMIT,
+        },
+        status=status,
+    )

@@ -78,8 +78,14 @@ def _pg_env() -> tuple[dict, list[str]]:
     env = {**os.environ}
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = str(db["PASSWORD"])
-    args = ["-h", str(db.get("HOST") or "127.0.0.1"), "-p", str(db.get("PORT") or 5432),
-            "-U", str(db.get("USER") or "postgres")]
+    args = [
+        "-h",
+        str(db.get("HOST") or "127.0.0.1"),
+        "-p",
+        str(db.get("PORT") or 5432),
+        "-U",
+        str(db.get("USER") or "postgres"),
+    ]
     return env, args
 
 
@@ -96,8 +102,18 @@ def backup_create(*, target: Path) -> dict:
     vendor = connection.vendor
     if vendor == "postgresql":
         env, args = _pg_env()
-        _run(["pg_dump", "--format=custom", "--no-owner", "--file", str(folder / "database.dump"), *args,
-              settings.DATABASES["default"]["NAME"]], env)
+        _run(
+            [
+                "pg_dump",
+                "--format=custom",
+                "--no-owner",
+                "--file",
+                str(folder / "database.dump"),
+                *args,
+                settings.DATABASES["default"]["NAME"],
+            ],
+            env,
+        )
     elif vendor == "sqlite":
         source = sqlite3.connect(settings.DATABASES["default"]["NAME"])
         destination = sqlite3.connect(folder / "database.sqlite3")
@@ -113,8 +129,12 @@ def backup_create(*, target: Path) -> dict:
         for label, root in roots.items():
             if root.exists():
                 archive.add(root, arcname=label)
-    manifest = {"created_at": timezone.now().isoformat(), "database": vendor, "tables": rows,
-                "files": file_checksums(roots)}
+    manifest = {
+        "created_at": timezone.now().isoformat(),
+        "database": vendor,
+        "tables": rows,
+        "files": file_checksums(roots),
+    }
     (folder / "manifest.json").write_text(json.dumps(manifest, indent=1, sort_keys=True), encoding="utf-8")
     return {**manifest, "folder": str(folder)}
 
@@ -133,8 +153,20 @@ def backup_restore(*, source: Path) -> dict:
     connection.close()
     if vendor == "postgresql":
         env, args = _pg_env()
-        _run(["pg_restore", "--no-owner", "--clean", "--if-exists", "--exit-on-error", *args,
-              "-d", settings.DATABASES["default"]["NAME"], str(source / "database.dump")], env)
+        _run(
+            [
+                "pg_restore",
+                "--no-owner",
+                "--clean",
+                "--if-exists",
+                "--exit-on-error",
+                *args,
+                "-d",
+                settings.DATABASES["default"]["NAME"],
+                str(source / "database.dump"),
+            ],
+            env,
+        )
     else:
         shutil.copyfile(source / "database.sqlite3", settings.DATABASES["default"]["NAME"])
     roots = file_roots()
@@ -146,9 +178,15 @@ def backup_restore(*, source: Path) -> dict:
                 shutil.copytree(unpacked, root, dirs_exist_ok=True)
     rows = table_rows()
     sums = file_checksums(roots)
-    wrong_tables = {t: {"backup": n, "restored": rows.get(t)} for t, n in manifest["tables"].items()
-                    if rows.get(t) != n}
+    wrong_tables = {
+        t: {"backup": n, "restored": rows.get(t)} for t, n in manifest["tables"].items() if rows.get(t) != n
+    }
     wrong_files = sorted(f for f, digest in manifest["files"].items() if sums.get(f) != digest)
-    return {"tables": len(manifest["tables"]), "rows": sum(manifest["tables"].values()),
-            "files": len(manifest["files"]), "tables_differing": wrong_tables, "files_differing": wrong_files,
-            "ok": not wrong_tables and not wrong_files}
+    return {
+        "tables": len(manifest["tables"]),
+        "rows": sum(manifest["tables"].values()),
+        "files": len(manifest["files"]),
+        "tables_differing": wrong_tables,
+        "files_differing": wrong_files,
+        "ok": not wrong_tables and not wrong_files,
+    }

@@ -70,5 +70,6 @@ def readyz(request):
             state = f"down: {type(error).__name__}"
         components[name] = {"status": state, "ms": round((time.perf_counter() - started) * 1000, 1)}
     ready = all(c["status"] in ("ok", "not_configured") for c in components.values())
-    return JsonResponse({"status": "ok" if ready else "unavailable", "components": components},
-                        status=200 if ready else 503)
+    return JsonResponse(
+        {"status": "ok" if ready else "unavailable", "components": components}, status=200 if ready else 503
+    )

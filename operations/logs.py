@@ -100,18 +100,21 @@ def logging_config(*, json_lines: bool, level: str) -> dict:
     # under Django, without saying so).
     fields = "%(levelname)s %(name)s %(message)s %(request_id)s"
     formatter = (
-        {"()": "pythonjsonlogger.json.JsonFormatter", "fmt": fields, "timestamp": "time",
-         "rename_fields": {"levelname": "level", "name": "logger"}}
-        if json_lines else
-        {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
+        {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": fields,
+            "timestamp": "time",
+            "rename_fields": {"levelname": "level", "name": "logger"},
+        }
+        if json_lines
+        else {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"}
     )
     return {
         "version": 1,
         "disable_existing_loggers": False,
         "filters": {"request_id": {"()": "operations.logs.RequestIdFilter"}},
         "formatters": {"main": formatter},
-        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "main",
-                                 "filters": ["request_id"]}},
+        "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "main", "filters": ["request_id"]}},
         "root": {"handlers": ["console"], "level": level},
         # Daphne's runserver logs each request on "django.channels.server", below Django's "django"
         # logger, whose own console handler (DEBUG only) would print it before the root handler did:

@@ -17,8 +17,11 @@ class OwnOutcomeForm(forms.Form):
     """A candidate reports their own outcome."""
 
     kind = forms.ChoiceField(label=_("类型"), choices=[(k.value, k.label) for k in CANDIDATE_KINDS])
-    company = forms.ModelChoiceField(label=_("单位（设站单位/用人单位）"), required=False,
-                                     queryset=Company.objects.filter(status=Company.Status.VERIFIED).order_by("name"))
+    company = forms.ModelChoiceField(
+        label=_("单位（设站单位/用人单位）"),
+        required=False,
+        queryset=Company.objects.filter(status=Company.Status.VERIFIED).order_by("name"),
+    )
     happened_on = forms.DateField(label=_("发生日期"), widget=forms.DateInput(attrs={"type": "date"}))
     note = forms.CharField(label=_("说明"), max_length=300, required=False)
 
@@ -45,19 +48,28 @@ class CompanyOutcomeForm(forms.Form):
 class TargetForm(forms.Form):
     title = forms.CharField(label=_("目标名称"), max_length=80)
     metric = forms.ChoiceField(label=_("统计口径"), choices=Metric.choices)
-    param = forms.ChoiceField(label=_("口径参数"), required=False, choices=[
-        # Lazy, so each request shows them in its own language (an f-string froze the language
-        # of whoever imported the module first).
-        ("", "—"), *[(k, format_lazy("{}: {}", _("活动"), label)) for k, label in Event.Kind.choices],
-        *[(k, format_lazy("{}: {}", _("成果"), label)) for k, label in OutcomeKind.choices]])
+    param = forms.ChoiceField(
+        label=_("口径参数"),
+        required=False,
+        choices=[
+            # Lazy, so each request shows them in its own language (an f-string froze the language
+            # of whoever imported the module first).
+            ("", "—"),
+            *[(k, format_lazy("{}: {}", _("活动"), label)) for k, label in Event.Kind.choices],
+            *[(k, format_lazy("{}: {}", _("成果"), label)) for k, label in OutcomeKind.choices],
+        ],
+    )
     goal = forms.IntegerField(label=_("目标值"), min_value=1, max_value=10_000_000)
     manual_value = forms.IntegerField(label=_("手工填报值"), min_value=0, required=False)
 
 
 class ProjectForm(forms.Form):
     title = forms.CharField(label=_("项目名称"), max_length=160)
-    company = forms.ModelChoiceField(label=_("签约单位"), required=False,
-                                     queryset=Company.objects.filter(status=Company.Status.VERIFIED).order_by("name"))
+    company = forms.ModelChoiceField(
+        label=_("签约单位"),
+        required=False,
+        queryset=Company.objects.filter(status=Company.Status.VERIFIED).order_by("name"),
+    )
     signed_on = forms.DateField(label=_("签约日期"), widget=forms.DateInput(attrs={"type": "date"}))
     amount_wan = forms.DecimalField(label=_("合同金额（万元）"), required=False, max_digits=10, decimal_places=2)
     summary = forms.CharField(label=_("简介"), required=False, widget=forms.Textarea(attrs={"rows": 3}))

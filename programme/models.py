@@ -34,8 +34,9 @@ class Target(models.Model):
     hand (`manual_value`), for facts no app records.
     """
 
-    series = models.ForeignKey("events.Series", on_delete=models.CASCADE, related_name="targets",
-                               verbose_name=_("系列活动"))
+    series = models.ForeignKey(
+        "events.Series", on_delete=models.CASCADE, related_name="targets", verbose_name=_("系列活动")
+    )
     metric = models.CharField(_("统计口径"), max_length=24, choices=Metric.choices)
     param = models.CharField(_("口径参数"), max_length=24, blank=True)
     title = models.CharField(_("目标名称"), max_length=80)
@@ -49,8 +50,9 @@ class Target(models.Model):
         verbose_name_plural = _("年度目标")
         ordering = ["series", "position", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["series", "metric", "param"], condition=~Q(metric="manual"),
-                                    name="target_one_per_fact"),
+            models.UniqueConstraint(
+                fields=["series", "metric", "param"], condition=~Q(metric="manual"), name="target_one_per_fact"
+            ),
             models.CheckConstraint(condition=Q(goal__gt=0), name="target_goal_positive"),
         ]
 
@@ -85,23 +87,32 @@ class Outcome(models.Model):
         REJECTED = "rejected", _("未通过")
         DECLINED = "declined", _("本人否认")
 
-    series = models.ForeignKey("events.Series", on_delete=models.CASCADE, related_name="outcomes",
-                               verbose_name=_("系列活动"))
+    series = models.ForeignKey(
+        "events.Series", on_delete=models.CASCADE, related_name="outcomes", verbose_name=_("系列活动")
+    )
     kind = models.CharField(_("类型"), max_length=16, choices=OutcomeKind.choices)
-    candidate = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outcomes",
-                                  verbose_name=_("候选人"))
-    company = models.ForeignKey("accounts.Company", on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="outcomes", verbose_name=_("单位"))
-    event = models.ForeignKey("events.Event", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
-                              verbose_name=_("促成活动"))
+    candidate = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="outcomes", verbose_name=_("候选人")
+    )
+    company = models.ForeignKey(
+        "accounts.Company",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="outcomes",
+        verbose_name=_("单位"),
+    )
+    event = models.ForeignKey(
+        "events.Event", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("促成活动")
+    )
     happened_on = models.DateField(_("发生日期"))
     note = models.CharField(_("说明"), max_length=300, blank=True)
     status = models.CharField(_("状态"), max_length=20, choices=Status.choices, db_index=True)
-    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
-                                    related_name="+")
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     reported_at = models.DateTimeField(default=timezone.now)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                    related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     reviewed_at = models.DateTimeField(null=True, blank=True)
     review_note = models.CharField(_("审核意见"), max_length=300, blank=True)
 
@@ -112,11 +123,16 @@ class Outcome(models.Model):
         indexes = [models.Index(fields=["series", "status", "kind"], name="outcome_series_status")]
         constraints = [
             # A company reports one offer (or hire) per person; a second report would count twice.
-            models.UniqueConstraint(fields=["series", "kind", "candidate", "company"],
-                                    condition=~Q(status__in=["rejected", "declined"]), name="outcome_once"),
-            models.UniqueConstraint(fields=["series", "kind", "candidate"],
-                                    condition=Q(company__isnull=True) & ~Q(status__in=["rejected", "declined"]),
-                                    name="outcome_once_own"),
+            models.UniqueConstraint(
+                fields=["series", "kind", "candidate", "company"],
+                condition=~Q(status__in=["rejected", "declined"]),
+                name="outcome_once",
+            ),
+            models.UniqueConstraint(
+                fields=["series", "kind", "candidate"],
+                condition=Q(company__isnull=True) & ~Q(status__in=["rejected", "declined"]),
+                name="outcome_once_own",
+            ),
         ]
 
     def __str__(self):

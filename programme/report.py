@@ -49,14 +49,25 @@ def _bounds(month: str) -> tuple[date, date, datetime, datetime]:
 
 
 def _event_rows(series, kind: str | None, start, end) -> list[list]:
-    events = Event.objects.filter(series=series, status=Event.Status.PUBLISHED, ends_at__gte=start,
-                                  ends_at__lt=min(end, timezone.now()))
+    events = Event.objects.filter(
+        series=series, status=Event.Status.PUBLISHED, ends_at__gte=start, ends_at__lt=min(end, timezone.now())
+    )
     if kind:
         events = events.filter(kind=kind)
-    attended = dict(Attendance.objects.filter(event__in=events).values("event").annotate(n=Count("id")).values_list(
-        "event", "n"))
-    return [[e.title, e.get_kind_display(), timezone.localtime(e.starts_at, QINGDAO).strftime("%Y-%m-%d"),
-             e.city, e.venue, attended.get(e.pk, 0)] for e in events.order_by("starts_at")]
+    attended = dict(
+        Attendance.objects.filter(event__in=events).values("event").annotate(n=Count("id")).values_list("event", "n")
+    )
+    return [
+        [
+            e.title,
+            e.get_kind_display(),
+            timezone.localtime(e.starts_at, QINGDAO).strftime("%Y-%m-%d"),
+            e.city,
+            e.venue,
+            attended.get(e.pk, 0),
+        ]
+        for e in events.order_by("starts_at")
+    ]
 
 
 def _held(series, kind: str | None, end) -> int:
@@ -72,28 +83,56 @@ def monthly_report(series, month: str) -> dict:
         header, rows = [], []
         if target.metric in (Metric.FAIRS_HELD, Metric.MATCHMAKING_HELD, Metric.EVENTS_HELD):
             kind = {Metric.FAIRS_HELD: Event.Kind.FAIR, Metric.MATCHMAKING_HELD: Event.Kind.MATCHMAKING}.get(
-                target.metric, target.param)
+                target.metric, target.param
+            )
             header = [_("活动"), _("类型"), _("日期"), _("城市"), _("场馆"), _("签到人数")]
             rows = _event_rows(series, kind, start, end)
             total, added = _held(series, kind, end), len(rows)
         elif target.metric == Metric.PEOPLE_REACHED:
-            header = [_("姓名"), _("毕业院校/所在单位"), _("来源省份"), _("院校类型"), _("首次参加的活动"), _("首次签到")]
-            reached = Reach.objects.filter(series=series, month=month).select_related(
-                "user", "user__candidate_profile", "first_event").order_by("first_at")
+            header = [
+                _("姓名"),
+                _("毕业院校/所在单位"),
+                _("来源省份"),
+                _("院校类型"),
+                _("首次参加的活动"),
+                _("首次签到"),
+            ]
+            reached = (
+                Reach.objects.filter(series=series, month=month)
+                .select_related("user", "user__candidate_profile", "first_event")
+                .order_by("first_at")
+            )
             for r in reached:
                 profile = getattr(r.user, "candidate_profile", None)
-                rows.append([r.user.display_name, profile.institution if profile else "",
-                             str(provinces.get(r.province, "")), str(kinds.get(r.university_type, "")),
-                             r.first_event.title, timezone.localtime(r.first_at, QINGDAO).strftime("%Y-%m-%d %H:%M")])
+                rows.append(
+                    [
+                        r.user.display_name,
+                        profile.institution if profile else "",
+                        str(provinces.get(r.province, "")),
+                        str(kinds.get(r.university_type, "")),
+                        r.first_event.title,
+                        timezone.localtime(r.first_at, QINGDAO).strftime("%Y-%m-%d %H:%M"),
+                    ]
+                )
             total, added = Reach.objects.filter(series=series, month__lte=month).count(), len(rows)
         elif target.metric == Metric.PROJECTS_SIGNED:
             header = [_("项目名称"), _("来源"), _("签约单位"), _("所在区市"), _("签约日期"), _("合同金额（万元）")]
-            for c in CountedProject.objects.filter(series=series, month=month).select_related(
-                    "project", "project__company").order_by("project__signed_on"):
+            for c in (
+                CountedProject.objects.filter(series=series, month=month)
+                .select_related("project", "project__company")
+                .order_by("project__signed_on")
+            ):
                 p = c.project
-                rows.append([p.title, p.get_source_display(), p.company.name if p.company else "",
-                             district_label(c.district), p.signed_on.isoformat(),
-                             float(p.amount_wan) if p.amount_wan is not None else ""])
+                rows.append(
+                    [
+                        p.title,
+                        p.get_source_display(),
+                        p.company.name if p.company else "",
+                        district_label(c.district),
+                        p.signed_on.isoformat(),
+                        float(p.amount_wan) if p.amount_wan is not None else "",
+                    ]
+                )
             total, added = CountedProject.objects.filter(series=series, month__lte=month).count(), len(rows)
         elif target.metric == Metric.OUTCOMES_CONFIRMED:
             header = [_("类型"), _("姓名"), _("单位"), _("发生日期"), _("说明"), _("确认时间")]
@@ -101,18 +140,41 @@ def monthly_report(series, month: str) -> dict:
             if target.param:
                 confirmed = confirmed.filter(kind=target.param)
             for o in confirmed.filter(happened_on__range=(first, last)).select_related("candidate", "company"):
-                rows.append([o.get_kind_display(), o.candidate.display_name, o.company.name if o.company else "",
-                             o.happened_on.isoformat(), o.note,
-                             timezone.localtime(o.reviewed_at, QINGDAO).strftime("%Y-%m-%d") if o.reviewed_at else ""])
+                rows.append(
+                    [
+                        o.get_kind_display(),
+                        o.candidate.display_name,
+                        o.company.name if o.company else "",
+                        o.happened_on.isoformat(),
+                        o.note,
+                        timezone.localtime(o.reviewed_at, QINGDAO).strftime("%Y-%m-%d") if o.reviewed_at else "",
+                    ]
+                )
             total, added = confirmed.filter(happened_on__lte=last).count(), len(rows)
         else:
             header = [_("说明")]
             rows = [[_("手工填报，截至报告生成时")]]
             total, added = target.manual_value or 0, None
-        sheets.append({"target": target, "title": target.title, "goal": target.goal, "total": total, "added": added,
-                       "percent": round(100 * total / target.goal, 1), "header": header, "rows": rows})
-    return {"series": series, "month": month, "first": first, "last": last, "sheets": sheets,
-            "generated_at": timezone.localtime(timezone.now(), QINGDAO)}
+        sheets.append(
+            {
+                "target": target,
+                "title": target.title,
+                "goal": target.goal,
+                "total": total,
+                "added": added,
+                "percent": round(100 * total / target.goal, 1),
+                "header": header,
+                "rows": rows,
+            }
+        )
+    return {
+        "series": series,
+        "month": month,
+        "first": first,
+        "last": last,
+        "sheets": sheets,
+        "generated_at": timezone.localtime(timezone.now(), QINGDAO),
+    }
 
 
 def report_workbook(report: dict) -> bytes:
@@ -138,8 +200,16 @@ def report_workbook(report: dict) -> bytes:
         cell = cover.cell(row=7, column=col, value=title)
         cell.font, cell.fill = bold, head_fill
     for index, sheet in enumerate(report["sheets"], start=1):
-        cover.append([index, sheet["title"], sheet["goal"], sheet["added"] if sheet["added"] is not None else "—",
-                      sheet["total"], sheet["percent"]])
+        cover.append(
+            [
+                index,
+                sheet["title"],
+                sheet["goal"],
+                sheet["added"] if sheet["added"] is not None else "—",
+                sheet["total"],
+                sheet["percent"],
+            ]
+        )
     for col, width in zip("ABCDEF", (8, 28, 14, 12, 12, 14)):
         cover.column_dimensions[col].width = width
     used = set()
@@ -154,8 +224,11 @@ def report_workbook(report: dict) -> bytes:
         ws["A1"] = sheet["title"]
         ws["A1"].font = Font(bold=True, size=14)
         ws["A2"] = _("年度目标 %(goal)s，累计完成 %(total)s（%(percent)s%%），本月新增 %(added)s") % {
-            "goal": sheet["goal"], "total": sheet["total"], "percent": sheet["percent"],
-            "added": sheet["added"] if sheet["added"] is not None else "—"}
+            "goal": sheet["goal"],
+            "total": sheet["total"],
+            "percent": sheet["percent"],
+            "added": sheet["added"] if sheet["added"] is not None else "—",
+        }
         for col, title in enumerate(sheet["header"], start=1):
             cell = ws.cell(row=4, column=col, value=str(title))
             cell.font, cell.fill = bold, head_fill

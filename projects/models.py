@@ -19,8 +19,9 @@ from django.utils.translation import gettext_lazy as _
 
 class Team(models.Model):
     name = models.CharField(_("团队名称"), max_length=120)
-    lead = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="teams_led",
-                             verbose_name=_("负责人"))
+    lead = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="teams_led", verbose_name=_("负责人")
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -39,8 +40,9 @@ class TeamMember(models.Model):
 
     team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="members")
     # Empty while the invitee has not accepted: the invitation may go to someone without an account.
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
-                             related_name="team_memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="team_memberships"
+    )
     email = models.EmailField(_("电子邮箱"), blank=True)
     is_lead = models.BooleanField(_("负责人"), default=False)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.INVITED)
@@ -54,10 +56,8 @@ class TeamMember(models.Model):
         ordering = ["-is_lead", "invited_at", "id"]
         constraints = [
             models.UniqueConstraint(fields=["team"], condition=Q(is_lead=True), name="team_one_lead"),
-            models.UniqueConstraint(fields=["team", "user"], condition=Q(user__isnull=False),
-                                    name="team_member_once"),
-            models.UniqueConstraint(fields=["team", "email"], condition=Q(status="invited"),
-                                    name="team_invite_once"),
+            models.UniqueConstraint(fields=["team", "user"], condition=Q(user__isnull=False), name="team_member_once"),
+            models.UniqueConstraint(fields=["team", "email"], condition=Q(status="invited"), name="team_invite_once"),
         ]
 
     def __str__(self):
@@ -78,23 +78,37 @@ class Project(models.Model):
         ACCEPTED = "accepted", _("已验收")
         TERMINATED = "terminated", _("已终止")
 
-    series = models.ForeignKey("events.Series", on_delete=models.PROTECT, related_name="projects",
-                               verbose_name=_("系列活动"))
+    series = models.ForeignKey(
+        "events.Series", on_delete=models.PROTECT, related_name="projects", verbose_name=_("系列活动")
+    )
     title = models.CharField(_("项目名称"), max_length=160)
     source = models.CharField(_("来源"), max_length=16, choices=Source.choices, db_index=True)
-    company = models.ForeignKey("accounts.Company", on_delete=models.PROTECT, null=True, blank=True,
-                                related_name="projects", verbose_name=_("签约单位"))
-    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="projects",
-                             verbose_name=_("团队"))
+    company = models.ForeignKey(
+        "accounts.Company",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("签约单位"),
+    )
+    team = models.ForeignKey(
+        Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="projects", verbose_name=_("团队")
+    )
     signed_on = models.DateField(_("签约日期"))
     # 万元, as companies and the bureau state amounts; two decimals is 100 yuan.
-    amount_wan = models.DecimalField(_("合同金额（万元）"), max_digits=10, decimal_places=2, null=True, blank=True,
-                                     validators=[MinValueValidator(0), MaxValueValidator(100000)])
-    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.SIGNED,
-                              db_index=True)
+    amount_wan = models.DecimalField(
+        _("合同金额（万元）"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(100000)],
+    )
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.SIGNED, db_index=True)
     summary = models.TextField(_("简介"), blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     status_changed_at = models.DateTimeField(default=timezone.now)
 
@@ -137,8 +151,9 @@ class Mentor(models.Model):
         BUSINESS = "business", _("商业模式")
         FINANCE = "finance", _("投融资")
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="mentor")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="mentor"
+    )
     name = models.CharField(_("姓名"), max_length=80)
     organisation = models.CharField(_("单位"), max_length=120)
     title = models.CharField(_("职务/职称"), max_length=80, blank=True)
@@ -169,8 +184,9 @@ class MentorSession(models.Model):
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="mentor_sessions")
     mentor = models.ForeignKey(Mentor, on_delete=models.PROTECT, related_name="sessions")
     held_on = models.DateField(_("辅导日期"))
-    minutes = models.PositiveSmallIntegerField(_("时长（分钟）"), validators=[MinValueValidator(1),
-                                                                          MaxValueValidator(600)])
+    minutes = models.PositiveSmallIntegerField(
+        _("时长（分钟）"), validators=[MinValueValidator(1), MaxValueValidator(600)]
+    )
     note = models.TextField(_("辅导记录"), max_length=2000)
     created_at = models.DateTimeField(default=timezone.now)
 

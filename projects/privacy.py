@@ -8,10 +8,19 @@ from .models import Project, TeamMember
 def personal_data_export(user) -> dict:
     memberships = TeamMember.objects.filter(user=user).select_related("team")
     data = {
-        "teams": [{"team": m.team.name, "lead": m.is_lead, "status": m.status,
-                   "joined_at": m.responded_at.isoformat() if m.responded_at else None} for m in memberships],
-        "projects": [{"title": p.title, "status": p.status, "signed_on": p.signed_on.isoformat()}
-                     for p in Project.objects.filter(team__members__user=user).distinct()],
+        "teams": [
+            {
+                "team": m.team.name,
+                "lead": m.is_lead,
+                "status": m.status,
+                "joined_at": m.responded_at.isoformat() if m.responded_at else None,
+            }
+            for m in memberships
+        ],
+        "projects": [
+            {"title": p.title, "status": p.status, "signed_on": p.signed_on.isoformat()}
+            for p in Project.objects.filter(team__members__user=user).distinct()
+        ],
     }
     return {key: value for key, value in data.items() if value}
 

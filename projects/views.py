@@ -53,8 +53,13 @@ def project_detail(request, pk: int):
             if action == "status":
                 project_status_set(project=project, actor=request.user, status=request.POST.get("status", ""))
             elif action == "milestone_add":
-                milestone_add(project=project, actor=request.user, title=request.POST.get("title", ""),
-                              due_on=_date(request.POST.get("due_on", "")), note=request.POST.get("note", ""))
+                milestone_add(
+                    project=project,
+                    actor=request.user,
+                    title=request.POST.get("title", ""),
+                    due_on=_date(request.POST.get("due_on", "")),
+                    note=request.POST.get("note", ""),
+                )
             elif action == "milestone_done":
                 milestone = get_object_or_404(Milestone, project=project, pk=_id(request.POST.get("milestone")))
                 milestone_done(milestone=milestone, actor=request.user)
@@ -73,12 +78,15 @@ def _context(request, project: Project) -> dict:
     return {
         "project": project,
         "editable": editable,
-        "next_statuses": [(s, Project.Status(s).label) for s in sorted(TRANSITIONS[project.status])] if editable else [],
+        "next_statuses": [(s, Project.Status(s).label) for s in sorted(TRANSITIONS[project.status])]
+        if editable
+        else [],
         "milestones": list(project.milestones.all()),
         "mentors": list(project.mentorships.select_related("mentor")),
         "sessions": list(project.mentor_sessions.select_related("mentor")[:20]),
         "members": list(project.team.members.filter(status=TeamMember.Status.ACCEPTED).select_related("user"))
-        if project.team_id else [],
+        if project.team_id
+        else [],
     }
 
 
@@ -86,8 +94,11 @@ def _context(request, project: Project) -> dict:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def team_invitation(request, token: str):
-    member = TeamMember.objects.select_related("team", "team__lead").filter(
-        token=token, status=TeamMember.Status.INVITED).first()
+    member = (
+        TeamMember.objects.select_related("team", "team__lead")
+        .filter(token=token, status=TeamMember.Status.INVITED)
+        .first()
+    )
     if member is None:
         return render(request, "projects/invitation.html", {"member": None}, status=404)
     if request.method == "POST":

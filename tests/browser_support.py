@@ -6,8 +6,13 @@ import pytest
 
 from .liveserver import ROOT, session_cookie_for
 
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-               "--disable-component-update", "--disable-sync"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 PHONE = {"width": 390, "height": 844}
 ARTIFACTS = ROOT / "test-artifacts"
 
@@ -26,8 +31,10 @@ def _end_stray_postgres_sessions(django_db_setup, django_db_blocker):
     if connection.vendor != "postgresql":
         return
     with django_db_blocker.unblock(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
     connection.close()
 
 
@@ -56,12 +63,14 @@ def open_page(browser, site):
     contexts = []
 
     def open_(user, path: str):
-        context = browser.new_context(viewport=PHONE, device_scale_factor=2, locale="zh-CN",
-                                      timezone_id="Asia/Shanghai")
+        context = browser.new_context(
+            viewport=PHONE, device_scale_factor=2, locale="zh-CN", timezone_id="Asia/Shanghai"
+        )
         contexts.append(context)
         if user is not None:
-            context.add_cookies([{"name": name, "value": value, "url": site.url}
-                                 for name, value in session_cookie_for(user).items()])
+            context.add_cookies(
+                [{"name": name, "value": value, "url": site.url} for name, value in session_cookie_for(user).items()]
+            )
         page = context.new_page()
         page.goto(site.url + path)
         return page

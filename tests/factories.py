@@ -143,7 +143,8 @@ class RegistrationFactory(factory.django.DjangoModelFactory):
         # the services would, so a scene set by hand shows the seats it holds.
         Event.objects.filter(pk=registration.event_id).update(
             seats_confirmed=F("seats_confirmed") + int(registration.status == Registration.Status.CONFIRMED),
-            seats_waitlisted=F("seats_waitlisted") + int(registration.status == Registration.Status.WAITLISTED))
+            seats_waitlisted=F("seats_waitlisted") + int(registration.status == Registration.Status.WAITLISTED),
+        )
         return registration
 
 

@@ -38,28 +38,53 @@ def main_pages() -> dict[str | None, list[str]]:
 
     challenge = Challenge.objects.filter(status="published").order_by("pk").first()
     return {
-        None: ["/", reverse("events:detail", args=[event.pk]), reverse("account_login"), reverse("account_signup"),
-               reverse("challenges:list"), reverse("challenges:detail", args=[challenge.pk]),
-               reverse("programme:latest"), reverse("fairs:map", args=[fair.pk])],
-        "candidate1@boju.local": ["/", reverse("events:my_events"), reverse("checkin:ticket", args=[ticket.pk]),
-                                  reverse("notifications:inbox"), reverse("accounts:profile"),
-                                  reverse("matchmaking:mine", args=[matchmaking.pk]), reverse("accounts:data")],
-        "company1@boju.local": [reverse("accounts:profile"), reverse("matchmaking:company", args=[matchmaking.pk]),
-                                reverse("challenges:company_list"), reverse("fairs:company_home")],
-        "organizer@boju.local": [reverse("console:home"), reverse("console:event", args=[event.pk]),
-                                 reverse("console:registrations", args=[event.pk]), reverse("console:companies"),
-                                 reverse("matchmaking:console", args=[matchmaking.pk]),
-                                 reverse("fairs:console_floor", args=[fair.pk]), reverse("checkin:scanner"),
-                                 reverse("checkin:dashboard", args=[event.pk]), reverse("programme:console"),
-                                 reverse("challenges:console_list")],
+        None: [
+            "/",
+            reverse("events:detail", args=[event.pk]),
+            reverse("account_login"),
+            reverse("account_signup"),
+            reverse("challenges:list"),
+            reverse("challenges:detail", args=[challenge.pk]),
+            reverse("programme:latest"),
+            reverse("fairs:map", args=[fair.pk]),
+        ],
+        "candidate1@boju.local": [
+            "/",
+            reverse("events:my_events"),
+            reverse("checkin:ticket", args=[ticket.pk]),
+            reverse("notifications:inbox"),
+            reverse("accounts:profile"),
+            reverse("matchmaking:mine", args=[matchmaking.pk]),
+            reverse("accounts:data"),
+        ],
+        "company1@boju.local": [
+            reverse("accounts:profile"),
+            reverse("matchmaking:company", args=[matchmaking.pk]),
+            reverse("challenges:company_list"),
+            reverse("fairs:company_home"),
+        ],
+        "organizer@boju.local": [
+            reverse("console:home"),
+            reverse("console:event", args=[event.pk]),
+            reverse("console:registrations", args=[event.pk]),
+            reverse("console:companies"),
+            reverse("matchmaking:console", args=[matchmaking.pk]),
+            reverse("fairs:console_floor", args=[fair.pk]),
+            reverse("checkin:scanner"),
+            reverse("checkin:dashboard", args=[event.pk]),
+            reverse("programme:console"),
+            reverse("challenges:console_list"),
+        ],
     }
 
 
 def run_axe(page, source: str) -> list[dict]:
     page.evaluate(source)
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})"
-                           ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
-                           " nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))})))")
+    result = page.evaluate(
+        "axe.run(document, {resultTypes: ['violations']})"
+        ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
+        " nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))})))"
+    )
     return [v for v in result if v["impact"] in BLOCKING]
 
 
@@ -71,12 +96,15 @@ def test_no_serious_accessibility_violation_on_the_main_pages(browser, site):
     found = {}
     for language in ("zh-hans", "en"):
         for email, paths in main_pages().items():
-            context = browser.new_context(viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai",
-                                          bypass_csp=True)  # axe is injected by the test, never by a page
+            context = browser.new_context(
+                viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai", bypass_csp=True
+            )  # axe is injected by the test, never by a page
             cookies = [{"name": "django_language", "value": language, "url": site.url}]
             if email:
-                cookies += [{"name": name, "value": value, "url": site.url}
-                            for name, value in session_cookie_for(User.objects.get(email=email)).items()]
+                cookies += [
+                    {"name": name, "value": value, "url": site.url}
+                    for name, value in session_cookie_for(User.objects.get(email=email)).items()
+                ]
             context.add_cookies(cookies)
             page = context.new_page()
             for path in paths:

@@ -75,7 +75,7 @@ def test_compiled_catalogue_matches(path):
     assert not stale, f"{mo_path.name} is stale, run compilemessages ({len(stale)}): {stale[:10]}"
 
 
-BROKEN = '''
+BROKEN = """
 msgid ""
 msgstr ""
 "Content-Type: text/plain; charset=UTF-8\\n"
@@ -101,7 +101,7 @@ msgstr "Done (%%)"
 
 #~ msgid "作废"
 #~ msgstr ""
-'''
+"""
 
 
 def test_the_checks_catch_each_kind_of_gap():

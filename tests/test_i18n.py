@@ -23,7 +23,6 @@ def test_default_is_chinese_and_switch_to_english_sticks(client):
 
 def test_times_are_shown_in_asia_shanghai(client):
     start = datetime(2026, 12, 20, 1, 30, tzinfo=UTC)  # 09:30 in Qingdao
-    event = EventFactory(starts_at=start, ends_at=start + timedelta(hours=3),
-                         registration_opens_at=None)
+    event = EventFactory(starts_at=start, ends_at=start + timedelta(hours=3), registration_opens_at=None)
     assert event.starts_at.tzinfo is not None
     assert "2026-12-20 09:30" in client.get(f"/events/{event.pk}/").content.decode()

@@ -9,8 +9,20 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ["accounts", "api", "challenges", "checkin", "competitions", "events", "fairs", "matchmaking",
-        "notifications", "operations", "programme", "projects"]
+APPS = [
+    "accounts",
+    "api",
+    "challenges",
+    "checkin",
+    "competitions",
+    "events",
+    "fairs",
+    "matchmaking",
+    "notifications",
+    "operations",
+    "programme",
+    "projects",
+]
 FEATURE_APPS = {"challenges", "checkin", "competitions", "fairs", "matchmaking", "programme", "projects", "api"}
 
 
@@ -64,6 +76,7 @@ def graph() -> dict[str, set[str]]:
 def circles_inside_apps(edges: dict[str, set[str]]) -> list[list[str]]:
     """Strongly connected groups of more than one module, within one app. A package's __init__
     re-exporting its submodules is not a circle (the submodules do not import the package)."""
+
     def app(module):
         return module.split(".")[0]
 
@@ -118,6 +131,9 @@ def test_the_detector_sees_a_circle():
 
 def test_events_imports_no_feature_app():
     """events is below the feature apps: load_demo takes their demo steps from a registry."""
-    above = {name: sorted(t for t in targets if t.split(".")[0] in FEATURE_APPS)
-             for name, targets in graph().items() if name.split(".")[0] == "events"}
+    above = {
+        name: sorted(t for t in targets if t.split(".")[0] in FEATURE_APPS)
+        for name, targets in graph().items()
+        if name.split(".")[0] == "events"
+    }
     assert {name: found for name, found in above.items() if found} == {}

@@ -36,7 +36,9 @@ def on_screen(page, selector) -> bool:
     return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= width and page.is_visible(selector)
 
 
-@pytest.mark.parametrize(("who", "language", "logout"), [("organizer", "zh-hans", "退出"), ("candidate", "en", "Log out")])
+@pytest.mark.parametrize(
+    ("who", "language", "logout"), [("organizer", "zh-hans", "退出"), ("candidate", "en", "Log out")]
+)
 def test_the_phone_menu_reaches_log_out(browser, site, who, language, logout):
     user = organizer(name="市人社局博士后管理办公室") if who == "organizer" else candidate(full_name="林晓")
     page = page_for(browser, site, user, "/", language=language)
@@ -75,18 +77,27 @@ def test_without_javascript_the_navigation_stays_open(browser, site):
 def test_desktop_tables_keep_their_actions_in_view(browser, site):
     head = organizer(manages_all=True)
     for n in range(3):
-        company = CompanyFactory(name=f"青岛海洋装备与智能制造研究院有限公司{n}", status=Company.Status.PENDING,
-                                 website=f"https://www.very-long-company-website-name-{n}.example.cn/about/us")
+        company = CompanyFactory(
+            name=f"青岛海洋装备与智能制造研究院有限公司{n}",
+            status=Company.Status.PENDING,
+            website=f"https://www.very-long-company-website-name-{n}.example.cn/about/us",
+        )
         company_member(company)
     event = EventFactory(capacity=5)
     from .factories import team_member
 
     team_member(event, head)
     for _ in range(3):
-        RegistrationFactory(event=event, user=candidate(institution="中国科学院海洋研究所（青岛）海洋生态与环境科学重点实验室"),
-                            status=Registration.Status.CONFIRMED)
+        RegistrationFactory(
+            event=event,
+            user=candidate(institution="中国科学院海洋研究所（青岛）海洋生态与环境科学重点实验室"),
+            status=Registration.Status.CONFIRMED,
+        )
     desktop = {"width": 1366, "height": 900}
-    for path, button in [("/console/companies/", "通过认证"), (f"/console/events/{event.pk}/registrations/", "取消报名")]:
+    for path, button in [
+        ("/console/companies/", "通过认证"),
+        (f"/console/events/{event.pk}/registrations/", "取消报名"),
+    ]:
         page = page_for(browser, site, head, path, viewport=desktop)
         assert page.locator(f"table button:has-text('{button}')").count() == 3
         for index in range(3):

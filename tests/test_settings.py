@@ -17,7 +17,10 @@ def manage(*args, **env):
 
 def test_production_mode_passes_check_deploy_without_warnings():
     result = manage(
-        "check", "--deploy", "--fail-level", "WARNING",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
         DJANGO_ENV="production",
         DJANGO_SECRET_KEY="x7#Qp!" * 10,
         DJANGO_ALLOWED_HOSTS="boju.example.cn",
@@ -41,7 +44,9 @@ def test_embedded_default_uses_sqlite_memory_layer_and_inline_tasks():
         "print(json.dumps([s.DATABASES['default']['ENGINE'], s.CHANNEL_LAYERS['default']['BACKEND'], "
         "s.CELERY_TASK_ALWAYS_EAGER, s.EMAIL_BACKEND, s.LANGUAGE_CODE, s.TIME_ZONE]))"
     )
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL") and not k.startswith("DJANGO_")}
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL") and not k.startswith("DJANGO_")
+    }
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == (

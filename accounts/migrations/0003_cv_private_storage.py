@@ -22,28 +22,34 @@ def move_cvs_out_of_media(apps, schema_editor):
             continue  # already moved, or lost before: nothing to move
         os.makedirs(os.path.dirname(new), exist_ok=True)
         os.replace(old, new) if os.stat(old).st_dev == os.stat(os.path.dirname(new)).st_dev else (
-            __import__("shutil").move(old, new))
+            __import__("shutil").move(old, new)
+        )
         profile.cv_name = os.path.basename(profile.cv.name)[:200]
         profile.cv = new_name
         profile.save(update_fields=["cv", "cv_name"])
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_company_logo_contact_invitation'),
+        ("accounts", "0002_company_logo_contact_invitation"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='candidateprofile',
-            name='cv_name',
-            field=models.CharField(blank=True, max_length=200, verbose_name='简历文件名'),
+            model_name="candidateprofile",
+            name="cv_name",
+            field=models.CharField(blank=True, max_length=200, verbose_name="简历文件名"),
         ),
         migrations.AlterField(
-            model_name='candidateprofile',
-            name='cv',
-            field=models.FileField(blank=True, storage=accounts.storage.get_private_storage, upload_to=accounts.storage.cv_upload_to, validators=[accounts.validators.validate_cv], verbose_name='简历（PDF）'),
+            model_name="candidateprofile",
+            name="cv",
+            field=models.FileField(
+                blank=True,
+                storage=accounts.storage.get_private_storage,
+                upload_to=accounts.storage.cv_upload_to,
+                validators=[accounts.validators.validate_cv],
+                verbose_name="简历（PDF）",
+            ),
         ),
         migrations.RunPython(move_cvs_out_of_media, migrations.RunPython.noop),
     ]

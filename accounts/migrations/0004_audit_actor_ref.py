@@ -4,18 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_cv_private_storage'),
+        ("accounts", "0003_cv_private_storage"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditentry',
-            name='actor_ref',
-            field=models.PositiveBigIntegerField(blank=True, null=True, verbose_name='操作人编号'),
+            model_name="auditentry",
+            name="actor_ref",
+            field=models.PositiveBigIntegerField(blank=True, null=True, verbose_name="操作人编号"),
         ),
         # Entries written before keep their actor's id too.
-        migrations.RunSQL("UPDATE accounts_auditentry SET actor_ref = actor_id WHERE actor_id IS NOT NULL",
-                          migrations.RunSQL.noop),
+        migrations.RunSQL(
+            "UPDATE accounts_auditentry SET actor_ref = actor_id WHERE actor_id IS NOT NULL", migrations.RunSQL.noop
+        ),
     ]

@@ -4,20 +4,72 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_audit_actor_ref'),
+        ("accounts", "0004_audit_actor_ref"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='candidateprofile',
-            name='province',
-            field=models.CharField(blank=True, choices=[('beijing', '北京'), ('tianjin', '天津'), ('hebei', '河北'), ('shanxi', '山西'), ('neimenggu', '内蒙古'), ('liaoning', '辽宁'), ('jilin', '吉林'), ('heilongjiang', '黑龙江'), ('shanghai', '上海'), ('jiangsu', '江苏'), ('zhejiang', '浙江'), ('anhui', '安徽'), ('fujian', '福建'), ('jiangxi', '江西'), ('shandong', '山东'), ('henan', '河南'), ('hubei', '湖北'), ('hunan', '湖南'), ('guangdong', '广东'), ('guangxi', '广西'), ('hainan', '海南'), ('chongqing', '重庆'), ('sichuan', '四川'), ('guizhou', '贵州'), ('yunnan', '云南'), ('xizang', '西藏'), ('shaanxi', '陕西'), ('gansu', '甘肃'), ('qinghai', '青海'), ('ningxia', '宁夏'), ('xinjiang', '新疆'), ('hongkong', '香港'), ('macao', '澳门'), ('taiwan', '台湾'), ('abroad', '境外')], max_length=16, verbose_name='来源省份'),
+            model_name="candidateprofile",
+            name="province",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("beijing", "北京"),
+                    ("tianjin", "天津"),
+                    ("hebei", "河北"),
+                    ("shanxi", "山西"),
+                    ("neimenggu", "内蒙古"),
+                    ("liaoning", "辽宁"),
+                    ("jilin", "吉林"),
+                    ("heilongjiang", "黑龙江"),
+                    ("shanghai", "上海"),
+                    ("jiangsu", "江苏"),
+                    ("zhejiang", "浙江"),
+                    ("anhui", "安徽"),
+                    ("fujian", "福建"),
+                    ("jiangxi", "江西"),
+                    ("shandong", "山东"),
+                    ("henan", "河南"),
+                    ("hubei", "湖北"),
+                    ("hunan", "湖南"),
+                    ("guangdong", "广东"),
+                    ("guangxi", "广西"),
+                    ("hainan", "海南"),
+                    ("chongqing", "重庆"),
+                    ("sichuan", "四川"),
+                    ("guizhou", "贵州"),
+                    ("yunnan", "云南"),
+                    ("xizang", "西藏"),
+                    ("shaanxi", "陕西"),
+                    ("gansu", "甘肃"),
+                    ("qinghai", "青海"),
+                    ("ningxia", "宁夏"),
+                    ("xinjiang", "新疆"),
+                    ("hongkong", "香港"),
+                    ("macao", "澳门"),
+                    ("taiwan", "台湾"),
+                    ("abroad", "境外"),
+                ],
+                max_length=16,
+                verbose_name="来源省份",
+            ),
         ),
         migrations.AddField(
-            model_name='candidateprofile',
-            name='university_type',
-            field=models.CharField(blank=True, choices=[('985', '985高校'), ('211', '211高校'), ('double_first', '双一流高校'), ('regular', '普通本科'), ('institute', '科研院所'), ('abroad', '境外高校')], max_length=16, verbose_name='院校类型'),
+            model_name="candidateprofile",
+            name="university_type",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("985", "985高校"),
+                    ("211", "211高校"),
+                    ("double_first", "双一流高校"),
+                    ("regular", "普通本科"),
+                    ("institute", "科研院所"),
+                    ("abroad", "境外高校"),
+                ],
+                max_length=16,
+                verbose_name="院校类型",
+            ),
         ),
     ]

@@ -33,22 +33,43 @@ NOT_FOUND = {**COMMON, 404: ErrorOut}
 
 
 def _series_out(series: Series) -> dict:
-    return {"id": series.pk, "slug": series.slug, "title": series.title, "year": series.year,
-            "description": series.description, "target_postdocs": series.target_postdocs}
+    return {
+        "id": series.pk,
+        "slug": series.slug,
+        "title": series.title,
+        "year": series.year,
+        "description": series.description,
+        "target_postdocs": series.target_postdocs,
+    }
 
 
 def event_out(event: Event, url: str | None = None) -> dict:
     return {
-        "id": event.pk, "series_id": event.series_id, "series": event.series.slug,
+        "id": event.pk,
+        "series_id": event.series_id,
+        "series": event.series.slug,
         "action": event.action.title if event.action_id else None,
-        "kind": event.kind, "title": event.title, "summary": event.summary, "description": event.description,
-        "mode": event.mode, "city": event.city, "venue": event.venue, "address": event.address,
-        "online_url": event.online_url, "starts_at": event.starts_at, "ends_at": event.ends_at,
+        "kind": event.kind,
+        "title": event.title,
+        "summary": event.summary,
+        "description": event.description,
+        "mode": event.mode,
+        "city": event.city,
+        "venue": event.venue,
+        "address": event.address,
+        "online_url": event.online_url,
+        "starts_at": event.starts_at,
+        "ends_at": event.ends_at,
         "registration_opens_at": event.registration_opens_at,
-        "registration_closes_at": event.registration_closes_at, "status": event.status,
-        "capacity": event.capacity, "confirmed": event.confirmed_count, "waitlisted": event.waitlisted_count,
-        "seats_left": event.seats_left, "waitlist_enabled": event.waitlist_enabled,
-        "eligibility": list(event.eligibility or []), "has_fair": bool(getattr(event, "has_fair", False)),
+        "registration_closes_at": event.registration_closes_at,
+        "status": event.status,
+        "capacity": event.capacity,
+        "confirmed": event.confirmed_count,
+        "waitlisted": event.waitlisted_count,
+        "seats_left": event.seats_left,
+        "waitlist_enabled": event.waitlist_enabled,
+        "eligibility": list(event.eligibility or []),
+        "has_fair": bool(getattr(event, "has_fair", False)),
         "url": url or event.get_absolute_url(),
     }
 
@@ -70,18 +91,34 @@ def _speaker_ref(speaker: Speaker) -> dict:
 
 def _session_out(session: Session) -> dict:
     room = session.place
-    return {"id": session.pk, "event_id": session.event_id, "title": session.title,
-            "speakers": [_speaker_ref(p) for p in session.speaker_list()], "speakers_text": session.speakers,
-            "room": {"id": room.pk, "venue": room.venue, "name": room.name, "capacity": room.capacity} if room else None,
-            "room_text": session.room, "starts_at": session.starts_at, "ends_at": session.ends_at,
-            "description": session.description}
+    return {
+        "id": session.pk,
+        "event_id": session.event_id,
+        "title": session.title,
+        "speakers": [_speaker_ref(p) for p in session.speaker_list()],
+        "speakers_text": session.speakers,
+        "room": {"id": room.pk, "venue": room.venue, "name": room.name, "capacity": room.capacity} if room else None,
+        "room_text": session.room,
+        "starts_at": session.starts_at,
+        "ends_at": session.ends_at,
+        "description": session.description,
+    }
 
 
 def position_out(position: Position) -> dict:
-    return {"id": position.pk, "company_id": position.company_id, "company": position.company.name,
-            "title": position.title, "discipline": position.discipline, "headcount": position.headcount,
-            "salary_min": position.salary_min, "salary_max": position.salary_max, "location": position.location,
-            "requirements": position.requirements, "deadline": position.deadline}
+    return {
+        "id": position.pk,
+        "company_id": position.company_id,
+        "company": position.company.name,
+        "title": position.title,
+        "discipline": position.discipline,
+        "headcount": position.headcount,
+        "salary_min": position.salary_min,
+        "salary_max": position.salary_max,
+        "location": position.location,
+        "requirements": position.requirements,
+        "deadline": position.deadline,
+    }
 
 
 @router.get("/series", response={200: page_of(SeriesOut), **COMMON}, summary="系列活动")
@@ -98,12 +135,17 @@ def series_detail(request, series_id: Id):
 
 
 @router.get("/events", response={200: page_of(EventOut), **COMMON}, summary="活动（与首页同样的筛选）")
-def events_list(request, limit: int = Limit, cursor: str | None = Cursor,
-                q: Text = Query("", description="标题或摘要包含"),
-                kind: Event.Kind | None = Query(None), mode: Event.Mode | None = Query(None),
-                month: str = Query("", pattern=r"^(\d{4}-\d{2})?$", description="YYYY-MM（北京时间）"),
-                series: Id | None = Query(None, description="系列 id"),
-                upcoming: bool = Query(True, description="只看未结束的活动（首页的默认）")):
+def events_list(
+    request,
+    limit: int = Limit,
+    cursor: str | None = Cursor,
+    q: Text = Query("", description="标题或摘要包含"),
+    kind: Event.Kind | None = Query(None),
+    mode: Event.Mode | None = Query(None),
+    month: str = Query("", pattern=r"^(\d{4}-\d{2})?$", description="YYYY-MM（北京时间）"),
+    series: Id | None = Query(None, description="系列 id"),
+    upcoming: bool = Query(True, description="只看未结束的活动（首页的默认）"),
+):
     events = _events()
     if upcoming:
         events = events.upcoming()
@@ -113,8 +155,10 @@ def events_list(request, limit: int = Limit, cursor: str | None = Cursor,
         # The programme home's FilterSet, so the API and the page agree on what a filter means.
         filters = ProgrammeFilter({"q": q, "kind": kind or "", "mode": mode or "", "month": month}, queryset=events)
         if not filters.form.is_valid():
-            errors = [{"loc": ["query", name], "msg": " ".join(str(m) for m in messages), "type": "invalid"}
-                      for name, messages in filters.form.errors.items()]
+            errors = [
+                {"loc": ["query", name], "msg": " ".join(str(m) for m in messages), "type": "invalid"}
+                for name, messages in filters.form.errors.items()
+            ]
             raise ApiError("invalid_filter", _("筛选条件有误。"), 400, errors)
         events = filters.qs
     return paginate(events, order=("starts_at", "id"), limit=limit, cursor=cursor, serialize=_event_urls())
@@ -132,8 +176,13 @@ def event_detail(request, event_id: Id):
 def sessions_list(request, event_id: Id, limit: int = Limit, cursor: str | None = Cursor):
     if not Event.objects.visible().filter(pk=event_id).exists():
         raise not_found()
-    return paginate(sessions_with_people(Session.objects.filter(event_id=event_id)), order=("starts_at", "id"),
-                    limit=limit, cursor=cursor, serialize=_session_out)
+    return paginate(
+        sessions_with_people(Session.objects.filter(event_id=event_id)),
+        order=("starts_at", "id"),
+        limit=limit,
+        cursor=cursor,
+        serialize=_session_out,
+    )
 
 
 def _public_speakers():
@@ -142,8 +191,9 @@ def _public_speakers():
 
 
 @router.get("/speakers", response={200: page_of(SpeakerOut), **COMMON}, summary="嘉宾（含其公开日程）")
-def speakers_list(request, limit: int = Limit, cursor: str | None = Cursor,
-                  q: Text = Query("", description="姓名或单位包含")):
+def speakers_list(
+    request, limit: int = Limit, cursor: str | None = Cursor, q: Text = Query("", description="姓名或单位包含")
+):
     speakers = _public_speakers()
     if q.strip():
         speakers = speakers.filter(Q(name__icontains=q.strip()) | Q(organisation__icontains=q.strip()))
@@ -152,8 +202,10 @@ def speakers_list(request, limit: int = Limit, cursor: str | None = Cursor,
         # The page's speakers' sessions in three queries, whatever the page size.
         ids = {speaker.pk for speaker in rows}
         sessions = sessions_with_people(
-            Session.objects.filter(event__status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED],
-                                   speaker_links__speaker__in=ids).distinct()).order_by("starts_at", "id")
+            Session.objects.filter(
+                event__status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED], speaker_links__speaker__in=ids
+            ).distinct()
+        ).order_by("starts_at", "id")
         by_speaker: dict[int, list] = {pk: [] for pk in ids}
         for session in sessions:
             for person in session.speaker_list():
@@ -162,14 +214,17 @@ def speakers_list(request, limit: int = Limit, cursor: str | None = Cursor,
         for speaker in rows:
             speaker.api_sessions = by_speaker[speaker.pk]
 
-    return paginate(speakers, order=("name", "id"), limit=limit, cursor=cursor, prepare=prepare,
-                    serialize=_speaker_out)
+    return paginate(speakers, order=("name", "id"), limit=limit, cursor=cursor, prepare=prepare, serialize=_speaker_out)
 
 
 def _speaker_out(speaker: Speaker) -> dict:
-    return {**_speaker_ref(speaker), "bio_zh": speaker.bio_zh, "bio_en": speaker.bio_en,
-            "photo_url": speaker.photo.url if speaker.photo else None,
-            "sessions": [_session_out(s) for s in speaker.api_sessions]}
+    return {
+        **_speaker_ref(speaker),
+        "bio_zh": speaker.bio_zh,
+        "bio_en": speaker.bio_en,
+        "photo_url": speaker.photo.url if speaker.photo else None,
+        "sessions": [_session_out(s) for s in speaker.api_sessions],
+    }
 
 
 @router.get("/speakers/{speaker_id}", response={200: SpeakerOut, **NOT_FOUND}, summary="一位嘉宾")
@@ -183,63 +238,100 @@ def speaker_detail(request, speaker_id: Id):
 
 def _fair_out(fair: Fair) -> dict:
     event = fair.event
-    return {"event_id": fair.pk, "title": event.title, "starts_at": event.starts_at, "ends_at": event.ends_at,
-            "venue": event.venue, "status": event.status, "approval_required": fair.approval_required,
-            "booking_open": fair.booking_is_open()}
+    return {
+        "event_id": fair.pk,
+        "title": event.title,
+        "starts_at": event.starts_at,
+        "ends_at": event.ends_at,
+        "venue": event.venue,
+        "status": event.status,
+        "approval_required": fair.approval_required,
+        "booking_open": fair.booking_is_open(),
+    }
 
 
 def _visible_fairs():
-    return Fair.objects.select_related("event").filter(event__status__in=[Event.Status.PUBLISHED,
-                                                                           Event.Status.CANCELLED])
+    return Fair.objects.select_related("event").filter(
+        event__status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED]
+    )
 
 
 @router.get("/fairs", response={200: page_of(FairOut), **COMMON}, summary="招聘会")
-def fairs_list(request, limit: int = Limit, cursor: str | None = Cursor,
-               upcoming: bool = Query(True, description="只看未结束的招聘会")):
+def fairs_list(
+    request,
+    limit: int = Limit,
+    cursor: str | None = Cursor,
+    upcoming: bool = Query(True, description="只看未结束的招聘会"),
+):
     fairs = _visible_fairs()
     if upcoming:
         fairs = fairs.filter(event__ends_at__gte=timezone.now())
-    return paginate(fairs, order=("event__starts_at", "event_id"), limit=limit, cursor=cursor,
-                    serialize=_fair_out)
+    return paginate(fairs, order=("event__starts_at", "event_id"), limit=limit, cursor=cursor, serialize=_fair_out)
 
 
 def _company_out(company: Company) -> dict:
-    return {"id": company.pk, "name": company.name, "industry": company.industry,
-            "platform_kind": company.platform_kind, "description": company.description,
-            "website": company.website, "logo_url": company.logo.url if company.logo else None,
-            "booths": company.booth_codes,
-            "positions": [position_out(p) for p in company.fair_positions]}
+    return {
+        "id": company.pk,
+        "name": company.name,
+        "industry": company.industry,
+        "platform_kind": company.platform_kind,
+        "description": company.description,
+        "website": company.website,
+        "logo_url": company.logo.url if company.logo else None,
+        "booths": company.booth_codes,
+        "positions": [position_out(p) for p in company.fair_positions],
+    }
 
 
-@router.get("/fairs/{event_id}/companies", response={200: page_of(CompanyOut), **NOT_FOUND},
-            summary="参会单位（与招聘会名录同样的筛选）")
-def fair_companies(request, event_id: Id, limit: int = Limit, cursor: str | None = Cursor,
-                   discipline: str = Query("", max_length=4, description="岗位学科代码"),
-                   industry: Industry | None = Query(None), platform_kind: PlatformKind | None = Query(None),
-                   q: Text = Query("", description="单位、岗位名称或要求包含")):
+@router.get(
+    "/fairs/{event_id}/companies",
+    response={200: page_of(CompanyOut), **NOT_FOUND},
+    summary="参会单位（与招聘会名录同样的筛选）",
+)
+def fair_companies(
+    request,
+    event_id: Id,
+    limit: int = Limit,
+    cursor: str | None = Cursor,
+    discipline: str = Query("", max_length=4, description="岗位学科代码"),
+    industry: Industry | None = Query(None),
+    platform_kind: PlatformKind | None = Query(None),
+    q: Text = Query("", description="单位、岗位名称或要求包含"),
+):
     fair = _visible_fairs().filter(pk=event_id).first()
     if fair is None:
         raise not_found()
     if discipline and discipline not in dict(DISCIPLINES):
-        raise ApiError("invalid_filter", _("筛选条件有误。"), 400,
-                       [{"loc": ["query", "discipline"], "msg": _("请选择有效的学科。"), "type": "invalid"}])
-    companies = fair_selectors.directory(fair, discipline=discipline, industry=industry or "",
-                                         platform_kind=platform_kind or "", keyword=q.strip()[:60])
+        raise ApiError(
+            "invalid_filter",
+            _("筛选条件有误。"),
+            400,
+            [{"loc": ["query", "discipline"], "msg": _("请选择有效的学科。"), "type": "invalid"}],
+        )
+    companies = fair_selectors.directory(
+        fair, discipline=discipline, industry=industry or "", platform_kind=platform_kind or "", keyword=q.strip()[:60]
+    )
     for company in companies:  # the directory's positions carry their company for position_out
         for position in company.fair_positions:
             position.company = company
-    return paginate_list(companies, key=lambda c: (c.name, c.pk), limit=limit, cursor=cursor,
-                         serialize=_company_out)
+    return paginate_list(companies, key=lambda c: (c.name, c.pk), limit=limit, cursor=cursor, serialize=_company_out)
 
 
 @router.get("/positions", response={200: page_of(PositionOut), **COMMON}, summary="岗位")
-def positions_list(request, limit: int = Limit, cursor: str | None = Cursor,
-                   fair: Id | None = Query(None, description="只看某场招聘会（活动 id）展示的岗位"),
-                   company: Id | None = Query(None, description="单位 id"),
-                   discipline: str = Query("", max_length=4, description="学科代码"),
-                   q: Text = Query("", description="岗位名称或要求包含")):
-    positions = (Position.objects.filter(company__status=Company.Status.VERIFIED)
-                 .exclude(deadline__lt=timezone.localdate()).select_related("company"))
+def positions_list(
+    request,
+    limit: int = Limit,
+    cursor: str | None = Cursor,
+    fair: Id | None = Query(None, description="只看某场招聘会（活动 id）展示的岗位"),
+    company: Id | None = Query(None, description="单位 id"),
+    discipline: str = Query("", max_length=4, description="学科代码"),
+    q: Text = Query("", description="岗位名称或要求包含"),
+):
+    positions = (
+        Position.objects.filter(company__status=Company.Status.VERIFIED)
+        .exclude(deadline__lt=timezone.localdate())
+        .select_related("company")
+    )
     if fair is not None:
         positions = positions.filter(fairs__in=_visible_fairs().filter(pk=fair).values("pk"))
     if company is not None:

@@ -17,7 +17,8 @@ def forwards(apps, schema_editor):
         return
     schema_editor.execute(
         "ALTER TABLE challenges_challenge ADD COLUMN IF NOT EXISTS search_vector tsvector "
-        "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, search_text)) STORED")
+        "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, search_text)) STORED"
+    )
     schema_editor.execute(f"CREATE INDEX IF NOT EXISTS {INDEX} ON challenges_challenge USING gin (search_vector)")
 
 

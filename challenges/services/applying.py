@@ -60,15 +60,23 @@ def _pdf_checked(upload) -> None:
 def _members_elsewhere(challenge: Challenge, team: Team, exclude_pk: int | None = None) -> str:
     """The name of a member of `team` already on another active application to `challenge`."""
     members = TeamMember.objects.filter(team=team, status=TeamMember.Status.ACCEPTED).values("user_id")
-    clash = (TeamMember.objects.filter(user_id__in=members, status=TeamMember.Status.ACCEPTED,
-                                       team__challenge_applications__challenge=challenge,
-                                       team__challenge_applications__status__in=Application.ACTIVE)
-             .exclude(team=team).select_related("user").first())
+    clash = (
+        TeamMember.objects.filter(
+            user_id__in=members,
+            status=TeamMember.Status.ACCEPTED,
+            team__challenge_applications__challenge=challenge,
+            team__challenge_applications__status__in=Application.ACTIVE,
+        )
+        .exclude(team=team)
+        .select_related("user")
+        .first()
+    )
     return clash.user.display_name if clash else ""
 
 
-def application_create(*, challenge: Challenge, actor, data: dict[str, Any], team: Team | None = None,
-                       team_name: str = "", upload=None) -> Application:
+def application_create(
+    *, challenge: Challenge, actor, data: dict[str, Any], team: Team | None = None, team_name: str = "", upload=None
+) -> Application:
     """Apply to an open challenge: alone (no team, no team name), with a new team (`team_name`), or
     with a team the applicant leads.
 
@@ -105,11 +113,17 @@ def application_create(*, challenge: Challenge, actor, data: dict[str, Any], tea
                     application.save()
             except IntegrityError:  # the constraint: this team already applied
                 raise ChallengeError("duplicate") from None
-            audit_log(actor=actor, action="challenge.apply", target=application,
-                      data={"challenge_id": challenge.pk, "team_id": team.pk})
-            notify_many(user_ids=company_user_ids(challenge.company_id), kind="challenge.application",
-                        context=context_of(challenge, team=team.name,
-                                           url=f"/company/challenges/{challenge.pk}/"))
+            audit_log(
+                actor=actor,
+                action="challenge.apply",
+                target=application,
+                data={"challenge_id": challenge.pk, "team_id": team.pk},
+            )
+            notify_many(
+                user_ids=company_user_ids(challenge.company_id),
+                kind="challenge.application",
+                context=context_of(challenge, team=team.name, url=f"/company/challenges/{challenge.pk}/"),
+            )
     except BaseException:
         if application is not None and application.proposal_pdf.name:  # rolled back: no orphan file
             application.proposal_pdf.storage.delete(application.proposal_pdf.name)
@@ -169,8 +183,9 @@ def application_withdraw(*, application: Application, actor) -> Application:
     return application
 
 
-def application_member_invite(*, application: Application, actor, email: str,
-                              accept_url: Callable[[str], str]) -> TeamMember:
+def application_member_invite(
+    *, application: Application, actor, email: str, accept_url: Callable[[str], str]
+) -> TeamMember:
     """The lead invites someone to the application's team by e-mail, until the deadline.
 
     Raises ChallengeError: not_team_lead / not_open / deadline_passed / not_active / invalid.
@@ -192,6 +207,7 @@ def application_member_invite(*, application: Application, actor, email: str,
 def team_changes_guard(team) -> None:
     """Registered with projects: a team whose application is under review keeps its members
     once the challenge's deadline has passed (the company judges the team it was shown)."""
-    if Application.objects.filter(team=team, status__in=Application.ACTIVE,
-                                  challenge__deadline__lte=timezone.now()).exists():
+    if Application.objects.filter(
+        team=team, status__in=Application.ACTIVE, challenge__deadline__lte=timezone.now()
+    ).exists():
         raise ProjectError("team_closed", _("该团队的揭榜申请已截止，团队成员不能再变动。"))

@@ -34,9 +34,13 @@ def wan(value, *, code: str) -> Decimal:
 def search_text_for(challenge: Challenge) -> str:
     # Only public fields: a confidential problem must not be findable word by word.
     return search_text_build(
-        challenge.title, challenge.summary, challenge.keywords.replace(",", " ").replace("，", " "),
-        challenge.company.name, str(_DISCIPLINE_LABELS.get(challenge.discipline, "")),
-        str(District(challenge.district).label) if challenge.district in District.values else "")
+        challenge.title,
+        challenge.summary,
+        challenge.keywords.replace(",", " ").replace("，", " "),
+        challenge.company.name,
+        str(_DISCIPLINE_LABELS.get(challenge.discipline, "")),
+        str(District(challenge.district).label) if challenge.district in District.values else "",
+    )
 
 
 def company_user_ids(company_id: int) -> list[int]:
@@ -47,11 +51,15 @@ def reviewer_ids(series_id: int) -> list[int]:
     """Head office (and superusers) plus the organizers editing an event of the series."""
     User = get_user_model()
     head = User.objects.filter(is_active=True).filter(
-        Q(is_superuser=True) | (Q(role=User.Role.ORGANIZER) & (
-            Q(user_permissions__codename="manage_all_events")
-            | Q(groups__permissions__codename="manage_all_events"))))
-    team = EventTeamMember.objects.filter(event__series_id=series_id, can_edit=True,
-                                          user__role=User.Role.ORGANIZER).values_list("user_id", flat=True)
+        Q(is_superuser=True)
+        | (
+            Q(role=User.Role.ORGANIZER)
+            & (Q(user_permissions__codename="manage_all_events") | Q(groups__permissions__codename="manage_all_events"))
+        )
+    )
+    team = EventTeamMember.objects.filter(
+        event__series_id=series_id, can_edit=True, user__role=User.Role.ORGANIZER
+    ).values_list("user_id", flat=True)
     return sorted(set(head.values_list("pk", flat=True)) | set(team))
 
 
@@ -60,5 +68,11 @@ def team_ids(application) -> list[int]:
 
 
 def context_of(challenge: Challenge, **extra) -> dict:
-    return {"challenge": challenge.title, "challenge_id": challenge.pk, "company": challenge.company.name,
-            "target": f"challenge:{challenge.pk}", "url": challenge.get_absolute_url(), **extra}
+    return {
+        "challenge": challenge.title,
+        "challenge_id": challenge.pk,
+        "company": challenge.company.name,
+        "target": f"challenge:{challenge.pk}",
+        "url": challenge.get_absolute_url(),
+        **extra,
+    }

@@ -24,14 +24,29 @@ from .common import company_user_ids, context_of, reviewer_ids, search_text_for,
 
 S = Challenge.Status
 EDITABLE = (S.DRAFT, S.RETURNED)
-FIELDS = ["title", "discipline", "district", "keywords", "summary", "problem", "outcome", "acceptance",
-          "details_confidential", "budget_min_wan", "budget_max_wan", "winners_max", "deadline"]
+FIELDS = [
+    "title",
+    "discipline",
+    "district",
+    "keywords",
+    "summary",
+    "problem",
+    "outcome",
+    "acceptance",
+    "details_confidential",
+    "budget_min_wan",
+    "budget_max_wan",
+    "winners_max",
+    "deadline",
+]
 MAX_ATTACHMENTS = 5
 
 
 def nda_statement() -> str:
-    return gettext("本人承诺：对本难题的技术详情和附件严格保密，仅用于准备揭榜方案，不向任何第三方披露或用于其他用途；"
-                   "如违反，愿承担相应法律责任。")
+    return gettext(
+        "本人承诺：对本难题的技术详情和附件严格保密，仅用于准备揭榜方案，不向任何第三方披露或用于其他用途；"
+        "如违反，愿承担相应法律责任。"
+    )
 
 
 def _clean(data: dict[str, Any]) -> dict[str, Any]:
@@ -120,8 +135,11 @@ def challenge_submit(*, challenge: Challenge, actor) -> Challenge:
         challenge.updated_at = timezone.now()
         challenge.save(update_fields=["status", "updated_at"])
         audit_log(actor=actor, action="challenge.submit", target=challenge)
-        notify_many(user_ids=reviewer_ids(challenge.series_id), kind="challenge.submitted",
-                    context=context_of(challenge, url=f"/console/challenges/{challenge.pk}/"))
+        notify_many(
+            user_ids=reviewer_ids(challenge.series_id),
+            kind="challenge.submitted",
+            context=context_of(challenge, url=f"/console/challenges/{challenge.pk}/"),
+        )
     return challenge
 
 
@@ -145,11 +163,17 @@ def challenge_review(*, challenge: Challenge, actor, approve: bool, reason: str 
         challenge.reviewed_by = actor
         challenge.reviewed_at = timezone.now()
         challenge.save(update_fields=["status", "review_note", "reviewed_by", "reviewed_at"])
-        audit_log(actor=actor, action="challenge.approve" if approve else "challenge.return", target=challenge,
-                  data={"reason": reason})
-        notify_many(user_ids=company_user_ids(challenge.company_id),
-                    kind="challenge.approved" if approve else "challenge.returned",
-                    context=context_of(challenge, reason=reason, url=f"/company/challenges/{challenge.pk}/"))
+        audit_log(
+            actor=actor,
+            action="challenge.approve" if approve else "challenge.return",
+            target=challenge,
+            data={"reason": reason},
+        )
+        notify_many(
+            user_ids=company_user_ids(challenge.company_id),
+            kind="challenge.approved" if approve else "challenge.returned",
+            context=context_of(challenge, reason=reason, url=f"/company/challenges/{challenge.pk}/"),
+        )
     return challenge
 
 
@@ -172,11 +196,17 @@ def challenge_publish(*, challenge: Challenge, actor) -> Challenge:
         challenge.published_at = timezone.now()
         challenge.save(update_fields=["status", "published_at"])
         audit_log(actor=actor, action="challenge.publish", target=challenge)
-        notify_many(user_ids=company_user_ids(challenge.company_id), kind="challenge.published",
-                    context=context_of(challenge))
-        followers = (Follow.objects.filter(Q(challenge__company_id=challenge.company_id)
-                                           | Q(challenge__discipline=challenge.discipline))
-                     .exclude(challenge=challenge).values_list("user_id", flat=True).distinct())
+        notify_many(
+            user_ids=company_user_ids(challenge.company_id), kind="challenge.published", context=context_of(challenge)
+        )
+        followers = (
+            Follow.objects.filter(
+                Q(challenge__company_id=challenge.company_id) | Q(challenge__discipline=challenge.discipline)
+            )
+            .exclude(challenge=challenge)
+            .values_list("user_id", flat=True)
+            .distinct()
+        )
         notify_many(user_ids=list(followers), kind="challenge.new", context=context_of(challenge))
     return challenge
 
@@ -205,8 +235,9 @@ def attachment_add(*, challenge: Challenge, actor, upload) -> ChallengeAttachmen
             attachment.file.save(name, upload, save=False)
             stored = attachment.file.name
             attachment.save()
-            audit_log(actor=actor, action="challenge.attachment_add", target=challenge,
-                      data={"attachment_id": attachment.pk})
+            audit_log(
+                actor=actor, action="challenge.attachment_add", target=challenge, data={"attachment_id": attachment.pk}
+            )
     except BaseException:
         if stored:  # the row is gone with the rollback: so is the file
             ChallengeAttachment.file.field.storage.delete(stored)
@@ -222,8 +253,9 @@ def attachment_remove(*, attachment: ChallengeAttachment, actor) -> None:
         raise ChallengeError("not_editable")
     with transaction.atomic():
         name, storage = attachment.file.name, attachment.file.storage
-        audit_log(actor=actor, action="challenge.attachment_remove", target=challenge,
-                  data={"attachment_id": attachment.pk})
+        audit_log(
+            actor=actor, action="challenge.attachment_remove", target=challenge, data={"attachment_id": attachment.pk}
+        )
         attachment.delete()
         transaction.on_commit(lambda: storage.delete(name))
 
@@ -238,8 +270,9 @@ def nda_accept(*, challenge: Challenge, user) -> ConfidentialityAcceptance:
             return acceptance
         try:
             with transaction.atomic():
-                acceptance = ConfidentialityAcceptance.objects.create(challenge=challenge, user=user,
-                                                                      statement=nda_statement())
+                acceptance = ConfidentialityAcceptance.objects.create(
+                    challenge=challenge, user=user, statement=nda_statement()
+                )
         except IntegrityError:  # a double click: the first one counts
             return ConfidentialityAcceptance.objects.get(challenge=challenge, user=user)
         audit_log(actor=user, action="challenge.nda_accept", target=challenge)

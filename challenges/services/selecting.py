@@ -43,8 +43,9 @@ def application_shortlist(*, application: Application, actor) -> Application:
     """Writes: the team's "shortlisted" notification. Raises: forbidden / not_active."""
     _company_only(application, actor)
     with transaction.atomic():
-        application = Application.objects.select_for_update().select_related("challenge__company", "team").get(
-            pk=application.pk)
+        application = (
+            Application.objects.select_for_update().select_related("challenge__company", "team").get(pk=application.pk)
+        )
         if application.status != A.SUBMITTED:
             raise ChallengeError("not_active")
         application.status = A.SHORTLISTED
@@ -54,8 +55,9 @@ def application_shortlist(*, application: Application, actor) -> Application:
     return application
 
 
-def application_invite_present(*, application: Application, actor, at: datetime, place: str,
-                               note: str = "") -> Application:
+def application_invite_present(
+    *, application: Application, actor, at: datetime, place: str, note: str = ""
+) -> Application:
     """Invite a shortlisted team to present (a 产才对接 session or the company's own meeting).
 
     Writes: the team's invitation notification with the time and place.
@@ -68,20 +70,29 @@ def application_invite_present(*, application: Application, actor, at: datetime,
     if at <= timezone.now():
         raise ChallengeError("date_invalid")
     with transaction.atomic():
-        application = Application.objects.select_for_update().select_related("challenge__company", "team").get(
-            pk=application.pk)
+        application = (
+            Application.objects.select_for_update().select_related("challenge__company", "team").get(pk=application.pk)
+        )
         if application.status != A.SHORTLISTED:
             raise ChallengeError("not_shortlisted")
         application.presentation_at = at
         application.presentation_place = place
         application.presentation_note = (note or "").strip()[:500]
         application.save(update_fields=["presentation_at", "presentation_place", "presentation_note"])
-        audit_log(actor=actor, action="challenge.invite_present", target=application,
-                  data={"at": at.isoformat(), "place": place})
+        audit_log(
+            actor=actor,
+            action="challenge.invite_present",
+            target=application,
+            data={"at": at.isoformat(), "place": place},
+        )
         local = timezone.localtime(at)
-        notify_many(user_ids=team_ids(application), kind="challenge.invited",
-                    context=_app_context(application, when=local.strftime("%Y-%m-%d %H:%M"), place=place,
-                                         note=application.presentation_note))
+        notify_many(
+            user_ids=team_ids(application),
+            kind="challenge.invited",
+            context=_app_context(
+                application, when=local.strftime("%Y-%m-%d %H:%M"), place=place, note=application.presentation_note
+            ),
+        )
     return application
 
 
@@ -117,9 +128,17 @@ def application_select(*, application: Application, actor, signed_on: date, amou
         except IntegrityError:  # the check constraint caught what the lock should have
             raise ChallengeError("winners_full", n=challenge.winners_max) from None
         try:
-            project = project_create(series=challenge.series, title=challenge.title, source=Project.Source.CHALLENGE,
-                                     signed_on=signed_on, actor=actor, company=challenge.company,
-                                     team=application.team, amount_wan=amount_wan, summary=challenge.summary)
+            project = project_create(
+                series=challenge.series,
+                title=challenge.title,
+                source=Project.Source.CHALLENGE,
+                signed_on=signed_on,
+                actor=actor,
+                company=challenge.company,
+                team=application.team,
+                amount_wan=amount_wan,
+                summary=challenge.summary,
+            )
         except ProjectError as error:
             raise ChallengeError("invalid", detail=str(error.message)) from error
         application.status = A.SELECTED
@@ -128,8 +147,11 @@ def application_select(*, application: Application, actor, signed_on: date, amou
         application.save(update_fields=["status", "project", "decided_at"])
         application.challenge = challenge
         audit_log(actor=actor, action="challenge.select", target=application, data={"project_id": project.pk})
-        notify_many(user_ids=team_ids(application), kind="challenge.selected",
-                    context=_app_context(application, url=project.get_absolute_url()))
+        notify_many(
+            user_ids=team_ids(application),
+            kind="challenge.selected",
+            context=_app_context(application, url=project.get_absolute_url()),
+        )
         if _winners_taken(challenge) >= challenge.winners_max:
             _close(challenge, actor)
     return application
@@ -137,8 +159,11 @@ def application_select(*, application: Application, actor, signed_on: date, amou
 
 def _close(challenge: Challenge, actor) -> int:
     """Close the challenge; every application still waiting is not selected and told so."""
-    waiting = list(Application.objects.select_for_update().filter(challenge=challenge, status__in=Application.ACTIVE)
-                   .select_related("team"))
+    waiting = list(
+        Application.objects.select_for_update()
+        .filter(challenge=challenge, status__in=Application.ACTIVE)
+        .select_related("team")
+    )
     now = timezone.now()
     Application.objects.filter(pk__in=[a.pk for a in waiting]).update(status=A.NOT_SELECTED, decided_at=now)
     Challenge.objects.filter(pk=challenge.pk).update(status=Challenge.Status.CLOSED, updated_at=now)

@@ -44,13 +44,17 @@ def _companies(request):
 
 
 def _own_challenge(request, pk: int) -> Challenge:
-    return get_object_or_404(Challenge.objects.select_related("company", "series"), pk=pk,
-                             company__in=_companies(request))
+    return get_object_or_404(
+        Challenge.objects.select_related("company", "series"), pk=pk, company__in=_companies(request)
+    )
 
 
 def _own_application(request, pk: int) -> Application:
-    return get_object_or_404(Application.objects.select_related("challenge__company", "team__lead"), pk=pk,
-                             challenge__company__in=_companies(request))
+    return get_object_or_404(
+        Application.objects.select_related("challenge__company", "team__lead"),
+        pk=pk,
+        challenge__company__in=_companies(request),
+    )
 
 
 def _series() -> Series | None:
@@ -65,8 +69,11 @@ def company_list(request):
     companies = list(_companies(request))
     if not companies:
         raise PermissionDenied
-    return render(request, "challenges/company_list.html", {
-        "companies": companies, "challenges": selectors.company_challenges([c.pk for c in companies])})
+    return render(
+        request,
+        "challenges/company_list.html",
+        {"companies": companies, "challenges": selectors.company_challenges([c.pk for c in companies])},
+    )
 
 
 @login_required
@@ -103,8 +110,12 @@ def challenge_edit(request, pk: int | None = None):
                 return redirect("challenges:company_challenge", challenge.pk)
         else:
             status = 400
-    return render(request, "challenges/company_form.html", {"form": form, "challenge": challenge,
-                                                            "companies": companies}, status=status)
+    return render(
+        request,
+        "challenges/company_form.html",
+        {"form": form, "challenge": challenge, "companies": companies},
+        status=status,
+    )
 
 
 @login_required
@@ -126,8 +137,9 @@ def company_challenge(request, pk: int):
                 attachment_add(challenge=challenge, actor=request.user, upload=upload)
                 messages.success(request, _("附件已上传。"))
             elif action == "detach":
-                attachment = get_object_or_404(ChallengeAttachment, challenge=challenge,
-                                               pk=_id(request.POST.get("attachment")))
+                attachment = get_object_or_404(
+                    ChallengeAttachment, challenge=challenge, pk=_id(request.POST.get("attachment"))
+                )
                 attachment_remove(attachment=attachment, actor=request.user)
                 messages.success(request, _("附件已删除。"))
             elif action == "close":
@@ -142,12 +154,22 @@ def company_challenge(request, pk: int):
             return redirect("challenges:company_challenge", challenge.pk)
         challenge.refresh_from_db()
     shown, anonymous = selectors.followers(challenge)
-    return render(request, "challenges/company_challenge.html", {
-        "challenge": challenge, "applications": selectors.challenge_applications(challenge),
-        "attachments": list(challenge.attachments.all()), "followers": shown, "anonymous_followers": anonymous,
-        "editable": challenge.status in EDITABLE, "today": timezone.localdate(),
-        "present_form": PresentForm(), "select_form": SelectForm(initial={"signed_on": timezone.localdate()}),
-    }, status=status)
+    return render(
+        request,
+        "challenges/company_challenge.html",
+        {
+            "challenge": challenge,
+            "applications": selectors.challenge_applications(challenge),
+            "attachments": list(challenge.attachments.all()),
+            "followers": shown,
+            "anonymous_followers": anonymous,
+            "editable": challenge.status in EDITABLE,
+            "today": timezone.localdate(),
+            "present_form": PresentForm(),
+            "select_form": SelectForm(initial={"signed_on": timezone.localdate()}),
+        },
+        status=status,
+    )
 
 
 def _id(value) -> int:

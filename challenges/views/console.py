@@ -41,9 +41,16 @@ def console_list(request):
     status = request.GET.get("status", "submitted")
     challenges = _scoped(selectors.console_challenges(status), series_ids)[:200]
     counts = selectors.console_counts(series_ids)
-    return render(request, "challenges/console_list.html", {
-        "nav": "challenges", "challenges": challenges, "status": status,
-        "states": [(value, label, counts.get(value, 0)) for value, label in Challenge.Status.choices]})
+    return render(
+        request,
+        "challenges/console_list.html",
+        {
+            "nav": "challenges",
+            "challenges": challenges,
+            "status": status,
+            "states": [(value, label, counts.get(value, 0)) for value, label in Challenge.Status.choices],
+        },
+    )
 
 
 @login_required
@@ -61,8 +68,9 @@ def console_challenge(request, pk: int):
                 challenge_review(challenge=challenge, actor=request.user, approve=True)
                 messages.success(request, _("已通过审核。"))
             elif action == "return":
-                challenge_review(challenge=challenge, actor=request.user, approve=False,
-                                 reason=request.POST.get("reason", ""))
+                challenge_review(
+                    challenge=challenge, actor=request.user, approve=False, reason=request.POST.get("reason", "")
+                )
                 messages.success(request, _("已退回，并通知了发榜单位。"))
             elif action == "publish":
                 challenge_publish(challenge=challenge, actor=request.user)
@@ -75,9 +83,17 @@ def console_challenge(request, pk: int):
         else:
             return redirect("challenges:console_challenge", challenge.pk)
         challenge.refresh_from_db()
-    return render(request, "challenges/console_challenge.html", {
-        "nav": "challenges", "challenge": challenge, "applications": selectors.challenge_applications(challenge),
-        "attachments": list(challenge.attachments.all())}, status=status)
+    return render(
+        request,
+        "challenges/console_challenge.html",
+        {
+            "nav": "challenges",
+            "challenge": challenge,
+            "applications": selectors.challenge_applications(challenge),
+            "attachments": list(challenge.attachments.all()),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -86,8 +102,11 @@ def console_challenge(request, pk: int):
 def console_projects(request):
     series_ids = _scope(request)
     projects, total = selectors.challenge_projects(series_ids)
-    return render(request, "challenges/console_projects.html", {
-        "nav": "challenge_projects", "projects": projects[:500], "total": total, "count": projects.count()})
+    return render(
+        request,
+        "challenges/console_projects.html",
+        {"nav": "challenge_projects", "projects": projects[:500], "total": total, "count": projects.count()},
+    )
 
 
 @login_required

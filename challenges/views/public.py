@@ -69,11 +69,17 @@ def _select_html(name: str, field, current: str) -> str:
 
     key = (name, get_language() or "")
     if key not in _OPTIONS:
-        _OPTIONS[key] = [(str(value), format_html('<option value="{}"{{}}>{}</option>', value, label))
-                         for value, label in field.choices]
+        _OPTIONS[key] = [
+            (str(value), format_html('<option value="{}"{{}}>{}</option>', value, label))
+            for value, label in field.choices
+        ]
     options = "".join(html.replace("{}", " selected" if value == current else "") for value, html in _OPTIONS[key])
-    return format_html('<div><label class="visually-hidden" for="id_{0}">{1}</label>'
-                       '<select name="{0}" id="id_{0}">{2}</select></div>', name, field.label, mark_safe(options))
+    return format_html(
+        '<div><label class="visually-hidden" for="id_{0}">{1}</label><select name="{0}" id="id_{0}">{2}</select></div>',
+        name,
+        field.label,
+        mark_safe(options),
+    )
 
 
 @require_GET
@@ -88,33 +94,56 @@ def challenge_list(request):
     company = Company.objects.filter(pk=filters["company"]).first() if filters.get("company") else None
     query = request.GET.copy()
     query.pop("page", None)
-    selects = mark_safe("".join(_select_html(name, form.fields[name], request.GET.get(name, ""))
-                                for name in ("discipline", "budget", "district", "deadline")))
-    return render(request, "challenges/list.html", {
-        "form": form, "selects": selects, "page": page, "filtered": any(filters.values()), "company": company,
-        "query": query.urlencode(),
-        "recommended": selectors.recommended_for(request.user, limit=3) if not request.GET else [],
-    })
+    selects = mark_safe(
+        "".join(
+            _select_html(name, form.fields[name], request.GET.get(name, ""))
+            for name in ("discipline", "budget", "district", "deadline")
+        )
+    )
+    return render(
+        request,
+        "challenges/list.html",
+        {
+            "form": form,
+            "selects": selects,
+            "page": page,
+            "filtered": any(filters.values()),
+            "company": company,
+            "query": query.urlencode(),
+            "recommended": selectors.recommended_for(request.user, limit=3) if not request.GET else [],
+        },
+    )
 
 
 @login_required
 @require_GET
 def recommended(request):
-    return render(request, "challenges/recommended.html", {
-        "challenges": selectors.recommended_for(request.user, limit=20),
-        "has_profile": hasattr(request.user, "candidate_profile")})
+    return render(
+        request,
+        "challenges/recommended.html",
+        {
+            "challenges": selectors.recommended_for(request.user, limit=20),
+            "has_profile": hasattr(request.user, "candidate_profile"),
+        },
+    )
 
 
 @require_GET
 def challenge_detail(request, pk: int):
     challenge = visible_challenge(request, pk)
     viewer = selectors.viewer_state(challenge, request.user)
-    return render(request, "challenges/detail.html", {
-        "challenge": challenge, "viewer": viewer,
-        "attachments": list(challenge.attachments.all()) if viewer.details else [],
-        "statement": nda_statement() if challenge.details_confidential and not viewer.details else "",
-        "can_apply": can_apply(request.user), "can_edit": can_see_unlisted(request.user, challenge),
-    })
+    return render(
+        request,
+        "challenges/detail.html",
+        {
+            "challenge": challenge,
+            "viewer": viewer,
+            "attachments": list(challenge.attachments.all()) if viewer.details else [],
+            "statement": nda_statement() if challenge.details_confidential and not viewer.details else "",
+            "can_apply": can_apply(request.user),
+            "can_edit": can_see_unlisted(request.user, challenge),
+        },
+    )
 
 
 @login_required
@@ -170,9 +199,14 @@ def apply(request, pk: int):
             if team is None:
                 raise Http404
         try:
-            application = application_create(challenge=challenge, actor=request.user, data=form.cleaned_data,
-                                             team=team, team_name=form.cleaned_data["team_name"],
-                                             upload=form.cleaned_data.get("file"))
+            application = application_create(
+                challenge=challenge,
+                actor=request.user,
+                data=form.cleaned_data,
+                team=team,
+                team_name=form.cleaned_data["team_name"],
+                upload=form.cleaned_data.get("file"),
+            )
         except ChallengeError as error:
             messages.error(request, error.message)
             status = error.status_code
@@ -181,8 +215,9 @@ def apply(request, pk: int):
             return redirect(application)
     elif request.method == "POST":
         status = 400
-    return render(request, "challenges/apply.html", {"challenge": challenge, "form": form, "teams": teams},
-                  status=status)
+    return render(
+        request, "challenges/apply.html", {"challenge": challenge, "form": form, "teams": teams}, status=status
+    )
 
 
 def _my_application(request, pk: int) -> Application:
@@ -210,13 +245,20 @@ def application_page(request, pk: int):
                 form = ApplicationForm(request.POST, request.FILES, instance=Application.objects.get(pk=application.pk))
                 if not form.is_valid():
                     raise ChallengeError("invalid", detail=_("请检查表单"))
-                application_update(application=application, actor=request.user, data=form.cleaned_data,
-                                   upload=form.cleaned_data.get("file"))
+                application_update(
+                    application=application,
+                    actor=request.user,
+                    data=form.cleaned_data,
+                    upload=form.cleaned_data.get("file"),
+                )
                 messages.success(request, _("已保存。"))
             elif action == "invite":
                 application_member_invite(
-                    application=application, actor=request.user, email=request.POST.get("email", ""),
-                    accept_url=lambda token: request.build_absolute_uri(reverse("projects:invitation", args=[token])))
+                    application=application,
+                    actor=request.user,
+                    email=request.POST.get("email", ""),
+                    accept_url=lambda token: request.build_absolute_uri(reverse("projects:invitation", args=[token])),
+                )
                 messages.success(request, _("邀请邮件已发送。"))
             elif action == "withdraw":
                 application_withdraw(application=application, actor=request.user)
@@ -230,9 +272,18 @@ def application_page(request, pk: int):
             return redirect(application)
         application.refresh_from_db()
     members = list(application.team.members.select_related("user").order_by("-is_lead", "invited_at"))
-    return render(request, "challenges/application.html", {
-        "application": application, "challenge": application.challenge, "form": form, "is_lead": is_lead,
-        "members": members}, status=status)
+    return render(
+        request,
+        "challenges/application.html",
+        {
+            "application": application,
+            "challenge": application.challenge,
+            "form": form,
+            "is_lead": is_lead,
+            "members": members,
+        },
+        status=status,
+    )
 
 
 @login_required

@@ -7,140 +7,253 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('events', '0002_calendar'),
+        ("events", "0002_calendar"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CheckinList',
+            name="CheckinList",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, verbose_name='名称')),
-                ('opens_minutes_before', models.PositiveIntegerField(default=120, verbose_name='提前开放（分钟）')),
-                ('allow_reentry', models.BooleanField(default=False, verbose_name='允许再次入场')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='checkin_lists', to='events.event')),
-                ('session', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='checkin_lists', to='events.session')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=80, verbose_name="名称")),
+                ("opens_minutes_before", models.PositiveIntegerField(default=120, verbose_name="提前开放（分钟）")),
+                ("allow_reentry", models.BooleanField(default=False, verbose_name="允许再次入场")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="checkin_lists", to="events.event"
+                    ),
+                ),
+                (
+                    "session",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="checkin_lists",
+                        to="events.session",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '签到名单',
-                'verbose_name_plural': '签到名单',
-                'ordering': ['event', 'id'],
+                "verbose_name": "签到名单",
+                "verbose_name_plural": "签到名单",
+                "ordering": ["event", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ScannerDevice',
+            name="ScannerDevice",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, verbose_name='设备名称')),
-                ('token_hash', models.CharField(blank=True, max_length=64, null=True, unique=True)),
-                ('pairing_code_hash', models.CharField(blank=True, max_length=64, null=True, unique=True)),
-                ('pairing_expires_at', models.DateTimeField(blank=True, null=True)),
-                ('paired_at', models.DateTimeField(blank=True, null=True, verbose_name='配对时间')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='停用时间')),
-                ('last_seen_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('events', models.ManyToManyField(related_name='scanner_devices', to='events.event')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=80, verbose_name="设备名称")),
+                ("token_hash", models.CharField(blank=True, max_length=64, null=True, unique=True)),
+                ("pairing_code_hash", models.CharField(blank=True, max_length=64, null=True, unique=True)),
+                ("pairing_expires_at", models.DateTimeField(blank=True, null=True)),
+                ("paired_at", models.DateTimeField(blank=True, null=True, verbose_name="配对时间")),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="停用时间")),
+                ("last_seen_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                ("events", models.ManyToManyField(related_name="scanner_devices", to="events.event")),
             ],
             options={
-                'verbose_name': '扫码设备',
-                'verbose_name_plural': '扫码设备',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "扫码设备",
+                "verbose_name_plural": "扫码设备",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SigningKey',
+            name="SigningKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_key', models.BinaryField(max_length=32)),
-                ('private_key_encrypted', models.BinaryField()),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('retired_at', models.DateTimeField(blank=True, null=True, verbose_name='停用时间')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='signing_keys', to='events.event')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("public_key", models.BinaryField(max_length=32)),
+                ("private_key_encrypted", models.BinaryField()),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("retired_at", models.DateTimeField(blank=True, null=True, verbose_name="停用时间")),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="signing_keys", to="events.event"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '签名密钥',
-                'verbose_name_plural': '签名密钥',
-                'ordering': ['event', '-created_at', '-id'],
+                "verbose_name": "签名密钥",
+                "verbose_name_plural": "签名密钥",
+                "ordering": ["event", "-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Ticket',
+            name="Ticket",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tickets', to='events.event')),
-                ('registration', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='ticket', to='events.registration')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="tickets", to="events.event"
+                    ),
+                ),
+                (
+                    "registration",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="ticket", to="events.registration"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '电子票',
-                'verbose_name_plural': '电子票',
+                "verbose_name": "电子票",
+                "verbose_name_plural": "电子票",
             },
         ),
         migrations.CreateModel(
-            name='Scan',
+            name="Scan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nonce', models.CharField(max_length=100, unique=True)),
-                ('result', models.CharField(max_length=24)),
-                ('gate', models.CharField(blank=True, max_length=40)),
-                ('scanned_at', models.DateTimeField()),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('offline', models.BooleanField(default=False)),
-                ('flagged', models.BooleanField(default=False)),
-                ('by_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('checkin_list', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='checkin.checkinlist')),
-                ('event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='events.event')),
-                ('device', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='checkin.scannerdevice')),
-                ('ticket', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='scans', to='checkin.ticket')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("nonce", models.CharField(max_length=100, unique=True)),
+                ("result", models.CharField(max_length=24)),
+                ("gate", models.CharField(blank=True, max_length=40)),
+                ("scanned_at", models.DateTimeField()),
+                ("received_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("offline", models.BooleanField(default=False)),
+                ("flagged", models.BooleanField(default=False)),
+                (
+                    "by_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "checkin_list",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="checkin.checkinlist",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="events.event",
+                    ),
+                ),
+                (
+                    "device",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="checkin.scannerdevice",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scans",
+                        to="checkin.ticket",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '扫码日志',
-                'verbose_name_plural': '扫码日志',
+                "verbose_name": "扫码日志",
+                "verbose_name_plural": "扫码日志",
             },
         ),
         migrations.CreateModel(
-            name='Checkin',
+            name="Checkin",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('scanned_at', models.DateTimeField(verbose_name='扫码时间')),
-                ('gate', models.CharField(blank=True, max_length=40, verbose_name='入口')),
-                ('offline', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('by_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('checkin_list', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='checkins', to='checkin.checkinlist')),
-                ('device', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='checkin.scannerdevice')),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='checkins', to='checkin.ticket')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("scanned_at", models.DateTimeField(verbose_name="扫码时间")),
+                ("gate", models.CharField(blank=True, max_length=40, verbose_name="入口")),
+                ("offline", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "by_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "checkin_list",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="checkins", to="checkin.checkinlist"
+                    ),
+                ),
+                (
+                    "device",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="checkin.scannerdevice",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="checkins", to="checkin.ticket"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '签到记录',
-                'verbose_name_plural': '签到记录',
+                "verbose_name": "签到记录",
+                "verbose_name_plural": "签到记录",
             },
         ),
         migrations.AddConstraint(
-            model_name='checkinlist',
-            constraint=models.UniqueConstraint(condition=models.Q(('session__isnull', True)), fields=('event',), name='checkin_list_one_whole_event'),
+            model_name="checkinlist",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("session__isnull", True)), fields=("event",), name="checkin_list_one_whole_event"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='checkinlist',
-            constraint=models.UniqueConstraint(condition=models.Q(('session__isnull', False)), fields=('session',), name='checkin_list_one_per_session'),
+            model_name="checkinlist",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("session__isnull", False)), fields=("session",), name="checkin_list_one_per_session"
+            ),
         ),
         migrations.AddIndex(
-            model_name='scan',
-            index=models.Index(fields=['event', '-received_at'], name='scan_event_recent'),
+            model_name="scan",
+            index=models.Index(fields=["event", "-received_at"], name="scan_event_recent"),
         ),
         migrations.AddIndex(
-            model_name='checkin',
-            index=models.Index(fields=['checkin_list', 'scanned_at'], name='checkin_list_time'),
+            model_name="checkin",
+            index=models.Index(fields=["checkin_list", "scanned_at"], name="checkin_list_time"),
         ),
         migrations.AddConstraint(
-            model_name='checkin',
-            constraint=models.UniqueConstraint(fields=('ticket', 'checkin_list'), name='checkin_one_per_list'),
+            model_name="checkin",
+            constraint=models.UniqueConstraint(fields=("ticket", "checkin_list"), name="checkin_one_per_list"),
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('checkin', '0001_initial'),
+        ("checkin", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='checkinlist',
-            name='rehearsal_until',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='彩排签到截止'),
+            model_name="checkinlist",
+            name="rehearsal_until",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="彩排签到截止"),
         ),
     ]

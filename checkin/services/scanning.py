@@ -71,16 +71,23 @@ class ScanOutcome:
     replayed: bool = False
     reentry: bool = False
     flagged: bool = False
-    opens_at: datetime | None = None   # for not_open: when the list's scanning opens and closes
+    opens_at: datetime | None = None  # for not_open: when the list's scanning opens and closes
     closes_at: datetime | None = None
     extra: dict = field(default_factory=dict)
 
     @classmethod
     def decided(cls, decision: ScanDecision, **base) -> ScanOutcome:
         """The answer to a scan that reached the rules (both ways in build it here)."""
-        return cls(decision.result, checked_in_at=decision.checked_in_at, gate=decision.gate,
-                   reentry=decision.reentry, flagged=decision.flagged, opens_at=decision.opens_at,
-                   closes_at=decision.closes_at, **base)
+        return cls(
+            decision.result,
+            checked_in_at=decision.checked_in_at,
+            gate=decision.gate,
+            reentry=decision.reentry,
+            flagged=decision.flagged,
+            opens_at=decision.opens_at,
+            closes_at=decision.closes_at,
+            **base,
+        )
 
     def as_json(self) -> dict:
         data = {"result": self.result, "name": self.name, "ticket": self.ticket_id, "event": self.event_id}
@@ -120,7 +127,7 @@ def _numbers_typed(key: str, window: int) -> int:
     try:
         cache.add(key, 0, window + 5)
         return cache.incr(key)
-    except Exception:  # noqa: BLE001 (a cache outage must not close the door: the scope still holds)
+    except Exception:
         logger.warning("ticket-number rate limit not enforced: the cache is unavailable", exc_info=True)
         return 0
 
@@ -150,13 +157,26 @@ def ticket_number_resolve(*, number: str, event_id: int | None, list_id: int | N
 
 def _lock_ticket(ticket_id: int, event_id: int) -> Ticket | None:
     """The ticket row, locked until commit: concurrent scans of one ticket queue here."""
-    return (Ticket.objects.select_for_update(of=("self",)).select_related("registration__user")
-            .filter(pk=ticket_id, event_id=event_id).first())
+    return (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("registration__user")
+        .filter(pk=ticket_id, event_id=event_id)
+        .first()
+    )
 
 
-def checkin_perform(*, code: str, gate: str, nonce: str, scanned_at: datetime | None, scanner: Scanner,
-                    list_id: int | None = None, offline: bool = False, now: datetime | None = None,
-                    event_id: int | None = None) -> ScanOutcome:
+def checkin_perform(
+    *,
+    code: str,
+    gate: str,
+    nonce: str,
+    scanned_at: datetime | None,
+    scanner: Scanner,
+    list_id: int | None = None,
+    offline: bool = False,
+    now: datetime | None = None,
+    event_id: int | None = None,
+) -> ScanOutcome:
     """Check in the ticket behind `code` on a list (the event's whole-event list by default).
     `code` may also be the ticket's short number, looked up in `event_id` (ticket_number_resolve).
 
@@ -180,7 +200,7 @@ def checkin_perform(*, code: str, gate: str, nonce: str, scanned_at: datetime | 
     scanned_at = min(scanned_at or now, now) if offline else now
     gate = (gate or "")[:GATE_MAX]
     try:
-        claim = ticket_code_verify(code)   # no database access on this path for forged codes
+        claim = ticket_code_verify(code)  # no database access on this path for forged codes
     except CheckinError:
         return ScanOutcome("invalid")
     if not scanner.may_scan(claim.event_id):
@@ -188,8 +208,16 @@ def checkin_perform(*, code: str, gate: str, nonce: str, scanned_at: datetime | 
     nonce_key = f"{scanner.key}:{nonce}"
     try:
         with transaction.atomic():
-            outcome = _perform_locked(claim=claim, gate=gate, nonce_key=nonce_key, scanned_at=scanned_at,
-                                      scanner=scanner, list_id=list_id, offline=offline, now=now)
+            outcome = _perform_locked(
+                claim=claim,
+                gate=gate,
+                nonce_key=nonce_key,
+                scanned_at=scanned_at,
+                scanner=scanner,
+                list_id=list_id,
+                offline=offline,
+                now=now,
+            )
     except IntegrityError:
         # The nonce was used before (a retry, or a concurrent one): the first answer stands and
         # nothing of this attempt is kept.
@@ -209,8 +237,9 @@ def _replayed(nonce_key: str, claim) -> ScanOutcome | None:
         # that was never checked in, with the first person's name. Refuse the mismatch.
         return ScanOutcome("nonce_reused")
     name = scan.ticket.registration.user.display_name if scan.ticket_id else ""
-    return ScanOutcome(scan.result, name=name, ticket_id=scan.ticket_id, event_id=scan.event_id, replayed=True,
-                       flagged=scan.flagged)
+    return ScanOutcome(
+        scan.result, name=name, ticket_id=scan.ticket_id, event_id=scan.event_id, replayed=True, flagged=scan.flagged
+    )
 
 
 def _perform_locked(*, claim, gate, nonce_key, scanned_at, scanner, list_id, offline, now) -> ScanOutcome:
@@ -223,31 +252,62 @@ def _perform_locked(*, claim, gate, nonce_key, scanned_at, scanner, list_id, off
         if checkin_list is None:
             raise CheckinError("no_list")
         if checkin_list.event_id != claim.event_id:
-            return _record(ScanOutcome("wrong_event", event_id=claim.event_id), nonce_key=nonce_key, ticket=None,
-                           checkin_list=checkin_list, gate=gate, scanned_at=scanned_at, scanner=scanner,
-                           offline=offline, now=now, event_id=claim.event_id)
+            return _record(
+                ScanOutcome("wrong_event", event_id=claim.event_id),
+                nonce_key=nonce_key,
+                ticket=None,
+                checkin_list=checkin_list,
+                gate=gate,
+                scanned_at=scanned_at,
+                scanner=scanner,
+                offline=offline,
+                now=now,
+                event_id=claim.event_id,
+            )
     ticket = _lock_ticket(claim.ticket_id, claim.event_id)
-    common = dict(nonce_key=nonce_key, checkin_list=checkin_list, gate=gate, scanned_at=scanned_at,
-                  scanner=scanner, offline=offline, now=now, event_id=claim.event_id)
+    common = dict(
+        nonce_key=nonce_key,
+        checkin_list=checkin_list,
+        gate=gate,
+        scanned_at=scanned_at,
+        scanner=scanner,
+        offline=offline,
+        now=now,
+        event_id=claim.event_id,
+    )
     if ticket is None:
         return ScanOutcome("invalid")
     base = dict(name=ticket.registration.user.display_name, ticket_id=ticket.pk, event_id=claim.event_id)
     existing = Checkin.objects.filter(ticket=ticket, checkin_list=checkin_list).first()
-    decision = scan_decide(status=ticket.registration.status, window=checkin_list.window(), scanned_at=scanned_at,
-                           gate=gate, existing=(existing.scanned_at, existing.gate) if existing else None,
-                           allow_reentry=checkin_list.allow_reentry, offline=offline,
-                           rehearsal_until=checkin_list.rehearsal_until)
+    decision = scan_decide(
+        status=ticket.registration.status,
+        window=checkin_list.window(),
+        scanned_at=scanned_at,
+        gate=gate,
+        existing=(existing.scanned_at, existing.gate) if existing else None,
+        allow_reentry=checkin_list.allow_reentry,
+        offline=offline,
+        rehearsal_until=checkin_list.rehearsal_until,
+    )
     outcome = ScanOutcome.decided(decision, **base)
     audit = {"list": checkin_list.pk, "gate": gate, "device": scanner.device_id}
     if decision.create:
-        Checkin.objects.create(ticket=ticket, checkin_list=checkin_list, scanned_at=scanned_at, gate=gate,
-                               device_id=scanner.device_id, by_user=scanner.user, offline=offline)
+        Checkin.objects.create(
+            ticket=ticket,
+            checkin_list=checkin_list,
+            scanned_at=scanned_at,
+            gate=gate,
+            device_id=scanner.device_id,
+            by_user=scanner.user,
+            offline=offline,
+        )
         audit_log(actor=scanner.user, action="checkin.create", target=ticket, data={**audit, "offline": offline})
     elif decision.replace:
         # Earliest wins: this offline scan happened first, so it becomes the check-in and the
         # scan that was recorded before is flagged as the duplicate.
         Scan.objects.filter(ticket=ticket, checkin_list=checkin_list, result="ok").update(
-            result="already_checked_in", flagged=True)
+            result="already_checked_in", flagged=True
+        )
         existing.scanned_at, existing.gate, existing.offline = scanned_at, gate, True
         existing.device_id, existing.by_user = scanner.device_id, scanner.user
         existing.save(update_fields=["scanned_at", "gate", "offline", "device", "by_user"])
@@ -257,20 +317,28 @@ def _perform_locked(*, claim, gate, nonce_key, scanned_at, scanner, list_id, off
 
 @dataclass(frozen=True)
 class ScanDecision:
-    result: str                            # ok / already_checked_in / cancelled / not_open
-    create: bool = False                   # record the first check-in
-    replace: bool = False                  # an earlier offline scan takes over the check-in
+    result: str  # ok / already_checked_in / cancelled / not_open
+    create: bool = False  # record the first check-in
+    replace: bool = False  # an earlier offline scan takes over the check-in
     reentry: bool = False
-    flagged: bool = False                  # a duplicate for the dashboard
+    flagged: bool = False  # a duplicate for the dashboard
     checked_in_at: datetime | None = None  # the check-in that stands after this scan
     gate: str = ""
-    opens_at: datetime | None = None       # not_open: the regular window, to tell the door
+    opens_at: datetime | None = None  # not_open: the regular window, to tell the door
     closes_at: datetime | None = None
 
 
-def scan_decide(*, status: str, window: tuple[datetime, datetime], scanned_at: datetime, gate: str,
-                existing: tuple[datetime, str] | None, allow_reentry: bool, offline: bool,
-                rehearsal_until: datetime | None = None) -> ScanDecision:
+def scan_decide(
+    *,
+    status: str,
+    window: tuple[datetime, datetime],
+    scanned_at: datetime,
+    gate: str,
+    existing: tuple[datetime, str] | None,
+    allow_reentry: bool,
+    offline: bool,
+    rehearsal_until: datetime | None = None,
+) -> ScanDecision:
     """The rules of the door, apart from any storage: both the Django service above and the
     PostgreSQL fast lane (checkin.fastlane) call this with what they read under the ticket lock.
     `existing` is (scanned_at, gate) of the ticket's check-in on the list, if there is one.
@@ -290,16 +358,51 @@ def scan_decide(*, status: str, window: tuple[datetime, datetime], scanned_at: d
     return ScanDecision("already_checked_in", flagged=True, checked_in_at=existing[0], gate=existing[1])
 
 
-def _record(outcome: ScanOutcome, *, nonce_key, ticket, checkin_list, gate, scanned_at, scanner, offline, now,
-            event_id, new: bool = False) -> ScanOutcome:
+def _record(
+    outcome: ScanOutcome,
+    *,
+    nonce_key,
+    ticket,
+    checkin_list,
+    gate,
+    scanned_at,
+    scanner,
+    offline,
+    now,
+    event_id,
+    new: bool = False,
+) -> ScanOutcome:
     # A reentry is logged as "reentry" so counts of "ok" stay the number of check-ins.
     result = "reentry" if outcome.reentry else outcome.result
-    Scan.objects.create(nonce=nonce_key, event_id=event_id, checkin_list=checkin_list, ticket=ticket, result=result,
-                        gate=gate, scanned_at=scanned_at, received_at=now, offline=offline, flagged=outcome.flagged,
-                        device_id=scanner.device_id, by_user=scanner.user)
-    transaction.on_commit(partial(scan_broadcast, event_id=event_id, list_id=checkin_list.pk, result=result,
-                                  name=outcome.name, gate=gate, scanned_at=scanned_at, flagged=outcome.flagged,
-                                  nonce=nonce_key.split(":", 1)[1], offline=offline, new=new))
+    Scan.objects.create(
+        nonce=nonce_key,
+        event_id=event_id,
+        checkin_list=checkin_list,
+        ticket=ticket,
+        result=result,
+        gate=gate,
+        scanned_at=scanned_at,
+        received_at=now,
+        offline=offline,
+        flagged=outcome.flagged,
+        device_id=scanner.device_id,
+        by_user=scanner.user,
+    )
+    transaction.on_commit(
+        partial(
+            scan_broadcast,
+            event_id=event_id,
+            list_id=checkin_list.pk,
+            result=result,
+            name=outcome.name,
+            gate=gate,
+            scanned_at=scanned_at,
+            flagged=outcome.flagged,
+            nonce=nonce_key.split(":", 1)[1],
+            offline=offline,
+            new=new,
+        )
+    )
     return outcome
 
 
@@ -314,9 +417,17 @@ def checkin_sync(*, scans: list[dict], scanner: Scanner, now: datetime | None = 
     for index in order:
         item = scans[index]
         try:
-            outcome = checkin_perform(code=item["code"], gate=item.get("gate", ""), nonce=item["nonce"],
-                                      scanned_at=item["scanned_at"], scanner=scanner, list_id=item.get("list"),
-                                      offline=True, now=now, event_id=item.get("event"))
+            outcome = checkin_perform(
+                code=item["code"],
+                gate=item.get("gate", ""),
+                nonce=item["nonce"],
+                scanned_at=item["scanned_at"],
+                scanner=scanner,
+                list_id=item.get("list"),
+                offline=True,
+                now=now,
+                event_id=item.get("event"),
+            )
             answers[index] = {"nonce": item["nonce"], **outcome.as_json()}
         except CheckinError as error:
             answers[index] = {"nonce": item["nonce"], "result": error.code}

@@ -44,22 +44,31 @@ def checkin_list_default(*, event_id: int) -> CheckinList:
         return CheckinList.objects.select_related("event").get(event_id=event_id, session__isnull=True)
 
 
-def checkin_list_save(*, event, actor, session=None, name: str = "", opens_minutes_before: int = 120,
-                      allow_reentry: bool = False) -> CheckinList:
+def checkin_list_save(
+    *, event, actor, session=None, name: str = "", opens_minutes_before: int = 120, allow_reentry: bool = False
+) -> CheckinList:
     """Create or update the list of the whole event (session None) or of one session."""
     with transaction.atomic():
-        checkin_list = (checkin_list_default(event_id=event.pk) if session is None else
-                        CheckinList.objects.filter(session=session).first()
-                        or CheckinList(event=event, session=session))
+        checkin_list = (
+            checkin_list_default(event_id=event.pk)
+            if session is None
+            else CheckinList.objects.filter(session=session).first() or CheckinList(event=event, session=session)
+        )
         if session is not None and session.event_id != event.pk:
             raise CheckinError("no_list")
         checkin_list.name = (name or (session.title if session else event.title))[:80]
         checkin_list.opens_minutes_before = max(0, int(opens_minutes_before))
         checkin_list.allow_reentry = bool(allow_reentry)
         checkin_list.save()
-        audit_log(actor=actor, action="checkin.list_save", target=checkin_list,
-                  data={"opens_minutes_before": checkin_list.opens_minutes_before,
-                        "allow_reentry": checkin_list.allow_reentry})
+        audit_log(
+            actor=actor,
+            action="checkin.list_save",
+            target=checkin_list,
+            data={
+                "opens_minutes_before": checkin_list.opens_minutes_before,
+                "allow_reentry": checkin_list.allow_reentry,
+            },
+        )
     return checkin_list
 
 
@@ -74,8 +83,12 @@ def checkin_rehearsal_start(*, checkin_list: CheckinList, actor, now=None) -> Ch
     with transaction.atomic():
         CheckinList.objects.filter(pk=checkin_list.pk).update(rehearsal_until=now + REHEARSAL)
         checkin_list.rehearsal_until = now + REHEARSAL
-        audit_log(actor=actor, action="checkin.rehearsal_start", target=checkin_list,
-                  data={"until": checkin_list.rehearsal_until.isoformat()})
+        audit_log(
+            actor=actor,
+            action="checkin.rehearsal_start",
+            target=checkin_list,
+            data={"until": checkin_list.rehearsal_until.isoformat()},
+        )
     return checkin_list
 
 
@@ -85,8 +98,11 @@ def checkin_rehearsal_end(*, checkin_list: CheckinList, actor) -> int:
     from ..models import Checkin, Scan
 
     with transaction.atomic():
-        locked = CheckinList.objects.select_for_update(of=("self",)).select_related("event", "session").get(
-            pk=checkin_list.pk)
+        locked = (
+            CheckinList.objects.select_for_update(of=("self",))
+            .select_related("event", "session")
+            .get(pk=checkin_list.pk)
+        )
         opens = locked.window()[0]
         removed, _ = Checkin.objects.filter(checkin_list=locked, scanned_at__lt=opens).delete()
         Scan.objects.filter(checkin_list=locked, scanned_at__lt=opens).delete()
@@ -101,11 +117,16 @@ def device_create(*, actor, name: str, events) -> tuple[ScannerDevice, str]:
     """A device waiting to be paired, and its one-time pairing code (valid 15 minutes, shown once)."""
     code = "".join(secrets.choice(PAIRING_ALPHABET) for _ in range(10))
     with transaction.atomic():
-        device = ScannerDevice.objects.create(name=name[:80], created_by=actor, pairing_code_hash=secret_hash(code),
-                                              pairing_expires_at=timezone.now() + PAIRING_TTL)
+        device = ScannerDevice.objects.create(
+            name=name[:80],
+            created_by=actor,
+            pairing_code_hash=secret_hash(code),
+            pairing_expires_at=timezone.now() + PAIRING_TTL,
+        )
         device.events.set(events)
-        audit_log(actor=actor, action="checkin.device_create", target=device,
-                  data={"events": [event.pk for event in events]})
+        audit_log(
+            actor=actor, action="checkin.device_create", target=device, data={"events": [event.pk for event in events]}
+        )
     return device, code
 
 
@@ -114,8 +135,11 @@ def device_pair(*, code: str, now=None) -> tuple[ScannerDevice, str]:
     now = now or timezone.now()
     code = "".join((code or "").split()).upper()[:20]
     with transaction.atomic():
-        device = (ScannerDevice.objects.select_for_update()
-                  .filter(pairing_code_hash=secret_hash(code), revoked_at__isnull=True, pairing_expires_at__gt=now).first())
+        device = (
+            ScannerDevice.objects.select_for_update()
+            .filter(pairing_code_hash=secret_hash(code), revoked_at__isnull=True, pairing_expires_at__gt=now)
+            .first()
+        )
         if device is None:
             raise CheckinError("pairing_invalid")
         token = secrets.token_urlsafe(32)

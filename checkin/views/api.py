@@ -91,9 +91,15 @@ def scan(request):
     if item is None:
         return _refuse("bad_request")
     try:
-        outcome = checkin_perform(code=item["code"], gate=item["gate"], nonce=item["nonce"],
-                                  scanned_at=item["scanned_at"], scanner=scanner, list_id=item["list"],
-                                  event_id=item["event"])
+        outcome = checkin_perform(
+            code=item["code"],
+            gate=item["gate"],
+            nonce=item["nonce"],
+            scanned_at=item["scanned_at"],
+            scanner=scanner,
+            list_id=item["list"],
+            event_id=item["event"],
+        )
     except CheckinError as error:
         return _refuse(error.code)
     return answer(outcome.as_json())
@@ -149,8 +155,9 @@ def whoami(request):
         events = Event.objects.filter(pk__in=scanner.event_ids).order_by("starts_at")
     else:
         events = scanner_events(scanner.user)
-    return answer({"result": "ok", "device": scanner.device_id,
-                   "events": [{"id": e.pk, "title": e.title} for e in events]})
+    return answer(
+        {"result": "ok", "device": scanner.device_id, "events": [{"id": e.pk, "title": e.title} for e in events]}
+    )
 
 
 @csrf_exempt
@@ -168,5 +175,12 @@ def pair(request):
         device, token = device_pair(code=code)
     except CheckinError as error:
         return _refuse(error.code)
-    return answer({"result": "ok", "token": token, "device": device.pk, "name": device.name,
-                   "events": [{"id": e.pk, "title": e.title} for e in device.events.all()]})
+    return answer(
+        {
+            "result": "ok",
+            "token": token,
+            "device": device.pk,
+            "name": device.name,
+            "events": [{"id": e.pk, "title": e.title} for e in device.events.all()],
+        }
+    )

@@ -26,8 +26,14 @@ from events.permissions import event_can_edit, event_can_scan
 from ..errors import CheckinError
 from ..models import CheckinList, ScannerDevice, Ticket
 from ..selectors import dashboard_snapshot
-from ..services import (checkin_list_default, checkin_list_save, checkin_rehearsal_end, checkin_rehearsal_start,
-                        device_create, device_revoke)
+from ..services import (
+    checkin_list_default,
+    checkin_list_save,
+    checkin_rehearsal_end,
+    checkin_rehearsal_start,
+    device_create,
+    device_revoke,
+)
 from ..tickets import ticket_code, ticket_for_registration, ticket_qr_svg
 
 
@@ -86,8 +92,9 @@ def lists(request, event):
     if request.method == "POST":
         session = None
         if request.POST.get("session"):
-            session = get_object_or_404(Session.objects.filter(event=event),
-                                        pk=int_param(request.POST.get("session")) or 0)
+            session = get_object_or_404(
+                Session.objects.filter(event=event), pk=int_param(request.POST.get("session")) or 0
+            )
         if request.POST.get("rehearsal") in ("start", "end"):
             return _rehearsal(request, event, session, request.POST["rehearsal"])
         try:
@@ -98,9 +105,14 @@ def lists(request, event):
             messages.error(request, _("提前开放时间须为 0 到 10080 分钟。"))
         else:
             try:
-                checkin_list_save(event=event, actor=request.user, session=session,
-                                  name=(request.POST.get("name") or "").strip(), opens_minutes_before=minutes,
-                                  allow_reentry=request.POST.get("allow_reentry") == "on")
+                checkin_list_save(
+                    event=event,
+                    actor=request.user,
+                    session=session,
+                    name=(request.POST.get("name") or "").strip(),
+                    opens_minutes_before=minutes,
+                    allow_reentry=request.POST.get("allow_reentry") == "on",
+                )
                 messages.success(request, _("签到名单已保存。"))
             except CheckinError as error:
                 messages.error(request, error.message)
@@ -118,8 +130,11 @@ def _rehearsal(request, event, session, action):
         checkin_list = get_object_or_404(CheckinList.objects.filter(event=event), session=session)
     if action == "start":
         checkin_rehearsal_start(checkin_list=checkin_list, actor=request.user)
-        messages.success(request, _("彩排签到已开放，至 %(until)s。结束彩排时会删除彩排期间的签到记录。") % {
-            "until": date_format(localtime(checkin_list.rehearsal_until), "Y-m-d H:i")})
+        messages.success(
+            request,
+            _("彩排签到已开放，至 %(until)s。结束彩排时会删除彩排期间的签到记录。")
+            % {"until": date_format(localtime(checkin_list.rehearsal_until), "Y-m-d H:i")},
+        )
     else:
         removed = checkin_rehearsal_end(checkin_list=checkin_list, actor=request.user)
         messages.success(request, _("彩排已结束，删除了 %(n)s 条彩排签到。") % {"n": removed})
@@ -131,12 +146,28 @@ def _rehearsal(request, event, session, action):
 def badges(request, event):
     """A printable sheet of badges (name, institution, QR) for every confirmed registration."""
     registrations = list(event.registrations.confirmed().select_related("user").order_by("user__name", "pk"))
-    institutions = dict(CandidateProfile.objects.filter(user__in=[r.user_id for r in registrations])
-                        .values_list("user_id", "institution"))
+    institutions = dict(
+        CandidateProfile.objects.filter(user__in=[r.user_id for r in registrations]).values_list(
+            "user_id", "institution"
+        )
+    )
     cards = []
     for registration in registrations:
         ticket = ticket_for_registration(registration)
-        cards.append({"name": registration.user.display_name, "institution": institutions.get(registration.user_id, ""),
-                      "qr": ticket_qr_svg(ticket_code(ticket)), "ticket": ticket.pk})
-    return render(request, "checkin/badges.html", {"event": event, "cards": cards, "count": Ticket.objects.filter(
-        event=event, registration__status="confirmed").count()})
+        cards.append(
+            {
+                "name": registration.user.display_name,
+                "institution": institutions.get(registration.user_id, ""),
+                "qr": ticket_qr_svg(ticket_code(ticket)),
+                "ticket": ticket.pk,
+            }
+        )
+    return render(
+        request,
+        "checkin/badges.html",
+        {
+            "event": event,
+            "cards": cards,
+            "count": Ticket.objects.filter(event=event, registration__status="confirmed").count(),
+        },
+    )

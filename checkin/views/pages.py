@@ -17,8 +17,12 @@ from ..tickets import ticket_code, ticket_for_registration, ticket_qr_png, ticke
 
 def _own_confirmed(request, pk) -> Registration:
     """The signed-in person's own confirmed registration `pk`, else 404 (a guessed id shows nothing)."""
-    return get_object_or_404(Registration.objects.select_related("event", "user"),
-                             pk=pk, user=request.user, status=Registration.Status.CONFIRMED)
+    return get_object_or_404(
+        Registration.objects.select_related("event", "user"),
+        pk=pk,
+        user=request.user,
+        status=Registration.Status.CONFIRMED,
+    )
 
 
 @login_required
@@ -29,13 +33,22 @@ def ticket(request, pk):
     ticket = ticket_for_registration(registration)
     code = ticket_code(ticket)
     profile = CandidateProfile.objects.filter(user=registration.user).first()
-    return render(request, "checkin/ticket.html", {
-        "registration": registration, "event": registration.event, "ticket": ticket, "code": code,
-        "qr": ticket_qr_svg(code), "institution": profile.institution if profile else "",
-        # What the ticket says about the door follows the list's real window (issue 17); an
-        # online event has no door.
-        "online": registration.event.mode == Event.Mode.ONLINE, "opens_at": checkin_opens_at(registration.event),
-    })
+    return render(
+        request,
+        "checkin/ticket.html",
+        {
+            "registration": registration,
+            "event": registration.event,
+            "ticket": ticket,
+            "code": code,
+            "qr": ticket_qr_svg(code),
+            "institution": profile.institution if profile else "",
+            # What the ticket says about the door follows the list's real window (issue 17); an
+            # online event has no door.
+            "online": registration.event.mode == Event.Mode.ONLINE,
+            "opens_at": checkin_opens_at(registration.event),
+        },
+    )
 
 
 @login_required
@@ -58,8 +71,11 @@ def scanner(request):
     user = request.user
     if user.is_authenticated and user.is_organizer:
         events = [{"id": e.pk, "title": e.title} for e in scanner_events(user)]
-    return render(request, "checkin/scanner.html", {"session_events": events,
-                                                    "is_organizer": user.is_authenticated and user.is_organizer})
+    return render(
+        request,
+        "checkin/scanner.html",
+        {"session_events": events, "is_organizer": user.is_authenticated and user.is_organizer},
+    )
 
 
 @require_GET
@@ -73,5 +89,3 @@ def inside(request, pk):
     response = JsonResponse({"event": event.pk, "inside": inside_count(event.pk)})
     response["Cache-Control"] = "no-store"
     return response
-
-

@@ -9,251 +9,571 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('events', '0002_calendar'),
-        ('projects', '0001_initial'),
+        ("events", "0002_calendar"),
+        ("projects", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Competition',
+            name="Competition",
             fields=[
-                ('event', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='competition', serialize=False, to='events.event', verbose_name='活动')),
-                ('kind', models.CharField(choices=[('contest', '创新创业大赛'), ('selection', '项目评选')], default='contest', max_length=16, verbose_name='类型')),
-                ('tracks', models.JSONField(default=list, help_text='产业赛道名称列表。', verbose_name='赛道')),
-                ('entries_open_at', models.DateTimeField(verbose_name='报名开始')),
-                ('entry_deadline', models.DateTimeField(verbose_name='报名截止（截止前可修改）')),
-                ('positions_total', models.PositiveSmallIntegerField(default=60, verbose_name='“省博新计划”岗位数')),
-                ('series', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='competitions', to='events.series', verbose_name='系列活动')),
+                (
+                    "event",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="competition",
+                        serialize=False,
+                        to="events.event",
+                        verbose_name="活动",
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("contest", "创新创业大赛"), ("selection", "项目评选")],
+                        default="contest",
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("tracks", models.JSONField(default=list, help_text="产业赛道名称列表。", verbose_name="赛道")),
+                ("entries_open_at", models.DateTimeField(verbose_name="报名开始")),
+                ("entry_deadline", models.DateTimeField(verbose_name="报名截止（截止前可修改）")),
+                ("positions_total", models.PositiveSmallIntegerField(default=60, verbose_name="“省博新计划”岗位数")),
+                (
+                    "series",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="competitions",
+                        to="events.series",
+                        verbose_name="系列活动",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '大赛',
-                'verbose_name_plural': '大赛',
+                "verbose_name": "大赛",
+                "verbose_name_plural": "大赛",
             },
         ),
         migrations.CreateModel(
-            name='Entry',
+            name="Entry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=160, verbose_name='项目名称')),
-                ('track', models.CharField(max_length=60, verbose_name='赛道')),
-                ('stage', models.CharField(choices=[('idea', '创意阶段'), ('prototype', '原型/样机阶段'), ('company', '已注册企业')], default='idea', max_length=16, verbose_name='项目阶段')),
-                ('company_name', models.CharField(blank=True, max_length=120, verbose_name='企业名称')),
-                ('credit_code', models.CharField(blank=True, max_length=18, verbose_name='统一社会信用代码')),
-                ('organisation', models.CharField(max_length=120, verbose_name='依托单位')),
-                ('summary', models.TextField(max_length=3000, verbose_name='项目简介')),
-                ('business_plan', models.FileField(blank=True, upload_to='competitions/plans/%Y/%m/', validators=[competitions.validators.validate_business_plan], verbose_name='商业计划书（PDF）')),
-                ('video_url', models.URLField(blank=True, verbose_name='路演视频链接')),
-                ('patents', models.JSONField(blank=True, default=list, verbose_name='知识产权（专利号）')),
-                ('funding_wan', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100000)], verbose_name='融资需求（万元）')),
-                ('award', models.CharField(blank=True, choices=[('', '无'), ('gold', '金奖'), ('silver', '银奖'), ('bronze', '铜奖'), ('honourable', '优秀奖')], default='', max_length=16, verbose_name='奖项')),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('competition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='entries', to='competitions.competition')),
-                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='competition_entries', to=settings.AUTH_USER_MODEL, verbose_name='负责人')),
-                ('project', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='competition_entry', to='projects.project', verbose_name='转化项目')),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='competition_entries', to='projects.team', verbose_name='团队')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=160, verbose_name="项目名称")),
+                ("track", models.CharField(max_length=60, verbose_name="赛道")),
+                (
+                    "stage",
+                    models.CharField(
+                        choices=[("idea", "创意阶段"), ("prototype", "原型/样机阶段"), ("company", "已注册企业")],
+                        default="idea",
+                        max_length=16,
+                        verbose_name="项目阶段",
+                    ),
+                ),
+                ("company_name", models.CharField(blank=True, max_length=120, verbose_name="企业名称")),
+                ("credit_code", models.CharField(blank=True, max_length=18, verbose_name="统一社会信用代码")),
+                ("organisation", models.CharField(max_length=120, verbose_name="依托单位")),
+                ("summary", models.TextField(max_length=3000, verbose_name="项目简介")),
+                (
+                    "business_plan",
+                    models.FileField(
+                        blank=True,
+                        upload_to="competitions/plans/%Y/%m/",
+                        validators=[competitions.validators.validate_business_plan],
+                        verbose_name="商业计划书（PDF）",
+                    ),
+                ),
+                ("video_url", models.URLField(blank=True, verbose_name="路演视频链接")),
+                ("patents", models.JSONField(blank=True, default=list, verbose_name="知识产权（专利号）")),
+                (
+                    "funding_wan",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=10,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100000),
+                        ],
+                        verbose_name="融资需求（万元）",
+                    ),
+                ),
+                (
+                    "award",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "无"),
+                            ("gold", "金奖"),
+                            ("silver", "银奖"),
+                            ("bronze", "铜奖"),
+                            ("honourable", "优秀奖"),
+                        ],
+                        default="",
+                        max_length=16,
+                        verbose_name="奖项",
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "competition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="entries",
+                        to="competitions.competition",
+                    ),
+                ),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="competition_entries",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="负责人",
+                    ),
+                ),
+                (
+                    "project",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="competition_entry",
+                        to="projects.project",
+                        verbose_name="转化项目",
+                    ),
+                ),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="competition_entries",
+                        to="projects.team",
+                        verbose_name="团队",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '参赛项目',
-                'verbose_name_plural': '参赛项目',
-                'ordering': ['submitted_at', 'id'],
+                "verbose_name": "参赛项目",
+                "verbose_name_plural": "参赛项目",
+                "ordering": ["submitted_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Honour',
+            name="Honour",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('award', models.CharField(choices=[('', '无'), ('gold', '金奖'), ('silver', '银奖'), ('bronze', '铜奖'), ('honourable', '优秀奖')], max_length=16, verbose_name='奖项')),
-                ('support_plan', models.CharField(blank=True, choices=[('', '无'), ('A', '山东省博士后创新人才支持计划 A 类'), ('B', '山东省博士后创新人才支持计划 B 类')], default='', max_length=1, verbose_name='支持计划')),
-                ('position', models.BooleanField(default=False, verbose_name='“省博新计划”岗位')),
-                ('granted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='honours', to='competitions.entry')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='honours', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "award",
+                    models.CharField(
+                        choices=[
+                            ("", "无"),
+                            ("gold", "金奖"),
+                            ("silver", "银奖"),
+                            ("bronze", "铜奖"),
+                            ("honourable", "优秀奖"),
+                        ],
+                        max_length=16,
+                        verbose_name="奖项",
+                    ),
+                ),
+                (
+                    "support_plan",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("", "无"),
+                            ("A", "山东省博士后创新人才支持计划 A 类"),
+                            ("B", "山东省博士后创新人才支持计划 B 类"),
+                        ],
+                        default="",
+                        max_length=1,
+                        verbose_name="支持计划",
+                    ),
+                ),
+                ("position", models.BooleanField(default=False, verbose_name="“省博新计划”岗位")),
+                ("granted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="honours", to="competitions.entry"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="honours", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '获奖待遇',
-                'verbose_name_plural': '获奖待遇',
+                "verbose_name": "获奖待遇",
+                "verbose_name_plural": "获奖待遇",
             },
         ),
         migrations.CreateModel(
-            name='Judge',
+            name="Judge",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254, verbose_name='电子邮箱')),
-                ('name', models.CharField(max_length=80, verbose_name='姓名')),
-                ('organisation', models.CharField(blank=True, max_length=120, verbose_name='工作单位')),
-                ('expertise', models.CharField(blank=True, max_length=60, verbose_name='擅长赛道')),
-                ('status', models.CharField(choices=[('invited', '已邀请'), ('accepted', '已接受')], default='invited', max_length=16, verbose_name='状态')),
-                ('token', models.CharField(blank=True, max_length=64, null=True, unique=True)),
-                ('invited_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('competition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='judges', to='competitions.competition')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='judgings', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("email", models.EmailField(max_length=254, verbose_name="电子邮箱")),
+                ("name", models.CharField(max_length=80, verbose_name="姓名")),
+                ("organisation", models.CharField(blank=True, max_length=120, verbose_name="工作单位")),
+                ("expertise", models.CharField(blank=True, max_length=60, verbose_name="擅长赛道")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("invited", "已邀请"), ("accepted", "已接受")],
+                        default="invited",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("token", models.CharField(blank=True, max_length=64, null=True, unique=True)),
+                ("invited_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "competition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="judges",
+                        to="competitions.competition",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="judgings",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评委',
-                'verbose_name_plural': '评委',
-                'ordering': ['competition', 'name', 'id'],
+                "verbose_name": "评委",
+                "verbose_name_plural": "评委",
+                "ordering": ["competition", "name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Conflict',
+            name="Conflict",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('entry', '指定参赛项目'), ('organisation', '单位'), ('coauthor', '合作者（共同作者）')], max_length=16, verbose_name='类型')),
-                ('value', models.CharField(blank=True, max_length=120, verbose_name='单位或姓名')),
-                ('entry', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='conflicts', to='competitions.entry')),
-                ('judge', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='conflicts', to='competitions.judge')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("entry", "指定参赛项目"),
+                            ("organisation", "单位"),
+                            ("coauthor", "合作者（共同作者）"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("value", models.CharField(blank=True, max_length=120, verbose_name="单位或姓名")),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conflicts",
+                        to="competitions.entry",
+                    ),
+                ),
+                (
+                    "judge",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="conflicts", to="competitions.judge"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '利益冲突申报',
-                'verbose_name_plural': '利益冲突申报',
+                "verbose_name": "利益冲突申报",
+                "verbose_name_plural": "利益冲突申报",
             },
         ),
         migrations.CreateModel(
-            name='Round',
+            name="Round",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='轮次')),
-                ('name', models.CharField(max_length=40, verbose_name='名称')),
-                ('kind', models.CharField(choices=[('online', '网络评审'), ('roadshow', '路演评审'), ('live', '现场决赛')], default='online', max_length=16, verbose_name='形式')),
-                ('status', models.CharField(choices=[('setup', '准备中'), ('judging', '评审中'), ('closed', '评审结束'), ('computed', '晋级已计算'), ('reviewed', '晋级已复核'), ('published', '结果已公布')], default='setup', max_length=16, verbose_name='状态')),
-                ('judges_per_entry', models.PositiveSmallIntegerField(default=3, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(30)], verbose_name='每个项目评委数 K')),
-                ('advance_count', models.PositiveIntegerField(blank=True, null=True, verbose_name='晋级数量')),
-                ('advance_share', models.DecimalField(blank=True, decimal_places=3, max_digits=4, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(1)], verbose_name='晋级比例')),
-                ('normalise', models.BooleanField(default=False, verbose_name='按评委标准化（z 分数）')),
-                ('tie_break', models.CharField(choices=[('criteria', '按评分项顺序比较单项平均分'), ('min_judge', '比较最低评委分，高者优先'), ('submitted', '报名提交时间早者优先')], default='criteria', max_length=16, verbose_name='同分规则')),
-                ('live_position', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('timer_seconds', models.PositiveSmallIntegerField(default=480, verbose_name='每队时长（秒）')),
-                ('timer_started_at', models.DateTimeField(blank=True, null=True)),
-                ('revealed_at', models.DateTimeField(blank=True, null=True)),
-                ('live_version', models.PositiveIntegerField(default=0)),
-                ('competition', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='rounds', to='competitions.competition')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveSmallIntegerField(verbose_name="轮次")),
+                ("name", models.CharField(max_length=40, verbose_name="名称")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("online", "网络评审"), ("roadshow", "路演评审"), ("live", "现场决赛")],
+                        default="online",
+                        max_length=16,
+                        verbose_name="形式",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("setup", "准备中"),
+                            ("judging", "评审中"),
+                            ("closed", "评审结束"),
+                            ("computed", "晋级已计算"),
+                            ("reviewed", "晋级已复核"),
+                            ("published", "结果已公布"),
+                        ],
+                        default="setup",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "judges_per_entry",
+                    models.PositiveSmallIntegerField(
+                        default=3,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(30),
+                        ],
+                        verbose_name="每个项目评委数 K",
+                    ),
+                ),
+                ("advance_count", models.PositiveIntegerField(blank=True, null=True, verbose_name="晋级数量")),
+                (
+                    "advance_share",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=3,
+                        max_digits=4,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(1),
+                        ],
+                        verbose_name="晋级比例",
+                    ),
+                ),
+                ("normalise", models.BooleanField(default=False, verbose_name="按评委标准化（z 分数）")),
+                (
+                    "tie_break",
+                    models.CharField(
+                        choices=[
+                            ("criteria", "按评分项顺序比较单项平均分"),
+                            ("min_judge", "比较最低评委分，高者优先"),
+                            ("submitted", "报名提交时间早者优先"),
+                        ],
+                        default="criteria",
+                        max_length=16,
+                        verbose_name="同分规则",
+                    ),
+                ),
+                ("live_position", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("timer_seconds", models.PositiveSmallIntegerField(default=480, verbose_name="每队时长（秒）")),
+                ("timer_started_at", models.DateTimeField(blank=True, null=True)),
+                ("revealed_at", models.DateTimeField(blank=True, null=True)),
+                ("live_version", models.PositiveIntegerField(default=0)),
+                (
+                    "competition",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rounds",
+                        to="competitions.competition",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评审轮次',
-                'verbose_name_plural': '评审轮次',
-                'ordering': ['competition', 'number'],
+                "verbose_name": "评审轮次",
+                "verbose_name_plural": "评审轮次",
+                "ordering": ["competition", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Result',
+            name="Result",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('raw', models.DecimalField(decimal_places=3, max_digits=7)),
-                ('normalised', models.DecimalField(blank=True, decimal_places=4, max_digits=8, null=True)),
-                ('rank', models.PositiveIntegerField()),
-                ('advances', models.BooleanField(default=False)),
-                ('adjusted', models.BooleanField(default=False, verbose_name='人工调整')),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='competitions.entry')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='results', to='competitions.round')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("raw", models.DecimalField(decimal_places=3, max_digits=7)),
+                ("normalised", models.DecimalField(blank=True, decimal_places=4, max_digits=8, null=True)),
+                ("rank", models.PositiveIntegerField()),
+                ("advances", models.BooleanField(default=False)),
+                ("adjusted", models.BooleanField(default=False, verbose_name="人工调整")),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="results", to="competitions.entry"
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="results", to="competitions.round"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评审结果',
-                'verbose_name_plural': '评审结果',
-                'ordering': ['round', 'rank'],
+                "verbose_name": "评审结果",
+                "verbose_name_plural": "评审结果",
+                "ordering": ["round", "rank"],
             },
         ),
         migrations.CreateModel(
-            name='LiveSlot',
+            name="LiveSlot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField()),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='slots', to='competitions.entry')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='slots', to='competitions.round')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField()),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="slots", to="competitions.entry"
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="slots", to="competitions.round"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['round', 'position'],
+                "ordering": ["round", "position"],
             },
         ),
         migrations.CreateModel(
-            name='Criterion',
+            name="Criterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=40, verbose_name='评分项')),
-                ('weight', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name='权重')),
-                ('scale_max', models.PositiveSmallIntegerField(default=10, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)], verbose_name='满分')),
-                ('order', models.PositiveSmallIntegerField(default=0)),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='competitions.round')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=40, verbose_name="评分项")),
+                (
+                    "weight",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="权重",
+                    ),
+                ),
+                (
+                    "scale_max",
+                    models.PositiveSmallIntegerField(
+                        default=10,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="满分",
+                    ),
+                ),
+                ("order", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="criteria", to="competitions.round"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评分项',
-                'verbose_name_plural': '评分项',
-                'ordering': ['round', 'order', 'id'],
+                "verbose_name": "评分项",
+                "verbose_name_plural": "评分项",
+                "ordering": ["round", "order", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('manual', models.BooleanField(default=False, verbose_name='人工调整')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='competitions.entry')),
-                ('judge', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='competitions.judge')),
-                ('round', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='competitions.round')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("manual", models.BooleanField(default=False, verbose_name="人工调整")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="assignments", to="competitions.entry"
+                    ),
+                ),
+                (
+                    "judge",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="assignments", to="competitions.judge"
+                    ),
+                ),
+                (
+                    "round",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="assignments", to="competitions.round"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评审分配',
-                'verbose_name_plural': '评审分配',
+                "verbose_name": "评审分配",
+                "verbose_name_plural": "评审分配",
             },
         ),
         migrations.CreateModel(
-            name='Scorecard',
+            name="Scorecard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('values', models.JSONField(default=dict)),
-                ('total', models.DecimalField(decimal_places=3, max_digits=7)),
-                ('comment', models.TextField(blank=True, max_length=1000, verbose_name='评语')),
-                ('submitted_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('assignment', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='scorecard', to='competitions.assignment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("values", models.JSONField(default=dict)),
+                ("total", models.DecimalField(decimal_places=3, max_digits=7)),
+                ("comment", models.TextField(blank=True, max_length=1000, verbose_name="评语")),
+                ("submitted_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "assignment",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="scorecard",
+                        to="competitions.assignment",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '评分表',
-                'verbose_name_plural': '评分表',
+                "verbose_name": "评分表",
+                "verbose_name_plural": "评分表",
             },
         ),
         migrations.AddConstraint(
-            model_name='entry',
-            constraint=models.UniqueConstraint(fields=('competition', 'team'), name='entry_one_per_team'),
+            model_name="entry",
+            constraint=models.UniqueConstraint(fields=("competition", "team"), name="entry_one_per_team"),
         ),
         migrations.AddConstraint(
-            model_name='entry',
-            constraint=models.UniqueConstraint(fields=('competition', 'lead'), name='entry_one_per_lead'),
+            model_name="entry",
+            constraint=models.UniqueConstraint(fields=("competition", "lead"), name="entry_one_per_lead"),
         ),
         migrations.AddConstraint(
-            model_name='honour',
-            constraint=models.UniqueConstraint(fields=('entry', 'user'), name='honour_once'),
+            model_name="honour",
+            constraint=models.UniqueConstraint(fields=("entry", "user"), name="honour_once"),
         ),
         migrations.AddConstraint(
-            model_name='honour',
-            constraint=models.UniqueConstraint(condition=models.Q(('position', True)), fields=('entry',), name='honour_one_position'),
+            model_name="honour",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("position", True)), fields=("entry",), name="honour_one_position"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='judge',
-            constraint=models.UniqueConstraint(fields=('competition', 'email'), name='judge_once'),
+            model_name="judge",
+            constraint=models.UniqueConstraint(fields=("competition", "email"), name="judge_once"),
         ),
         migrations.AddConstraint(
-            model_name='round',
-            constraint=models.UniqueConstraint(fields=('competition', 'number'), name='round_number_once'),
+            model_name="round",
+            constraint=models.UniqueConstraint(fields=("competition", "number"), name="round_number_once"),
         ),
         migrations.AddConstraint(
-            model_name='result',
-            constraint=models.UniqueConstraint(fields=('round', 'entry'), name='result_once'),
+            model_name="result",
+            constraint=models.UniqueConstraint(fields=("round", "entry"), name="result_once"),
         ),
         migrations.AddConstraint(
-            model_name='liveslot',
-            constraint=models.UniqueConstraint(fields=('round', 'position'), name='slot_position_once'),
+            model_name="liveslot",
+            constraint=models.UniqueConstraint(fields=("round", "position"), name="slot_position_once"),
         ),
         migrations.AddConstraint(
-            model_name='liveslot',
-            constraint=models.UniqueConstraint(fields=('round', 'entry'), name='slot_entry_once'),
+            model_name="liveslot",
+            constraint=models.UniqueConstraint(fields=("round", "entry"), name="slot_entry_once"),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.UniqueConstraint(fields=('round', 'judge', 'entry'), name='assignment_once'),
+            model_name="assignment",
+            constraint=models.UniqueConstraint(fields=("round", "judge", "entry"), name="assignment_once"),
         ),
     ]

@@ -5,16 +5,20 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('competitions', '0001_initial'),
-        ('projects', '0001_initial'),
+        ("competitions", "0001_initial"),
+        ("projects", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='entry',
-            name='team',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='competition_entries', to='projects.team', verbose_name='团队'),
+            model_name="entry",
+            name="team",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="competition_entries",
+                to="projects.team",
+                verbose_name="团队",
+            ),
         ),
     ]

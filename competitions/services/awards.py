@@ -34,11 +34,21 @@ def entry_to_project(*, entry: Entry, actor) -> Project:
         entry = Entry.objects.select_for_update().select_related("competition").get(pk=entry.pk)
         if entry.project_id:
             return entry.project
-        source = (Project.Source.SELECTION if entry.competition.kind == Competition.Kind.SELECTION
-                  else Project.Source.COMPETITION)
-        project = project_create(series=entry.competition.series, title=entry.title, source=source,
-                                 signed_on=timezone.localdate(), actor=actor, team=entry.team,
-                                 amount_wan=entry.funding_wan, summary=entry.summary[:2000])
+        source = (
+            Project.Source.SELECTION
+            if entry.competition.kind == Competition.Kind.SELECTION
+            else Project.Source.COMPETITION
+        )
+        project = project_create(
+            series=entry.competition.series,
+            title=entry.title,
+            source=source,
+            signed_on=timezone.localdate(),
+            actor=actor,
+            team=entry.team,
+            amount_wan=entry.funding_wan,
+            summary=entry.summary[:2000],
+        )
         entry.project = project
         entry.save(update_fields=["project"])
         audit_log(actor=actor, action="competition.entry_project", target=entry, data={"project_id": project.pk})
@@ -70,19 +80,34 @@ def award_grant(*, entry: Entry, actor, award: str, position: bool = False) -> E
                 raise CompetitionError("positions_full", n=competition.positions_total)
         entry.award = award
         entry.save(update_fields=["award"])
-        members = (TeamMember.objects.filter(team=entry.team, status=TeamMember.Status.ACCEPTED, user__isnull=False)
-                   .select_related("user__candidate_profile"))
+        members = TeamMember.objects.filter(
+            team=entry.team, status=TeamMember.Status.ACCEPTED, user__isnull=False
+        ).select_related("user__candidate_profile")
         for member in members:
             profile = getattr(member.user, "candidate_profile", None)
             in_station = profile is not None and profile.postdoc_status == PostdocStatus.IN_STATION
-            Honour.objects.update_or_create(entry=entry, user=member.user, defaults={
-                "award": award, "support_plan": PLAN.get(award, "") if in_station else "",
-                "position": bool(position and member.user_id == entry.lead_id)})
+            Honour.objects.update_or_create(
+                entry=entry,
+                user=member.user,
+                defaults={
+                    "award": award,
+                    "support_plan": PLAN.get(award, "") if in_station else "",
+                    "position": bool(position and member.user_id == entry.lead_id),
+                },
+            )
         audit_log(actor=actor, action="competition.award", target=entry, data={"award": award, "position": position})
         project = entry_to_project(entry=entry, actor=actor)
-        notify_many(user_ids=team_member_ids(entry.team), kind="competition.awarded", context={
-            "entry": entry.title, "award": str(entry.get_award_display()), "competition": competition.event.title,
-            "event_id": competition.pk, "url": project.get_absolute_url()})
+        notify_many(
+            user_ids=team_member_ids(entry.team),
+            kind="competition.awarded",
+            context={
+                "entry": entry.title,
+                "award": str(entry.get_award_display()),
+                "competition": competition.event.title,
+                "event_id": competition.pk,
+                "url": project.get_absolute_url(),
+            },
+        )
     return entry
 
 

@@ -87,8 +87,16 @@ def _lock(competition: Competition) -> Competition:
     return Competition.objects.select_for_update().get(pk=competition.pk)
 
 
-def entry_submit(*, competition: Competition, actor, data: dict, team: Team | None = None, entry: Entry | None = None,
-                 business_plan=None, now: datetime | None = None) -> Entry:
+def entry_submit(
+    *,
+    competition: Competition,
+    actor,
+    data: dict,
+    team: Team | None = None,
+    entry: Entry | None = None,
+    business_plan=None,
+    now: datetime | None = None,
+) -> Entry:
     """Create an entry (alone: a team of one is made; with `team`: the actor must lead it) or
     edit `entry`, until the deadline.
 
@@ -134,12 +142,23 @@ def entry_submit(*, competition: Competition, actor, data: dict, team: Team | No
             entry.business_plan = business_plan
         entry.updated_at = now
         entry.save()
-        audit_log(actor=actor, action="competition.entry_submit" if created else "competition.entry_edit",
-                  target=entry, data={"competition_id": competition.pk})
+        audit_log(
+            actor=actor,
+            action="competition.entry_submit" if created else "competition.entry_edit",
+            target=entry,
+            data={"competition_id": competition.pk},
+        )
         if created:
-            notify_many(user_ids=team_member_ids(entry.team), kind="competition.entry_received",
-                        context={"entry": entry.title, "competition": competition.event.title,
-                                 "event_id": competition.pk, "url": entry.get_absolute_url()})
+            notify_many(
+                user_ids=team_member_ids(entry.team),
+                kind="competition.entry_received",
+                context={
+                    "entry": entry.title,
+                    "competition": competition.event.title,
+                    "event_id": competition.pk,
+                    "url": entry.get_absolute_url(),
+                },
+            )
     return entry
 
 

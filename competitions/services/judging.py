@@ -29,8 +29,9 @@ def round_entries(round_: Round):
     """Who is in the round: every entry in the first round, then those the previous round advanced
     (once its advancement is published)."""
     entries = Entry.objects.filter(competition_id=round_.competition_id)
-    previous = (Round.objects.filter(competition_id=round_.competition_id, number__lt=round_.number)
-                .order_by("-number").first())
+    previous = (
+        Round.objects.filter(competition_id=round_.competition_id, number__lt=round_.number).order_by("-number").first()
+    )
     if previous is None:
         return entries
     if previous.status != Round.Status.PUBLISHED:
@@ -47,8 +48,9 @@ def conflict_pairs(competition: Competition, entries=None, judges=None) -> set[t
     entry_ids = [e.pk for e in entries]
     names: dict[int, set[str]] = {e.pk: set() for e in entries}
     members: dict[int, set[int]] = {e.pk: set() for e in entries}
-    rows = (TeamMember.objects.filter(team__competition_entries__in=entry_ids, status=TeamMember.Status.ACCEPTED)
-            .values_list("team__competition_entries", "user_id", "user__name", "user__candidate_profile__full_name"))
+    rows = TeamMember.objects.filter(
+        team__competition_entries__in=entry_ids, status=TeamMember.Status.ACCEPTED
+    ).values_list("team__competition_entries", "user_id", "user__name", "user__candidate_profile__full_name")
     for entry_id, user_id, name, full_name in rows:
         if entry_id not in members:  # the same team's entry in another competition
             continue
@@ -70,14 +72,25 @@ def conflict_pairs(competition: Competition, entries=None, judges=None) -> set[t
             elif conflict.kind == Conflict.Kind.COAUTHOR and conflict.value:
                 coauthors.add(_norm(conflict.value))
         for entry in entries:
-            if (own_orgs & orgs[entry.pk]) or (coauthors & names[entry.pk]) or (
-                    judge.user_id and judge.user_id in members[entry.pk]):
+            if (
+                (own_orgs & orgs[entry.pk])
+                or (coauthors & names[entry.pk])
+                or (judge.user_id and judge.user_id in members[entry.pk])
+            ):
                 pairs.add((judge.pk, entry.pk))
     return pairs
 
 
-def judge_invite(*, competition: Competition, actor, email: str, name: str, organisation: str = "",
-                 expertise: str = "", accept_url: Callable[[str], str]) -> Judge:
+def judge_invite(
+    *,
+    competition: Competition,
+    actor,
+    email: str,
+    name: str,
+    organisation: str = "",
+    expertise: str = "",
+    accept_url: Callable[[str], str],
+) -> Judge:
     """Invite an expert by e-mail. Side effect: the invitation e-mail on commit.
     Raises CompetitionError: forbidden / invalid / already_judge."""
     if not competition_can_manage(actor, competition):
@@ -88,22 +101,29 @@ def judge_invite(*, competition: Competition, actor, email: str, name: str, orga
     with transaction.atomic():
         try:
             with transaction.atomic():
-                judge = Judge.objects.create(competition=competition, email=email, name=name[:80],
-                                             organisation=(organisation or "").strip()[:120],
-                                             expertise=(expertise or "").strip()[:60], token=secrets.token_urlsafe(32))
+                judge = Judge.objects.create(
+                    competition=competition,
+                    email=email,
+                    name=name[:80],
+                    organisation=(organisation or "").strip()[:120],
+                    expertise=(expertise or "").strip()[:60],
+                    token=secrets.token_urlsafe(32),
+                )
         except IntegrityError:
             raise CompetitionError("already_judge") from None
         audit_log(actor=actor, action="competition.judge_invite", target=judge, data={"competition_id": competition.pk})
         subject = gettext("【博聚】邀请您担任“%(c)s”评委") % {"c": competition.event.title}
-        body = gettext("%(name)s 您好：\n诚邀您担任“%(c)s”评委。请打开下面的链接，用本邮箱登录或注册后接受邀请，"
-                       "并申报您的工作单位和利益冲突（所在单位、合作者、相关项目）：\n%(link)s\n") % {
-            "name": judge.name, "c": competition.event.title, "link": accept_url(judge.token)}
+        body = gettext(
+            "%(name)s 您好：\n诚邀您担任“%(c)s”评委。请打开下面的链接，用本邮箱登录或注册后接受邀请，"
+            "并申报您的工作单位和利益冲突（所在单位、合作者、相关项目）：\n%(link)s\n"
+        ) % {"name": judge.name, "c": competition.event.title, "link": accept_url(judge.token)}
         transaction.on_commit(lambda: send_mail(subject, body, None, [email]))
     return judge
 
 
-def judge_accept(*, judge: Judge, user, organisation: str, entry_ids=(), organisations=(), coauthors=(),
-                 expertise: str | None = None) -> Judge:
+def judge_accept(
+    *, judge: Judge, user, organisation: str, entry_ids=(), organisations=(), coauthors=(), expertise: str | None = None
+) -> Judge:
     """The invited expert accepts (or later updates) their declaration. Their e-mail must be the invited one.
     Raises CompetitionError: wrong_user / invalid."""
     if judge.user_id is None and user.email.lower() != judge.email.lower():
@@ -113,8 +133,9 @@ def judge_accept(*, judge: Judge, user, organisation: str, entry_ids=(), organis
     organisation = (organisation or "").strip()
     if not organisation:
         raise CompetitionError("invalid", detail=_lazy("工作单位"))
-    valid_entries = set(Entry.objects.filter(competition_id=judge.competition_id, pk__in=list(entry_ids))
-                        .values_list("pk", flat=True))
+    valid_entries = set(
+        Entry.objects.filter(competition_id=judge.competition_id, pk__in=list(entry_ids)).values_list("pk", flat=True)
+    )
     with transaction.atomic():
         judge = Judge.objects.select_for_update().get(pk=judge.pk)
         judge.user, judge.status, judge.token = user, Judge.Status.ACCEPTED, None
@@ -125,11 +146,23 @@ def judge_accept(*, judge: Judge, user, organisation: str, entry_ids=(), organis
         judge.conflicts.all().delete()
         Conflict.objects.bulk_create(
             [Conflict(judge=judge, kind=Conflict.Kind.ENTRY, entry_id=pk) for pk in sorted(valid_entries)]
-            + [Conflict(judge=judge, kind=Conflict.Kind.ORGANISATION, value=v.strip()[:120])
-               for v in organisations if v.strip()]
-            + [Conflict(judge=judge, kind=Conflict.Kind.COAUTHOR, value=v.strip()[:120]) for v in coauthors if v.strip()])
-        audit_log(actor=user, action="competition.judge_declare", target=judge,
-                  data={"entries": sorted(valid_entries), "organisations": len(organisations), "coauthors": len(coauthors)})
+            + [
+                Conflict(judge=judge, kind=Conflict.Kind.ORGANISATION, value=v.strip()[:120])
+                for v in organisations
+                if v.strip()
+            ]
+            + [
+                Conflict(judge=judge, kind=Conflict.Kind.COAUTHOR, value=v.strip()[:120])
+                for v in coauthors
+                if v.strip()
+            ]
+        )
+        audit_log(
+            actor=user,
+            action="competition.judge_declare",
+            target=judge,
+            data={"entries": sorted(valid_entries), "organisations": len(organisations), "coauthors": len(coauthors)},
+        )
     return judge
 
 
@@ -156,21 +189,37 @@ def round_assign(*, round_: Round, actor) -> dict:
             raise CompetitionError("no_entries")
         judges = list(Judge.objects.filter(competition_id=round_.competition_id, status=Judge.Status.ACCEPTED))
         keep = Assignment.objects.filter(round=round_).filter(manual=True) | Assignment.objects.filter(
-            round=round_, scorecard__isnull=False)
+            round=round_, scorecard__isnull=False
+        )
         fixed = set(keep.values_list("judge_id", "entry_id"))
         before = set(Assignment.objects.filter(round=round_).values_list("judge_id", "entry_id"))
         Assignment.objects.filter(round=round_).exclude(pk__in=keep.values("pk")).delete()
         conflicts = conflict_pairs(round_.competition, entries, judges)
         affinity = {(j.pk, e.pk) for j in judges for e in entries if j.expertise and j.expertise == e.track}
         try:
-            plan = solve_assignment([e.pk for e in entries], [j.pk for j in judges], round_.judges_per_entry,
-                                    conflicts, fixed=fixed, affinity=affinity)
+            plan = solve_assignment(
+                [e.pk for e in entries],
+                [j.pk for j in judges],
+                round_.judges_per_entry,
+                conflicts,
+                fixed=fixed,
+                affinity=affinity,
+            )
         except Infeasible as error:
             raise CompetitionError("infeasible", k=round_.judges_per_entry, detail=error.detail) from None
-        Assignment.objects.bulk_create([Assignment(round=round_, judge_id=j, entry_id=e)
-                                        for j, e in plan.pairs if (j, e) not in fixed], batch_size=1000)
-        report = {"entries": len(entries), "judges": len(judges), "pairs": len(plan.pairs), "spread": plan.spread,
-                  "balanced": plan.balanced, "seconds": round(plan.seconds, 3), "fixed": len(fixed)}
+        Assignment.objects.bulk_create(
+            [Assignment(round=round_, judge_id=j, entry_id=e) for j, e in plan.pairs if (j, e) not in fixed],
+            batch_size=1000,
+        )
+        report = {
+            "entries": len(entries),
+            "judges": len(judges),
+            "pairs": len(plan.pairs),
+            "spread": plan.spread,
+            "balanced": plan.balanced,
+            "seconds": round(plan.seconds, 3),
+            "fixed": len(fixed),
+        }
         audit_log(actor=actor, action="competition.round_assign", target=round_, data=report)
         if round_.status == Round.Status.JUDGING:
             _tell_judges(round_, {j for j, e in plan.pairs if (j, e) not in before})
@@ -180,9 +229,16 @@ def round_assign(*, round_: Round, actor) -> dict:
 def _tell_judges(round_: Round, judge_ids) -> None:
     users = list(Judge.objects.filter(pk__in=list(judge_ids), user__isnull=False).values_list("user_id", flat=True))
     if users:
-        notify_many(user_ids=users, kind="competition.judging_assigned",
-                    context={"round": round_.name, "competition": round_.competition.event.title,
-                             "event_id": round_.competition_id, "url": "/competitions/judging/"})
+        notify_many(
+            user_ids=users,
+            kind="competition.judging_assigned",
+            context={
+                "round": round_.name,
+                "competition": round_.competition.event.title,
+                "event_id": round_.competition_id,
+                "url": "/competitions/judging/",
+            },
+        )
 
 
 def assignment_add(*, round_: Round, actor, judge: Judge, entry: Entry) -> Assignment:
@@ -193,10 +249,15 @@ def assignment_add(*, round_: Round, actor, judge: Judge, entry: Entry) -> Assig
             raise CompetitionError("forbidden")
         if (judge.pk, entry.pk) in conflict_pairs(round_.competition, [entry], [judge]):
             raise CompetitionError("conflict")
-        assignment, _created = Assignment.objects.get_or_create(round=round_, judge=judge, entry=entry,
-                                                                defaults={"manual": True})
-        audit_log(actor=actor, action="competition.assignment_add", target=round_,
-                  data={"judge_id": judge.pk, "entry_id": entry.pk})
+        assignment, _created = Assignment.objects.get_or_create(
+            round=round_, judge=judge, entry=entry, defaults={"manual": True}
+        )
+        audit_log(
+            actor=actor,
+            action="competition.assignment_add",
+            target=round_,
+            data={"judge_id": judge.pk, "entry_id": entry.pk},
+        )
         if round_.status == Round.Status.JUDGING:
             _tell_judges(round_, [judge.pk])
     return assignment
@@ -208,6 +269,10 @@ def assignment_remove(*, assignment: Assignment, actor) -> None:
         _editable_round(assignment.round, actor)
         if hasattr(assignment, "scorecard"):
             raise CompetitionError("has_scores")
-        audit_log(actor=actor, action="competition.assignment_remove", target=assignment.round,
-                  data={"judge_id": assignment.judge_id, "entry_id": assignment.entry_id})
+        audit_log(
+            actor=actor,
+            action="competition.assignment_remove",
+            target=assignment.round,
+            data={"judge_id": assignment.judge_id, "entry_id": assignment.entry_id},
+        )
         assignment.delete()

@@ -33,26 +33,51 @@ def final_round(competition) -> Round | None:
 def live_state(round_: Round) -> dict:
     """What the public screen may know now (see the module's docstring)."""
     slots = list(LiveSlot.objects.filter(round=round_).select_related("entry").order_by("position"))
-    order = [{"position": s.position, "entry": s.entry_id, "title": s.entry.title, "track": s.entry.track,
-              "organisation": s.entry.organisation} for s in slots]
+    order = [
+        {
+            "position": s.position,
+            "entry": s.entry_id,
+            "title": s.entry.title,
+            "track": s.entry.track,
+            "organisation": s.entry.organisation,
+        }
+        for s in slots
+    ]
     current = next((s for s in slots if s.position == round_.live_position), None)
     progress = {"scored": 0, "judges": 0}
     if current is not None:
         assignments = Assignment.objects.filter(round=round_, entry_id=current.entry_id)
-        progress = {"judges": assignments.count(),
-                    "scored": Scorecard.objects.filter(assignment__in=assignments).count()}
+        progress = {
+            "judges": assignments.count(),
+            "scored": Scorecard.objects.filter(assignment__in=assignments).count(),
+        }
     state = {
-        "type": "final.state", "version": round_.live_version, "round": round_.pk, "name": round_.name,
-        "status": round_.status, "order": order, "current": round_.live_position,
-        "timer": {"started_at": round_.timer_started_at.isoformat() if round_.timer_started_at else None,
-                  "seconds": round_.timer_seconds},
-        "progress": progress, "revealed": round_.revealed_at is not None, "results": [],
+        "type": "final.state",
+        "version": round_.live_version,
+        "round": round_.pk,
+        "name": round_.name,
+        "status": round_.status,
+        "order": order,
+        "current": round_.live_position,
+        "timer": {
+            "started_at": round_.timer_started_at.isoformat() if round_.timer_started_at else None,
+            "seconds": round_.timer_seconds,
+        },
+        "progress": progress,
+        "revealed": round_.revealed_at is not None,
+        "results": [],
     }
     if round_.revealed_at is not None:
         state["results"] = [
-            {"rank": r.rank, "title": r.entry.title, "organisation": r.entry.organisation,
-             "score": str(r.raw), "award": r.entry.get_award_display() if r.entry.award else ""}
-            for r in Result.objects.filter(round=round_).select_related("entry").order_by("rank")]
+            {
+                "rank": r.rank,
+                "title": r.entry.title,
+                "organisation": r.entry.organisation,
+                "score": str(r.raw),
+                "award": r.entry.get_award_display() if r.entry.award else "",
+            }
+            for r in Result.objects.filter(round=round_).select_related("entry").order_by("rank")
+        ]
     return state
 
 
@@ -89,15 +114,19 @@ def live_order_set(*, round_: Round, actor, entry_ids: list[int] | None = None) 
             raise CompetitionError("status")
         allowed = list(round_entries(round_).values_list("pk", flat=True))
         if entry_ids is None:
-            previous = Round.objects.filter(competition_id=round_.competition_id, number__lt=round_.number).order_by(
-                "-number").first()
+            previous = (
+                Round.objects.filter(competition_id=round_.competition_id, number__lt=round_.number)
+                .order_by("-number")
+                .first()
+            )
             rank = dict(Result.objects.filter(round=previous).values_list("entry_id", "rank")) if previous else {}
             entry_ids = sorted(allowed, key=lambda pk: (-rank.get(pk, 0), pk))
         if sorted(entry_ids) != sorted(allowed):
             raise CompetitionError("invalid", detail=_lazy("出场顺序须包含全部决赛项目"))
         LiveSlot.objects.filter(round=round_).delete()
         slots = LiveSlot.objects.bulk_create(
-            [LiveSlot(round=round_, entry_id=pk, position=i) for i, pk in enumerate(entry_ids, start=1)])
+            [LiveSlot(round=round_, entry_id=pk, position=i) for i, pk in enumerate(entry_ids, start=1)]
+        )
         audit_log(actor=actor, action="competition.live_order", target=round_, data={"order": list(entry_ids)})
         live_changed(round_)
     return slots

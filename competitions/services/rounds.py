@@ -49,11 +49,19 @@ def round_open(*, round_: Round, actor) -> Round:
         if not Assignment.objects.filter(round=round_).exists():
             raise CompetitionError("no_entries")
         round_ = _step(round_, actor, allowed={S.SETUP}, to=S.JUDGING, action="competition.round_open")
-        users = set(Assignment.objects.filter(round=round_, judge__user__isnull=False)
-                    .values_list("judge__user_id", flat=True))
-        notify_many(user_ids=users, kind="competition.judging_assigned",
-                    context={"round": round_.name, "competition": round_.competition.event.title,
-                             "event_id": round_.competition_id, "url": "/competitions/judging/"})
+        users = set(
+            Assignment.objects.filter(round=round_, judge__user__isnull=False).values_list("judge__user_id", flat=True)
+        )
+        notify_many(
+            user_ids=users,
+            kind="competition.judging_assigned",
+            context={
+                "round": round_.name,
+                "competition": round_.competition.event.title,
+                "event_id": round_.competition_id,
+                "url": "/competitions/judging/",
+            },
+        )
         if round_.kind == Round.Kind.LIVE:
             live_changed(round_)
     return round_
@@ -96,19 +104,32 @@ def scorecard_submit(*, assignment: Assignment, actor, values: dict, comment: st
         raise CompetitionError("not_assigned")
     with transaction.atomic():
         # Only the assignment row is locked; the round, competition and event come along for the audit line.
-        assignment = (Assignment.objects.select_for_update(of=("self",))
-                      .select_related("round__competition__event").get(pk=assignment.pk))
+        assignment = (
+            Assignment.objects.select_for_update(of=("self",))
+            .select_related("round__competition__event")
+            .get(pk=assignment.pk)
+        )
         round_ = assignment.round
         if round_.status != S.JUDGING:
             raise CompetitionError("status")
         parsed, rubric = _parse_values(round_, values)
         total = scoring.weighted_total(parsed, rubric)
-        card, created = Scorecard.objects.update_or_create(assignment=assignment, defaults={
-            "values": {str(k): str(v) for k, v in parsed.items()}, "total": total,
-            "comment": (comment or "").strip()[:1000], "submitted_at": timezone.now()})
+        card, created = Scorecard.objects.update_or_create(
+            assignment=assignment,
+            defaults={
+                "values": {str(k): str(v) for k, v in parsed.items()},
+                "total": total,
+                "comment": (comment or "").strip()[:1000],
+                "submitted_at": timezone.now(),
+            },
+        )
         # The total stays out of the audit trail's data: the trail is readable by more people than scores.
-        audit_log(actor=actor, action="competition.score" if created else "competition.rescore", target=round_,
-                  data={"assignment_id": assignment.pk})
+        audit_log(
+            actor=actor,
+            action="competition.score" if created else "competition.rescore",
+            target=round_,
+            data={"assignment_id": assignment.pk},
+        )
         if round_.kind == Round.Kind.LIVE:
             live_changed(round_)
     return card
@@ -118,21 +139,40 @@ def results_compute(*, round_: Round, actor) -> list[Result]:
     """Rank the round's entries and mark who advances (set number or share). Replaces earlier
     results of the round; may be run again until reviewed. Raises forbidden / status."""
     with transaction.atomic():
-        round_ = _step(round_, actor, allowed={S.CLOSED, S.COMPUTED}, to=S.COMPUTED, action="competition.results_compute")
+        round_ = _step(
+            round_, actor, allowed={S.CLOSED, S.COMPUTED}, to=S.COMPUTED, action="competition.results_compute"
+        )
         entries = list(round_entries(round_).values_list("pk", "submitted_at"))
-        cards = [scoring.Card(a.judge_id, a.entry_id, a.scorecard.total,
-                              {int(k): Decimal(v) for k, v in a.scorecard.values.items()})
-                 for a in Assignment.objects.filter(round=round_, scorecard__isnull=False).select_related("scorecard")]
-        rows = scoring.standings(entries, cards, rubric_of(round_), normalise=round_.normalise,
-                                 tie_break=round_.tie_break)
+        cards = [
+            scoring.Card(
+                a.judge_id, a.entry_id, a.scorecard.total, {int(k): Decimal(v) for k, v in a.scorecard.values.items()}
+            )
+            for a in Assignment.objects.filter(round=round_, scorecard__isnull=False).select_related("scorecard")
+        ]
+        rows = scoring.standings(
+            entries, cards, rubric_of(round_), normalise=round_.normalise, tie_break=round_.tie_break
+        )
         n = scoring.advancing(round_.advance_count, round_.advance_share, len(rows))
         Result.objects.filter(round=round_).delete()
-        results = Result.objects.bulk_create([
-            Result(round=round_, entry_id=row.entry_id, raw=row.raw, normalised=row.normalised, rank=row.rank,
-                   advances=row.rank <= n) for row in rows])
-        audit_log(actor=actor, action="competition.results_computed", target=round_,
-                  data={"entries": len(rows), "advancing": n, "normalise": round_.normalise,
-                        "tie_break": round_.tie_break})
+        results = Result.objects.bulk_create(
+            [
+                Result(
+                    round=round_,
+                    entry_id=row.entry_id,
+                    raw=row.raw,
+                    normalised=row.normalised,
+                    rank=row.rank,
+                    advances=row.rank <= n,
+                )
+                for row in rows
+            ]
+        )
+        audit_log(
+            actor=actor,
+            action="competition.results_computed",
+            target=round_,
+            data={"entries": len(rows), "advancing": n, "normalise": round_.normalise, "tie_break": round_.tie_break},
+        )
         if round_.kind == Round.Kind.LIVE:
             live_changed(round_)
     return results
@@ -151,15 +191,25 @@ def result_adjust(*, result: Result, actor, advances: bool) -> Result:
         if result.advances != advances:
             result.advances, result.adjusted = advances, True
             result.save(update_fields=["advances", "adjusted"])
-            audit_log(actor=actor, action="competition.result_adjust", target=round_,
-                      data={"entry_id": result.entry_id, "advances": advances})
+            audit_log(
+                actor=actor,
+                action="competition.result_adjust",
+                target=round_,
+                data={"entry_id": result.entry_id, "advances": advances},
+            )
     return result
 
 
 def results_review(*, round_: Round, actor) -> Round:
     with transaction.atomic():
-        return _step(round_, actor, allowed={S.COMPUTED}, to=S.REVIEWED, action="competition.results_reviewed",
-                     data={"advancing": Result.objects.filter(round=round_, advances=True).count()})
+        return _step(
+            round_,
+            actor,
+            allowed={S.COMPUTED},
+            to=S.REVIEWED,
+            action="competition.results_reviewed",
+            data={"advancing": Result.objects.filter(round=round_, advances=True).count()},
+        )
 
 
 def results_publish(*, round_: Round, actor) -> Round:
@@ -177,9 +227,18 @@ def results_publish(*, round_: Round, actor) -> Round:
                 kind = "competition.final_result"
             else:
                 kind = "competition.advanced" if result.advances else "competition.not_advanced"
-            notify_many(user_ids=people, kind=kind, context={
-                "entry": result.entry.title, "round": round_.name, "competition": title, "rank": result.rank,
-                "event_id": round_.competition_id, "url": result.entry.get_absolute_url()})
+            notify_many(
+                user_ids=people,
+                kind=kind,
+                context={
+                    "entry": result.entry.title,
+                    "round": round_.name,
+                    "competition": title,
+                    "rank": result.rank,
+                    "event_id": round_.competition_id,
+                    "url": result.entry.get_absolute_url(),
+                },
+            )
             if last and result.advances and round_.competition.kind == Competition.Kind.SELECTION:
                 # 项目评选: being selected (advancing in the last round) makes the entry a project.
                 entry_to_project(entry=result.entry, actor=actor)

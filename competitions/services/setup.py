@@ -16,8 +16,16 @@ from ..models import Competition, Criterion, Round
 from ..permissions import competition_can_manage
 
 
-def competition_save(*, event: Event, actor, tracks: list[str], entries_open_at: datetime, entry_deadline: datetime,
-                     kind: str = Competition.Kind.CONTEST, positions_total: int = 60) -> Competition:
+def competition_save(
+    *,
+    event: Event,
+    actor,
+    tracks: list[str],
+    entries_open_at: datetime,
+    entry_deadline: datetime,
+    kind: str = Competition.Kind.CONTEST,
+    positions_total: int = 60,
+) -> Competition:
     """Create or update the competition of a "competition" event. Raises forbidden / invalid."""
     from events.permissions import event_can_edit
 
@@ -29,16 +37,35 @@ def competition_save(*, event: Event, actor, tracks: list[str], entries_open_at:
     if not tracks or entry_deadline <= entries_open_at or kind not in Competition.Kind.values:
         raise CompetitionError("invalid", detail=_lazy("赛道、报名时间"))
     with transaction.atomic():
-        competition, created = Competition.objects.update_or_create(event=event, defaults={
-            "series": event.series, "tracks": tracks, "entries_open_at": entries_open_at,
-            "entry_deadline": entry_deadline, "kind": kind, "positions_total": max(0, int(positions_total))})
+        competition, created = Competition.objects.update_or_create(
+            event=event,
+            defaults={
+                "series": event.series,
+                "tracks": tracks,
+                "entries_open_at": entries_open_at,
+                "entry_deadline": entry_deadline,
+                "kind": kind,
+                "positions_total": max(0, int(positions_total)),
+            },
+        )
         audit_log(actor=actor, action="competition.create" if created else "competition.update", target=competition)
     return competition
 
 
-def round_save(*, competition: Competition, actor, number: int, name: str, kind: str = Round.Kind.ONLINE,
-               judges_per_entry: int = 3, advance_count=None, advance_share=None, normalise: bool = False,
-               tie_break: str = Round.TieBreak.CRITERIA, round_: Round | None = None) -> Round:
+def round_save(
+    *,
+    competition: Competition,
+    actor,
+    number: int,
+    name: str,
+    kind: str = Round.Kind.ONLINE,
+    judges_per_entry: int = 3,
+    advance_count=None,
+    advance_share=None,
+    normalise: bool = False,
+    tie_break: str = Round.TieBreak.CRITERIA,
+    round_: Round | None = None,
+) -> Round:
     """Create a round, or change one that has not started. Raises forbidden / status / invalid."""
     if not competition_can_manage(actor, competition):
         raise CompetitionError("forbidden")
@@ -51,8 +78,12 @@ def round_save(*, competition: Competition, actor, number: int, name: str, kind:
         raise CompetitionError("invalid", detail=_lazy("数字")) from None
     if share is not None and not share.is_finite():
         share = Decimal(-1)  # NaN and infinities are refused below like any out-of-range share
-    if ((count is not None and not 0 <= count <= 100000) or (share is not None and not (0 <= share <= 1))
-            or not (1 <= k <= 30) or not (1 <= number <= 100)):
+    if (
+        (count is not None and not 0 <= count <= 100000)
+        or (share is not None and not (0 <= share <= 1))
+        or not (1 <= k <= 30)
+        or not (1 <= number <= 100)
+    ):
         raise CompetitionError("invalid", detail=_lazy("晋级数量/比例、评委数"))
     if kind not in Round.Kind.values or tie_break not in Round.TieBreak.values or not (name or "").strip():
         raise CompetitionError("invalid", detail=_lazy("名称、形式、同分规则"))
@@ -90,8 +121,9 @@ def criterion_add(*, round_: Round, actor, name: str, weight, scale_max=10) -> C
     if not (1 <= weight <= 100 and 1 <= scale_max <= 100) or not (name or "").strip():
         raise CompetitionError("invalid", detail=_lazy("评分项、权重（1–100）、满分（1–100）"))
     with transaction.atomic():
-        criterion = Criterion.objects.create(round=round_, name=name.strip()[:40], weight=weight, scale_max=scale_max,
-                                             order=round_.criteria.count())
+        criterion = Criterion.objects.create(
+            round=round_, name=name.strip()[:40], weight=weight, scale_max=scale_max, order=round_.criteria.count()
+        )
         audit_log(actor=actor, action="competition.criterion_add", target=round_, data={"criterion": criterion.name})
     return criterion
 

@@ -23,4 +23,6 @@ def date_of(value) -> date:
 
 
 def lines(value) -> list[str]:
-    return [line.strip() for line in str(value or "").replace("，", "\n").replace(",", "\n").splitlines() if line.strip()]
+    return [
+        line.strip() for line in str(value or "").replace("，", "\n").replace(",", "\n").splitlines() if line.strip()
+    ]

@@ -68,33 +68,54 @@ def competition_console(request, pk: int):
         form = request.POST.get("form")
         try:
             if form == "settings":
-                competition_save(event=event, actor=request.user, tracks=lines(request.POST.get("tracks")),
-                                 entries_open_at=_when(request.POST.get("entries_open_at")),
-                                 entry_deadline=_when(request.POST.get("entry_deadline")),
-                                 kind=request.POST.get("kind", Competition.Kind.CONTEST),
-                                 positions_total=pk_of(request.POST.get("positions_total")))
+                competition_save(
+                    event=event,
+                    actor=request.user,
+                    tracks=lines(request.POST.get("tracks")),
+                    entries_open_at=_when(request.POST.get("entries_open_at")),
+                    entry_deadline=_when(request.POST.get("entry_deadline")),
+                    kind=request.POST.get("kind", Competition.Kind.CONTEST),
+                    positions_total=pk_of(request.POST.get("positions_total")),
+                )
             elif competition is None:
                 raise Http404
             elif form == "round":
-                round_save(competition=competition, actor=request.user, number=request.POST.get("number"),
-                           name=request.POST.get("name", ""), kind=request.POST.get("kind", Round.Kind.ONLINE),
-                           judges_per_entry=request.POST.get("judges_per_entry") or 3,
-                           advance_count=request.POST.get("advance_count"), advance_share=request.POST.get("advance_share"),
-                           normalise=bool(request.POST.get("normalise")),
-                           tie_break=request.POST.get("tie_break", Round.TieBreak.CRITERIA))
+                round_save(
+                    competition=competition,
+                    actor=request.user,
+                    number=request.POST.get("number"),
+                    name=request.POST.get("name", ""),
+                    kind=request.POST.get("kind", Round.Kind.ONLINE),
+                    judges_per_entry=request.POST.get("judges_per_entry") or 3,
+                    advance_count=request.POST.get("advance_count"),
+                    advance_share=request.POST.get("advance_share"),
+                    normalise=bool(request.POST.get("normalise")),
+                    tie_break=request.POST.get("tie_break", Round.TieBreak.CRITERIA),
+                )
             elif form == "judge":
-                judge_invite(competition=competition, actor=request.user, email=request.POST.get("email", ""),
-                             name=request.POST.get("name", ""), organisation=request.POST.get("organisation", ""),
-                             expertise=request.POST.get("expertise", ""),
-                             accept_url=lambda token: request.build_absolute_uri(
-                                 reverse("competitions:judge_invitation", args=[token])))
+                judge_invite(
+                    competition=competition,
+                    actor=request.user,
+                    email=request.POST.get("email", ""),
+                    name=request.POST.get("name", ""),
+                    organisation=request.POST.get("organisation", ""),
+                    expertise=request.POST.get("expertise", ""),
+                    accept_url=lambda token: request.build_absolute_uri(
+                        reverse("competitions:judge_invitation", args=[token])
+                    ),
+                )
             elif form == "award":
                 entry = get_object_or_404(Entry, pk=pk_of(request.POST.get("entry")), competition=competition)
-                award_grant(entry=entry, actor=request.user, award=request.POST.get("award", ""),
-                            position=bool(request.POST.get("position")))
+                award_grant(
+                    entry=entry,
+                    actor=request.user,
+                    award=request.POST.get("award", ""),
+                    position=bool(request.POST.get("position")),
+                )
             elif form == "mentor":
-                entry = get_object_or_404(Entry, pk=pk_of(request.POST.get("entry")), competition=competition,
-                                          project__isnull=False)
+                entry = get_object_or_404(
+                    Entry, pk=pk_of(request.POST.get("entry")), competition=competition, project__isnull=False
+                )
                 mentor = get_object_or_404(Mentor, pk=pk_of(request.POST.get("mentor")))
                 mentor_assign(project=entry.project, actor=request.user, mentor=mentor)
             else:
@@ -107,15 +128,19 @@ def competition_console(request, pk: int):
     context = {"event": event, "competition": competition, "kinds": Competition.Kind.choices}
     if competition is not None:
         final = Round.objects.filter(competition=competition).order_by("-number").first()
-        context.update({
-            "rounds": Round.objects.filter(competition=competition).order_by("number"),
-            "judges": Judge.objects.filter(competition=competition).prefetch_related("conflicts"),
-            "entries": Entry.objects.filter(competition=competition).select_related("lead", "project"),
-            "final": final, "awards": Entry.Award.choices[1:],
-            "mentors": Mentor.objects.filter(is_active=True), "round_kinds": Round.Kind.choices,
-            "tie_breaks": Round.TieBreak.choices,
-            "finalists": list(round_entries(final).select_related("project")) if final else [],
-        })
+        context.update(
+            {
+                "rounds": Round.objects.filter(competition=competition).order_by("number"),
+                "judges": Judge.objects.filter(competition=competition).prefetch_related("conflicts"),
+                "entries": Entry.objects.filter(competition=competition).select_related("lead", "project"),
+                "final": final,
+                "awards": Entry.Award.choices[1:],
+                "mentors": Mentor.objects.filter(is_active=True),
+                "round_kinds": Round.Kind.choices,
+                "tie_breaks": Round.TieBreak.choices,
+                "finalists": list(round_entries(final).select_related("project")) if final else [],
+            }
+        )
     return render(request, "competitions/console.html", context)
 
 
@@ -150,23 +175,38 @@ def round_console(request, pk: int):
             if action in ACTIONS:
                 outcome = ACTIONS[action](round_, request.user, request.POST)
                 if action == "assign":
-                    messages.info(request, _("已分配：%(pairs)d 条，负荷差 %(spread)d，用时 %(seconds)s 秒。") % outcome)
+                    messages.info(
+                        request, _("已分配：%(pairs)d 条，负荷差 %(spread)d，用时 %(seconds)s 秒。") % outcome
+                    )
             elif action == "criterion_add":
-                criterion_add(round_=round_, actor=request.user, name=request.POST.get("name", ""),
-                              weight=request.POST.get("weight"), scale_max=request.POST.get("scale_max") or 10)
+                criterion_add(
+                    round_=round_,
+                    actor=request.user,
+                    name=request.POST.get("name", ""),
+                    weight=request.POST.get("weight"),
+                    scale_max=request.POST.get("scale_max") or 10,
+                )
             elif action == "criterion_remove":
-                criterion_remove(criterion=get_object_or_404(Criterion, round=round_,
-                                                             pk=pk_of(request.POST.get("criterion"))), actor=request.user)
+                criterion_remove(
+                    criterion=get_object_or_404(Criterion, round=round_, pk=pk_of(request.POST.get("criterion"))),
+                    actor=request.user,
+                )
             elif action == "pair_add":
-                assignment_add(round_=round_, actor=request.user,
-                               judge=get_object_or_404(Judge, pk=pk_of(request.POST.get("judge")),
-                                                       competition_id=round_.competition_id),
-                               entry=get_object_or_404(Entry, pk=pk_of(request.POST.get("entry")),
-                                                       competition_id=round_.competition_id))
+                assignment_add(
+                    round_=round_,
+                    actor=request.user,
+                    judge=get_object_or_404(
+                        Judge, pk=pk_of(request.POST.get("judge")), competition_id=round_.competition_id
+                    ),
+                    entry=get_object_or_404(
+                        Entry, pk=pk_of(request.POST.get("entry")), competition_id=round_.competition_id
+                    ),
+                )
             elif action == "pair_remove":
-                assignment_remove(assignment=get_object_or_404(Assignment, round=round_,
-                                                               pk=pk_of(request.POST.get("assignment"))),
-                                  actor=request.user)
+                assignment_remove(
+                    assignment=get_object_or_404(Assignment, round=round_, pk=pk_of(request.POST.get("assignment"))),
+                    actor=request.user,
+                )
             elif action == "adjust":
                 result = get_object_or_404(Result, round=round_, pk=pk_of(request.POST.get("result")))
                 result_adjust(result=result, actor=request.user, advances=request.POST.get("advances") == "1")
@@ -184,14 +224,22 @@ def round_console(request, pk: int):
     loads = {j.pk: 0 for j in judges}
     for a in assignments:
         loads[a.judge_id] = loads.get(a.judge_id, 0) + 1
-    return render(request, "competitions/console_round.html", {
-        "round": round_, "competition": round_.competition, "event": round_.competition.event,
-        "criteria": Criterion.objects.filter(round=round_),
-        "rows": [(e, by_entry.get(e.pk, [])) for e in entries], "judges": [(j, loads.get(j.pk, 0)) for j in judges],
-        "conflicts": len(conflict_pairs(round_.competition, entries, judges)),
-        "results": Result.objects.filter(round=round_).select_related("entry"),
-        "slots": round_.slots.select_related("entry"), "S": Round.Status,
-    })
+    return render(
+        request,
+        "competitions/console_round.html",
+        {
+            "round": round_,
+            "competition": round_.competition,
+            "event": round_.competition.event,
+            "criteria": Criterion.objects.filter(round=round_),
+            "rows": [(e, by_entry.get(e.pk, [])) for e in entries],
+            "judges": [(j, loads.get(j.pk, 0)) for j in judges],
+            "conflicts": len(conflict_pairs(round_.competition, entries, judges)),
+            "results": Result.objects.filter(round=round_).select_related("entry"),
+            "slots": round_.slots.select_related("entry"),
+            "S": Round.Status,
+        },
+    )
 
 
 @organizer_required
@@ -202,8 +250,11 @@ def export(request, pk: int, what: str):
         data, name = exports.entries_xlsx(competition), f"competition-{pk}-entries.xlsx"
     else:
         round_ = _round(request, pk)
-        maker = {"assignment": exports.assignment_xlsx, "scores": exports.scores_xlsx,
-                 "ranking": exports.ranking_xlsx}.get(what)
+        maker = {
+            "assignment": exports.assignment_xlsx,
+            "scores": exports.scores_xlsx,
+            "ranking": exports.ranking_xlsx,
+        }.get(what)
         if maker is None:
             raise Http404
         data, name = maker(round_), f"round-{pk}-{what}.xlsx"

@@ -44,10 +44,15 @@ def _declare(request, judge: Judge):
     status = 200
     if request.method == "POST":
         try:
-            judge_accept(judge=judge, user=request.user, organisation=request.POST.get("organisation", ""),
-                         entry_ids=[v for v in request.POST.getlist("entries") if v.isdigit()],
-                         organisations=lines(request.POST.get("organisations")),
-                         coauthors=lines(request.POST.get("coauthors")), expertise=request.POST.get("expertise"))
+            judge_accept(
+                judge=judge,
+                user=request.user,
+                organisation=request.POST.get("organisation", ""),
+                entry_ids=[v for v in request.POST.getlist("entries") if v.isdigit()],
+                organisations=lines(request.POST.get("organisations")),
+                coauthors=lines(request.POST.get("coauthors")),
+                expertise=request.POST.get("expertise"),
+            )
         except CompetitionError as error:
             messages.error(request, error.message)
             status = error.status_code
@@ -55,26 +60,38 @@ def _declare(request, judge: Judge):
             messages.success(request, _("已接受评委邀请，利益冲突申报已保存。"))
             return redirect("competitions:judging")
     declared = {c.entry_id for c in judge.conflicts.all() if c.entry_id}
-    return render(request, "competitions/judge_invitation.html", {
-        "judge": judge, "entries": entries, "declared": declared,
-        "organisations": "\n".join(c.value for c in judge.conflicts.filter(kind="organisation")),
-        "coauthors": "\n".join(c.value for c in judge.conflicts.filter(kind="coauthor")),
-        "tracks": judge.competition.tracks}, status=status)
+    return render(
+        request,
+        "competitions/judge_invitation.html",
+        {
+            "judge": judge,
+            "entries": entries,
+            "declared": declared,
+            "organisations": "\n".join(c.value for c in judge.conflicts.filter(kind="organisation")),
+            "coauthors": "\n".join(c.value for c in judge.conflicts.filter(kind="coauthor")),
+            "tracks": judge.competition.tracks,
+        },
+        status=status,
+    )
 
 
 @login_required
 @never_cache
 @require_GET
 def my_judging(request):
-    assignments = (Assignment.objects.filter(judge__user=request.user, round__status=Round.Status.JUDGING)
-                   .select_related("entry", "round__competition__event", "scorecard").order_by("round_id", "entry__title"))
+    assignments = (
+        Assignment.objects.filter(judge__user=request.user, round__status=Round.Status.JUDGING)
+        .select_related("entry", "round__competition__event", "scorecard")
+        .order_by("round_id", "entry__title")
+    )
     judges = Judge.objects.filter(user=request.user).select_related("competition__event")
     return render(request, "competitions/my_judging.html", {"assignments": assignments, "judges": judges})
 
 
 def _assignment(request, pk: int) -> Assignment:
-    assignment = get_object_or_404(Assignment.objects.select_related("entry", "round__competition__event", "judge"),
-                                   pk=pk)
+    assignment = get_object_or_404(
+        Assignment.objects.select_related("entry", "round__competition__event", "judge"), pk=pk
+    )
     if assignment.judge.user_id != request.user.pk:
         raise Http404
     return assignment
@@ -91,8 +108,9 @@ def scorecard(request, pk: int):
     if request.method == "POST":
         values = {c.pk: request.POST.get(f"c{c.pk}", "") for c in criteria}
         try:
-            scorecard_submit(assignment=assignment, actor=request.user, values=values,
-                             comment=request.POST.get("comment", ""))
+            scorecard_submit(
+                assignment=assignment, actor=request.user, values=values, comment=request.POST.get("comment", "")
+            )
         except CompetitionError as error:
             messages.error(request, error.message)
             status = error.status_code
@@ -105,12 +123,25 @@ def scorecard(request, pk: int):
     own = {int(k): v for k, v in (card.values if card else {}).items()}
     others = []
     if round_.scores_released:
-        others = (Scorecard.objects.filter(assignment__round=round_, assignment__entry=assignment.entry)
-                  .exclude(assignment=assignment).select_related("assignment__judge"))
-    return render(request, "competitions/scorecard.html", {
-        "assignment": assignment, "entry": assignment.entry, "round": round_, "card": card, "others": others,
-        "criteria": [(c, own.get(c.pk, "")) for c in criteria], "open": round_.status == Round.Status.JUDGING,
-    }, status=status)
+        others = (
+            Scorecard.objects.filter(assignment__round=round_, assignment__entry=assignment.entry)
+            .exclude(assignment=assignment)
+            .select_related("assignment__judge")
+        )
+    return render(
+        request,
+        "competitions/scorecard.html",
+        {
+            "assignment": assignment,
+            "entry": assignment.entry,
+            "round": round_,
+            "card": card,
+            "others": others,
+            "criteria": [(c, own.get(c.pk, "")) for c in criteria],
+            "open": round_.status == Round.Status.JUDGING,
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -134,7 +165,17 @@ def live_judge(request, pk: int):
         card = Scorecard.objects.filter(assignment=assignment).first()
         own = {int(k): v for k, v in (card.values if card else {}).items()}
         criteria = [(c, own.get(c.pk, "")) for c in Criterion.objects.filter(round=round_)]
-    return render(request, "competitions/live_judge.html", {
-        "competition": competition, "round": round_, "slot": slot, "assignment": assignment, "card": card,
-        "criteria": criteria, "topic": group_competition(competition.pk),
-        "open": round_.status == Round.Status.JUDGING})
+    return render(
+        request,
+        "competitions/live_judge.html",
+        {
+            "competition": competition,
+            "round": round_,
+            "slot": slot,
+            "assignment": assignment,
+            "card": card,
+            "criteria": criteria,
+            "topic": group_competition(competition.pk),
+            "open": round_.status == Round.Status.JUDGING,
+        },
+    )

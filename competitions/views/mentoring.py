@@ -22,16 +22,24 @@ from ._common import date_of
 @never_cache
 @require_http_methods(["GET", "POST"])
 def mentoring(request):
-    links = (ProjectMentor.objects.filter(mentor__user=request.user, project__competition_entry__isnull=False)
-             .select_related("project", "mentor"))
+    links = ProjectMentor.objects.filter(
+        mentor__user=request.user, project__competition_entry__isnull=False
+    ).select_related("project", "mentor")
     if request.method == "POST":
-        project = get_object_or_404(Project, pk=int(request.POST.get("project", "0") or 0)
-                                    if str(request.POST.get("project", "")).isdigit() else 0)
+        project = get_object_or_404(
+            Project,
+            pk=int(request.POST.get("project", "0") or 0) if str(request.POST.get("project", "")).isdigit() else 0,
+        )
         if not any(link.project_id == project.pk for link in links):
             raise Http404
         try:
-            mentor_session_add(project=project, actor=request.user, held_on=date_of(request.POST.get("held_on")),
-                               minutes=request.POST.get("minutes"), note=request.POST.get("note", ""))
+            mentor_session_add(
+                project=project,
+                actor=request.user,
+                held_on=date_of(request.POST.get("held_on")),
+                minutes=request.POST.get("minutes"),
+                note=request.POST.get("note", ""),
+            )
         except CompetitionError as error:
             messages.error(request, error.message)
         else:

@@ -39,20 +39,30 @@ def competition_detail(request, pk: int):
     for round_ in rounds:
         if round_.status == Round.Status.PUBLISHED and round_.kind != Round.Kind.LIVE:
             # Who advanced, by title: no scores or ranks on the public page.
-            published[round_.pk] = list(Result.objects.filter(round=round_, advances=True)
-                                        .select_related("entry").order_by("entry__title"))
+            published[round_.pk] = list(
+                Result.objects.filter(round=round_, advances=True).select_related("entry").order_by("entry__title")
+            )
     mine = None
     if request.user.is_authenticated:
-        mine = Entry.objects.filter(competition=competition, team__members__user=request.user,
-                                    team__members__status=TeamMember.Status.ACCEPTED).first()
+        mine = Entry.objects.filter(
+            competition=competition, team__members__user=request.user, team__members__status=TeamMember.Status.ACCEPTED
+        ).first()
     awarded = Entry.objects.filter(competition=competition).exclude(award="").order_by("award", "title")
-    return render(request, "competitions/detail.html", {
-        "competition": competition, "event": competition.event, "rounds": rounds, "published": published,
-        "mine": mine, "awarded": awarded if final_round(competition) and final_round(competition).revealed_at else [],
-        "entries": Entry.objects.filter(competition=competition).count(),
-        "is_judge": judge_of(request.user, competition) is not None,
-        "can_manage": competition_can_manage(request.user, competition),
-    })
+    return render(
+        request,
+        "competitions/detail.html",
+        {
+            "competition": competition,
+            "event": competition.event,
+            "rounds": rounds,
+            "published": published,
+            "mine": mine,
+            "awarded": awarded if final_round(competition) and final_round(competition).revealed_at else [],
+            "entries": Entry.objects.filter(competition=competition).count(),
+            "is_judge": judge_of(request.user, competition) is not None,
+            "can_manage": competition_can_manage(request.user, competition),
+        },
+    )
 
 
 @login_required
@@ -69,18 +79,33 @@ def entry_form(request, pk: int):
         if entry is None and request.POST.get("team"):
             team = get_object_or_404(Team, pk=pk_of(request.POST.get("team")), lead=request.user)
         try:
-            entry = entry_submit(competition=competition, actor=request.user, data=request.POST, team=team,
-                                 entry=entry, business_plan=request.FILES.get("business_plan"))
+            entry = entry_submit(
+                competition=competition,
+                actor=request.user,
+                data=request.POST,
+                team=team,
+                entry=entry,
+                business_plan=request.FILES.get("business_plan"),
+            )
         except CompetitionError as error:
             messages.error(request, error.message)
             status = error.status_code
         else:
             messages.success(request, _("参赛材料已保存。报名截止前可继续修改。"))
             return redirect(entry)
-    return render(request, "competitions/entry_form.html", {
-        "competition": competition, "entry": entry, "teams": teams, "data": request.POST if status != 200 else None,
-        "stages": Entry.Stage.choices, "open": competition.is_open(),
-    }, status=status)
+    return render(
+        request,
+        "competitions/entry_form.html",
+        {
+            "competition": competition,
+            "entry": entry,
+            "teams": teams,
+            "data": request.POST if status != 200 else None,
+            "stages": Entry.Stage.choices,
+            "open": competition.is_open(),
+        },
+        status=status,
+    )
 
 
 def _entry(request, pk: int) -> Entry:
@@ -102,8 +127,12 @@ def entry_detail(request, pk: int):
         try:
             if not entry.competition.is_open():
                 raise CompetitionError("closed")
-            team_invite(team=entry.team, actor=request.user, email=request.POST.get("email", ""),
-                        accept_url=lambda token: request.build_absolute_uri(reverse("projects:invitation", args=[token])))
+            team_invite(
+                team=entry.team,
+                actor=request.user,
+                email=request.POST.get("email", ""),
+                accept_url=lambda token: request.build_absolute_uri(reverse("projects:invitation", args=[token])),
+            )
         except (CompetitionError, ProjectError) as error:
             messages.error(request, error.message)
         else:
@@ -111,10 +140,17 @@ def entry_detail(request, pk: int):
         return redirect(entry)
     members = TeamMember.objects.filter(team=entry.team).select_related("user")
     results = Result.objects.filter(entry=entry, round__status=Round.Status.PUBLISHED).select_related("round")
-    return render(request, "competitions/entry.html", {
-        "entry": entry, "members": members, "editable": entry_can_edit(request.user, entry),
-        "results": results, "honours": entry.honours.select_related("user"),
-    })
+    return render(
+        request,
+        "competitions/entry.html",
+        {
+            "entry": entry,
+            "members": members,
+            "editable": entry_can_edit(request.user, entry),
+            "results": results,
+            "honours": entry.honours.select_related("user"),
+        },
+    )
 
 
 @login_required
@@ -123,8 +159,9 @@ def entry_plan(request, pk: int):
     entry = _entry(request, pk)
     if not entry.business_plan:
         raise Http404
-    return FileResponse(entry.business_plan.open("rb"), content_type="application/pdf",
-                        filename=f"entry-{entry.pk}.pdf")
+    return FileResponse(
+        entry.business_plan.open("rb"), content_type="application/pdf", filename=f"entry-{entry.pk}.pdf"
+    )
 
 
 @require_GET
@@ -134,8 +171,11 @@ def final_screen(request, pk: int):
     round_ = final_round(competition)
     if round_ is None:
         raise Http404
-    return render(request, "competitions/screen.html", {
-        "competition": competition, "round": round_, "topic": group_competition(competition.pk)})
+    return render(
+        request,
+        "competitions/screen.html",
+        {"competition": competition, "round": round_, "topic": group_competition(competition.pk)},
+    )
 
 
 @never_cache

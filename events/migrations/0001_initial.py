@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,138 +15,252 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Action',
+            name="Action",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='序号')),
-                ('title', models.CharField(max_length=120, verbose_name='名称')),
-                ('description', models.TextField(blank=True, verbose_name='简介')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveSmallIntegerField(verbose_name="序号")),
+                ("title", models.CharField(max_length=120, verbose_name="名称")),
+                ("description", models.TextField(blank=True, verbose_name="简介")),
             ],
             options={
-                'verbose_name': '行动',
-                'verbose_name_plural': '行动',
-                'ordering': ['series', 'number'],
+                "verbose_name": "行动",
+                "verbose_name_plural": "行动",
+                "ordering": ["series", "number"],
             },
         ),
         migrations.CreateModel(
-            name='Series',
+            name="Series",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=120, verbose_name='名称')),
-                ('slug', models.SlugField(unique=True, verbose_name='标识')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('description', models.TextField(blank=True, verbose_name='简介')),
-                ('target_postdocs', models.PositiveIntegerField(blank=True, null=True, verbose_name='年度集聚目标（人）')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=120, verbose_name="名称")),
+                ("slug", models.SlugField(unique=True, verbose_name="标识")),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("description", models.TextField(blank=True, verbose_name="简介")),
+                (
+                    "target_postdocs",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="年度集聚目标（人）"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': '系列活动',
-                'verbose_name_plural': '系列活动',
-                'ordering': ['-year', 'title'],
+                "verbose_name": "系列活动",
+                "verbose_name_plural": "系列活动",
+                "ordering": ["-year", "title"],
             },
         ),
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('fair', '专场招聘会'), ('matchmaking', '产才对接'), ('forum', '学术研讨'), ('competition', '创新创业大赛'), ('training', '政策培训'), ('roadshow', '巡回招聘/路演')], max_length=16, verbose_name='类型')),
-                ('title', models.CharField(max_length=160, verbose_name='标题')),
-                ('summary', models.CharField(blank=True, max_length=300, verbose_name='摘要')),
-                ('description', models.TextField(blank=True, verbose_name='详情')),
-                ('mode', models.CharField(choices=[('offline', '线下'), ('online', '线上'), ('hybrid', '线上+线下')], default='offline', max_length=16, verbose_name='形式')),
-                ('city', models.CharField(default='青岛', max_length=40, verbose_name='城市')),
-                ('venue', models.CharField(blank=True, max_length=160, verbose_name='场馆')),
-                ('address', models.CharField(blank=True, max_length=200, verbose_name='地址')),
-                ('online_url', models.URLField(blank=True, verbose_name='线上链接')),
-                ('starts_at', models.DateTimeField(db_index=True, verbose_name='开始时间')),
-                ('ends_at', models.DateTimeField(verbose_name='结束时间')),
-                ('registration_opens_at', models.DateTimeField(blank=True, null=True, verbose_name='报名开始')),
-                ('registration_closes_at', models.DateTimeField(blank=True, null=True, verbose_name='报名截止')),
-                ('capacity', models.PositiveIntegerField(verbose_name='名额')),
-                ('waitlist_enabled', models.BooleanField(default=True, verbose_name='满额后候补')),
-                ('eligibility', models.JSONField(blank=True, default=list, help_text='留空表示所有候选人均可报名。', verbose_name='报名对象')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('published', '已发布'), ('cancelled', '已取消')], db_index=True, default='draft', max_length=16, verbose_name='状态')),
-                ('registration_version', models.PositiveIntegerField(default=0, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('action', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='events', to='events.action', verbose_name='所属行动')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('series', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='events', to='events.series', verbose_name='系列活动')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("fair", "专场招聘会"),
+                            ("matchmaking", "产才对接"),
+                            ("forum", "学术研讨"),
+                            ("competition", "创新创业大赛"),
+                            ("training", "政策培训"),
+                            ("roadshow", "巡回招聘/路演"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("title", models.CharField(max_length=160, verbose_name="标题")),
+                ("summary", models.CharField(blank=True, max_length=300, verbose_name="摘要")),
+                ("description", models.TextField(blank=True, verbose_name="详情")),
+                (
+                    "mode",
+                    models.CharField(
+                        choices=[("offline", "线下"), ("online", "线上"), ("hybrid", "线上+线下")],
+                        default="offline",
+                        max_length=16,
+                        verbose_name="形式",
+                    ),
+                ),
+                ("city", models.CharField(default="青岛", max_length=40, verbose_name="城市")),
+                ("venue", models.CharField(blank=True, max_length=160, verbose_name="场馆")),
+                ("address", models.CharField(blank=True, max_length=200, verbose_name="地址")),
+                ("online_url", models.URLField(blank=True, verbose_name="线上链接")),
+                ("starts_at", models.DateTimeField(db_index=True, verbose_name="开始时间")),
+                ("ends_at", models.DateTimeField(verbose_name="结束时间")),
+                ("registration_opens_at", models.DateTimeField(blank=True, null=True, verbose_name="报名开始")),
+                ("registration_closes_at", models.DateTimeField(blank=True, null=True, verbose_name="报名截止")),
+                ("capacity", models.PositiveIntegerField(verbose_name="名额")),
+                ("waitlist_enabled", models.BooleanField(default=True, verbose_name="满额后候补")),
+                (
+                    "eligibility",
+                    models.JSONField(
+                        blank=True, default=list, help_text="留空表示所有候选人均可报名。", verbose_name="报名对象"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "草稿"), ("published", "已发布"), ("cancelled", "已取消")],
+                        db_index=True,
+                        default="draft",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("registration_version", models.PositiveIntegerField(default=0, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "action",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="events",
+                        to="events.action",
+                        verbose_name="所属行动",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "series",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="events",
+                        to="events.series",
+                        verbose_name="系列活动",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '活动',
-                'verbose_name_plural': '活动',
-                'ordering': ['starts_at', 'id'],
-                'permissions': [('manage_all_events', '可管理全部活动')],
+                "verbose_name": "活动",
+                "verbose_name_plural": "活动",
+                "ordering": ["starts_at", "id"],
+                "permissions": [("manage_all_events", "可管理全部活动")],
             },
         ),
         migrations.AddField(
-            model_name='action',
-            name='series',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='actions', to='events.series'),
+            model_name="action",
+            name="series",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="actions", to="events.series"
+            ),
         ),
         migrations.CreateModel(
-            name='Session',
+            name="Session",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=160, verbose_name='标题')),
-                ('speakers', models.CharField(blank=True, max_length=300, verbose_name='主讲/嘉宾')),
-                ('room', models.CharField(blank=True, max_length=80, verbose_name='地点/会议室')),
-                ('starts_at', models.DateTimeField(verbose_name='开始时间')),
-                ('ends_at', models.DateTimeField(verbose_name='结束时间')),
-                ('description', models.TextField(blank=True, verbose_name='说明')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='sessions', to='events.event')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=160, verbose_name="标题")),
+                ("speakers", models.CharField(blank=True, max_length=300, verbose_name="主讲/嘉宾")),
+                ("room", models.CharField(blank=True, max_length=80, verbose_name="地点/会议室")),
+                ("starts_at", models.DateTimeField(verbose_name="开始时间")),
+                ("ends_at", models.DateTimeField(verbose_name="结束时间")),
+                ("description", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="sessions", to="events.event"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '日程',
-                'verbose_name_plural': '日程',
-                'ordering': ['starts_at', 'id'],
+                "verbose_name": "日程",
+                "verbose_name_plural": "日程",
+                "ordering": ["starts_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='EventTeamMember',
+            name="EventTeamMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('can_edit', models.BooleanField(default=True, verbose_name='可编辑')),
-                ('can_scan', models.BooleanField(default=True, verbose_name='可扫码签到')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='team', to='events.event')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='event_teams', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("can_edit", models.BooleanField(default=True, verbose_name="可编辑")),
+                ("can_scan", models.BooleanField(default=True, verbose_name="可扫码签到")),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="team", to="events.event"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="event_teams",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '活动团队成员',
-                'verbose_name_plural': '活动团队成员',
-                'constraints': [models.UniqueConstraint(fields=('event', 'user'), name='team_member_unique')],
+                "verbose_name": "活动团队成员",
+                "verbose_name_plural": "活动团队成员",
+                "constraints": [models.UniqueConstraint(fields=("event", "user"), name="team_member_unique")],
             },
         ),
         migrations.CreateModel(
-            name='Registration',
+            name="Registration",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('confirmed', '已确认'), ('waitlisted', '候补中'), ('cancelled', '已取消')], max_length=16, verbose_name='状态')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='报名时间')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='确认时间')),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True, verbose_name='取消时间')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='registrations', to='events.event')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='registrations', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("confirmed", "已确认"), ("waitlisted", "候补中"), ("cancelled", "已取消")],
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="报名时间")),
+                ("confirmed_at", models.DateTimeField(blank=True, null=True, verbose_name="确认时间")),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True, verbose_name="取消时间")),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="registrations", to="events.event"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="registrations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '报名',
-                'verbose_name_plural': '报名',
-                'ordering': ['created_at', 'id'],
-                'indexes': [models.Index(fields=['event', 'status', 'id'], name='registration_event_status')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status', 'cancelled'), _negated=True), fields=('event', 'user'), name='registration_one_active')],
+                "verbose_name": "报名",
+                "verbose_name_plural": "报名",
+                "ordering": ["created_at", "id"],
+                "indexes": [models.Index(fields=["event", "status", "id"], name="registration_event_status")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status", "cancelled"), _negated=True),
+                        fields=("event", "user"),
+                        name="registration_one_active",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='event',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='event_ends_after_start'),
+            model_name="event",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))), name="event_ends_after_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='action',
-            constraint=models.UniqueConstraint(fields=('series', 'number'), name='action_number_unique'),
+            model_name="action",
+            constraint=models.UniqueConstraint(fields=("series", "number"), name="action_number_unique"),
         ),
         migrations.AddConstraint(
-            model_name='session',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='session_ends_after_start'),
+            model_name="session",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))), name="session_ends_after_start"
+            ),
         ),
     ]

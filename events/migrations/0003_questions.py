@@ -8,82 +8,117 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0002_calendar'),
+        ("events", "0002_calendar"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Answer',
+            name="Answer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('value', models.JSONField(blank=True, null=True)),
-                ('text', models.TextField(blank=True)),
-                ('file', models.FileField(blank=True, upload_to='cv/answers/%Y/%m/', validators=[accounts.validators.validate_cv])),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("value", models.JSONField(blank=True, null=True)),
+                ("text", models.TextField(blank=True)),
+                (
+                    "file",
+                    models.FileField(
+                        blank=True, upload_to="cv/answers/%Y/%m/", validators=[accounts.validators.validate_cv]
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'verbose_name': '报名回答',
-                'verbose_name_plural': '报名回答',
+                "verbose_name": "报名回答",
+                "verbose_name_plural": "报名回答",
             },
         ),
         migrations.CreateModel(
-            name='Question',
+            name="Question",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('short_text', '单行文字'), ('long_text', '多行文字'), ('one_choice', '单选'), ('many_choices', '多选'), ('yes_no', '是/否'), ('number', '数字'), ('date', '日期'), ('file', '文件（PDF）'), ('consent', '同意条款')], max_length=16, verbose_name='题型')),
-                ('label', models.CharField(max_length=200, verbose_name='问题')),
-                ('help_text', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('required', models.BooleanField(default=False, verbose_name='必答')),
-                ('choices', models.JSONField(blank=True, default=list, verbose_name='选项')),
-                ('consent_text', models.TextField(blank=True, verbose_name='条款内容')),
-                ('audience', models.CharField(choices=[('all', '所有报名者'), ('phd', '仅博士（含在读）'), ('postdoc', '仅博士后（含出站）')], default='all', max_length=8, verbose_name='适用对象')),
-                ('position', models.PositiveIntegerField(default=0, verbose_name='排序')),
-                ('hidden', models.BooleanField(default=False, verbose_name='已隐藏')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("short_text", "单行文字"),
+                            ("long_text", "多行文字"),
+                            ("one_choice", "单选"),
+                            ("many_choices", "多选"),
+                            ("yes_no", "是/否"),
+                            ("number", "数字"),
+                            ("date", "日期"),
+                            ("file", "文件（PDF）"),
+                            ("consent", "同意条款"),
+                        ],
+                        max_length=16,
+                        verbose_name="题型",
+                    ),
+                ),
+                ("label", models.CharField(max_length=200, verbose_name="问题")),
+                ("help_text", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                ("required", models.BooleanField(default=False, verbose_name="必答")),
+                ("choices", models.JSONField(blank=True, default=list, verbose_name="选项")),
+                ("consent_text", models.TextField(blank=True, verbose_name="条款内容")),
+                (
+                    "audience",
+                    models.CharField(
+                        choices=[("all", "所有报名者"), ("phd", "仅博士（含在读）"), ("postdoc", "仅博士后（含出站）")],
+                        default="all",
+                        max_length=8,
+                        verbose_name="适用对象",
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0, verbose_name="排序")),
+                ("hidden", models.BooleanField(default=False, verbose_name="已隐藏")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'verbose_name': '报名问题',
-                'verbose_name_plural': '报名问题',
-                'ordering': ['position', 'id'],
+                "verbose_name": "报名问题",
+                "verbose_name_plural": "报名问题",
+                "ordering": ["position", "id"],
             },
         ),
         migrations.AddField(
-            model_name='event',
-            name='has_questions',
+            model_name="event",
+            name="has_questions",
             field=models.BooleanField(default=False, editable=False),
         ),
         migrations.AddIndex(
-            model_name='registration',
-            index=models.Index(fields=['event', 'created_at', 'id'], name='registration_event_created'),
+            model_name="registration",
+            index=models.Index(fields=["event", "created_at", "id"], name="registration_event_created"),
         ),
         migrations.AddField(
-            model_name='answer',
-            name='registration',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='answers', to='events.registration'),
+            model_name="answer",
+            name="registration",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="answers", to="events.registration"
+            ),
         ),
         migrations.AddField(
-            model_name='question',
-            name='event',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='events.event'),
+            model_name="question",
+            name="event",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="questions", to="events.event"
+            ),
         ),
         migrations.AddField(
-            model_name='answer',
-            name='question',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.RESTRICT, related_name='answers', to='events.question'),
+            model_name="answer",
+            name="question",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.RESTRICT, related_name="answers", to="events.question"
+            ),
         ),
         migrations.AddIndex(
-            model_name='question',
-            index=models.Index(fields=['event', 'position'], name='question_event_position'),
+            model_name="question",
+            index=models.Index(fields=["event", "position"], name="question_event_position"),
         ),
         migrations.AddIndex(
-            model_name='answer',
-            index=models.Index(fields=['question', 'registration'], name='answer_question'),
+            model_name="answer",
+            index=models.Index(fields=["question", "registration"], name="answer_question"),
         ),
         migrations.AddConstraint(
-            model_name='answer',
-            constraint=models.UniqueConstraint(fields=('registration', 'question'), name='answer_unique'),
+            model_name="answer",
+            constraint=models.UniqueConstraint(fields=("registration", "question"), name="answer_unique"),
         ),
     ]

@@ -6,69 +6,96 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0003_questions'),
+        ("events", "0003_questions"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Speaker',
+            name="Speaker",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, verbose_name='姓名')),
-                ('title', models.CharField(blank=True, help_text='例如：院士、教授、研究员', max_length=40, verbose_name='职称/头衔')),
-                ('organisation', models.CharField(blank=True, max_length=120, verbose_name='单位')),
-                ('photo', models.ImageField(blank=True, upload_to='speakers/%Y/%m/', verbose_name='照片')),
-                ('bio_zh', models.TextField(blank=True, verbose_name='简介（中文）')),
-                ('bio_en', models.TextField(blank=True, verbose_name='简介（英文）')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=80, verbose_name="姓名")),
+                (
+                    "title",
+                    models.CharField(
+                        blank=True, help_text="例如：院士、教授、研究员", max_length=40, verbose_name="职称/头衔"
+                    ),
+                ),
+                ("organisation", models.CharField(blank=True, max_length=120, verbose_name="单位")),
+                ("photo", models.ImageField(blank=True, upload_to="speakers/%Y/%m/", verbose_name="照片")),
+                ("bio_zh", models.TextField(blank=True, verbose_name="简介（中文）")),
+                ("bio_en", models.TextField(blank=True, verbose_name="简介（英文）")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'verbose_name': '嘉宾',
-                'verbose_name_plural': '嘉宾',
-                'ordering': ['name', 'id'],
+                "verbose_name": "嘉宾",
+                "verbose_name_plural": "嘉宾",
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Room',
+            name="Room",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('venue', models.CharField(max_length=160, verbose_name='场馆')),
-                ('name', models.CharField(max_length=80, verbose_name='会议室')),
-                ('capacity', models.PositiveIntegerField(blank=True, null=True, verbose_name='容纳人数')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("venue", models.CharField(max_length=160, verbose_name="场馆")),
+                ("name", models.CharField(max_length=80, verbose_name="会议室")),
+                ("capacity", models.PositiveIntegerField(blank=True, null=True, verbose_name="容纳人数")),
             ],
             options={
-                'verbose_name': '会议室',
-                'verbose_name_plural': '会议室',
-                'ordering': ['venue', 'name', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('venue', 'name'), name='room_unique_in_venue')],
+                "verbose_name": "会议室",
+                "verbose_name_plural": "会议室",
+                "ordering": ["venue", "name", "id"],
+                "constraints": [models.UniqueConstraint(fields=("venue", "name"), name="room_unique_in_venue")],
             },
         ),
         migrations.AddField(
-            model_name='session',
-            name='place',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sessions', to='events.room', verbose_name='会议室'),
+            model_name="session",
+            name="place",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="sessions",
+                to="events.room",
+                verbose_name="会议室",
+            ),
         ),
         migrations.CreateModel(
-            name='SessionSpeaker',
+            name="SessionSpeaker",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('session', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='speaker_links', to='events.session')),
-                ('speaker', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='session_links', to='events.speaker')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "session",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="speaker_links", to="events.session"
+                    ),
+                ),
+                (
+                    "speaker",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="session_links", to="events.speaker"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position', 'id'],
+                "ordering": ["position", "id"],
             },
         ),
         migrations.AddField(
-            model_name='session',
-            name='presenters',
-            field=models.ManyToManyField(blank=True, related_name='sessions', through='events.SessionSpeaker', to='events.speaker', verbose_name='嘉宾'),
+            model_name="session",
+            name="presenters",
+            field=models.ManyToManyField(
+                blank=True,
+                related_name="sessions",
+                through="events.SessionSpeaker",
+                to="events.speaker",
+                verbose_name="嘉宾",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sessionspeaker',
-            constraint=models.UniqueConstraint(fields=('session', 'speaker'), name='session_speaker_unique'),
+            model_name="sessionspeaker",
+            constraint=models.UniqueConstraint(fields=("session", "speaker"), name="session_speaker_unique"),
         ),
     ]

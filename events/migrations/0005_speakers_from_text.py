@@ -37,8 +37,9 @@ def forwards(apps, schema_editor):
     for session in Session.objects.select_related("event").iterator():
         changed = False
         if session.room and session.place_id is None:
-            session.place, _ = Room.objects.get_or_create(venue=session.event.venue or session.event.city,
-                                                          name=session.room)
+            session.place, _ = Room.objects.get_or_create(
+                venue=session.event.venue or session.event.city, name=session.room
+            )
             changed = True
         if changed:
             session.save(update_fields=["place"])
@@ -46,7 +47,8 @@ def forwards(apps, schema_editor):
             continue
         for position, (name, organisation) in enumerate(split_speakers(session.speakers)):
             speaker = Speaker.objects.filter(name=name, organisation=organisation).first() or Speaker.objects.create(
-                name=name, organisation=organisation, title=title_of(name))
+                name=name, organisation=organisation, title=title_of(name)
+            )
             SessionSpeaker.objects.get_or_create(session=session, speaker=speaker, defaults={"position": position})
 
 

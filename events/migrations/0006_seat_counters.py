@@ -9,26 +9,26 @@ def recount(apps, schema_editor):
     Event = apps.get_model("events", "Event")
     rows = Event.objects.annotate(
         c=Count("registrations", filter=Q(registrations__status="confirmed")),
-        w=Count("registrations", filter=Q(registrations__status="waitlisted")))
+        w=Count("registrations", filter=Q(registrations__status="waitlisted")),
+    )
     for event in rows.only("pk"):
         Event.objects.filter(pk=event.pk).update(seats_confirmed=event.c, seats_waitlisted=event.w)
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('events', '0005_speakers_from_text'),
+        ("events", "0005_speakers_from_text"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='event',
-            name='seats_confirmed',
+            model_name="event",
+            name="seats_confirmed",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
         migrations.AddField(
-            model_name='event',
-            name='seats_waitlisted',
+            model_name="event",
+            name="seats_waitlisted",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
         migrations.RunPython(recount, migrations.RunPython.noop),

@@ -49,22 +49,30 @@ def field_for(question: Question, *, has_file: bool = False) -> forms.Field:
     if kind == Kind.ONE_CHOICE:
         return forms.ChoiceField(choices=[("", "—"), *[(c, c) for c in question.choices]], **common)
     if kind == Kind.MANY_CHOICES:
-        return forms.MultipleChoiceField(choices=[(c, c) for c in question.choices],
-                                         widget=forms.CheckboxSelectMultiple, **common)
+        return forms.MultipleChoiceField(
+            choices=[(c, c) for c in question.choices], widget=forms.CheckboxSelectMultiple, **common
+        )
     if kind == Kind.YES_NO:
-        return forms.TypedChoiceField(choices=[("", "—"), ("yes", _("是")), ("no", _("否"))],
-                                      coerce=lambda v: v == "yes", empty_value=None, **common)
+        return forms.TypedChoiceField(
+            choices=[("", "—"), ("yes", _("是")), ("no", _("否"))],
+            coerce=lambda v: v == "yes",
+            empty_value=None,
+            **common,
+        )
     if kind == Kind.NUMBER:
-        return forms.DecimalField(max_digits=18, decimal_places=4, min_value=-NUMBER_LIMIT, max_value=NUMBER_LIMIT,
-                                  **common)
+        return forms.DecimalField(
+            max_digits=18, decimal_places=4, min_value=-NUMBER_LIMIT, max_value=NUMBER_LIMIT, **common
+        )
     if kind == Kind.DATE:
-        return forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                               input_formats=["%Y-%m-%d"], **common)
+        return forms.DateField(
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), input_formats=["%Y-%m-%d"], **common
+        )
     if kind == Kind.FILE:
         # An earlier upload satisfies "required" when answers are edited.
         common["required"] = question.required and not has_file
-        return forms.FileField(validators=[validate_cv], widget=forms.ClearableFileInput(attrs={"accept": ".pdf"}),
-                               **common)
+        return forms.FileField(
+            validators=[validate_cv], widget=forms.ClearableFileInput(attrs={"accept": ".pdf"}), **common
+        )
     if kind == Kind.CONSENT:
         common["label"] = question.consent_text or question.label
         common["help_text"] = question.help_text
@@ -137,8 +145,12 @@ class AnswersForm(forms.Form):
 class QuestionForm(forms.ModelForm):
     """The organizer's form for one question; options one per line."""
 
-    choices_text = forms.CharField(label=gettext_lazy("选项"), required=False, widget=forms.Textarea(attrs={"rows": 4}),
-                                   help_text=gettext_lazy("单选、多选题每行一个选项。"))
+    choices_text = forms.CharField(
+        label=gettext_lazy("选项"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=gettext_lazy("单选、多选题每行一个选项。"),
+    )
 
     class Meta:
         model = Question

@@ -22,7 +22,8 @@ def answers_by_registration(registration_ids: list[int]) -> dict[int, dict[int, 
     if not registration_ids:
         return result
     for answer in Answer.objects.filter(registration_id__in=registration_ids).only(
-            "id", "registration_id", "question_id", "value", "text", "file"):
+        "id", "registration_id", "question_id", "value", "text", "file"
+    ):
         result.setdefault(answer.registration_id, {})[answer.question_id] = answer
     return result
 
@@ -36,8 +37,12 @@ def answer_filter(rows: QuerySet[Registration], *, question: Question, text: str
         # `text` joins the options with "、"; matched as a whole option on every database
         # (JSON containment is PostgreSQL-only).
         sep = "、"
-        answers = answers.filter(Q(text=text) | Q(text__startswith=text + sep) | Q(text__endswith=sep + text)
-                                 | Q(text__contains=sep + text + sep))
+        answers = answers.filter(
+            Q(text=text)
+            | Q(text__startswith=text + sep)
+            | Q(text__endswith=sep + text)
+            | Q(text__contains=sep + text + sep)
+        )
     else:
         answers = answers.filter(text__icontains=text)
     return rows.filter(pk__in=answers.values("registration_id"))
@@ -45,9 +50,15 @@ def answer_filter(rows: QuerySet[Registration], *, question: Question, text: str
 
 def personal_answers(user) -> list[dict]:
     return [
-        {"event_id": a.registration.event_id, "question": a.question.label, "answer": a.text,
-         "file": bool(a.file), "updated_at": a.updated_at.isoformat()}
-        for a in Answer.objects.filter(registration__user=user).select_related("question", "registration")
+        {
+            "event_id": a.registration.event_id,
+            "question": a.question.label,
+            "answer": a.text,
+            "file": bool(a.file),
+            "updated_at": a.updated_at.isoformat(),
+        }
+        for a in Answer.objects.filter(registration__user=user)
+        .select_related("question", "registration")
         .order_by("registration_id", "question__position", "question_id")
     ]
 
@@ -68,12 +79,15 @@ def answer_values(registration_ids: list[int]) -> dict[int, dict[str, object]]:
     if aggregate is None:  # another database: the same result, decoded value by value
         result: dict[int, dict[str, object]] = {}
         for rid, qid, value in Answer.objects.filter(registration_id__in=registration_ids).values_list(
-                "registration_id", "question_id", "value"):
+            "registration_id", "question_id", "value"
+        ):
             result.setdefault(rid, {})[str(qid)] = value
         return result
     marks = ", ".join(["%s"] * len(registration_ids))
-    sql = (f"SELECT registration_id, {aggregate} FROM {Answer._meta.db_table} "
-           f"WHERE registration_id IN ({marks}) GROUP BY registration_id")
+    sql = (
+        f"SELECT registration_id, {aggregate} FROM {Answer._meta.db_table} "
+        f"WHERE registration_id IN ({marks}) GROUP BY registration_id"
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, registration_ids)
         return {rid: json.loads(document) for rid, document in cursor.fetchall()}

@@ -71,8 +71,12 @@ def question_save(*, event: Event, actor: User, data: dict[str, Any], question: 
             setattr(question, field, value)
         question.save()
         _refresh_flag(event)
-        audit_log(actor=actor, action="question.create" if created else "question.update", target=question,
-                  data={"event": event.pk})
+        audit_log(
+            actor=actor,
+            action="question.create" if created else "question.update",
+            target=question,
+            data={"event": event.pk},
+        )
     return question
 
 
@@ -80,7 +84,9 @@ def question_move(*, question: Question, actor: User, up: bool) -> None:
     """Swap the question with its neighbour above (or below)."""
     _require_editor(actor, question.event)
     with transaction.atomic():
-        siblings = list(Question.objects.select_for_update().filter(event_id=question.event_id).order_by("position", "id"))
+        siblings = list(
+            Question.objects.select_for_update().filter(event_id=question.event_id).order_by("position", "id")
+        )
         index = next(i for i, q in enumerate(siblings) if q.pk == question.pk)
         other = index - 1 if up else index + 1
         if not 0 <= other < len(siblings):
@@ -98,8 +104,12 @@ def question_set_hidden(*, question: Question, actor: User, hidden: bool) -> Que
         question.hidden = hidden
         question.save(update_fields=["hidden"])
         _refresh_flag(question.event)
-        audit_log(actor=actor, action="question.hide" if hidden else "question.show", target=question,
-                  data={"event": question.event_id})
+        audit_log(
+            actor=actor,
+            action="question.hide" if hidden else "question.show",
+            target=question,
+            data={"event": question.event_id},
+        )
     return question
 
 
@@ -130,8 +140,9 @@ def questions_for(event: Event, user: User) -> list[Question]:
     return questions
 
 
-def answers_clean(*, event: Event, user: User, data=None, files=None,
-                  existing: dict[int, Answer] | None = None) -> list[AnswerInput]:
+def answers_clean(
+    *, event: Event, user: User, data=None, files=None, existing: dict[int, Answer] | None = None
+) -> list[AnswerInput]:
     """The answers in `data`/`files`, checked. Raises QuestionError("invalid") carrying the
     bound form, whose errors say what is wrong next to each question."""
     form = AnswersForm(questions_for(event, user), data or {}, files or {}, existing=existing)
@@ -143,9 +154,18 @@ def answers_clean(*, event: Event, user: User, data=None, files=None,
 def answers_write(registration: Registration, answers: list[AnswerInput]) -> None:
     """Insert the answers of a new registration. Caller holds the transaction (and the lock)."""
     now = timezone.now()
-    rows = [Answer(registration=registration, question=a.question, value=a.value, text=a.text,
-                   file=a.file or "", updated_at=now)
-            for a in answers if a.value not in (None, "", []) or a.file]
+    rows = [
+        Answer(
+            registration=registration,
+            question=a.question,
+            value=a.value,
+            text=a.text,
+            file=a.file or "",
+            updated_at=now,
+        )
+        for a in answers
+        if a.value not in (None, "", []) or a.file
+    ]
     if rows:
         Answer.objects.bulk_create(rows)
 

@@ -51,11 +51,19 @@ def series_actions_audit(*, actor, series, formset) -> None:
     for obj in formset.new_objects:
         audit_log(actor=actor, action="series.action_create", target=obj, data={"series": series.pk})
     for obj, changed in formset.changed_objects:
-        audit_log(actor=actor, action="series.action_update", target=obj,
-                  data={"series": series.pk, "changed": sorted(changed)})
+        audit_log(
+            actor=actor,
+            action="series.action_update",
+            target=obj,
+            data={"series": series.pk, "changed": sorted(changed)},
+        )
     for obj in formset.deleted_objects:
-        audit_log(actor=actor, action="series.action_delete", target=series,
-                  data={"action": obj.pk, "number": obj.number, "title": obj.title})
+        audit_log(
+            actor=actor,
+            action="series.action_delete",
+            target=series,
+            data={"action": obj.pk, "number": obj.number, "title": obj.title},
+        )
 
 
 def event_create(*, actor: User, data: dict[str, Any]) -> Event:
@@ -89,8 +97,12 @@ def event_update(*, event: Event, actor: User, data: dict[str, Any]) -> Event:
             Event.objects.filter(pk=event.pk).update(calendar_sequence=event.calendar_sequence)
             notices.schedule_changed(event, before, changed)
         promoted = registration_fill_after_capacity_change(event=event) if "capacity" in changed else []
-        audit_log(actor=actor, action="event.update", target=event,
-                  data={"changed": changed, "promoted": [r.pk for r in promoted]})
+        audit_log(
+            actor=actor,
+            action="event.update",
+            target=event,
+            data={"changed": changed, "promoted": [r.pk for r in promoted]},
+        )
         schedule_seats_push(event)
     return event
 
@@ -137,7 +149,8 @@ def session_save(*, event: Event, actor: User, data: dict[str, Any], session: Se
         speakers_before = [s.pk for s in session.speaker_list()] if presenters is not None else None
         _apply(session, data)
         changed = any(before[field] != getattr(session, field) for field in data) or (
-            presenters is not None and speakers_before != [p.pk for p in presenters])
+            presenters is not None and speakers_before != [p.pk for p in presenters]
+        )
         if not created and changed:
             session.calendar_sequence += 1
         session.save()
@@ -145,8 +158,12 @@ def session_save(*, event: Event, actor: User, data: dict[str, Any], session: Se
             from ..speakers.services import session_speakers_set
 
             session_speakers_set(session, presenters)
-        audit_log(actor=actor, action="session.create" if created else "session.update", target=session,
-                  data={"event": event.pk})
+        audit_log(
+            actor=actor,
+            action="session.create" if created else "session.update",
+            target=session,
+            data={"event": event.pk},
+        )
     return session
 
 
@@ -158,7 +175,9 @@ def session_delete(*, session: Session, actor: User) -> None:
         session.delete()
 
 
-def team_member_set(*, event: Event, actor: User, member: User, can_edit: bool, can_scan: bool) -> EventTeamMember | None:
+def team_member_set(
+    *, event: Event, actor: User, member: User, can_edit: bool, can_scan: bool
+) -> EventTeamMember | None:
     """Add, change or (with neither right) remove an organizer on the event's team."""
     if not event_can_edit(actor, event) or not member.is_organizer:
         raise EventError("forbidden")
@@ -173,6 +192,10 @@ def team_member_set(*, event: Event, actor: User, member: User, can_edit: bool, 
         entry, _created = EventTeamMember.objects.update_or_create(
             event=event, user=member, defaults={"can_edit": can_edit, "can_scan": can_scan}
         )
-        audit_log(actor=actor, action="team.set", target=event,
-                  data={"user": member.pk, "can_edit": can_edit, "can_scan": can_scan})
+        audit_log(
+            actor=actor,
+            action="team.set",
+            target=event,
+            data={"user": member.pk, "can_edit": can_edit, "can_scan": can_scan},
+        )
     return entry

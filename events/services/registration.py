@@ -45,15 +45,24 @@ def _lock_event(event_pk: int, user: User | None = None) -> Event:
     """
     table = Event._meta.db_table
     if user is None:
-        found = list(Event.objects.raw(
-            f"UPDATE {table} SET registration_version = registration_version + 1 WHERE id = %s RETURNING *",
-            [event_pk]))
+        found = list(
+            Event.objects.raw(
+                f"UPDATE {table} SET registration_version = registration_version + 1 WHERE id = %s RETURNING *",
+                [event_pk],
+            )
+        )
     else:
-        mine = (f"SELECT COUNT(*) FROM {Registration._meta.db_table} r "
-                f"WHERE r.event_id = {table}.id AND r.user_id = %s AND r.status <> %s")
-        found = list(Event.objects.raw(
-            f"UPDATE {table} SET registration_version = registration_version + 1 WHERE id = %s "
-            f"RETURNING *, ({mine}) AS mine", [event_pk, user.pk, Status.CANCELLED]))
+        mine = (
+            f"SELECT COUNT(*) FROM {Registration._meta.db_table} r "
+            f"WHERE r.event_id = {table}.id AND r.user_id = %s AND r.status <> %s"
+        )
+        found = list(
+            Event.objects.raw(
+                f"UPDATE {table} SET registration_version = registration_version + 1 WHERE id = %s "
+                f"RETURNING *, ({mine}) AS mine",
+                [event_pk, user.pk, Status.CANCELLED],
+            )
+        )
     if not found:
         raise Event.DoesNotExist(f"no event {event_pk}")
     return found[0]
@@ -77,8 +86,7 @@ def _seat_counts(event: Event, user: User | None = None) -> tuple[int, int, int]
         mine = getattr(event, "mine", None)
         if mine is None:
             with connection.cursor() as cursor:
-                cursor.execute(_MINE.format(table=Registration._meta.db_table),
-                               [event.pk, user.pk, Status.CANCELLED])
+                cursor.execute(_MINE.format(table=Registration._meta.db_table), [event.pk, user.pk, Status.CANCELLED])
                 mine = cursor.fetchone()[0]
     return event.seats_confirmed, event.seats_waitlisted, mine
 
@@ -91,15 +99,17 @@ def _seats_add(event: Event, *, confirmed: int = 0, waitlisted: int = 0) -> None
     event.seats_waitlisted += waitlisted
     # Relative in SQL as well: correct even for a caller that forgot the lock (the in-memory
     # figures are what this transaction saw, the row keeps every change).
-    Event.objects.filter(pk=event.pk).update(seats_confirmed=F("seats_confirmed") + confirmed,
-                                             seats_waitlisted=F("seats_waitlisted") + waitlisted)
+    Event.objects.filter(pk=event.pk).update(
+        seats_confirmed=F("seats_confirmed") + confirmed, seats_waitlisted=F("seats_waitlisted") + waitlisted
+    )
 
 
 def seats_recount(event: Event) -> tuple[int, int]:
     """The counters recomputed from the registrations (for repairs and tests, not the hot path)."""
     totals = Registration.objects.filter(event_id=event.pk).aggregate(
         confirmed=Count("id", filter=Q(status=Status.CONFIRMED)),
-        waitlisted=Count("id", filter=Q(status=Status.WAITLISTED)))
+        waitlisted=Count("id", filter=Q(status=Status.WAITLISTED)),
+    )
     return totals["confirmed"], totals["waitlisted"]
 
 
@@ -111,8 +121,12 @@ def seats_repair(*, event: Event) -> tuple[tuple[int, int], tuple[int, int]]:
         after = seats_recount(event)
         if after != before:
             Event.objects.filter(pk=event.pk).update(seats_confirmed=after[0], seats_waitlisted=after[1])
-            audit_log(actor=None, action="event.seats_repair", target=event,
-                      data={"before": list(before), "after": list(after)})
+            audit_log(
+                actor=None,
+                action="event.seats_repair",
+                target=event,
+                data={"before": list(before), "after": list(after)},
+            )
     return before, after
 
 
@@ -140,8 +154,9 @@ def ensure_open(event: Event, now: datetime) -> None:
         raise RegistrationError("closed")
 
 
-def registration_create(*, event: Event, user: User, now: datetime | None = None,
-                        answers: list[AnswerInput] | None = None) -> Registration:
+def registration_create(
+    *, event: Event, user: User, now: datetime | None = None, answers: list[AnswerInput] | None = None
+) -> Registration:
     """A seat for `user` if one is free, else a place on the waiting list.
 
     The work done while holding the event lock is kept to the minimum (status, count, insert,
@@ -177,7 +192,10 @@ def registration_create(*, event: Event, user: User, now: datetime | None = None
             raise RegistrationError("full")
         try:
             registration = Registration.objects.create(
-                event=event, user=user, status=status, created_at=now,
+                event=event,
+                user=user,
+                status=status,
+                created_at=now,
                 confirmed_at=now if status == Status.CONFIRMED else None,
             )
         except IntegrityError as error:
@@ -214,8 +232,12 @@ def _fill_free_seats(event: Event, now: datetime) -> list[Registration]:
         registration.status = Status.CONFIRMED
         registration.confirmed_at = now
         registration.save(update_fields=["status", "confirmed_at"])
-        audit_log(actor=None, action="registration.promote", target=registration,
-                  data={"event": event.pk, "reason": "seat_freed"})
+        audit_log(
+            actor=None,
+            action="registration.promote",
+            target=registration,
+            data={"event": event.pk, "reason": "seat_freed"},
+        )
     return promoted
 
 
@@ -238,8 +260,7 @@ def registration_cancel(*, registration: Registration, actor: User, now: datetim
         registration.cancelled_at = now
         registration.save(update_fields=["status", "cancelled_at"])
         _seats_add(event, confirmed=-int(was == Status.CONFIRMED), waitlisted=-int(was == Status.WAITLISTED))
-        audit_log(actor=actor, action="registration.cancel", target=registration,
-                  data={"event": event.pk, "was": was})
+        audit_log(actor=actor, action="registration.cancel", target=registration, data={"event": event.pk, "was": was})
         promoted = _fill_free_seats(event, now) if was == Status.CONFIRMED else []
         notices.schedule_cancelled(registration, event, actor=actor)  # before the pushes, as above
         notices.schedule_promoted(promoted, event)
@@ -269,8 +290,12 @@ def registration_promote(*, registration: Registration, actor: User, now: dateti
         registration.confirmed_at = now
         registration.save(update_fields=["status", "confirmed_at"])
         _seats_add(event, confirmed=1, waitlisted=-1)
-        audit_log(actor=actor, action="registration.promote", target=registration,
-                  data={"event": event.pk, "reason": "manual", "over_capacity": confirmed >= event.capacity})
+        audit_log(
+            actor=actor,
+            action="registration.promote",
+            target=registration,
+            data={"event": event.pk, "reason": "manual", "over_capacity": confirmed >= event.capacity},
+        )
         notices.schedule_promoted([registration], event)  # before the pushes, as above
         schedule_seats_push(event)
         schedule_user_push(registration)

@@ -13,11 +13,27 @@ from .services import session_people_from_text, session_speakers_set
 
 ROOM_CAPACITY = {"报告厅": 300, "分会场一": 80, "分会场二": 60}
 PEOPLE = [
-    ("林海川", "院士", "中国海洋大学", "长期从事物理海洋学与海洋观测研究，主持国家海洋立体观测网建设。",
-     "Physical oceanographer; leads work on China's ocean observing network."),
-    ("周静怡", "教授", "中国海洋大学信息科学与工程学部", "研究海洋遥感智能解译与深度学习，博士后合作导师。",
-     "Works on deep learning for ocean remote sensing; postdoc supervisor."),
-    ("韩立新", "研究员", "崂山实验室", "研究水下智能装备与海洋机器人。", "Underwater robotics and intelligent marine equipment."),
+    (
+        "林海川",
+        "院士",
+        "中国海洋大学",
+        "长期从事物理海洋学与海洋观测研究，主持国家海洋立体观测网建设。",
+        "Physical oceanographer; leads work on China's ocean observing network.",
+    ),
+    (
+        "周静怡",
+        "教授",
+        "中国海洋大学信息科学与工程学部",
+        "研究海洋遥感智能解译与深度学习，博士后合作导师。",
+        "Works on deep learning for ocean remote sensing; postdoc supervisor.",
+    ),
+    (
+        "韩立新",
+        "研究员",
+        "崂山实验室",
+        "研究水下智能装备与海洋机器人。",
+        "Underwater robotics and intelligent marine equipment.",
+    ),
 ]
 
 
@@ -29,8 +45,9 @@ def load(*, event: Event) -> None:
         room.save(update_fields=["capacity"])
     people = []
     for name, title, organisation, zh, en in PEOPLE:
-        speaker, _ = Speaker.objects.get_or_create(name=name, organisation=organisation,
-                                                   defaults={"title": title, "bio_zh": zh, "bio_en": en})
+        speaker, _ = Speaker.objects.get_or_create(
+            name=name, organisation=organisation, defaults={"title": title, "bio_zh": zh, "bio_en": en}
+        )
         people.append(speaker)
     keynote = event.sessions.filter(title__startswith="主旨报告").first()
     if keynote is not None:
@@ -45,8 +62,14 @@ def load(*, event: Event) -> None:
     track.save(update_fields=["title", "place"])
     session_speakers_set(track, [people[1]])
     parallel, created = Session.objects.get_or_create(
-        event=event, title="青年博士后学术报告：智能装备",
-        defaults={"starts_at": track.starts_at, "ends_at": track.ends_at - timedelta(minutes=30), "place": two,
-                  "room": "分会场二"})
+        event=event,
+        title="青年博士后学术报告：智能装备",
+        defaults={
+            "starts_at": track.starts_at,
+            "ends_at": track.ends_at - timedelta(minutes=30),
+            "place": two,
+            "room": "分会场二",
+        },
+    )
     if created:
         session_speakers_set(parallel, [people[2]])

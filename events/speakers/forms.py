@@ -12,8 +12,7 @@ def _no_nul(value):
 
 
 class SpeakerForm(forms.ModelForm):
-    photo_upload = forms.ImageField(label=_("照片"), required=False,
-                                    help_text=_("JPG 或 PNG，将统一转为 PNG 保存。"))
+    photo_upload = forms.ImageField(label=_("照片"), required=False, help_text=_("JPG 或 PNG，将统一转为 PNG 保存。"))
 
     class Meta:
         model = Speaker

@@ -31,7 +31,7 @@ class Speaker(models.Model):
 
     @property
     def display_name(self) -> str:
-        """"王海 教授"; "王教授" stays as it is (old free text had the title in the name)."""
+        """ "王海 教授"; "王教授" stays as it is (old free text had the title in the name)."""
         if not self.title or self.name.endswith(self.title):
             return self.name
         return f"{self.name} {self.title}"

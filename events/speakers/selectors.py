@@ -18,7 +18,8 @@ from .models import SessionSpeaker, Speaker
 def sessions_with_people(queryset: QuerySet[Session]) -> QuerySet[Session]:
     """Sessions with their room and speakers, two queries for any number of sessions."""
     return queryset.select_related("place").prefetch_related(
-        Prefetch("speaker_links", queryset=SessionSpeaker.objects.select_related("speaker").order_by("position", "id")))
+        Prefetch("speaker_links", queryset=SessionSpeaker.objects.select_related("speaker").order_by("position", "id"))
+    )
 
 
 @dataclass
@@ -52,8 +53,14 @@ def timetable_grid(sessions: list[Session]) -> list[GridDay]:
         row = {moment: index + 2 for index, moment in enumerate(times)}  # line 1 is the header
         grid = GridDay(day=day, columns=columns, times=times[:-1])
         for session in items:
-            grid.cells.append({"session": session, "column": columns.index(session.room_label) + 2,
-                               "row_start": row[session.starts_at], "row_end": row[session.ends_at]})
+            grid.cells.append(
+                {
+                    "session": session,
+                    "column": columns.index(session.room_label) + 2,
+                    "row_start": row[session.starts_at],
+                    "row_end": row[session.ends_at],
+                }
+            )
         days.append(grid)
     return days
 
@@ -67,7 +74,11 @@ class Conflict:
 
     @property
     def message(self) -> str:
-        text = _("嘉宾 %(who)s 同时出现在两个日程中") if self.kind == "speaker" else _("会议室 %(who)s 同一时间被两个日程占用")
+        text = (
+            _("嘉宾 %(who)s 同时出现在两个日程中")
+            if self.kind == "speaker"
+            else _("会议室 %(who)s 同一时间被两个日程占用")
+        )
         return text % {"who": self.who}
 
 
@@ -84,9 +95,15 @@ def event_conflicts(event: Event) -> list[Conflict]:
     start, end = min(s.starts_at for s in mine), max(s.ends_at for s in mine)
     speakers = {sp.pk for s in mine for sp in s.speaker_list()}
     rooms = {s.place_id for s in mine if s.place_id}
-    others = list(sessions_with_people(
-        Session.objects.exclude(event=event).filter(starts_at__lt=end, ends_at__gt=start)
-        .filter(models_q(speakers, rooms)).select_related("event").distinct()))
+    others = list(
+        sessions_with_people(
+            Session.objects.exclude(event=event)
+            .filter(starts_at__lt=end, ends_at__gt=start)
+            .filter(models_q(speakers, rooms))
+            .select_related("event")
+            .distinct()
+        )
+    )
     found, seen = [], set()
     for a, b in [*combinations(mine, 2), *[(a, b) for a in mine for b in others]]:
         if not _overlap(a, b):
@@ -109,6 +126,10 @@ def models_q(speakers: set[int], rooms: set[int]):
 
 def speaker_sessions(speaker: Speaker) -> list[Session]:
     """The speaker's sessions across the programme that the public may see, in time order."""
-    return list(sessions_with_people(
-        speaker.sessions.filter(event__status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED])
-        .select_related("event")).order_by("starts_at", "id"))
+    return list(
+        sessions_with_people(
+            speaker.sessions.filter(event__status__in=[Event.Status.PUBLISHED, Event.Status.CANCELLED]).select_related(
+                "event"
+            )
+        ).order_by("starts_at", "id")
+    )

@@ -89,8 +89,9 @@ def room_save(*, actor: User, data: dict[str, Any], room: Room | None = None) ->
 def session_speakers_set(session: Session, speakers: list[Speaker]) -> None:
     """Replace the session's speakers, in the given order. Caller holds the transaction."""
     SessionSpeaker.objects.filter(session=session).delete()
-    SessionSpeaker.objects.bulk_create([SessionSpeaker(session=session, speaker=s, position=i)
-                                        for i, s in enumerate(speakers)])
+    SessionSpeaker.objects.bulk_create(
+        [SessionSpeaker(session=session, speaker=s, position=i) for i, s in enumerate(speakers)]
+    )
 
 
 def session_people_from_text(session: Session) -> None:
@@ -99,12 +100,14 @@ def session_people_from_text(session: Session) -> None:
     with transaction.atomic():
         if session.room and session.place_id is None:
             session.place, _created = Room.objects.get_or_create(
-                venue=session.event.venue or session.event.city, name=session.room)
+                venue=session.event.venue or session.event.city, name=session.room
+            )
             session.save(update_fields=["place"])
         if not SessionSpeaker.objects.filter(session=session).exists():
             people = []
             for name, organisation in split_speakers(session.speakers):
-                speaker = Speaker.objects.filter(name=name, organisation=organisation).first() \
-                    or Speaker.objects.create(name=name, organisation=organisation, title=title_of(name))
+                speaker = Speaker.objects.filter(
+                    name=name, organisation=organisation
+                ).first() or Speaker.objects.create(name=name, organisation=organisation, title=title_of(name))
                 people.append(speaker)
             session_speakers_set(session, people)

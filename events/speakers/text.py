@@ -23,5 +23,5 @@ def split_speakers(text: str) -> list[tuple[str, str]]:
 
 
 def title_of(name: str) -> str:
-    """"王教授" -> "教授": the title the old text carried inside the name, if any."""
+    """ "王教授" -> "教授": the title the old text carried inside the name, if any."""
     return next((title for title in sorted(TITLES, key=len, reverse=True) if name.endswith(title)), "")

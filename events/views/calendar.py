@@ -28,8 +28,10 @@ def _ics(content: bytes, filename: str, *, private: bool = False) -> HttpRespons
 @require_GET
 def event_calendar(request, pk: int):
     event = _visible_event(request, pk)
-    seat = request.user.is_authenticated and Registration.objects.filter(
-        event=event, user=request.user, status=Registration.Status.CONFIRMED).exists()
+    seat = (
+        request.user.is_authenticated
+        and Registration.objects.filter(event=event, user=request.user, status=Registration.Status.CONFIRMED).exists()
+    )
     return _ics(calendar.event_ics(event, show_link=seat), calendar.event_ics_filename(event), private=seat)
 
 
@@ -40,8 +42,11 @@ def programme_feed(request):
     known = set(Event.Kind.values)
     unknown = [k for k in kinds if k not in known]
     if unknown:
-        return HttpResponse(_("未知的活动类型：%(kinds)s") % {"kinds": ", ".join(unknown[:5])[:200]},
-                            status=400, content_type="text/plain; charset=utf-8")
+        return HttpResponse(
+            _("未知的活动类型：%(kinds)s") % {"kinds": ", ".join(unknown[:5])[:200]},
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
     name = _("博聚活动日程")
     if kinds:
         labels = dict(Event.Kind.choices)
@@ -73,8 +78,16 @@ def my_calendar(request):
         https_url = request.build_absolute_uri(reverse("events:personal_feed", args=[feed.token]))
         webcal_url = "webcal://" + https_url.split("://", 1)[1]
     kinds = Event.Kind.choices
-    return render(request, "notifications/calendar.html", {
-        "feed": feed, "https_url": https_url, "webcal_url": webcal_url, "kinds": kinds,
-        # webcal:// so a tap subscribes (the calendar app then refreshes it) instead of importing once.
-        "programme_url": "webcal://" + request.build_absolute_uri(reverse("events:programme_feed")).split("://", 1)[1],
-    })
+    return render(
+        request,
+        "notifications/calendar.html",
+        {
+            "feed": feed,
+            "https_url": https_url,
+            "webcal_url": webcal_url,
+            "kinds": kinds,
+            # webcal:// so a tap subscribes (the calendar app then refreshes it) instead of importing once.
+            "programme_url": "webcal://"
+            + request.build_absolute_uri(reverse("events:programme_feed")).split("://", 1)[1],
+        },
+    )

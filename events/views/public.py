@@ -49,10 +49,16 @@ def home(request):
         event.closed = now >= (event.registration_closes_at or event.starts_at)
     labels = dict(Event.Kind.choices)
     groups = [(labels.get(kind, kind), list(items)) for kind, items in groupby(events, key=lambda e: e.kind)]
-    return render(request, "events/home.html", {
-        "filter": programme, "groups": groups, "count": len(events),
-        "filtered": programme.is_bound and any(programme.form.data.get(f) for f in programme.form.fields),
-    })
+    return render(
+        request,
+        "events/home.html",
+        {
+            "filter": programme,
+            "groups": groups,
+            "count": len(events),
+            "filtered": programme.is_bound and any(programme.form.data.get(f) for f in programme.form.fields),
+        },
+    )
 
 
 @require_GET
@@ -71,7 +77,8 @@ def _detail(request, event: Event, *, answers_form=None, status: int = 200):
     # grid's classes); one room's timetable reads better as the list.
     grid = timetable_grid(sessions) if len({s.room_label for s in sessions}) > 1 else []
     if not any(len(day.columns) > 1 for day in grid) or any(
-            len(day.columns) > 12 or len(day.times) > 58 for day in grid):
+        len(day.columns) > 12 or len(day.times) > 58 for day in grid
+    ):
         grid = []
     starts, ends = timezone.localtime(event.starts_at), timezone.localtime(event.ends_at)
     context = {
@@ -133,8 +140,7 @@ def event_register(request, pk: int):
     else:
         messages.info(
             request,
-            _("名额已满，您已进入候补名单，当前第 %(position)d 位。")
-            % {"position": registration.waitlist_place},
+            _("名额已满，您已进入候补名单，当前第 %(position)d 位。") % {"position": registration.waitlist_place},
         )
     return redirect(event)
 
@@ -162,9 +168,16 @@ def event_answers(request, pk: int):
                 messages.success(request, _("报名回答已保存。"))
                 return redirect(event)
         status = 400
-    return render(request, "events/answers.html", {
-        "event": event, "form": form, "open": event.registration_is_open(),
-    }, status=status)
+    return render(
+        request,
+        "events/answers.html",
+        {
+            "event": event,
+            "form": form,
+            "open": event.registration_is_open(),
+        },
+        status=status,
+    )
 
 
 @login_required
@@ -192,13 +205,21 @@ def my_events(request):
     # Cancelled rows are history: show one per event, and none once the person registered again.
     active_events = {r.event_id for r in registrations if r.status != Registration.Status.CANCELLED}
     last_cancelled = {r.event_id: r.pk for r in registrations if r.status == Registration.Status.CANCELLED}
-    shown = [r for r in registrations if r.status != Registration.Status.CANCELLED
-             or (r.event_id not in active_events and last_cancelled[r.event_id] == r.pk)]
+    shown = [
+        r
+        for r in registrations
+        if r.status != Registration.Status.CANCELLED
+        or (r.event_id not in active_events and last_cancelled[r.event_id] == r.pk)
+    ]
     now = timezone.now()
-    return render(request, "events/my_events.html", {
-        "upcoming": [r for r in shown if r.event.ends_at >= now],
-        "past": sorted((r for r in shown if r.event.ends_at < now), key=lambda r: r.event.starts_at, reverse=True),
-    })
+    return render(
+        request,
+        "events/my_events.html",
+        {
+            "upcoming": [r for r in shown if r.event.ends_at >= now],
+            "past": sorted((r for r in shown if r.event.ends_at < now), key=lambda r: r.event.starts_at, reverse=True),
+        },
+    )
 
 
 @require_GET

@@ -5,15 +5,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('fairs', '0001_initial'),
+        ("fairs", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='fair',
-            name='map_version',
+            model_name="fair",
+            name="map_version",
             field=models.PositiveBigIntegerField(default=fairs.models.map_version_start, editable=False),
         ),
     ]

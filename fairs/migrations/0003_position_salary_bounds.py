@@ -5,20 +5,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('fairs', '0002_fair_map_version'),
+        ("fairs", "0002_fair_map_version"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='position',
-            name='salary_max',
-            field=models.PositiveIntegerField(blank=True, null=True, validators=[fairs.models.salary_wan_validate], verbose_name='年薪上限（万元）'),
+            model_name="position",
+            name="salary_max",
+            field=models.PositiveIntegerField(
+                blank=True, null=True, validators=[fairs.models.salary_wan_validate], verbose_name="年薪上限（万元）"
+            ),
         ),
         migrations.AlterField(
-            model_name='position',
-            name='salary_min',
-            field=models.PositiveIntegerField(blank=True, null=True, validators=[fairs.models.salary_wan_validate], verbose_name='年薪下限（万元）'),
+            model_name="position",
+            name="salary_min",
+            field=models.PositiveIntegerField(
+                blank=True, null=True, validators=[fairs.models.salary_wan_validate], verbose_name="年薪下限（万元）"
+            ),
         ),
     ]

@@ -71,13 +71,20 @@ def booth_book(*, booth: Booth, company: Company, actor: User, now=None) -> Boot
                 raise FairError("over_quota", quota=fair.booths_per_company)
             instant = not fair.approval_required
             booking = BoothBooking.objects.create(
-                fair=fair, booth=booth, company=company, requested_by=actor,
+                fair=fair,
+                booth=booth,
+                company=company,
+                requested_by=actor,
                 status=Status.APPROVED if instant else Status.REQUESTED,
                 decided_at=timezone.now() if instant else None,
             )
             _bump(booth)
-            audit_log(actor=actor, action="booth.book" if instant else "booth.request", target=booking,
-                      data={"booth": booth.code, "company": company.pk})
+            audit_log(
+                actor=actor,
+                action="booth.book" if instant else "booth.request",
+                target=booking,
+                data={"booth": booth.code, "company": company.pk},
+            )
             effects.booth_changed(fair, booth, booking)
             effects.booking_notify(booking, "booked" if instant else "requested", later=True)
     except IntegrityError:
@@ -114,8 +121,12 @@ def booking_decide(*, booking: BoothBooking, actor: User, approve: bool) -> Boot
         booking.decided_by, booking.decided_at = actor, timezone.now()
         booking.save(update_fields=["status", "decided_by", "decided_at"])
         _bump(booth)
-        audit_log(actor=actor, action="booth.approve" if approve else "booth.reject", target=booking,
-                  data={"booth": booth.code, "company": booking.company_id})
+        audit_log(
+            actor=actor,
+            action="booth.approve" if approve else "booth.reject",
+            target=booking,
+            data={"booth": booth.code, "company": booking.company_id},
+        )
         effects.booth_changed(booking.fair, booth)
         effects.booking_notify(booking, "approved" if approve else "rejected")
     return booking
@@ -138,8 +149,12 @@ def booking_cancel(*, booking: BoothBooking, actor: User) -> BoothBooking:
         booking.decided_by, booking.decided_at = actor, timezone.now()
         booking.save(update_fields=["status", "decided_by", "decided_at"])
         _bump(booth)
-        audit_log(actor=actor, action="booth.cancel", target=booking,
-                  data={"booth": booth.code, "company": booking.company_id, "by_organizer": by_organizer})
+        audit_log(
+            actor=actor,
+            action="booth.cancel",
+            target=booking,
+            data={"booth": booth.code, "company": booking.company_id, "by_organizer": by_organizer},
+        )
         effects.booth_changed(booking.fair, booth)
         if by_organizer:
             effects.booking_notify(booking, "cancelled")
@@ -174,11 +189,16 @@ def booking_move(*, booking: BoothBooking, to_booth: Booth, actor: User) -> Boot
             booking.save(update_fields=["booth"])
             _bump(old)
             _bump(new)
-            audit_log(actor=actor, action="booth.move", target=booking,
-                      data={"from": old.code, "to": new.code, "company": booking.company_id})
+            audit_log(
+                actor=actor,
+                action="booth.move",
+                target=booking,
+                data={"from": old.code, "to": new.code, "company": booking.company_id},
+            )
             # One version bump and one map rebuild for both booths.
-            effects.map_changed(booking.fair_id, effects.booth_message(booking.fair, old),
-                                effects.booth_message(booking.fair, new))
+            effects.map_changed(
+                booking.fair_id, effects.booth_message(booking.fair, old), effects.booth_message(booking.fair, new)
+            )
             effects.booking_notify(booking, "moved", previous=old.code)
     except IntegrityError:
         raise FairError("taken") from None

@@ -31,8 +31,11 @@ def map_version_bump(fair_id: int) -> int | None:
     instead would lock the fair row there and queue every booking of the fair behind it.
     """
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {Fair._meta.db_table} SET map_version = map_version + 1 "
-                       f"WHERE {Fair._meta.pk.column} = %s RETURNING map_version", [fair_id])
+        cursor.execute(
+            f"UPDATE {Fair._meta.db_table} SET map_version = map_version + 1 "
+            f"WHERE {Fair._meta.pk.column} = %s RETURNING map_version",
+            [fair_id],
+        )
         row = cursor.fetchone()
     map_stamp_bump(fair_id)  # after the new version is visible: readers re-read the fair row
     return row[0] if row else None
@@ -93,12 +96,20 @@ def booking_notify(booking: BoothBooking, what: str, *, later: bool = False, **e
     else:
         users = User.objects.filter(company_memberships__company_id=booking.company_id, is_active=True)
         url = reverse("fairs:company_bookings")
-    context = {"event_id": event.pk, "event": event.title, "booth": booking.booth.code,
-               "company": booking.company.name, "url": url, "target": f"booking:{booking.pk}", **extra}
+    context = {
+        "event_id": event.pk,
+        "event": event.title,
+        "booth": booking.booth.code,
+        "company": booking.company.name,
+        "url": url,
+        "target": f"booking:{booking.pk}",
+        **extra,
+    }
     try:
         if later:
-            notify_later(user_ids=list(users.values_list("pk", flat=True).distinct()), kind=f"booth.{what}",
-                         context=context)
+            notify_later(
+                user_ids=list(users.values_list("pk", flat=True).distinct()), kind=f"booth.{what}", context=context
+            )
             return
         users = list(users.distinct())
         if users:

@@ -52,14 +52,22 @@ def fair_settings_save(*, fair: Fair, actor: User, data: dict[str, Any]) -> Fair
             if field in data:
                 setattr(fair, field, data[field])
         fair.save()
-        audit_log(actor=actor, action="fair.settings", target=fair,
-                  data={"approval_required": fair.approval_required, "quota": fair.booths_per_company,
-                        "open": fair.booking_open})
+        audit_log(
+            actor=actor,
+            action="fair.settings",
+            target=fair,
+            data={
+                "approval_required": fair.approval_required,
+                "quota": fair.booths_per_company,
+                "open": fair.booking_open,
+            },
+        )
     return fair
 
 
-def hall_save(*, fair: Fair, actor: User, name: str, columns: int, rows: int, hall: Hall | None = None,
-              image=None) -> Hall:
+def hall_save(
+    *, fair: Fair, actor: User, name: str, columns: int, rows: int, hall: Hall | None = None, image=None
+) -> Hall:
     """Create or change a hall. `image` (an upload) becomes its floor image, re-encoded."""
     _require(actor, fair)
     name = (name or "").strip()
@@ -72,8 +80,12 @@ def hall_save(*, fair: Fair, actor: User, name: str, columns: int, rows: int, ha
         elif hall.fair_id != fair.pk:
             raise FairError("forbidden")
         hall.name, hall.columns, hall.rows = name[:60], columns, rows
-        if hall.pk and Booth.objects.filter(hall=hall).filter(
-                models.Q(x__gt=columns - models.F("width")) | models.Q(y__gt=rows - models.F("height"))).exists():
+        if (
+            hall.pk
+            and Booth.objects.filter(hall=hall)
+            .filter(models.Q(x__gt=columns - models.F("width")) | models.Q(y__gt=rows - models.F("height")))
+            .exists()
+        ):
             raise FairError("invalid", detail=_("缩小后有展位落在展厅外，请先移动这些展位。"))
         hall.save()
         if png is not None:
@@ -123,10 +135,15 @@ def _check_geometry(hall: Hall, booth: Booth) -> None:
     if booth.x + booth.width > hall.columns or booth.y + booth.height > hall.rows:
         raise FairError("invalid", detail=_("展位超出展厅范围"))
     # Two rectangles overlap when each starts before the other ends, on both axes.
-    other = (Booth.objects.filter(hall_id=hall.pk, x__lt=booth.x + booth.width, y__lt=booth.y + booth.height)
-             .alias(right=F("x") + F("width"), bottom=F("y") + F("height"))
-             .filter(right__gt=booth.x, bottom__gt=booth.y).exclude(pk=booth.pk).order_by("code")
-             .values_list("code", flat=True).first())
+    other = (
+        Booth.objects.filter(hall_id=hall.pk, x__lt=booth.x + booth.width, y__lt=booth.y + booth.height)
+        .alias(right=F("x") + F("width"), bottom=F("y") + F("height"))
+        .filter(right__gt=booth.x, bottom__gt=booth.y)
+        .exclude(pk=booth.pk)
+        .order_by("code")
+        .values_list("code", flat=True)
+        .first()
+    )
     if other is not None:
         raise FairError("overlap", booth=other)
 
@@ -170,8 +187,11 @@ def booth_update(*, booth: Booth, actor: User, data: dict[str, Any]) -> Booth:
             changes = _clean_booth(booth.hall, data)
             if changes.get("code") and _code_taken(booth.hall, changes["code"], booth.pk):
                 raise FairError("duplicate_code", booth=changes["code"])
-            if changes.get("is_closed") and not booth.is_closed and \
-                    BoothBooking.objects.filter(booth=booth, status__in=ACTIVE_BOOKING).exists():
+            if (
+                changes.get("is_closed")
+                and not booth.is_closed
+                and BoothBooking.objects.filter(booth=booth, status__in=ACTIVE_BOOKING).exists()
+            ):
                 raise FairError("has_bookings")
             for field, value in changes.items():
                 setattr(booth, field, value)
@@ -195,8 +215,13 @@ def booth_delete(*, booth: Booth, actor: User) -> None:
         booth = Booth.objects.select_for_update().get(pk=booth.pk)
         if BoothBooking.objects.filter(booth=booth).exists():
             raise FairError("has_bookings")
-        state = {"id": booth.pk, "hall": booth.hall_id, "code": booth.code, "deleted": True,
-                 "version": booth.version + 1}
+        state = {
+            "id": booth.pk,
+            "hall": booth.hall_id,
+            "code": booth.code,
+            "deleted": True,
+            "version": booth.version + 1,
+        }
         audit_log(actor=actor, action="fair.booth_delete", target=booth)
         booth.delete()
         payload = {"type": "fair.booth", "fair": fair.pk, "booth": state}

@@ -15,8 +15,16 @@ from ..errors import FairError
 from ..models import BoothBooking, Fair, Position, ShortlistEntry
 from ..permissions import is_member
 
-POSITION_FIELDS = ("title", "discipline", "headcount", "salary_min", "salary_max", "location", "requirements",
-                   "deadline")
+POSITION_FIELDS = (
+    "title",
+    "discipline",
+    "headcount",
+    "salary_min",
+    "salary_max",
+    "location",
+    "requirements",
+    "deadline",
+)
 
 
 def fairs_with_booth(company: Company):
@@ -24,8 +32,9 @@ def fairs_with_booth(company: Company):
     return Fair.objects.filter(bookings__company=company, bookings__status=BoothBooking.Status.APPROVED).distinct()
 
 
-def position_save(*, company: Company, actor: User, data: dict[str, Any], fairs=(), position: Position | None = None
-                  ) -> Position:
+def position_save(
+    *, company: Company, actor: User, data: dict[str, Any], fairs=(), position: Position | None = None
+) -> Position:
     """Create or change a position and the fairs it is shown at.
 
     Raises FairError: not_member / not_verified / no_booth (a fair without the company's booth) / invalid.
@@ -53,8 +62,12 @@ def position_save(*, company: Company, actor: User, data: dict[str, Any], fairs=
         created = position.pk is None
         position.save()
         position.fairs.set(sorted(fair_ids))
-        audit_log(actor=actor, action="position.create" if created else "position.update", target=position,
-                  data={"fairs": sorted(fair_ids)})
+        audit_log(
+            actor=actor,
+            action="position.create" if created else "position.update",
+            target=position,
+            data={"fairs": sorted(fair_ids)},
+        )
     return position
 
 

@@ -41,8 +41,9 @@ def ticket_holder(*, code: str, fair: Fair) -> tuple[User, int]:
     return ticket.registration.user, ticket.pk
 
 
-def visit_record(*, fair: Fair, company: Company, actor: User, visitor: User, ticket_id: int | None = None,
-                 now=None) -> tuple[BoothVisit, bool]:
+def visit_record(
+    *, fair: Fair, company: Company, actor: User, visitor: User, ticket_id: int | None = None, now=None
+) -> tuple[BoothVisit, bool]:
     """Record (or count again) `visitor` at `company`'s booth. Returns (visit, first time).
 
     The visit is shared with the company when the visitor's profile consents to sharing at the
@@ -50,8 +51,11 @@ def visit_record(*, fair: Fair, company: Company, actor: User, visitor: User, ti
     """
     if not is_member(actor, company):
         raise FairError("not_member")
-    booking = (BoothBooking.objects.filter(fair=fair, company=company, status=BoothBooking.Status.APPROVED)
-               .order_by("pk").first())
+    booking = (
+        BoothBooking.objects.filter(fair=fair, company=company, status=BoothBooking.Status.APPROVED)
+        .order_by("pk")
+        .first()
+    )
     if booking is None:
         raise FairError("no_booth")
     now = now or timezone.now()
@@ -62,13 +66,25 @@ def visit_record(*, fair: Fair, company: Company, actor: User, visitor: User, ti
             created = visit is None
             if created:
                 visit = BoothVisit.objects.create(
-                    fair=fair, company=company, visitor=visitor, booth_id=booking.booth_id, ticket_id=ticket_id,
-                    shared=consent, scanned_by=actor, first_seen_at=now, last_seen_at=now)
+                    fair=fair,
+                    company=company,
+                    visitor=visitor,
+                    booth_id=booking.booth_id,
+                    ticket_id=ticket_id,
+                    shared=consent,
+                    scanned_by=actor,
+                    first_seen_at=now,
+                    last_seen_at=now,
+                )
             else:
                 visit.last_seen_at, visit.scans = now, visit.scans + 1
                 visit.save(update_fields=["last_seen_at", "scans"])
-            audit_log(actor=actor, action="visit.scan", target=visit,
-                      data={"company": company.pk, "shared": visit.shared, "first": created})
+            audit_log(
+                actor=actor,
+                action="visit.scan",
+                target=visit,
+                data={"company": company.pk, "shared": visit.shared, "first": created},
+            )
     except IntegrityError:
         # Two phones scanned the same person at the same instant: the other one recorded it.
         visit = BoothVisit.objects.get(fair=fair, company=company, visitor=visitor)

@@ -33,20 +33,33 @@ def _company_or_403(request):
 def company_home(request):
     company = _company_or_403(request)
     bookings = selectors.company_bookings(member_companies(request.user).filter(pk=company.pk))
-    fairs = (Fair.objects.filter(event__status=Event.Status.PUBLISHED, event__ends_at__gte=timezone.now(),
-                                 halls__isnull=False).select_related("event").distinct().order_by("event__starts_at"))
-    return render(request, "fairs/company_home.html", {
-        "company": company, "bookings": bookings, "fairs": fairs,
-        "booked_fairs": fairs_with_booth(company).select_related("event").order_by("event__starts_at"),
-        "positions": company.positions.prefetch_related("fairs__event")[:100],
-    })
+    fairs = (
+        Fair.objects.filter(
+            event__status=Event.Status.PUBLISHED, event__ends_at__gte=timezone.now(), halls__isnull=False
+        )
+        .select_related("event")
+        .distinct()
+        .order_by("event__starts_at")
+    )
+    return render(
+        request,
+        "fairs/company_home.html",
+        {
+            "company": company,
+            "bookings": bookings,
+            "fairs": fairs,
+            "booked_fairs": fairs_with_booth(company).select_related("event").order_by("event__starts_at"),
+            "positions": company.positions.prefetch_related("fairs__event")[:100],
+        },
+    )
 
 
 @login_required
 @require_POST
 def booking_cancel_view(request, pk: int):
-    booking = get_object_or_404(BoothBooking.objects.select_related("fair__event", "company"),
-                                pk=pk, company__in=member_companies(request.user))
+    booking = get_object_or_404(
+        BoothBooking.objects.select_related("fair__event", "company"), pk=pk, company__in=member_companies(request.user)
+    )
     try:
         booking_cancel(booking=booking, actor=request.user)
     except FairError as error:
@@ -71,16 +84,18 @@ def position_edit(request, pk: int | None = None):
         if form.is_valid():
             data = {name: form.cleaned_data[name] for name in form.Meta.fields}
             try:
-                position_save(company=company, actor=request.user, data=data, fairs=form.cleaned_data["fairs"],
-                              position=position)
+                position_save(
+                    company=company, actor=request.user, data=data, fairs=form.cleaned_data["fairs"], position=position
+                )
             except FairError as error:
                 form.add_error(None, error.message)
             else:
                 messages.success(request, _("岗位已保存。"))
                 return redirect("fairs:company_bookings")
         status = 400
-    return render(request, "fairs/position_form.html", {"form": form, "position": position, "company": company},
-                  status=status)
+    return render(
+        request, "fairs/position_form.html", {"form": form, "position": position, "company": company}, status=status
+    )
 
 
 @login_required

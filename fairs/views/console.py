@@ -49,8 +49,10 @@ def floor_plan(request, event_id: int):
         messages.error(request, error.message)
         return redirect("console:event", event.pk)
     settings_form = FairSettingsForm(request.POST if request.POST.get("form") == "settings" else None, instance=fair)
-    hall_form = HallForm(request.POST if request.POST.get("form") == "hall" else None,
-                         request.FILES if request.POST.get("form") == "hall" else None)
+    hall_form = HallForm(
+        request.POST if request.POST.get("form") == "hall" else None,
+        request.FILES if request.POST.get("form") == "hall" else None,
+    )
     status = 200
     if request.method == "POST":
         try:
@@ -63,17 +65,33 @@ def floor_plan(request, event_id: int):
                 hall = None
                 if request.POST.get("hall"):
                     hall = get_object_or_404(Hall, pk=int_param(request.POST["hall"]) or 0, fair=fair)
-                hall_save(fair=fair, actor=request.user, name=data["name"], columns=data["columns"], rows=data["rows"],
-                          hall=hall, image=data.get("image") or None)
+                hall_save(
+                    fair=fair,
+                    actor=request.user,
+                    name=data["name"],
+                    columns=data["columns"],
+                    rows=data["rows"],
+                    hall=hall,
+                    image=data.get("image") or None,
+                )
                 messages.success(request, _("展厅已保存。"))
                 return redirect("fairs:console_floor", event.pk)
         except FairError as error:
             messages.error(request, error.message)
         status = 400
-    return render(request, "fairs/console_floor.html", {
-        "event": event, "fair": fair, "settings_form": settings_form, "hall_form": hall_form,
-        "snapshot": selectors.map_snapshot(fair), "halls": list(fair.halls.all()),
-    }, status=status)
+    return render(
+        request,
+        "fairs/console_floor.html",
+        {
+            "event": event,
+            "fair": fair,
+            "settings_form": settings_form,
+            "hall_form": hall_form,
+            "snapshot": selectors.map_snapshot(fair),
+            "halls": list(fair.halls.all()),
+        },
+        status=status,
+    )
 
 
 def _json_body(request) -> dict:
@@ -125,33 +143,47 @@ def booth_update_view(request, event_id: int, booth_id: int):
 @organizer_required
 def bookings(request, event_id: int):
     fair = fair_for_manager(request.user, event_id)
-    rows = (BoothBooking.objects.filter(fair=fair).select_related("booth__hall", "company", "requested_by", "decided_by")
-            .order_by("status", "-created_at", "-id"))
+    rows = (
+        BoothBooking.objects.filter(fair=fair)
+        .select_related("booth__hall", "company", "requested_by", "decided_by")
+        .order_by("status", "-created_at", "-id")
+    )
     taken = set(BoothBooking.objects.filter(fair=fair, status__in=ACTIVE_BOOKING).values_list("booth_id", flat=True))
     free = [b for b in Booth.objects.filter(hall__fair=fair, is_closed=False).order_by("code") if b.pk not in taken]
-    return render(request, "fairs/console_bookings.html", {
-        "event": fair.event, "fair": fair, "rows": rows, "free_booths": free,
-    })
+    return render(
+        request,
+        "fairs/console_bookings.html",
+        {
+            "event": fair.event,
+            "fair": fair,
+            "rows": rows,
+            "free_booths": free,
+        },
+    )
 
 
 @organizer_required
 @require_POST
 def booking_act(request, event_id: int, pk: int, action: str):
     fair = fair_for_manager(request.user, event_id)
-    booking = get_object_or_404(BoothBooking.objects.select_related("fair__event", "booth__hall", "company"),
-                                pk=pk, fair=fair)
+    booking = get_object_or_404(
+        BoothBooking.objects.select_related("fair__event", "booth__hall", "company"), pk=pk, fair=fair
+    )
     try:
         if action in ("approve", "reject"):
             booking_decide(booking=booking, actor=request.user, approve=action == "approve")
         elif action == "cancel":
             booking_cancel(booking=booking, actor=request.user)
         else:  # move
-            booth = get_object_or_404(Booth.objects.select_related("hall"), pk=int_param(request.POST.get("booth")) or 0,
-                                      hall__fair=fair)
+            booth = get_object_or_404(
+                Booth.objects.select_related("hall"), pk=int_param(request.POST.get("booth")) or 0, hall__fair=fair
+            )
             booking_move(booking=booking, to_booth=booth, actor=request.user)
     except FairError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("已处理 %(company)s 的展位 %(code)s。") % {
-            "company": booking.company.name, "code": booking.booth.code})
+        messages.success(
+            request,
+            _("已处理 %(company)s 的展位 %(code)s。") % {"company": booking.company.name, "code": booking.booth.code},
+        )
     return redirect("fairs:console_bookings", fair.pk)

@@ -60,13 +60,22 @@ def fair_map(request, event_id: int):
     highlight = int_list_param(request.GET.get("highlight", ""), limit=20)
     public = selectors.public_map(fair)
     snapshot, _etag = selectors.map_snapshot_json(fair, request.user, public)
-    return render(request, "fairs/map.html", {
-        "fair": fair, "event": fair.event, "has_halls": public.halls > 0, "booking_open": fair.booking_is_open(),
-        # Escaped for <script> by the selector (as json_script does), so it is safe to embed as is.
-        "snapshot_json": mark_safe(snapshot),
-        "company": company, "live_topic": group_fair(fair.pk), "highlight": highlight,
-        "can_manage": fair_can_manage(request.user, fair),
-    })
+    return render(
+        request,
+        "fairs/map.html",
+        {
+            "fair": fair,
+            "event": fair.event,
+            "has_halls": public.halls > 0,
+            "booking_open": fair.booking_is_open(),
+            # Escaped for <script> by the selector (as json_script does), so it is safe to embed as is.
+            "snapshot_json": mark_safe(snapshot),
+            "company": company,
+            "live_topic": group_fair(fair.pk),
+            "highlight": highlight,
+            "can_manage": fair_can_manage(request.user, fair),
+        },
+    )
 
 
 @require_GET
@@ -108,10 +117,13 @@ def booth_book_view(request, event_id: int, booth_id: int):
 def fair_directory(request, event_id: int):
     fair = visible_fair(request, event_id)
     filters = {
-        "discipline": request.GET.get("discipline", "") if request.GET.get("discipline", "") in dict(DISCIPLINES) else "",
+        "discipline": request.GET.get("discipline", "")
+        if request.GET.get("discipline", "") in dict(DISCIPLINES)
+        else "",
         "industry": request.GET.get("industry", "") if request.GET.get("industry", "") in Industry.values else "",
         "platform_kind": request.GET.get("platform_kind", "")
-        if request.GET.get("platform_kind", "") in PlatformKind.values else "",
+        if request.GET.get("platform_kind", "") in PlatformKind.values
+        else "",
         "keyword": request.GET.get("q", "").strip()[:60],
     }
     companies = selectors.directory(fair, **filters)
@@ -119,11 +131,21 @@ def fair_directory(request, event_id: int):
     only_shortlist = request.GET.get("shortlist") == "1" and request.user.is_authenticated
     if only_shortlist:
         companies = [c for c in companies if c.pk in shortlist]
-    return render(request, "fairs/directory.html", {
-        "fair": fair, "event": fair.event, "companies": companies, "shortlist": shortlist, "filters": filters,
-        "only_shortlist": only_shortlist, "disciplines": DISCIPLINES, "industries": Industry.choices,
-        "platform_kinds": PlatformKind.choices,
-    })
+    return render(
+        request,
+        "fairs/directory.html",
+        {
+            "fair": fair,
+            "event": fair.event,
+            "companies": companies,
+            "shortlist": shortlist,
+            "filters": filters,
+            "only_shortlist": only_shortlist,
+            "disciplines": DISCIPLINES,
+            "industries": Industry.choices,
+            "platform_kinds": PlatformKind.choices,
+        },
+    )
 
 
 @login_required
@@ -136,8 +158,9 @@ def shortlist_toggle_view(request, event_id: int, company_id: int):
     except FairError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, (_("已加入我的关注：%(name)s") if listed else _("已取消关注：%(name)s"))
-                         % {"name": company.name})
+        messages.success(
+            request, (_("已加入我的关注：%(name)s") if listed else _("已取消关注：%(name)s")) % {"name": company.name}
+        )
     target = request.POST.get("next", "")
     if not target.startswith(f"/fairs/{fair.pk}/"):
         target = reverse("fairs:directory", args=[fair.pk])

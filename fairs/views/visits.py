@@ -30,8 +30,10 @@ def _company_fair(request, event_id: int):
     if company is None:
         raise PermissionDenied
     fair = Fair.objects.select_related("event").filter(pk=event_id).first()
-    if fair is None or not BoothBooking.objects.filter(
-            fair=fair, company=company, status=BoothBooking.Status.APPROVED).exists():
+    if (
+        fair is None
+        or not BoothBooking.objects.filter(fair=fair, company=company, status=BoothBooking.Status.APPROVED).exists()
+    ):
         raise Http404
     return company, fair
 
@@ -40,8 +42,9 @@ def _company_fair(request, event_id: int):
 @require_GET
 def scanner(request, event_id: int):
     company, fair = _company_fair(request, event_id)
-    return render(request, "fairs/scanner.html", {"company": company, "fair": fair, "event": fair.event,
-                                                  "jsqr_url": _jsqr_url()})
+    return render(
+        request, "fairs/scanner.html", {"company": company, "fair": fair, "event": fair.event, "jsqr_url": _jsqr_url()}
+    )
 
 
 def _jsqr_url() -> str:
@@ -69,7 +72,9 @@ def scan_api(request, event_id: int):
         return JsonResponse({"ok": False, "code": error.code, "message": str(error.message)}, status=400)
     try:
         visitor, ticket_id = ticket_holder(code=code, fair=fair)
-        visit, first = visit_record(fair=fair, company=company, actor=request.user, visitor=visitor, ticket_id=ticket_id)
+        visit, first = visit_record(
+            fair=fair, company=company, actor=request.user, visitor=visitor, ticket_id=ticket_id
+        )
     except FairError as error:
         return JsonResponse({"ok": False, "code": error.code, "message": str(error.message)}, status=error.status_code)
     if visit.shared:
@@ -87,9 +92,17 @@ def scan_api(request, event_id: int):
 def visitors(request, event_id: int):
     company, fair = _company_fair(request, event_id)
     shown, anonymous = selectors.company_visits(company, fair)
-    return render(request, "fairs/visitors.html", {
-        "company": company, "fair": fair, "event": fair.event, "visits": shown, "anonymous": anonymous,
-    })
+    return render(
+        request,
+        "fairs/visitors.html",
+        {
+            "company": company,
+            "fair": fair,
+            "event": fair.event,
+            "visits": shown,
+            "anonymous": anonymous,
+        },
+    )
 
 
 @login_required
@@ -105,8 +118,11 @@ def visitors_xlsx(request, event_id: int):
 
 
 def _own_visit(request, pk: int) -> BoothVisit:
-    return get_object_or_404(BoothVisit.objects.select_related("fair__event", "company", "visitor__candidate_profile"),
-                             pk=pk, company__in=member_companies(request.user))
+    return get_object_or_404(
+        BoothVisit.objects.select_related("fair__event", "company", "visitor__candidate_profile"),
+        pk=pk,
+        company__in=member_companies(request.user),
+    )
 
 
 @login_required
@@ -118,8 +134,9 @@ def visit_note(request, pk: int):
         messages.error(request, _("备注或评分无效。"))
     else:
         try:
-            visit_note_set(visit=visit, actor=request.user, note=form.cleaned_data["note"],
-                           rating=form.cleaned_data["rating"])
+            visit_note_set(
+                visit=visit, actor=request.user, note=form.cleaned_data["note"], rating=form.cleaned_data["rating"]
+            )
         except FairError as error:
             messages.error(request, error.message)
         else:
@@ -147,8 +164,11 @@ def visit_cv(request, pk: int):
 @require_GET
 @never_cache  # personal: no shared or browser cache keeps it (issue 13)
 def my_visits(request):
-    visits = (BoothVisit.objects.filter(visitor=request.user).select_related("company", "fair__event", "booth")
-              .order_by("-first_seen_at"))
+    visits = (
+        BoothVisit.objects.filter(visitor=request.user)
+        .select_related("company", "fair__event", "booth")
+        .order_by("-first_seen_at")
+    )
     return render(request, "fairs/my_visits.html", {"visits": visits})
 
 

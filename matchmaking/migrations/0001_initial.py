@@ -7,189 +7,418 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_company_logo_contact_invitation'),
-        ('events', '0002_calendar'),
+        ("accounts", "0002_company_logo_contact_invitation"),
+        ("events", "0002_calendar"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MeetingSetup',
+            name="MeetingSetup",
             fields=[
-                ('event', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, primary_key=True, related_name='meeting_setup', serialize=False, to='events.event')),
-                ('meeting_minutes', models.PositiveSmallIntegerField(default=15, verbose_name='每场洽谈时长（分钟）')),
-                ('requests_open_at', models.DateTimeField(blank=True, null=True, verbose_name='预约开始')),
-                ('requests_close_at', models.DateTimeField(blank=True, null=True, verbose_name='预约截止')),
-                ('max_per_candidate', models.PositiveSmallIntegerField(default=4, verbose_name='每位候选人最多洽谈数')),
-                ('max_per_company', models.PositiveSmallIntegerField(default=12, verbose_name='每家单位最多洽谈数')),
-                ('lapse_hours', models.PositiveSmallIntegerField(default=24, verbose_name='未答复的预约在多少小时后失效')),
-                ('version', models.PositiveBigIntegerField(default=0, editable=False)),
+                (
+                    "event",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        primary_key=True,
+                        related_name="meeting_setup",
+                        serialize=False,
+                        to="events.event",
+                    ),
+                ),
+                ("meeting_minutes", models.PositiveSmallIntegerField(default=15, verbose_name="每场洽谈时长（分钟）")),
+                ("requests_open_at", models.DateTimeField(blank=True, null=True, verbose_name="预约开始")),
+                ("requests_close_at", models.DateTimeField(blank=True, null=True, verbose_name="预约截止")),
+                ("max_per_candidate", models.PositiveSmallIntegerField(default=4, verbose_name="每位候选人最多洽谈数")),
+                ("max_per_company", models.PositiveSmallIntegerField(default=12, verbose_name="每家单位最多洽谈数")),
+                (
+                    "lapse_hours",
+                    models.PositiveSmallIntegerField(default=24, verbose_name="未答复的预约在多少小时后失效"),
+                ),
+                ("version", models.PositiveBigIntegerField(default=0, editable=False)),
             ],
             options={
-                'verbose_name': '洽谈设置',
-                'verbose_name_plural': '洽谈设置',
+                "verbose_name": "洽谈设置",
+                "verbose_name_plural": "洽谈设置",
             },
         ),
         migrations.CreateModel(
-            name='SchedulerRun',
+            name="SchedulerRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('published', '已发布'), ('superseded', '已被替换')], default='draft', max_length=12, verbose_name='状态')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('published_at', models.DateTimeField(blank=True, null=True)),
-                ('report', models.JSONField(default=dict)),
-                ('stats', models.JSONField(default=dict)),
-                ('assignments', models.JSONField(default=list)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meeting_runs', to='events.event')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "草稿"), ("published", "已发布"), ("superseded", "已被替换")],
+                        default="draft",
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("published_at", models.DateTimeField(blank=True, null=True)),
+                ("report", models.JSONField(default=dict)),
+                ("stats", models.JSONField(default=dict)),
+                ("assignments", models.JSONField(default=list)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="meeting_runs", to="events.event"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '排程结果',
-                'verbose_name_plural': '排程结果',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "排程结果",
+                "verbose_name_plural": "排程结果",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Slot',
+            name="Slot",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('starts_at', models.DateTimeField(verbose_name='开始时间')),
-                ('ends_at', models.DateTimeField(verbose_name='结束时间')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meeting_slots', to='events.event')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("starts_at", models.DateTimeField(verbose_name="开始时间")),
+                ("ends_at", models.DateTimeField(verbose_name="结束时间")),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="meeting_slots", to="events.event"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '洽谈时段',
-                'verbose_name_plural': '洽谈时段',
-                'ordering': ['starts_at', 'id'],
+                "verbose_name": "洽谈时段",
+                "verbose_name_plural": "洽谈时段",
+                "ordering": ["starts_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Participation',
+            name="Participation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meeting_participations', to='accounts.company')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meeting_participations', to='events.event')),
-                ('slots', models.ManyToManyField(blank=True, related_name='participations', to='matchmaking.slot', verbose_name='在场时段')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="meeting_participations",
+                        to="accounts.company",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="meeting_participations",
+                        to="events.event",
+                    ),
+                ),
+                (
+                    "slots",
+                    models.ManyToManyField(
+                        blank=True, related_name="participations", to="matchmaking.slot", verbose_name="在场时段"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '参会单位',
-                'verbose_name_plural': '参会单位',
+                "verbose_name": "参会单位",
+                "verbose_name_plural": "参会单位",
             },
         ),
         migrations.CreateModel(
-            name='Table',
+            name="Table",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('hall', models.CharField(default='A', max_length=60, verbose_name='区域/展厅')),
-                ('number', models.PositiveSmallIntegerField(verbose_name='桌号')),
-                ('kind', models.CharField(choices=[('table', '洽谈桌'), ('room', '洽谈室'), ('online', '线上')], default='table', max_length=8, verbose_name='类型')),
-                ('online_url', models.URLField(blank=True, verbose_name='线上链接')),
-                ('label', models.CharField(blank=True, max_length=80, verbose_name='接待代表')),
-                ('company', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='meeting_tables', to='accounts.company', verbose_name='使用单位')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meeting_tables', to='events.event')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("hall", models.CharField(default="A", max_length=60, verbose_name="区域/展厅")),
+                ("number", models.PositiveSmallIntegerField(verbose_name="桌号")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("table", "洽谈桌"), ("room", "洽谈室"), ("online", "线上")],
+                        default="table",
+                        max_length=8,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("online_url", models.URLField(blank=True, verbose_name="线上链接")),
+                ("label", models.CharField(blank=True, max_length=80, verbose_name="接待代表")),
+                (
+                    "company",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="meeting_tables",
+                        to="accounts.company",
+                        verbose_name="使用单位",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="meeting_tables", to="events.event"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '洽谈桌',
-                'verbose_name_plural': '洽谈桌',
-                'ordering': ['hall', 'number', 'id'],
+                "verbose_name": "洽谈桌",
+                "verbose_name_plural": "洽谈桌",
+                "ordering": ["hall", "number", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('requested', '待确认'), ('accepted', '已确认'), ('declined', '已婉拒'), ('lapsed', '已失效'), ('cancelled', '已取消')], max_length=12, verbose_name='状态')),
-                ('origin', models.CharField(choices=[('hand', '双方预约'), ('scheduler', '智能排程'), ('organizer', '主办方安排')], default='hand', max_length=12, verbose_name='来源')),
-                ('requested_by_side', models.CharField(blank=True, choices=[('candidate', '候选人'), ('company', '用人单位')], max_length=12)),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='留言')),
-                ('expires_at', models.DateTimeField(blank=True, null=True, verbose_name='答复截止')),
-                ('pinned', models.BooleanField(default=False, verbose_name='锁定')),
-                ('attendance', models.CharField(choices=[('pending', '未标记'), ('held', '已洽谈'), ('no_show', '未到场')], default='pending', max_length=12, verbose_name='到场')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('sequence', models.PositiveIntegerField(default=0)),
-                ('candidate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meetings', to=settings.AUTH_USER_MODEL)),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meetings', to='accounts.company')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meetings', to='events.event')),
-                ('requested_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='meetings', to='matchmaking.schedulerrun')),
-                ('slot', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meetings', to='matchmaking.slot')),
-                ('table', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meetings', to='matchmaking.table')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("requested", "待确认"),
+                            ("accepted", "已确认"),
+                            ("declined", "已婉拒"),
+                            ("lapsed", "已失效"),
+                            ("cancelled", "已取消"),
+                        ],
+                        max_length=12,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "origin",
+                    models.CharField(
+                        choices=[("hand", "双方预约"), ("scheduler", "智能排程"), ("organizer", "主办方安排")],
+                        default="hand",
+                        max_length=12,
+                        verbose_name="来源",
+                    ),
+                ),
+                (
+                    "requested_by_side",
+                    models.CharField(
+                        blank=True, choices=[("candidate", "候选人"), ("company", "用人单位")], max_length=12
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="留言")),
+                ("expires_at", models.DateTimeField(blank=True, null=True, verbose_name="答复截止")),
+                ("pinned", models.BooleanField(default=False, verbose_name="锁定")),
+                (
+                    "attendance",
+                    models.CharField(
+                        choices=[("pending", "未标记"), ("held", "已洽谈"), ("no_show", "未到场")],
+                        default="pending",
+                        max_length=12,
+                        verbose_name="到场",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("sequence", models.PositiveIntegerField(default=0)),
+                (
+                    "candidate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="meetings",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="meetings", to="accounts.company"
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="meetings", to="events.event"
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="meetings",
+                        to="matchmaking.schedulerrun",
+                    ),
+                ),
+                (
+                    "slot",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="meetings", to="matchmaking.slot"
+                    ),
+                ),
+                (
+                    "table",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="meetings", to="matchmaking.table"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '洽谈',
-                'verbose_name_plural': '洽谈',
-                'ordering': ['slot__starts_at', 'table__hall', 'table__number', 'id'],
+                "verbose_name": "洽谈",
+                "verbose_name_plural": "洽谈",
+                "ordering": ["slot__starts_at", "table__hall", "table__number", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Interest',
+            name="Interest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('side', models.CharField(choices=[('candidate', '候选人'), ('company', '用人单位')], max_length=12, verbose_name='意向方')),
-                ('priority', models.PositiveSmallIntegerField(default=2, verbose_name='优先级')),
-                ('note', models.CharField(blank=True, max_length=200, verbose_name='备注')),
-                ('position_title', models.CharField(blank=True, max_length=120, verbose_name='意向岗位')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('candidate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meeting_interests', to=settings.AUTH_USER_MODEL)),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meeting_interests', to='accounts.company')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='meeting_interests', to='events.event')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "side",
+                    models.CharField(
+                        choices=[("candidate", "候选人"), ("company", "用人单位")], max_length=12, verbose_name="意向方"
+                    ),
+                ),
+                ("priority", models.PositiveSmallIntegerField(default=2, verbose_name="优先级")),
+                ("note", models.CharField(blank=True, max_length=200, verbose_name="备注")),
+                ("position_title", models.CharField(blank=True, max_length=120, verbose_name="意向岗位")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "candidate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="meeting_interests",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="meeting_interests",
+                        to="accounts.company",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="meeting_interests", to="events.event"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '洽谈意向',
-                'verbose_name_plural': '洽谈意向',
-                'ordering': ['priority', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('event', 'company', 'candidate', 'side'), name='mm_interest_unique'), models.CheckConstraint(condition=models.Q(('priority__gte', 1), ('priority__lte', 3)), name='mm_interest_priority')],
+                "verbose_name": "洽谈意向",
+                "verbose_name_plural": "洽谈意向",
+                "ordering": ["priority", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("event", "company", "candidate", "side"), name="mm_interest_unique"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("priority__gte", 1), ("priority__lte", 3)), name="mm_interest_priority"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Feedback',
+            name="Feedback",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('side', models.CharField(choices=[('candidate', '候选人'), ('company', '用人单位')], max_length=12)),
-                ('rating', models.PositiveSmallIntegerField(verbose_name='评分')),
-                ('outcome', models.CharField(choices=[('none', '暂无'), ('interview', '进入面试'), ('offer', '发放录用意向'), ('project', '开展合作项目')], default='none', max_length=12, verbose_name='后续')),
-                ('comment', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('author', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='feedback', to='matchmaking.meeting')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("side", models.CharField(choices=[("candidate", "候选人"), ("company", "用人单位")], max_length=12)),
+                ("rating", models.PositiveSmallIntegerField(verbose_name="评分")),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("none", "暂无"),
+                            ("interview", "进入面试"),
+                            ("offer", "发放录用意向"),
+                            ("project", "开展合作项目"),
+                        ],
+                        default="none",
+                        max_length=12,
+                        verbose_name="后续",
+                    ),
+                ),
+                ("comment", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="feedback", to="matchmaking.meeting"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '洽谈反馈',
-                'verbose_name_plural': '洽谈反馈',
-                'constraints': [models.UniqueConstraint(fields=('meeting', 'side'), name='mm_feedback_one_per_side'), models.CheckConstraint(condition=models.Q(('rating__gte', 1), ('rating__lte', 5)), name='mm_feedback_rating')],
+                "verbose_name": "洽谈反馈",
+                "verbose_name_plural": "洽谈反馈",
+                "constraints": [
+                    models.UniqueConstraint(fields=("meeting", "side"), name="mm_feedback_one_per_side"),
+                    models.CheckConstraint(
+                        condition=models.Q(("rating__gte", 1), ("rating__lte", 5)), name="mm_feedback_rating"
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='slot',
-            constraint=models.UniqueConstraint(fields=('event', 'starts_at'), name='mm_slot_unique_start'),
+            model_name="slot",
+            constraint=models.UniqueConstraint(fields=("event", "starts_at"), name="mm_slot_unique_start"),
         ),
         migrations.AddConstraint(
-            model_name='slot',
-            constraint=models.CheckConstraint(condition=models.Q(('ends_at__gt', models.F('starts_at'))), name='mm_slot_ends_after_start'),
+            model_name="slot",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("ends_at__gt", models.F("starts_at"))), name="mm_slot_ends_after_start"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='participation',
-            constraint=models.UniqueConstraint(fields=('event', 'company'), name='mm_participation_unique'),
+            model_name="participation",
+            constraint=models.UniqueConstraint(fields=("event", "company"), name="mm_participation_unique"),
         ),
         migrations.AddConstraint(
-            model_name='table',
-            constraint=models.UniqueConstraint(fields=('event', 'hall', 'number'), name='mm_table_unique_number'),
+            model_name="table",
+            constraint=models.UniqueConstraint(fields=("event", "hall", "number"), name="mm_table_unique_number"),
         ),
         migrations.AddIndex(
-            model_name='meeting',
-            index=models.Index(fields=['event', 'status'], name='mm_meeting_event_status'),
+            model_name="meeting",
+            index=models.Index(fields=["event", "status"], name="mm_meeting_event_status"),
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ('requested', 'accepted'))), fields=('slot', 'candidate'), name='mm_meeting_one_per_candidate_slot'),
+            model_name="meeting",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ("requested", "accepted"))),
+                fields=("slot", "candidate"),
+                name="mm_meeting_one_per_candidate_slot",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ('requested', 'accepted'))), fields=('slot', 'table'), name='mm_meeting_one_per_table_slot'),
+            model_name="meeting",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ("requested", "accepted"))),
+                fields=("slot", "table"),
+                name="mm_meeting_one_per_table_slot",
+            ),
         ),
     ]

@@ -5,5 +5,16 @@ from .optimiser import SolveError, greedy, optimise
 from .problem import CandidateInfo, CompanyInfo, Problem, Solution, statistics, usable_slots, wish_weight
 from .tables import tables_assign
 
-__all__ = ["CandidateInfo", "CompanyInfo", "Problem", "Solution", "SolveError", "greedy", "optimise",
-           "statistics", "tables_assign", "usable_slots", "wish_weight"]
+__all__ = [
+    "CandidateInfo",
+    "CompanyInfo",
+    "Problem",
+    "Solution",
+    "SolveError",
+    "greedy",
+    "optimise",
+    "statistics",
+    "tables_assign",
+    "usable_slots",
+    "wish_weight",
+]

@@ -155,16 +155,34 @@ def _greedy_in_order(index: _Index, order: list[int]) -> list[int]:
     return chosen
 
 
-def optimise(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, seed: int = 0,
-             use_lp: bool = True, gap_limit: float | None = None, parameters: dict | None = None) -> Solution:
+def optimise(
+    problem: Problem,
+    *,
+    time_limit: float = 30.0,
+    workers: int = 2,
+    seed: int = 0,
+    use_lp: bool = True,
+    gap_limit: float | None = None,
+    parameters: dict | None = None,
+) -> Solution:
     """The best schedule within `time_limit`, or the first within `gap_limit` (relative) of the
     bound. Raises events.solving.SolveError (timeout/infeasible)."""
     started = time.perf_counter()
     index = _Index(problem)
     if not index.keys:
-        return Solution(meetings=[], report={"status": "optimal", "objective": 0.0, "bound": 0.0, "gap": 0.0,
-                                             "seconds": 0.0, "engine": "cp-sat", "variables": 0},
-                        stats=statistics(problem, []))
+        return Solution(
+            meetings=[],
+            report={
+                "status": "optimal",
+                "objective": 0.0,
+                "bound": 0.0,
+                "gap": 0.0,
+                "seconds": 0.0,
+                "engine": "cp-sat",
+                "variables": 0,
+            },
+            stats=statistics(problem, []),
+        )
     lp_bound, lp_values = (None, None)
     lp_started = time.perf_counter()
     if use_lp:
@@ -202,13 +220,25 @@ def optimise(problem: Problem, *, time_limit: float = 30.0, workers: int = 2, se
         # With a feasible hint and the LP's bound, CP-SAT's presolve is the slow part (20 s of
         # 21 on the bench instance) and buys nothing: off by default.
         parameters = {"cp_model_presolve": False}
-    solver, report = solve(model, time_limit=remaining, workers=workers, seed=seed, known_bound=known,
-                           gap_limit=gap_limit, parameters=parameters)
+    solver, report = solve(
+        model,
+        time_limit=remaining,
+        workers=workers,
+        seed=seed,
+        known_bound=known,
+        gap_limit=gap_limit,
+        parameters=parameters,
+    )
     meetings = [index.keys[i] for i, x in enumerate(xs) if solver.BooleanValue(x)]
     figures = report.as_dict()
-    figures.update(engine="cp-sat" + ("+glop" if lp_values is not None else ""), variables=len(xs),
-                   lp_bound=lp_bound, lp_seconds=lp_seconds, seconds=time.perf_counter() - started,
-                   solver_seconds=report.seconds)
+    figures.update(
+        engine="cp-sat" + ("+glop" if lp_values is not None else ""),
+        variables=len(xs),
+        lp_bound=lp_bound,
+        lp_seconds=lp_seconds,
+        seconds=time.perf_counter() - started,
+        solver_seconds=report.seconds,
+    )
     return Solution(meetings=meetings, report=figures, stats=statistics(problem, meetings))
 
 
@@ -221,11 +251,16 @@ def greedy(problem: Problem, *, seed: int = 0) -> Solution:
     index = _Index(problem)
     pairs = sorted(index.by_pair)
     random.Random(seed).shuffle(pairs)
-    order = [i for pair in pairs for i in sorted(index.by_pair[pair], key=lambda i: problem.slots.index(index.keys[i][2]))]
+    order = [
+        i for pair in pairs for i in sorted(index.by_pair[pair], key=lambda i: problem.slots.index(index.keys[i][2]))
+    ]
     chosen = _greedy_in_order(index, order)
     meetings = [index.keys[i] for i, v in enumerate(chosen) if v]
-    return Solution(meetings=meetings, report={"engine": "greedy", "seconds": time.perf_counter() - started},
-                    stats=statistics(problem, meetings))
+    return Solution(
+        meetings=meetings,
+        report={"engine": "greedy", "seconds": time.perf_counter() - started},
+        stats=statistics(problem, meetings),
+    )
 
 
 __all__ = ["SolveError", "greedy", "optimise"]

@@ -25,28 +25,28 @@ def wish_weight(candidate_priority: int | None, company_priority: int | None) ->
 
 @dataclass
 class CompanyInfo:
-    tables: int                     # meetings it can hold in parallel
-    slots: set                      # slots it is there for
-    hall: str = "A"                 # where its tables are (for the travel rule)
-    maximum: int = 10 ** 6          # meetings in total
+    tables: int  # meetings it can hold in parallel
+    slots: set  # slots it is there for
+    hall: str = "A"  # where its tables are (for the travel rule)
+    maximum: int = 10**6  # meetings in total
     table_ids: list = field(default_factory=list)  # filled by the app; the order is the preference
 
 
 @dataclass
 class CandidateInfo:
-    maximum: int = 10 ** 6
+    maximum: int = 10**6
     busy: set = field(default_factory=set)  # slots that overlap something else they are confirmed for
 
 
 @dataclass
 class Problem:
-    slots: list                           # slot ids in time order
-    adjacent: set                         # (earlier, later) slots back to back, no break between
-    companies: dict                       # company id -> CompanyInfo
-    candidates: dict                      # candidate id -> CandidateInfo
-    wishes: dict                          # (candidate, company) -> weight > 0
-    mutual: set = field(default_factory=set)      # (candidate, company) pairs both sides wished
-    kept: list = field(default_factory=list)      # (candidate, company, slot) fixed meetings
+    slots: list  # slot ids in time order
+    adjacent: set  # (earlier, later) slots back to back, no break between
+    companies: dict  # company id -> CompanyInfo
+    candidates: dict  # candidate id -> CandidateInfo
+    wishes: dict  # (candidate, company) -> weight > 0
+    mutual: set = field(default_factory=set)  # (candidate, company) pairs both sides wished
+    kept: list = field(default_factory=list)  # (candidate, company, slot) fixed meetings
     previous: dict = field(default_factory=dict)  # (candidate, company) -> slot published before
 
     def max_weight(self) -> int:
@@ -55,8 +55,8 @@ class Problem:
 
 @dataclass
 class Solution:
-    meetings: list                     # (candidate, company, slot), the new ones (kept excluded)
-    report: dict                       # objective, bound, gap, seconds, status, engine
+    meetings: list  # (candidate, company, slot), the new ones (kept excluded)
+    report: dict  # objective, bound, gap, seconds, status, engine
     stats: dict = field(default_factory=dict)
 
 
@@ -115,8 +115,11 @@ def statistics(problem: Problem, meetings: list) -> dict:
     companies_with_interest = {k for _c, k in problem.wishes}
     served = {k for _c, k, _s in everything}
     candidates_with_interest = {c for c, _k in problem.wishes}
-    moved = sum(1 for pair, slot in problem.previous.items()
-                if pair in problem.wishes and not any((c, k) == pair and s == slot for c, k, s in everything))
+    moved = sum(
+        1
+        for pair, slot in problem.previous.items()
+        if pair in problem.wishes and not any((c, k) == pair and s == slot for c, k, s in everything)
+    )
     per_company: dict = {}
     for _c, k, _s in everything:
         per_company[k] = per_company.get(k, 0) + 1
@@ -126,9 +129,11 @@ def statistics(problem: Problem, meetings: list) -> dict:
         "mutual_met": mutual_met,
         "mutual_wishes": len(problem.mutual),
         "mutual_share": round(mutual_met / len(problem.mutual), 4) if problem.mutual else None,
-        "candidates_with_meeting_share": (round(len({c for c, _k, _s in everything} & candidates_with_interest)
-                                                / len(candidates_with_interest), 4)
-                                          if candidates_with_interest else None),
+        "candidates_with_meeting_share": (
+            round(len({c for c, _k, _s in everything} & candidates_with_interest) / len(candidates_with_interest), 4)
+            if candidates_with_interest
+            else None
+        ),
         "companies_without_meeting": len(companies_with_interest - served),
         "unmet_wishes": len(problem.wishes) - len(pairs & set(problem.wishes)),
         "moved": moved,

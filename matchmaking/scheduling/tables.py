@@ -7,8 +7,9 @@ from collections import defaultdict
 from .problem import Problem
 
 
-def tables_assign(problem: Problem, meetings: list, *, kept_tables: dict | None = None,
-                  previous_tables: dict | None = None) -> list:
+def tables_assign(
+    problem: Problem, meetings: list, *, kept_tables: dict | None = None, previous_tables: dict | None = None
+) -> list:
     """[(candidate, company, slot, table)] for `meetings`.
 
     `kept_tables`: (company, slot) -> tables already taken there (kept meetings).
@@ -22,7 +23,7 @@ def tables_assign(problem: Problem, meetings: list, *, kept_tables: dict | None 
         taken[key] |= set(tables)
     result = []
     # Pairs with a preferred table first, so a newcomer does not take it.
-    ordered = sorted(meetings, key=lambda m: (0 if (m[0], m[1]) in previous_tables else 1))
+    ordered = sorted(meetings, key=lambda m: 0 if (m[0], m[1]) in previous_tables else 1)
     for candidate, company, slot in ordered:
         free = [t for t in problem.companies[company].table_ids if t not in taken[(company, slot)]]
         if not free:

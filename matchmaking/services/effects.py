@@ -27,8 +27,9 @@ def group_staff(event_id: int) -> str:
 def _member_ids(company_id: int) -> list[int]:
     from accounts.models import CompanyMembership
 
-    return list(CompanyMembership.objects.filter(company_id=company_id, user__is_active=True)
-                .values_list("user_id", flat=True))
+    return list(
+        CompanyMembership.objects.filter(company_id=company_id, user__is_active=True).values_list("user_id", flat=True)
+    )
 
 
 def changed(event_id: int, meetings: list[Meeting]) -> None:
@@ -62,18 +63,31 @@ def notify(meeting: Meeting, what: str, *, to: str = "both", **extra) -> None:
     slot = meeting.slot
     from django.utils import timezone
 
-    context = {"event_id": event.pk, "event": event.title, "company": meeting.company.name,
-               "candidate": meeting.candidate.display_name, "meeting_id": meeting.pk,
-               "when": timezone.localtime(slot.starts_at).strftime("%Y-%m-%d %H:%M"),
-               "table": str(meeting.table), "target": f"meeting:{meeting.pk}", **extra}
+    context = {
+        "event_id": event.pk,
+        "event": event.title,
+        "company": meeting.company.name,
+        "candidate": meeting.candidate.display_name,
+        "meeting_id": meeting.pk,
+        "when": timezone.localtime(slot.starts_at).strftime("%Y-%m-%d %H:%M"),
+        "table": str(meeting.table),
+        "target": f"meeting:{meeting.pk}",
+        **extra,
+    }
     try:
         if to in ("both", "candidate"):
-            notify_many(user_ids=[meeting.candidate_id], kind=f"meeting.{what}",
-                        context={**context, "url": reverse("matchmaking:mine", args=[event.pk])})
+            notify_many(
+                user_ids=[meeting.candidate_id],
+                kind=f"meeting.{what}",
+                context={**context, "url": reverse("matchmaking:mine", args=[event.pk])},
+            )
         if to in ("both", "company"):
             ids = _member_ids(meeting.company_id)
             if ids:
-                notify_many(user_ids=ids, kind=f"meeting.{what}",
-                            context={**context, "url": reverse("matchmaking:company", args=[event.pk])})
+                notify_many(
+                    user_ids=ids,
+                    kind=f"meeting.{what}",
+                    context={**context, "url": reverse("matchmaking:company", args=[event.pk])},
+                )
     except LookupError:
         logger.warning("notification kind meeting.%s is not registered", what)

@@ -27,8 +27,11 @@ def lock_participation(event_id: int, company_id: int) -> Participation:
 
 
 def lock_registration(event_id: int, user_id: int) -> Registration:
-    registration = (Registration.objects.select_for_update()
-                    .filter(event_id=event_id, user_id=user_id, status=Registration.Status.CONFIRMED).first())
+    registration = (
+        Registration.objects.select_for_update()
+        .filter(event_id=event_id, user_id=user_id, status=Registration.Status.CONFIRMED)
+        .first()
+    )
     if registration is None:
         raise MatchmakingError("not_registered")
     return registration
@@ -46,26 +49,44 @@ def busy_slot_ids(event: Event, user_id: int, slots=None) -> set[int]:
     if not slots:
         return set()
     first, last = min(s.starts_at for s in slots), max(s.ends_at for s in slots)
-    others = list(Event.objects.filter(registrations__user_id=user_id,
-                                       registrations__status=Registration.Status.CONFIRMED,
-                                       starts_at__lt=last, ends_at__gt=first).exclude(pk=event.pk)
-                  .exclude(status=Event.Status.CANCELLED).distinct())
+    others = list(
+        Event.objects.filter(
+            registrations__user_id=user_id,
+            registrations__status=Registration.Status.CONFIRMED,
+            starts_at__lt=last,
+            ends_at__gt=first,
+        )
+        .exclude(pk=event.pk)
+        .exclude(status=Event.Status.CANCELLED)
+        .distinct()
+    )
     intervals = []
     with_sessions = set(Session.objects.filter(event__in=others).values_list("event_id", flat=True))
-    intervals += list(Session.objects.filter(event__in=others, starts_at__lt=last, ends_at__gt=first)
-                      .values_list("starts_at", "ends_at"))
+    intervals += list(
+        Session.objects.filter(event__in=others, starts_at__lt=last, ends_at__gt=first).values_list(
+            "starts_at", "ends_at"
+        )
+    )
     intervals += [(e.starts_at, e.ends_at) for e in others if e.pk not in with_sessions]
     return {s.pk for s in slots if any(a < s.ends_at and s.starts_at < b for a, b in intervals)}
 
 
 def neighbour_slots(slot: Slot) -> list[Slot]:
     """Slots right before and after `slot` with no break between (the travel rule)."""
-    return list(Slot.objects.filter(event_id=slot.event_id).filter(
-        Q(ends_at=slot.starts_at) | Q(starts_at=slot.ends_at)))
+    return list(
+        Slot.objects.filter(event_id=slot.event_id).filter(Q(ends_at=slot.starts_at) | Q(starts_at=slot.ends_at))
+    )
 
 
-def check_cell(*, setup: MeetingSetup, participation: Participation, candidate_id: int, slot: Slot,
-               table: Table | None = None, ignore: int | None = None) -> Table:
+def check_cell(
+    *,
+    setup: MeetingSetup,
+    participation: Participation,
+    candidate_id: int,
+    slot: Slot,
+    table: Table | None = None,
+    ignore: int | None = None,
+) -> Table:
     """Everything a new (or moved) meeting of this pair in `slot` needs; the table it gets.
     Call with the pair locked. `ignore`: the meeting being moved (it does not block itself)."""
     company_id, event = participation.company_id, setup.event

@@ -30,11 +30,13 @@ def _lapse_expired(event_id: int, *, company_id: int, candidate_id: int, now) ->
     from django.db.models import Q
 
     Meeting.objects.filter(event_id=event_id, status=Status.REQUESTED, expires_at__lte=now).filter(
-        Q(company_id=company_id) | Q(candidate_id=candidate_id)).update(status=Status.LAPSED, decided_at=now)
+        Q(company_id=company_id) | Q(candidate_id=candidate_id)
+    ).update(status=Status.LAPSED, decided_at=now)
 
 
-def meeting_request(*, slot: Slot, company_id: int, candidate: User, actor: User, side: str,
-                    note: str = "", now=None) -> Meeting:
+def meeting_request(
+    *, slot: Slot, company_id: int, candidate: User, actor: User, side: str, note: str = "", now=None
+) -> Meeting:
     """One side asks the other for a meeting in `slot`; it holds a free table of the company
     until it is answered or lapses (at the setup's deadline, at the latest when the slot starts).
 
@@ -62,11 +64,25 @@ def meeting_request(*, slot: Slot, company_id: int, candidate: User, actor: User
             _lapse_expired(slot.event_id, company_id=company_id, candidate_id=candidate.pk, now=now)
             table = check_cell(setup=setup, participation=participation, candidate_id=candidate.pk, slot=slot)
             meeting = Meeting.objects.create(
-                event_id=slot.event_id, slot=slot, table=table, company_id=company_id, candidate=candidate,
-                status=Status.REQUESTED, origin=Meeting.Origin.HAND, requested_by_side=side, requested_by=actor,
-                note=note[:200], expires_at=lapse_deadline(setup, slot, now), created_at=now)
-            audit_log(actor=actor, action="meeting.request", target=meeting,
-                      data={"slot": slot.pk, "table": table.pk, "side": side})
+                event_id=slot.event_id,
+                slot=slot,
+                table=table,
+                company_id=company_id,
+                candidate=candidate,
+                status=Status.REQUESTED,
+                origin=Meeting.Origin.HAND,
+                requested_by_side=side,
+                requested_by=actor,
+                note=note[:200],
+                expires_at=lapse_deadline(setup, slot, now),
+                created_at=now,
+            )
+            audit_log(
+                actor=actor,
+                action="meeting.request",
+                target=meeting,
+                data={"slot": slot.pk, "table": table.pk, "side": side},
+            )
             effects.changed(slot.event_id, [meeting])
             effects.notify(meeting, "requested", to="company" if side == "candidate" else "candidate")
     except IntegrityError:
@@ -83,10 +99,14 @@ def _lock_meeting_loose(meeting: Meeting) -> Meeting:
     from ..models import Participation
 
     Participation.objects.select_for_update().filter(event_id=meeting.event_id, company_id=meeting.company_id).first()
-    Registration.objects.select_for_update().filter(event_id=meeting.event_id, user_id=meeting.candidate_id,
-                                                    status="confirmed").first()
-    return (Meeting.objects.select_for_update(of=("self",)).select_related("event", "slot", "table", "company",
-                                                                          "candidate").get(pk=meeting.pk))
+    Registration.objects.select_for_update().filter(
+        event_id=meeting.event_id, user_id=meeting.candidate_id, status="confirmed"
+    ).first()
+    return (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("event", "slot", "table", "company", "candidate")
+        .get(pk=meeting.pk)
+    )
 
 
 def meeting_answer(*, meeting: Meeting, actor: User, accept: bool, now=None) -> Meeting:
@@ -117,8 +137,9 @@ def meeting_answer(*, meeting: Meeting, actor: User, accept: bool, now=None) -> 
             meeting.save(update_fields=["status", "decided_at"])
             audit_log(actor=actor, action="meeting.accept" if accept else "meeting.decline", target=meeting)
             effects.changed(meeting.event_id, [meeting])
-            effects.notify(meeting, "accepted" if accept else "declined",
-                           to="candidate" if side == "company" else "company")
+            effects.notify(
+                meeting, "accepted" if accept else "declined", to="candidate" if side == "company" else "company"
+            )
             if accept:
                 effects.notify(meeting, "confirmed", to=side)
     if lapsed:
@@ -185,19 +206,32 @@ def meeting_move(*, meeting: Meeting, slot: Slot, table: Table, actor: User, pin
     try:
         with transaction.atomic():
             participation, _r = lock_pair(meeting.event_id, meeting.company_id, meeting.candidate_id)
-            meeting = Meeting.objects.select_for_update(of=("self",)).select_related(
-                "event", "slot", "table", "company", "candidate").get(pk=meeting.pk)
+            meeting = (
+                Meeting.objects.select_for_update(of=("self",))
+                .select_related("event", "slot", "table", "company", "candidate")
+                .get(pk=meeting.pk)
+            )
             if meeting.status not in ACTIVE:
                 raise MatchmakingError("not_active")
             # Not the pair's own meeting: check_cell would call it a duplicate.
-            check_cell(setup=setup, participation=participation, candidate_id=meeting.candidate_id, slot=slot,
-                       table=table, ignore=meeting.pk)
+            check_cell(
+                setup=setup,
+                participation=participation,
+                candidate_id=meeting.candidate_id,
+                slot=slot,
+                table=table,
+                ignore=meeting.pk,
+            )
             previous = f"{meeting.slot} {meeting.table}"
             meeting.slot, meeting.table, meeting.pinned = slot, table, pin or meeting.pinned
             meeting.sequence += 1
             meeting.save(update_fields=["slot", "table", "pinned", "sequence"])
-            audit_log(actor=actor, action="meeting.move", target=meeting,
-                      data={"slot": slot.pk, "table": table.pk, "from": previous})
+            audit_log(
+                actor=actor,
+                action="meeting.move",
+                target=meeting,
+                data={"slot": slot.pk, "table": table.pk, "from": previous},
+            )
             effects.changed(meeting.event_id, [meeting])
             if meeting.status == Status.ACCEPTED:
                 effects.notify(meeting, "changed", previous=previous)
@@ -247,13 +281,18 @@ def meeting_mark_by_ticket(*, meeting: Meeting, actor: User, code: str, now=None
         raise MatchmakingError("bad_ticket") from None
     ticket_id = getattr(claims, "ticket_id", None) or (claims.get("ticket_id") if isinstance(claims, dict) else None)
     ticket = Ticket.objects.filter(pk=ticket_id).select_related("registration").first() if ticket_id else None
-    if ticket is None or ticket.registration.user_id != meeting.candidate_id or ticket.registration.event_id != meeting.event_id:
+    if (
+        ticket is None
+        or ticket.registration.user_id != meeting.candidate_id
+        or ticket.registration.event_id != meeting.event_id
+    ):
         raise MatchmakingError("wrong_candidate")
     return meeting_mark(meeting=meeting, actor=actor, held=True, now=now)
 
 
-def feedback_save(*, meeting: Meeting, actor: User, rating: int, outcome: str = "none", comment: str = "",
-                  now=None) -> Feedback:
+def feedback_save(
+    *, meeting: Meeting, actor: User, rating: int, outcome: str = "none", comment: str = "", now=None
+) -> Feedback:
     """A side's rating (1–5) and follow-up of a meeting that took place; one per side, editable."""
     now = now or timezone.now()
     side = meeting_side(actor, meeting)
@@ -267,8 +306,15 @@ def feedback_save(*, meeting: Meeting, actor: User, rating: int, outcome: str = 
         raise MatchmakingError("invalid", detail="rating")
     with transaction.atomic():
         feedback, _created = Feedback.objects.update_or_create(
-            meeting=meeting, side=side,
-            defaults={"author": actor, "rating": int(rating), "outcome": outcome, "comment": comment[:300],
-                      "created_at": now})
+            meeting=meeting,
+            side=side,
+            defaults={
+                "author": actor,
+                "rating": int(rating),
+                "outcome": outcome,
+                "comment": comment[:300],
+                "created_at": now,
+            },
+        )
         audit_log(actor=actor, action="meeting.feedback", target=meeting, data={"side": side, "outcome": outcome})
     return feedback

@@ -42,29 +42,42 @@ def problem_build(setup: MeetingSetup) -> tuple[Problem, dict]:
         tables[table.company_id].append(table.pk)
         halls.setdefault(table.company_id, table.hall)
     companies = {}
-    for participation in (Participation.objects.filter(event=event, company__status="verified")
-                          .prefetch_related("slots")):
+    for participation in Participation.objects.filter(event=event, company__status="verified").prefetch_related(
+        "slots"
+    ):
         k = participation.company_id
         if tables[k]:
-            companies[k] = CompanyInfo(tables=len(tables[k]), slots={s.pk for s in participation.slots.all()},
-                                       hall=halls[k], maximum=setup.max_per_company, table_ids=tables[k])
-    confirmed = set(Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED)
-                    .values_list("user_id", flat=True))
+            companies[k] = CompanyInfo(
+                tables=len(tables[k]),
+                slots={s.pk for s in participation.slots.all()},
+                hall=halls[k],
+                maximum=setup.max_per_company,
+                table_ids=tables[k],
+            )
+    confirmed = set(
+        Registration.objects.filter(event=event, status=Registration.Status.CONFIRMED).values_list("user_id", flat=True)
+    )
     cand_prio, comp_prio = {}, {}
     for interest in Interest.objects.filter(event=event, company_id__in=companies, candidate_id__in=confirmed):
         target = cand_prio if interest.side == Interest.Side.CANDIDATE else comp_prio
         target[(interest.candidate_id, interest.company_id)] = interest.priority
     # A company's wish counts only for candidates who agreed to be shown to companies.
-    consenting = set(User.objects.filter(pk__in={c for c, _k in comp_prio},
-                                         candidate_profile__consent_share=True).values_list("pk", flat=True))
+    consenting = set(
+        User.objects.filter(pk__in={c for c, _k in comp_prio}, candidate_profile__consent_share=True).values_list(
+            "pk", flat=True
+        )
+    )
     comp_prio = {p: v for p, v in comp_prio.items() if p[0] in consenting}
     pairs = set(cand_prio) | set(comp_prio)
     wishes = {p: wish_weight(cand_prio.get(p), comp_prio.get(p)) for p in pairs}
     people = {c for c, _k in pairs}
     active = list(Meeting.objects.filter(event=event, status__in=ACTIVE))
     people |= {m.candidate_id for m in active if m.company_id in companies}
-    candidates = {c: CandidateInfo(maximum=setup.max_per_candidate, busy=busy_slot_ids(event, c, slots))
-                  for c in people if c in confirmed}
+    candidates = {
+        c: CandidateInfo(maximum=setup.max_per_candidate, busy=busy_slot_ids(event, c, slots))
+        for c in people
+        if c in confirmed
+    }
     kept, previous, kept_tables, previous_tables = [], {}, defaultdict(list), {}
     for m in active:
         if m.company_id not in companies or m.candidate_id not in candidates:
@@ -76,8 +89,16 @@ def problem_build(setup: MeetingSetup) -> tuple[Problem, dict]:
         elif not movable:
             kept.append((m.candidate_id, m.company_id, m.slot_id))
             kept_tables[(m.company_id, m.slot_id)].append(m.table_id)
-    problem = Problem(slots=[s.pk for s in slots], adjacent=adjacent, companies=companies, candidates=candidates,
-                      wishes=wishes, mutual=set(cand_prio) & set(comp_prio), kept=kept, previous=previous)
+    problem = Problem(
+        slots=[s.pk for s in slots],
+        adjacent=adjacent,
+        companies=companies,
+        candidates=candidates,
+        wishes=wishes,
+        mutual=set(cand_prio) & set(comp_prio),
+        kept=kept,
+        previous=previous,
+    )
     return problem, {"kept_tables": dict(kept_tables), "previous_tables": previous_tables}
 
 
@@ -97,13 +118,23 @@ def run_create(*, setup: MeetingSetup, actor: User, time_limit: float = 20.0) ->
         solution = optimise(problem, time_limit=time_limit, gap_limit=0.001)
     except SolveError as error:
         raise MatchmakingError("solver", detail=error.code) from None
-    rows = tables_assign(problem, solution.meetings, kept_tables=extra["kept_tables"],
-                         previous_tables=extra["previous_tables"])
+    rows = tables_assign(
+        problem, solution.meetings, kept_tables=extra["kept_tables"], previous_tables=extra["previous_tables"]
+    )
     with transaction.atomic():
-        run = SchedulerRun.objects.create(event=setup.event, created_by=actor, report=solution.report,
-                                          stats=solution.stats, assignments=[list(r) for r in rows])
-        audit_log(actor=actor, action="meeting_run.create", target=run,
-                  data={"meetings": len(rows), "objective": solution.report.get("objective")})
+        run = SchedulerRun.objects.create(
+            event=setup.event,
+            created_by=actor,
+            report=solution.report,
+            stats=solution.stats,
+            assignments=[list(r) for r in rows],
+        )
+        audit_log(
+            actor=actor,
+            action="meeting_run.create",
+            target=run,
+            data={"meetings": len(rows), "objective": solution.report.get("objective")},
+        )
     return run
 
 
@@ -126,15 +157,30 @@ def run_publish(*, run: SchedulerRun, actor: User) -> SchedulerRun:
     try:
         with transaction.atomic():
             # The global locking order: all companies, then all candidates, each by id.
-            list(Participation.objects.select_for_update().filter(event=event).order_by("pk").values_list("pk", flat=True))
-            list(Registration.objects.select_for_update().filter(event=event, status="confirmed").order_by("pk")
-                 .values_list("pk", flat=True))
-            current = {(m.candidate_id, m.company_id): m for m in Meeting.objects.select_for_update().filter(
-                event=event, status__in=ACTIVE, origin=Meeting.Origin.SCHEDULER, pinned=False).select_related(
-                "slot", "table", "company", "candidate", "event")}
+            list(
+                Participation.objects.select_for_update()
+                .filter(event=event)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            list(
+                Registration.objects.select_for_update()
+                .filter(event=event, status="confirmed")
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            current = {
+                (m.candidate_id, m.company_id): m
+                for m in Meeting.objects.select_for_update()
+                .filter(event=event, status__in=ACTIVE, origin=Meeting.Origin.SCHEDULER, pinned=False)
+                .select_related("slot", "table", "company", "candidate", "event")
+            }
             wanted = {(c, k): (s, t) for c, k, s, t in run.assignments}
-            changed, slots, tables = [], {s.pk: s for s in Slot.objects.filter(event=event)}, {
-                t.pk: t for t in Table.objects.filter(event=event)}
+            changed, slots, tables = (
+                [],
+                {s.pk: s for s in Slot.objects.filter(event=event)},
+                {t.pk: t for t in Table.objects.filter(event=event)},
+            )
             # Free the cells first (cancel or park what moves), then book, so swaps work.
             moving = []
             for pair, meeting in current.items():
@@ -151,7 +197,12 @@ def run_publish(*, run: SchedulerRun, actor: User) -> SchedulerRun:
             for meeting in moving:
                 s, t = wanted[(meeting.candidate_id, meeting.company_id)]
                 previous = f"{meeting.slot} {meeting.table}"
-                meeting.slot, meeting.table, meeting.status, meeting.run = slots[s], tables[t], Meeting.Status.ACCEPTED, run
+                meeting.slot, meeting.table, meeting.status, meeting.run = (
+                    slots[s],
+                    tables[t],
+                    Meeting.Status.ACCEPTED,
+                    run,
+                )
                 meeting.sequence += 1
                 meeting.save(update_fields=["slot", "table", "status", "run", "sequence"])
                 effects.notify(meeting, "changed", previous=previous)
@@ -159,20 +210,33 @@ def run_publish(*, run: SchedulerRun, actor: User) -> SchedulerRun:
             for (c, k), (s, t) in wanted.items():
                 if (c, k) in current:
                     continue
-                meeting = Meeting.objects.create(event=event, slot=slots[s], table=tables[t], company_id=k, candidate_id=c,
-                                                 status=Meeting.Status.ACCEPTED, origin=Meeting.Origin.SCHEDULER,
-                                                 run=run, decided_at=now)
+                meeting = Meeting.objects.create(
+                    event=event,
+                    slot=slots[s],
+                    table=tables[t],
+                    company_id=k,
+                    candidate_id=c,
+                    status=Meeting.Status.ACCEPTED,
+                    origin=Meeting.Origin.SCHEDULER,
+                    run=run,
+                    decided_at=now,
+                )
                 effects.notify(meeting, "scheduled")
                 changed.append(meeting)
             setup = MeetingSetup.objects.select_related("event").get(pk=event.pk)
             if schedule_violations(setup):  # booked by hand since the run was computed: run it again
                 raise MatchmakingError("slot_taken")
             SchedulerRun.objects.filter(event=event, status=SchedulerRun.Status.PUBLISHED).update(
-                status=SchedulerRun.Status.SUPERSEDED)
+                status=SchedulerRun.Status.SUPERSEDED
+            )
             run.status, run.published_at = SchedulerRun.Status.PUBLISHED, now
             run.save(update_fields=["status", "published_at"])
-            audit_log(actor=actor, action="meeting_run.publish", target=run,
-                      data={"changed": len(changed), "companies": len(company_ids)})
+            audit_log(
+                actor=actor,
+                action="meeting_run.publish",
+                target=run,
+                data={"changed": len(changed), "companies": len(company_ids)},
+            )
             effects.changed(event.pk, changed)
     except IntegrityError:
         raise MatchmakingError("slot_taken") from None

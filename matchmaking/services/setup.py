@@ -25,8 +25,14 @@ def setup_save(*, event: Event, actor: User, **fields) -> MeetingSetup:
     """Turn meetings on for `event` (or change the rules). Fields: meeting_minutes,
     requests_open_at, requests_close_at, max_per_candidate, max_per_company, lapse_hours."""
     _require_manager(actor, event)
-    allowed = {"meeting_minutes", "requests_open_at", "requests_close_at", "max_per_candidate",
-               "max_per_company", "lapse_hours"}
+    allowed = {
+        "meeting_minutes",
+        "requests_open_at",
+        "requests_close_at",
+        "max_per_candidate",
+        "max_per_company",
+        "lapse_hours",
+    }
     if set(fields) - allowed:
         raise MatchmakingError("invalid", detail=", ".join(sorted(set(fields) - allowed)))
     with transaction.atomic():
@@ -38,8 +44,15 @@ def setup_save(*, event: Event, actor: User, **fields) -> MeetingSetup:
     return setup
 
 
-def slots_generate(*, setup: MeetingSetup, actor: User, starts_at: datetime, ends_at: datetime,
-                   minutes: int | None = None, gap_minutes: int = 0) -> list[Slot]:
+def slots_generate(
+    *,
+    setup: MeetingSetup,
+    actor: User,
+    starts_at: datetime,
+    ends_at: datetime,
+    minutes: int | None = None,
+    gap_minutes: int = 0,
+) -> list[Slot]:
     """Slots of `minutes` (default: the meeting length) from `starts_at` until `ends_at`, with
     `gap_minutes` between them. Slots that already exist at a start time are left alone."""
     _require_manager(actor, setup.event)
@@ -50,8 +63,9 @@ def slots_generate(*, setup: MeetingSetup, actor: User, starts_at: datetime, end
     with transaction.atomic():
         moment = starts_at
         while moment + timedelta(minutes=minutes) <= ends_at:
-            slot, made = Slot.objects.get_or_create(event=setup.event, starts_at=moment,
-                                                    defaults={"ends_at": moment + timedelta(minutes=minutes)})
+            slot, made = Slot.objects.get_or_create(
+                event=setup.event, starts_at=moment, defaults={"ends_at": moment + timedelta(minutes=minutes)}
+            )
             if made:
                 created.append(slot)
             moment += timedelta(minutes=minutes + gap_minutes)
@@ -66,21 +80,34 @@ def slot_delete(*, slot: Slot, actor: User) -> None:
     slot.delete()
 
 
-def tables_create(*, setup: MeetingSetup, actor: User, hall: str, count: int, kind: str = "table",
-                  company: Company | None = None) -> list[Table]:
+def tables_create(
+    *, setup: MeetingSetup, actor: User, hall: str, count: int, kind: str = "table", company: Company | None = None
+) -> list[Table]:
     """`count` new tables numbered after the hall's last one, optionally handed to `company`
     (which then takes part in the event's meetings)."""
     _require_manager(actor, setup.event)
     if not 1 <= count <= 200 or kind not in Table.Kind.values:
         raise MatchmakingError("invalid", detail="tables")
     with transaction.atomic():
-        last = Table.objects.filter(event=setup.event, hall=hall).order_by("-number").values_list("number", flat=True).first() or 0
-        tables = [Table.objects.create(event=setup.event, hall=hall, number=last + i + 1, kind=kind, company=company)
-                  for i in range(count)]
+        last = (
+            Table.objects.filter(event=setup.event, hall=hall)
+            .order_by("-number")
+            .values_list("number", flat=True)
+            .first()
+            or 0
+        )
+        tables = [
+            Table.objects.create(event=setup.event, hall=hall, number=last + i + 1, kind=kind, company=company)
+            for i in range(count)
+        ]
         if company is not None:
             participation_ensure(event=setup.event, company=company)
-        audit_log(actor=actor, action="meeting_tables.create", target=setup.event,
-                  data={"hall": hall, "count": count, "company": company.pk if company else None})
+        audit_log(
+            actor=actor,
+            action="meeting_tables.create",
+            target=setup.event,
+            data={"hall": hall, "count": count, "company": company.pk if company else None},
+        )
     return tables
 
 
@@ -109,12 +136,19 @@ def availability_set(*, participation: Participation, actor: User, slot_ids: lis
     if not is_member(actor, participation.company_id):
         raise MatchmakingError("forbidden")
     with transaction.atomic():
-        booked = set(Meeting.objects.filter(event=participation.event, company=participation.company,
-                                            status__in=ACTIVE).values_list("slot_id", flat=True))
+        booked = set(
+            Meeting.objects.filter(
+                event=participation.event, company=participation.company, status__in=ACTIVE
+            ).values_list("slot_id", flat=True)
+        )
         slots = Slot.objects.filter(event=participation.event, pk__in=set(slot_ids) | booked)
         participation.slots.set(slots)
-        audit_log(actor=actor, action="meeting_availability.set", target=participation.event,
-                  data={"company": participation.company_id, "slots": sorted(s.pk for s in slots)})
+        audit_log(
+            actor=actor,
+            action="meeting_availability.set",
+            target=participation.event,
+            data={"company": participation.company_id, "slots": sorted(s.pk for s in slots)},
+        )
     return participation
 
 
@@ -131,8 +165,17 @@ def table_label_set(*, table: Table, actor: User, label: str, online_url: str = 
     return table
 
 
-def interest_set(*, event: Event, actor: User, side: str, company: Company, candidate: User, priority: int,
-                 note: str = "", position_title: str = "") -> Interest:
+def interest_set(
+    *,
+    event: Event,
+    actor: User,
+    side: str,
+    company: Company,
+    candidate: User,
+    priority: int,
+    note: str = "",
+    position_title: str = "",
+) -> Interest:
     """A candidate's wish to meet a company, or a company's wish to meet a candidate (only one
     who is confirmed for the event and consented to be shown to companies)."""
     if not 1 <= int(priority) <= 3:
@@ -156,15 +199,22 @@ def interest_set(*, event: Event, actor: User, side: str, company: Company, cand
         raise MatchmakingError("invalid", detail="side")
     with transaction.atomic():
         interest, _created = Interest.objects.update_or_create(
-            event=event, company=company, candidate=candidate, side=side,
-            defaults={"priority": int(priority), "note": note[:200], "position_title": position_title[:120]})
-        audit_log(actor=actor, action="meeting_interest.set", target=interest, data={"side": side, "priority": priority})
+            event=event,
+            company=company,
+            candidate=candidate,
+            side=side,
+            defaults={"priority": int(priority), "note": note[:200], "position_title": position_title[:120]},
+        )
+        audit_log(
+            actor=actor, action="meeting_interest.set", target=interest, data={"side": side, "priority": priority}
+        )
     return interest
 
 
 def interest_delete(*, interest: Interest, actor: User) -> None:
     mine = (interest.side == Interest.Side.CANDIDATE and interest.candidate_id == actor.pk) or (
-        interest.side == Interest.Side.COMPANY and is_member(actor, interest.company_id))
+        interest.side == Interest.Side.COMPANY and is_member(actor, interest.company_id)
+    )
     if not mine:
         raise MatchmakingError("forbidden")
     with transaction.atomic():

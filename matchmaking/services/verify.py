@@ -14,8 +14,10 @@ def schedule_violations(setup: MeetingSetup) -> list[str]:
     event = setup.event
     meetings = list(Meeting.objects.filter(event=event, status__in=ACTIVE).select_related("table"))
     slots = {s.pk: s for s in Slot.objects.filter(event=event)}
-    present = {p.company_id: {s.pk for s in p.slots.all()}
-               for p in Participation.objects.filter(event=event).prefetch_related("slots")}
+    present = {
+        p.company_id: {s.pk for s in p.slots.all()}
+        for p in Participation.objects.filter(event=event).prefetch_related("slots")
+    }
     errors = []
     cand_slot = Counter((m.candidate_id, m.slot_id) for m in meetings)
     table_slot = Counter((m.table_id, m.slot_id) for m in meetings)
@@ -36,7 +38,9 @@ def schedule_violations(setup: MeetingSetup) -> list[str]:
         hall[(m.candidate_id, m.slot_id)] = m.table.hall
     for c in {m.candidate_id for m in meetings}:
         busy = busy_slot_ids(event, c, list(slots.values()))
-        errors += [f"candidate {c} busy in slot {m.slot_id}" for m in meetings if m.candidate_id == c and m.slot_id in busy]
+        errors += [
+            f"candidate {c} busy in slot {m.slot_id}" for m in meetings if m.candidate_id == c and m.slot_id in busy
+        ]
     ordered = sorted(slots.values(), key=lambda s: s.starts_at)
     for a, b in zip(ordered, ordered[1:]):
         if a.ends_at != b.starts_at:

@@ -28,13 +28,19 @@ def _setup_for_candidate(request, event_id: int):
 
 def _context(request, setup) -> dict:
     event = setup.event
-    participations = list(Participation.objects.filter(event=event, company__status="verified")
-                          .select_related("company").order_by("company__name"))
+    participations = list(
+        Participation.objects.filter(event=event, company__status="verified")
+        .select_related("company")
+        .order_by("company__name")
+    )
     return {
-        "setup": setup, "event": event, "now": timezone.now(),
+        "setup": setup,
+        "event": event,
+        "now": timezone.now(),
         "meetings": selectors.meetings_of_candidate(event.pk, request.user),
-        "interests": list(Interest.objects.filter(event=event, candidate=request.user, side="candidate")
-                          .select_related("company")),
+        "interests": list(
+            Interest.objects.filter(event=event, candidate=request.user, side="candidate").select_related("company")
+        ),
         "companies": [p.company for p in participations],
         "slots": list(Slot.objects.filter(event=event).order_by("starts_at")),
         "open": setup.requests_are_open(),
@@ -64,8 +70,14 @@ def request_meeting(request, event_id: int):
     if slot is None or company_id is None:
         return refuse(request, MatchmakingError("invalid", detail=_("请选择单位和时段")), to)
     try:
-        meeting_request(slot=slot, company_id=company_id, candidate=request.user, actor=request.user,
-                        side="candidate", note=request.POST.get("note", ""))
+        meeting_request(
+            slot=slot,
+            company_id=company_id,
+            candidate=request.user,
+            actor=request.user,
+            side="candidate",
+            note=request.POST.get("note", ""),
+        )
     except MatchmakingError as error:
         return refuse(request, error, to)
     return done(request, _("预约已发出，等待对方确认。"), to)
@@ -80,8 +92,9 @@ def free_slots(request, event_id: int):
     setup = _setup_for_candidate(request, event_id)
     company_id = int_or_none(request.GET.get("company")) or 0
     slots = selectors.free_slots(setup, company_id, request.user.pk)
-    return JsonResponse({"slots": [{"id": s.pk, "label": timezone.localtime(s.starts_at).strftime("%m-%d %H:%M")}
-                                   for s in slots]})
+    return JsonResponse(
+        {"slots": [{"id": s.pk, "label": timezone.localtime(s.starts_at).strftime("%m-%d %H:%M")} for s in slots]}
+    )
 
 
 def _own_meeting(request, pk: int) -> Meeting:
@@ -124,8 +137,13 @@ def cancel(request, pk: int):
 def feedback(request, pk: int):
     meeting = _own_meeting(request, pk)
     try:
-        feedback_save(meeting=meeting, actor=request.user, rating=int_or_none(request.POST.get("rating")) or 0,
-                      outcome=request.POST.get("outcome", "none"), comment=request.POST.get("comment", ""))
+        feedback_save(
+            meeting=meeting,
+            actor=request.user,
+            rating=int_or_none(request.POST.get("rating")) or 0,
+            outcome=request.POST.get("outcome", "none"),
+            comment=request.POST.get("comment", ""),
+        )
     except MatchmakingError as error:
         return refuse(request, error, _back(request, meeting))
     return done(request, _("感谢反馈。"), _back(request, meeting))
@@ -136,14 +154,24 @@ def feedback(request, pk: int):
 def interest_save(request, event_id: int):
     setup = _setup_for_candidate(request, event_id)
     to = reverse("matchmaking:mine", args=[event_id])
-    company = Participation.objects.filter(event=setup.event, company_id=int_or_none(request.POST.get("company"))
-                                           ).select_related("company").first()
+    company = (
+        Participation.objects.filter(event=setup.event, company_id=int_or_none(request.POST.get("company")))
+        .select_related("company")
+        .first()
+    )
     if company is None:
         return refuse(request, MatchmakingError("not_participating"), to)
     try:
-        interest_set(event=setup.event, actor=request.user, side="candidate", company=company.company,
-                     candidate=request.user, priority=int_or_none(request.POST.get("priority")) or 0,
-                     note=request.POST.get("note", ""), position_title=request.POST.get("position", ""))
+        interest_set(
+            event=setup.event,
+            actor=request.user,
+            side="candidate",
+            company=company.company,
+            candidate=request.user,
+            priority=int_or_none(request.POST.get("priority")) or 0,
+            note=request.POST.get("note", ""),
+            position_title=request.POST.get("position", ""),
+        )
     except MatchmakingError as error:
         return refuse(request, error, to)
     return done(request, _("意向已保存。"), to)

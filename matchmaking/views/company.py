@@ -38,19 +38,43 @@ def _context(request, participation) -> dict:
     slots = list(Slot.objects.filter(event=event).order_by("starts_at"))
     present = set(participation.slots.values_list("pk", flat=True))
     by_cell = {(m.slot_id, m.table_id): m for m in meetings}
-    schedule = [{"slot": s, "present": s.pk in present,
-                 "cells": [{"table": t, "meeting": by_cell.get((s.pk, t.pk))} for t in tables]} for s in slots]
+    schedule = [
+        {
+            "slot": s,
+            "present": s.pk in present,
+            "cells": [{"table": t, "meeting": by_cell.get((s.pk, t.pk))} for t in tables],
+        }
+        for s in slots
+    ]
     return {
-        "participation": participation, "company": participation.company, "event": event, "now": timezone.now(),
-        "setup": event.meeting_setup, "tables": tables, "schedule": schedule, "slots": slots, "present": present,
+        "participation": participation,
+        "company": participation.company,
+        "event": event,
+        "now": timezone.now(),
+        "setup": event.meeting_setup,
+        "tables": tables,
+        "schedule": schedule,
+        "slots": slots,
+        "present": present,
         "requests": [m for m in meetings if m.status == "requested"],
-        "interests": list(Interest.objects.filter(event=event, company=participation.company, side="company")
-                          .select_related("candidate__candidate_profile")),
-        "wished_by": list(Interest.objects.filter(event=event, company=participation.company, side="candidate",
-                                                  candidate__candidate_profile__consent_share=True)
-                          .select_related("candidate__candidate_profile")),
+        "interests": list(
+            Interest.objects.filter(event=event, company=participation.company, side="company").select_related(
+                "candidate__candidate_profile"
+            )
+        ),
+        "wished_by": list(
+            Interest.objects.filter(
+                event=event,
+                company=participation.company,
+                side="candidate",
+                candidate__candidate_profile__consent_share=True,
+            ).select_related("candidate__candidate_profile")
+        ),
         "candidates": selectors.candidates_for_company(event, **filters)[:200],
-        "filters": filters, "degrees": Degree.choices, "postdocs": PostdocStatus.choices, "disciplines": DISCIPLINES,
+        "filters": filters,
+        "degrees": Degree.choices,
+        "postdocs": PostdocStatus.choices,
+        "disciplines": DISCIPLINES,
         "outcomes": Meeting._meta.get_field("feedback").related_model.Outcome.choices,
     }
 
@@ -64,8 +88,12 @@ def schedule(request, event_id: int):
 @login_required
 def schedule_snapshot(request, event_id: int):
     participation = participation_for_member(request.user, event_id)
-    return snapshot(request, "matchmaking/_company_schedule.html", _context(request, participation),
-                    participation.event.meeting_setup.version)
+    return snapshot(
+        request,
+        "matchmaking/_company_schedule.html",
+        _context(request, participation),
+        participation.event.meeting_setup.version,
+    )
 
 
 def _to(event_id: int) -> str:
@@ -90,8 +118,12 @@ def table_label(request, event_id: int, pk: int):
     participation = participation_for_member(request.user, event_id)
     table = get_object_or_404(Table, pk=pk, event_id=event_id, company=participation.company)
     try:
-        table_label_set(table=table, actor=request.user, label=request.POST.get("label", ""),
-                        online_url=request.POST.get("online_url", ""))
+        table_label_set(
+            table=table,
+            actor=request.user,
+            label=request.POST.get("label", ""),
+            online_url=request.POST.get("online_url", ""),
+        )
     except MatchmakingError as error:
         return refuse(request, error, _to(event_id))
     return done(request, _("已保存。"), _to(event_id))
@@ -110,9 +142,15 @@ def interest(request, event_id: int):
     participation = participation_for_member(request.user, event_id)
     person = _consenting_candidate(participation.event, request.POST.get("candidate"))
     try:
-        interest_set(event=participation.event, actor=request.user, side="company", company=participation.company,
-                     candidate=person, priority=int_or_none(request.POST.get("priority")) or 0,
-                     note=request.POST.get("note", ""))
+        interest_set(
+            event=participation.event,
+            actor=request.user,
+            side="company",
+            company=participation.company,
+            candidate=person,
+            priority=int_or_none(request.POST.get("priority")) or 0,
+            note=request.POST.get("note", ""),
+        )
     except MatchmakingError as error:
         return refuse(request, error, _to(event_id))
     return done(request, _("意向已保存。"), _to(event_id))
@@ -128,8 +166,14 @@ def invite(request, event_id: int):
     if slot is None:
         return refuse(request, MatchmakingError("invalid", detail=_("请选择时段")), _to(event_id))
     try:
-        meeting_request(slot=slot, company_id=participation.company_id, candidate=person, actor=request.user,
-                        side="company", note=request.POST.get("note", ""))
+        meeting_request(
+            slot=slot,
+            company_id=participation.company_id,
+            candidate=person,
+            actor=request.user,
+            side="company",
+            note=request.POST.get("note", ""),
+        )
     except MatchmakingError as error:
         return refuse(request, error, _to(event_id))
     return done(request, _("邀约已发出，等待候选人确认。"), _to(event_id))
@@ -138,8 +182,9 @@ def invite(request, event_id: int):
 @login_required
 @require_POST
 def mark(request, pk: int):
-    meeting = get_object_or_404(Meeting.objects.select_related("event", "slot"), pk=pk,
-                                company__memberships__user=request.user)
+    meeting = get_object_or_404(
+        Meeting.objects.select_related("event", "slot"), pk=pk, company__memberships__user=request.user
+    )
     try:
         if request.POST.get("code"):
             meeting_mark_by_ticket(meeting=meeting, actor=request.user, code=request.POST["code"].strip())

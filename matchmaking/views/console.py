@@ -41,9 +41,14 @@ def _to(event_id: int) -> str:
 
 
 def _context(setup) -> dict:
-    return {"setup": setup, "event": setup.event, "grid": selectors.grid(setup), "stats": selectors.statistics(setup),
-            "runs": selectors.runs(setup),
-            "companies": Company.objects.filter(status="verified").order_by("name")[:300]}
+    return {
+        "setup": setup,
+        "event": setup.event,
+        "grid": selectors.grid(setup),
+        "stats": selectors.statistics(setup),
+        "runs": selectors.runs(setup),
+        "companies": Company.objects.filter(status="verified").order_by("name")[:300],
+    }
 
 
 @login_required
@@ -79,8 +84,11 @@ def _local_dt(day: str, clock: str) -> datetime | None:
 def rules(request, event_id: int):
     setup = setup_for_manager(request.user, event_id)
     try:
-        fields = {k: int(request.POST[k]) for k in ("meeting_minutes", "max_per_candidate", "max_per_company",
-                                                     "lapse_hours") if request.POST.get(k)}
+        fields = {
+            k: int(request.POST[k])
+            for k in ("meeting_minutes", "max_per_candidate", "max_per_company", "lapse_hours")
+            if request.POST.get(k)
+        }
         for key in ("requests_open_at", "requests_close_at"):
             raw = request.POST.get(key, "")
             if raw:
@@ -88,7 +96,11 @@ def rules(request, event_id: int):
                 fields[key] = _local_dt(day, clock[:5])
         setup_save(event=setup.event, actor=request.user, **fields)
     except (ValueError, MatchmakingError) as error:
-        return refuse(request, error if isinstance(error, MatchmakingError) else MatchmakingError("invalid", detail=str(error)), _to(event_id))
+        return refuse(
+            request,
+            error if isinstance(error, MatchmakingError) else MatchmakingError("invalid", detail=str(error)),
+            _to(event_id),
+        )
     return done(request, _("规则已保存。"), _to(event_id))
 
 
@@ -101,8 +113,13 @@ def slots(request, event_id: int):
     if start is None or end is None:
         return refuse(request, MatchmakingError("invalid", detail=_("日期或时间")), _to(event_id))
     try:
-        made = slots_generate(setup=setup, actor=request.user, starts_at=start, ends_at=end,
-                              gap_minutes=int_or_none(request.POST.get("gap")) or 0)
+        made = slots_generate(
+            setup=setup,
+            actor=request.user,
+            starts_at=start,
+            ends_at=end,
+            gap_minutes=int_or_none(request.POST.get("gap")) or 0,
+        )
     except MatchmakingError as error:
         return refuse(request, error, _to(event_id))
     return done(request, _("新增 %(n)d 个时段。") % {"n": len(made)}, _to(event_id))
@@ -114,9 +131,14 @@ def tables(request, event_id: int):
     setup = setup_for_manager(request.user, event_id)
     company = Company.objects.filter(pk=int_or_none(request.POST.get("company")) or 0).first()
     try:
-        tables_create(setup=setup, actor=request.user, hall=(request.POST.get("hall") or "A")[:60],
-                      count=int_or_none(request.POST.get("count")) or 0, kind=request.POST.get("kind", "table"),
-                      company=company)
+        tables_create(
+            setup=setup,
+            actor=request.user,
+            hall=(request.POST.get("hall") or "A")[:60],
+            count=int_or_none(request.POST.get("count")) or 0,
+            kind=request.POST.get("kind", "table"),
+            company=company,
+        )
     except MatchmakingError as error:
         return refuse(request, error, _to(event_id))
     return done(request, _("已添加洽谈桌。"), _to(event_id))
@@ -189,8 +211,9 @@ def publish(request, event_id: int, pk: int):
 @login_required
 def export(request, event_id: int):
     setup = setup_for_manager(request.user, event_id)
-    response = HttpResponse(grid_xlsx(setup),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response = HttpResponse(
+        grid_xlsx(setup), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     response["Content-Disposition"] = f'attachment; filename="boju-meetings-{event_id}.xlsx"'
     return response
 
@@ -200,7 +223,11 @@ def sheet(request, event_id: int, pk: int):
     """One table's printable sheet: its meetings in time order."""
     setup = setup_for_manager(request.user, event_id)
     table = get_object_or_404(Table.objects.select_related("company"), pk=pk, event=setup.event)
-    meetings = (Meeting.objects.filter(table=table, status__in=("requested", "accepted"))
-                .select_related("slot", "candidate__candidate_profile").order_by("slot__starts_at"))
-    return render(request, "matchmaking/sheet.html", {"setup": setup, "event": setup.event, "table": table,
-                                                       "meetings": meetings})
+    meetings = (
+        Meeting.objects.filter(table=table, status__in=("requested", "accepted"))
+        .select_related("slot", "candidate__candidate_profile")
+        .order_by("slot__starts_at")
+    )
+    return render(
+        request, "matchmaking/sheet.html", {"setup": setup, "event": setup.event, "table": table, "meetings": meetings}
+    )

@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0001_initial'),
+        ("notifications", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='emaildelivery',
-            name='status',
-            field=models.CharField(choices=[('pending', '待发送'), ('sending', '发送中'), ('sent', '已发送'), ('failed', '发送失败'), ('skipped', '未发送')], db_index=True, default='pending', max_length=16),
+            model_name="emaildelivery",
+            name="status",
+            field=models.CharField(
+                choices=[
+                    ("pending", "待发送"),
+                    ("sending", "发送中"),
+                    ("sent", "已发送"),
+                    ("failed", "发送失败"),
+                    ("skipped", "未发送"),
+                ],
+                db_index=True,
+                default="pending",
+                max_length=16,
+            ),
         ),
     ]

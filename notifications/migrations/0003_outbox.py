@@ -5,30 +5,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('notifications', '0002_skipped_status'),
+        ("notifications", "0002_skipped_status"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OutboxMessage',
+            name="OutboxMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('notice', '通知'), ('mail', '邮件')], max_length=16)),
-                ('payload', models.JSONField(blank=True, default=dict)),
-                ('email', models.EmailField(blank=True, db_index=True, max_length=254)),
-                ('status', models.CharField(choices=[('pending', '待发送'), ('done', '已完成'), ('failed', '发送失败')], default='pending', max_length=16)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('last_error', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('available_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('done_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(choices=[("notice", "通知"), ("mail", "邮件")], max_length=16)),
+                ("payload", models.JSONField(blank=True, default=dict)),
+                ("email", models.EmailField(blank=True, db_index=True, max_length=254)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("pending", "待发送"), ("done", "已完成"), ("failed", "发送失败")],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("last_error", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("available_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("done_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name': '待发消息',
-                'verbose_name_plural': '待发消息',
-                'indexes': [models.Index(condition=models.Q(('status', 'pending')), fields=['available_at'], name='outbox_pending')],
+                "verbose_name": "待发消息",
+                "verbose_name_plural": "待发消息",
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("status", "pending")), fields=["available_at"], name="outbox_pending"
+                    )
+                ],
             },
         ),
     ]

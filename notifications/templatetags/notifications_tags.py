@@ -12,9 +12,11 @@ def event_announcements(event_id, user):
     """The latest announcements about this event that `user` received (newest first)."""
     if not getattr(user, "is_authenticated", False):
         return []
-    return list(Notification.objects.filter(user=user, target=f"event:{int(event_id)}", kind="announcement")
-                .only("pk", "title", "body", "context", "created_at", "read_at")
-                .order_by("-created_at", "-id")[:BANNERS_SHOWN])
+    return list(
+        Notification.objects.filter(user=user, target=f"event:{int(event_id)}", kind="announcement")
+        .only("pk", "title", "body", "context", "created_at", "read_at")
+        .order_by("-created_at", "-id")[:BANNERS_SHOWN]
+    )
 
 
 @register.simple_tag

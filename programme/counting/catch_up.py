@@ -70,8 +70,11 @@ def _checkins_once() -> tuple[set[int], bool]:
     """One batch of new check-ins. Returns (series touched, whether more may be waiting)."""
     with transaction.atomic():
         cursor = _locked_cursor("checkin")
-        rows = _read(cursor, Checkin.objects, ("id", "scanned_at", "ticket__event_id", "ticket__event__series_id",
-                                               "ticket__registration__user_id"))
+        rows = _read(
+            cursor,
+            Checkin.objects,
+            ("id", "scanned_at", "ticket__event_id", "ticket__event__series_id", "ticket__registration__user_id"),
+        )
         cursor.ran_at = timezone.now()
         if not rows:
             holes_before = dict(cursor.holes)
@@ -97,21 +100,40 @@ def _checkins_once() -> tuple[set[int], bool]:
 
 
 def _count_people(first: dict, users: set[int], deltas: Counter) -> None:
-    existing = {(r.series_id, r.user_id): r for r in
-                Reach.objects.filter(user_id__in=users, series_id__in={s for s, _u in first})}
+    existing = {
+        (r.series_id, r.user_id): r
+        for r in Reach.objects.filter(user_id__in=users, series_id__in={s for s, _u in first})
+    }
     new_users = users - {user for _s, user in existing}
-    origin = {user: (province, kind) for user, province, kind in CandidateProfile.objects.filter(
-        user_id__in=new_users).values_list("user_id", "province", "university_type")}
+    origin = {
+        user: (province, kind)
+        for user, province, kind in CandidateProfile.objects.filter(user_id__in=new_users).values_list(
+            "user_id", "province", "university_type"
+        )
+    }
     created, moved = [], []
     for (series, user), (at, checkin_id, event_id) in first.items():
         reach = existing.get((series, user))
         if reach is None:
             province, kind = origin.get(user, ("", ""))
-            reach = Reach(series_id=series, user_id=user, first_at=at, first_checkin_id=checkin_id,
-                          first_event_id=event_id, month=month_of(at), province=province, university_type=kind)
+            reach = Reach(
+                series_id=series,
+                user_id=user,
+                first_at=at,
+                first_checkin_id=checkin_id,
+                first_event_id=event_id,
+                month=month_of(at),
+                province=province,
+                university_type=kind,
+            )
             created.append(reach)
-            for metric, key in (("people", ""), ("people.month", reach.month), ("people.province", province),
-                                ("people.unitype", kind), ("people.event", event_id)):
+            for metric, key in (
+                ("people", ""),
+                ("people.month", reach.month),
+                ("people.province", province),
+                ("people.unitype", kind),
+                ("people.event", event_id),
+            ):
                 deltas[(series, metric, str(key))] += 1
         elif (at, checkin_id) < (reach.first_at, reach.first_checkin_id):
             # An offline phone uploaded an earlier scan: the person was reached earlier, elsewhere.
@@ -128,18 +150,28 @@ def _count_people(first: dict, users: set[int], deltas: Counter) -> None:
 
 
 def _count_attendance(pairs: dict, users: set[int], deltas: Counter) -> None:
-    existing = set(Attendance.objects.filter(user_id__in=users, event_id__in={e for e, _u in pairs})
-                   .values_list("event_id", "user_id"))
-    created = [Attendance(event_id=event, user_id=user, series_id=series)
-               for (event, user), series in pairs.items() if (event, user) not in existing]
+    existing = set(
+        Attendance.objects.filter(user_id__in=users, event_id__in={e for e, _u in pairs}).values_list(
+            "event_id", "user_id"
+        )
+    )
+    created = [
+        Attendance(event_id=event, user_id=user, series_id=series)
+        for (event, user), series in pairs.items()
+        if (event, user) not in existing
+    ]
     for row in created:
         deltas[(row.series_id, "attend.event", str(row.event_id))] += 1
     Attendance.objects.bulk_create(created)
 
 
 def project_keys(*, signed_on, source: str, credit_code: str | None) -> list[tuple[str, str]]:
-    return [("projects", ""), ("projects.month", month_of(signed_on)), ("projects.source", source),
-            ("projects.district", district_of(credit_code))]
+    return [
+        ("projects", ""),
+        ("projects.month", month_of(signed_on)),
+        ("projects.source", source),
+        ("projects.district", district_of(credit_code)),
+    ]
 
 
 def _projects_once() -> tuple[set[int], bool]:
@@ -147,16 +179,18 @@ def _projects_once() -> tuple[set[int], bool]:
         cursor = _locked_cursor("project")
         rows = _read(cursor, Project.objects, ("id", "series_id", "signed_on", "source", "company__credit_code"))
         cursor.ran_at = timezone.now()
-        counted = set(CountedProject.objects.filter(project_id__in=[r[0] for r in rows])
-                      .values_list("project_id", flat=True))
+        counted = set(
+            CountedProject.objects.filter(project_id__in=[r[0] for r in rows]).values_list("project_id", flat=True)
+        )
         deltas: Counter = Counter()
         created = []
         for project_id, series_id, signed_on, source, credit_code in rows:
             if project_id in counted:
                 continue
             keys = project_keys(signed_on=signed_on, source=source, credit_code=credit_code)
-            created.append(CountedProject(project_id=project_id, series_id=series_id, month=keys[1][1],
-                                          district=keys[3][1]))
+            created.append(
+                CountedProject(project_id=project_id, series_id=series_id, month=keys[1][1], district=keys[3][1])
+            )
             for metric, key in keys:
                 deltas[(series_id, metric, key)] += 1
         CountedProject.objects.bulk_create(created)
@@ -191,8 +225,11 @@ def caught_up_recently() -> None:
 
 
 def outcome_keys(outcome: Outcome, credit_code: str | None) -> list[tuple[str, str]]:
-    return [("outcomes", outcome.kind), ("outcomes.month", month_of(outcome.happened_on)),
-            ("outcomes.district", district_of(credit_code))]
+    return [
+        ("outcomes", outcome.kind),
+        ("outcomes.month", month_of(outcome.happened_on)),
+        ("outcomes.district", district_of(credit_code)),
+    ]
 
 
 def tallies_rebuild() -> None:

@@ -34,10 +34,15 @@ def tallies_add(deltas: Deltas) -> None:
         cursor.execute(
             f"INSERT INTO {table} (series_id, metric, key, value) VALUES {values} "
             f"ON CONFLICT (series_id, metric, key) DO UPDATE SET value = {table}.value + EXCLUDED.value",
-            params)
+            params,
+        )
 
 
 def tallies_read(series_id: int) -> dict[tuple[str, str], int]:
     """Every non-zero counter of a series: one indexed query, a few hundred rows at most."""
-    return {(metric, key): value for metric, key, value in
-            Tally.objects.filter(series_id=series_id).exclude(value=0).values_list("metric", "key", "value")}
+    return {
+        (metric, key): value
+        for metric, key, value in Tally.objects.filter(series_id=series_id)
+        .exclude(value=0)
+        .values_list("metric", "key", "value")
+    }

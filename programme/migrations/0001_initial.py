@@ -7,137 +7,305 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0005_candidateprofile_province_university_type'),
-        ('events', '0002_calendar'),
-        ('projects', '0001_initial'),
+        ("accounts", "0005_candidateprofile_province_university_type"),
+        ("events", "0002_calendar"),
+        ("projects", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Cursor',
+            name="Cursor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=20, unique=True)),
-                ('last_id', models.BigIntegerField(default=0)),
-                ('holes', models.JSONField(blank=True, default=dict)),
-                ('ran_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=20, unique=True)),
+                ("last_id", models.BigIntegerField(default=0)),
+                ("holes", models.JSONField(blank=True, default=dict)),
+                ("ran_at", models.DateTimeField(blank=True, null=True)),
             ],
         ),
         migrations.CreateModel(
-            name='CountedProject',
+            name="CountedProject",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.CharField(max_length=7)),
-                ('district', models.CharField(blank=True, max_length=6)),
-                ('project', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='projects.project')),
-                ('series', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='events.series')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.CharField(max_length=7)),
+                ("district", models.CharField(blank=True, max_length=6)),
+                (
+                    "project",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="projects.project"
+                    ),
+                ),
+                (
+                    "series",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="events.series"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='EventFigure',
+            name="EventFigure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('version', models.PositiveIntegerField(default=0)),
-                ('confirmed', models.PositiveIntegerField(default=0)),
-                ('waitlisted', models.PositiveIntegerField(default=0)),
-                ('cancelled', models.PositiveIntegerField(default=0)),
-                ('event', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='events.event')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("version", models.PositiveIntegerField(default=0)),
+                ("confirmed", models.PositiveIntegerField(default=0)),
+                ("waitlisted", models.PositiveIntegerField(default=0)),
+                ("cancelled", models.PositiveIntegerField(default=0)),
+                (
+                    "event",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="events.event"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Attendance',
+            name="Attendance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='events.event')),
-                ('series', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='events.series')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "event",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="events.event"),
+                ),
+                (
+                    "series",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="events.series"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('event', 'user'), name='attendance_once')],
+                "constraints": [models.UniqueConstraint(fields=("event", "user"), name="attendance_once")],
             },
         ),
         migrations.CreateModel(
-            name='Outcome',
+            name="Outcome",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('offer', '录用意向'), ('hire', '正式录用'), ('station_entry', '博士后进站'), ('job', '在青就业'), ('project', '在青创业/项目落地')], max_length=16, verbose_name='类型')),
-                ('happened_on', models.DateField(verbose_name='发生日期')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('status', models.CharField(choices=[('awaiting_candidate', '待本人确认'), ('awaiting_review', '待主办方审核'), ('confirmed', '已确认'), ('rejected', '未通过'), ('declined', '本人否认')], db_index=True, max_length=20, verbose_name='状态')),
-                ('reported_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('review_note', models.CharField(blank=True, max_length=300, verbose_name='审核意见')),
-                ('candidate', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outcomes', to=settings.AUTH_USER_MODEL, verbose_name='候选人')),
-                ('company', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='outcomes', to='accounts.company', verbose_name='单位')),
-                ('event', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='events.event', verbose_name='促成活动')),
-                ('reported_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('series', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outcomes', to='events.series', verbose_name='系列活动')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("offer", "录用意向"),
+                            ("hire", "正式录用"),
+                            ("station_entry", "博士后进站"),
+                            ("job", "在青就业"),
+                            ("project", "在青创业/项目落地"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("happened_on", models.DateField(verbose_name="发生日期")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("awaiting_candidate", "待本人确认"),
+                            ("awaiting_review", "待主办方审核"),
+                            ("confirmed", "已确认"),
+                            ("rejected", "未通过"),
+                            ("declined", "本人否认"),
+                        ],
+                        db_index=True,
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("reported_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("review_note", models.CharField(blank=True, max_length=300, verbose_name="审核意见")),
+                (
+                    "candidate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="outcomes",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="候选人",
+                    ),
+                ),
+                (
+                    "company",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="outcomes",
+                        to="accounts.company",
+                        verbose_name="单位",
+                    ),
+                ),
+                (
+                    "event",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="events.event",
+                        verbose_name="促成活动",
+                    ),
+                ),
+                (
+                    "reported_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "series",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="outcomes",
+                        to="events.series",
+                        verbose_name="系列活动",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '成果',
-                'verbose_name_plural': '成果',
-                'ordering': ['-reported_at', '-id'],
-                'indexes': [models.Index(fields=['series', 'status', 'kind'], name='outcome_series_status')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('status__in', ['rejected', 'declined']), _negated=True), fields=('series', 'kind', 'candidate', 'company'), name='outcome_once'), models.UniqueConstraint(condition=models.Q(('company__isnull', True), models.Q(('status__in', ['rejected', 'declined']), _negated=True)), fields=('series', 'kind', 'candidate'), name='outcome_once_own')],
+                "verbose_name": "成果",
+                "verbose_name_plural": "成果",
+                "ordering": ["-reported_at", "-id"],
+                "indexes": [models.Index(fields=["series", "status", "kind"], name="outcome_series_status")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("status__in", ["rejected", "declined"]), _negated=True),
+                        fields=("series", "kind", "candidate", "company"),
+                        name="outcome_once",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(
+                            ("company__isnull", True), models.Q(("status__in", ["rejected", "declined"]), _negated=True)
+                        ),
+                        fields=("series", "kind", "candidate"),
+                        name="outcome_once_own",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Reach',
+            name="Reach",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_at', models.DateTimeField()),
-                ('first_checkin_id', models.BigIntegerField()),
-                ('month', models.CharField(max_length=7)),
-                ('province', models.CharField(blank=True, max_length=16)),
-                ('university_type', models.CharField(blank=True, max_length=16)),
-                ('first_event', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='events.event')),
-                ('series', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='events.series')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("first_at", models.DateTimeField()),
+                ("first_checkin_id", models.BigIntegerField()),
+                ("month", models.CharField(max_length=7)),
+                ("province", models.CharField(blank=True, max_length=16)),
+                ("university_type", models.CharField(blank=True, max_length=16)),
+                (
+                    "first_event",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="+", to="events.event"),
+                ),
+                (
+                    "series",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="events.series"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['series', 'month'], name='reach_series_month')],
-                'constraints': [models.UniqueConstraint(fields=('series', 'user'), name='reach_once_per_series')],
+                "indexes": [models.Index(fields=["series", "month"], name="reach_series_month")],
+                "constraints": [models.UniqueConstraint(fields=("series", "user"), name="reach_once_per_series")],
             },
         ),
         migrations.CreateModel(
-            name='Tally',
+            name="Tally",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('metric', models.CharField(max_length=40)),
-                ('key', models.CharField(blank=True, max_length=40)),
-                ('value', models.BigIntegerField(default=0)),
-                ('series', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='events.series')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("metric", models.CharField(max_length=40)),
+                ("key", models.CharField(blank=True, max_length=40)),
+                ("value", models.BigIntegerField(default=0)),
+                (
+                    "series",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to="events.series"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '计数器',
-                'verbose_name_plural': '计数器',
-                'constraints': [models.UniqueConstraint(fields=('series', 'metric', 'key'), name='tally_unique')],
+                "verbose_name": "计数器",
+                "verbose_name_plural": "计数器",
+                "constraints": [models.UniqueConstraint(fields=("series", "metric", "key"), name="tally_unique")],
             },
         ),
         migrations.CreateModel(
-            name='Target',
+            name="Target",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('metric', models.CharField(choices=[('fairs_held', '举办招聘会（场）'), ('matchmaking_held', '举办产才对接会（场）'), ('events_held', '举办某类活动（场）'), ('people_reached', '集聚博士/博士后（人）'), ('projects_signed', '签约项目（个）'), ('outcomes_confirmed', '确认的成果（项）'), ('manual', '手工填报')], max_length=24, verbose_name='统计口径')),
-                ('param', models.CharField(blank=True, max_length=24, verbose_name='口径参数')),
-                ('title', models.CharField(max_length=80, verbose_name='目标名称')),
-                ('goal', models.PositiveIntegerField(verbose_name='目标值')),
-                ('manual_value', models.PositiveIntegerField(blank=True, null=True, verbose_name='手工填报值')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='排序')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('series', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='targets', to='events.series', verbose_name='系列活动')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "metric",
+                    models.CharField(
+                        choices=[
+                            ("fairs_held", "举办招聘会（场）"),
+                            ("matchmaking_held", "举办产才对接会（场）"),
+                            ("events_held", "举办某类活动（场）"),
+                            ("people_reached", "集聚博士/博士后（人）"),
+                            ("projects_signed", "签约项目（个）"),
+                            ("outcomes_confirmed", "确认的成果（项）"),
+                            ("manual", "手工填报"),
+                        ],
+                        max_length=24,
+                        verbose_name="统计口径",
+                    ),
+                ),
+                ("param", models.CharField(blank=True, max_length=24, verbose_name="口径参数")),
+                ("title", models.CharField(max_length=80, verbose_name="目标名称")),
+                ("goal", models.PositiveIntegerField(verbose_name="目标值")),
+                ("manual_value", models.PositiveIntegerField(blank=True, null=True, verbose_name="手工填报值")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="排序")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "series",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="targets",
+                        to="events.series",
+                        verbose_name="系列活动",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '年度目标',
-                'verbose_name_plural': '年度目标',
-                'ordering': ['series', 'position', 'id'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('metric', 'manual'), _negated=True), fields=('series', 'metric', 'param'), name='target_one_per_fact'), models.CheckConstraint(condition=models.Q(('goal__gt', 0)), name='target_goal_positive')],
+                "verbose_name": "年度目标",
+                "verbose_name_plural": "年度目标",
+                "ordering": ["series", "position", "id"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("metric", "manual"), _negated=True),
+                        fields=("series", "metric", "param"),
+                        name="target_one_per_fact",
+                    ),
+                    models.CheckConstraint(condition=models.Q(("goal__gt", 0)), name="target_goal_positive"),
+                ],
             },
         ),
     ]

@@ -4,13 +4,12 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('programme', '0002_targets_from_series'),
+        ("programme", "0002_targets_from_series"),
     ]
 
     operations = [
         migrations.DeleteModel(
-            name='EventFigure',
+            name="EventFigure",
         ),
     ]

@@ -21,9 +21,14 @@ from ..models import Metric, OutcomeKind, Target
 
 
 def _events(series_id: int) -> list[dict]:
-    return list(Event.objects.filter(series_id=series_id).exclude(status=Event.Status.DRAFT).order_by(
-        "starts_at", "id").values("id", "kind", "action_id", "title", "starts_at", "ends_at", "status",
-                                  "seats_confirmed", "seats_waitlisted"))
+    return list(
+        Event.objects.filter(series_id=series_id)
+        .exclude(status=Event.Status.DRAFT)
+        .order_by("starts_at", "id")
+        .values(
+            "id", "kind", "action_id", "title", "starts_at", "ends_at", "status", "seats_confirmed", "seats_waitlisted"
+        )
+    )
 
 
 def _held(events: list[dict], now) -> list[dict]:
@@ -53,15 +58,26 @@ def target_progress(targets, tallies: dict, held: list[dict]) -> list[dict]:
     rows = []
     for target in targets:
         value = target_value(target, tallies, held)
-        rows.append({"id": target.pk, "title": target.title, "metric": target.metric, "param": target.param,
-                     "goal": target.goal, "value": value,
-                     "percent": round(100 * value / target.goal, 1) if target.goal else 0.0})
+        rows.append(
+            {
+                "id": target.pk,
+                "title": target.title,
+                "metric": target.metric,
+                "param": target.param,
+                "goal": target.goal,
+                "value": value,
+                "percent": round(100 * value / target.goal, 1) if target.goal else 0.0,
+            }
+        )
     return rows
 
 
 def _labelled(tallies: dict, metric: str, labels: dict, other) -> list[dict]:
-    rows = [{"key": key, "label": str(labels.get(key, other)), "value": value}
-            for (m, key), value in tallies.items() if m == metric]
+    rows = [
+        {"key": key, "label": str(labels.get(key, other)), "value": value}
+        for (m, key), value in tallies.items()
+        if m == metric
+    ]
     return sorted(rows, key=lambda r: (-r["value"], r["key"]))
 
 
@@ -88,16 +104,29 @@ def public_figures(series: Series, *, now=None, tallies: dict | None = None, eve
         "series": {"title": series.title, "year": series.year},
         "as_of": now.isoformat(),
         "targets": target_progress(targets, tallies, held),
-        "totals": {"people": tallies.get(("people", ""), 0), "projects": tallies.get(("projects", ""), 0),
-                   "outcomes": sum(v for (m, _k), v in tallies.items() if m == "outcomes"),
-                   "events_held": len(held)},
-        "trend": [{"month": month, "people": c["people"], "projects": c["projects"], "outcomes": c["outcomes"],
-                   "events": c["events"]} for month, c in sorted(months.items())],
+        "totals": {
+            "people": tallies.get(("people", ""), 0),
+            "projects": tallies.get(("projects", ""), 0),
+            "outcomes": sum(v for (m, _k), v in tallies.items() if m == "outcomes"),
+            "events_held": len(held),
+        },
+        "trend": [
+            {
+                "month": month,
+                "people": c["people"],
+                "projects": c["projects"],
+                "outcomes": c["outcomes"],
+                "events": c["events"],
+            }
+            for month, c in sorted(months.items())
+        ],
         "provinces": _labelled(tallies, "people.province", dict(Province.choices), _("未填写")),
         "university_types": _labelled(tallies, "people.unitype", dict(UniversityType.choices), _("未填写")),
         "kinds": kinds,
-        "outcomes": [{"key": kind, "label": str(label), "value": tallies.get(("outcomes", kind), 0)}
-                     for kind, label in OutcomeKind.choices],
+        "outcomes": [
+            {"key": kind, "label": str(label), "value": tallies.get(("outcomes", kind), 0)}
+            for kind, label in OutcomeKind.choices
+        ],
     }
 
 
@@ -111,34 +140,56 @@ def console_figures(series: Series, *, now=None) -> dict:
     by_event = []
     for event in events:
         key = str(event["id"])
-        by_event.append({
-            "id": event["id"], "title": event["title"], "kind": event["kind"],
-            "kind_label": str(Event.Kind(event["kind"]).label), "action_id": event["action_id"],
-            "starts_at": event["starts_at"], "held": event["id"] in held_ids,
-            "cancelled": event["status"] == Event.Status.CANCELLED,
-            # The event row's own counters, kept under its lock by every registration path.
-            "confirmed": event["seats_confirmed"], "waitlisted": event["seats_waitlisted"],
-            "attended": tallies.get(("attend.event", key), 0), "new_people": tallies.get(("people.event", key), 0)})
+        by_event.append(
+            {
+                "id": event["id"],
+                "title": event["title"],
+                "kind": event["kind"],
+                "kind_label": str(Event.Kind(event["kind"]).label),
+                "action_id": event["action_id"],
+                "starts_at": event["starts_at"],
+                "held": event["id"] in held_ids,
+                "cancelled": event["status"] == Event.Status.CANCELLED,
+                # The event row's own counters, kept under its lock by every registration path.
+                "confirmed": event["seats_confirmed"],
+                "waitlisted": event["seats_waitlisted"],
+                "attended": tallies.get(("attend.event", key), 0),
+                "new_people": tallies.get(("people.event", key), 0),
+            }
+        )
     by_action = []
     for action in Action.objects.filter(series=series).order_by("number"):
         rows = [e for e in by_event if e["action_id"] == action.pk]
-        by_action.append({"id": action.pk, "number": action.number, "title": action.title,
-                          "events": len(rows), "held": sum(1 for e in rows if e["held"]),
-                          "confirmed": sum(e["confirmed"] for e in rows),
-                          "attended": sum(e["attended"] for e in rows),
-                          "new_people": sum(e["new_people"] for e in rows)})
+        by_action.append(
+            {
+                "id": action.pk,
+                "number": action.number,
+                "title": action.title,
+                "events": len(rows),
+                "held": sum(1 for e in rows if e["held"]),
+                "confirmed": sum(e["confirmed"] for e in rows),
+                "attended": sum(e["attended"] for e in rows),
+                "new_people": sum(e["new_people"] for e in rows),
+            }
+        )
     districts = []
     for code in [*DISTRICTS, ""]:
         projects = tallies.get(("projects.district", code), 0)
         outcomes = tallies.get(("outcomes.district", code), 0)
         if projects or outcomes or code:
-            districts.append({"key": code, "label": district_label(code), "projects": projects,
-                              "outcomes": outcomes})
-    data.update({
-        "by_event": by_event, "by_action": by_action, "by_district": districts,
-        "registrations": sum(e["confirmed"] for e in by_event),
-        "attendances": sum(e["attended"] for e in by_event),
-        "sources": [{"key": key, "label": key, "value": value} for (m, key), value in sorted(tallies.items())
-                    if m == "projects.source"],
-    })
+            districts.append({"key": code, "label": district_label(code), "projects": projects, "outcomes": outcomes})
+    data.update(
+        {
+            "by_event": by_event,
+            "by_action": by_action,
+            "by_district": districts,
+            "registrations": sum(e["confirmed"] for e in by_event),
+            "attendances": sum(e["attended"] for e in by_event),
+            "sources": [
+                {"key": key, "label": key, "value": value}
+                for (m, key), value in sorted(tallies.items())
+                if m == "projects.source"
+            ],
+        }
+    )
     return data

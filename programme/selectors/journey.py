@@ -26,24 +26,58 @@ def _at_day(day) -> datetime:
 def journey(user) -> list[dict]:
     """Steps of `user`, oldest first. Each: at, kind, title, detail, status, url (or "")."""
     steps = []
-    came = dict(Checkin.objects.filter(ticket__registration__user=user).values("ticket__event_id").annotate(
-        first=Min("scanned_at")).values_list("ticket__event_id", "first"))
+    came = dict(
+        Checkin.objects.filter(ticket__registration__user=user)
+        .values("ticket__event_id")
+        .annotate(first=Min("scanned_at"))
+        .values_list("ticket__event_id", "first")
+    )
     for reg in Registration.objects.filter(user=user).select_related("event").order_by("event__starts_at"):
         event = reg.event
         if reg.status == Registration.Status.CANCELLED and event.pk not in came:
             continue
-        steps.append({"at": came.get(event.pk) or event.starts_at, "kind": event.kind,
-                      "kind_label": event.get_kind_display(), "title": event.title,
-                      "status": "attended" if event.pk in came else reg.status,
-                      "url": event.get_absolute_url()})
+        steps.append(
+            {
+                "at": came.get(event.pk) or event.starts_at,
+                "kind": event.kind,
+                "kind_label": event.get_kind_display(),
+                "title": event.title,
+                "status": "attended" if event.pk in came else reg.status,
+                "url": event.get_absolute_url(),
+            }
+        )
     for visit in BoothVisit.objects.filter(visitor=user).select_related("company", "fair__event"):
-        steps.append({"at": visit.first_seen_at, "kind": "booth", "kind_label": _("展位到访"),
-                      "title": visit.company.name, "status": "visited", "url": ""})
+        steps.append(
+            {
+                "at": visit.first_seen_at,
+                "kind": "booth",
+                "kind_label": _("展位到访"),
+                "title": visit.company.name,
+                "status": "visited",
+                "url": "",
+            }
+        )
     for project in Project.objects.filter(team__members__user=user, team__members__status="accepted").distinct():
-        steps.append({"at": _at_day(project.signed_on), "kind": "project", "kind_label": project.get_source_display(),
-                      "title": project.title, "status": project.status, "url": project.get_absolute_url()})
+        steps.append(
+            {
+                "at": _at_day(project.signed_on),
+                "kind": "project",
+                "kind_label": project.get_source_display(),
+                "title": project.title,
+                "status": project.status,
+                "url": project.get_absolute_url(),
+            }
+        )
     for outcome in Outcome.objects.filter(candidate=user).select_related("company"):
-        steps.append({"at": _at_day(outcome.happened_on), "kind": "outcome", "kind_label": outcome.get_kind_display(),
-                      "title": outcome.company.name if outcome.company else outcome.note,
-                      "status": outcome.status, "status_label": outcome.get_status_display(), "url": ""})
+        steps.append(
+            {
+                "at": _at_day(outcome.happened_on),
+                "kind": "outcome",
+                "kind_label": outcome.get_kind_display(),
+                "title": outcome.company.name if outcome.company else outcome.note,
+                "status": outcome.status,
+                "status_label": outcome.get_status_display(),
+                "url": "",
+            }
+        )
     return sorted(steps, key=lambda s: s["at"])

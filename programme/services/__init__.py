@@ -11,5 +11,14 @@ from .outcomes import (
 )
 from .targets import target_delete, target_save, targets_default
 
-__all__ = ["head_office", "outcome_can_view", "outcome_report", "outcome_respond", "outcome_review", "outcome_visitors",
-           "target_delete", "target_save", "targets_default"]
+__all__ = [
+    "head_office",
+    "outcome_can_view",
+    "outcome_report",
+    "outcome_respond",
+    "outcome_review",
+    "outcome_visitors",
+    "target_delete",
+    "target_save",
+    "targets_default",
+]

@@ -52,8 +52,17 @@ def outcome_can_view(user: User, outcome: Outcome) -> bool:
     return outcome.company_id is not None and outcome.kind in COMPANY_KINDS and _member(user, outcome.company)
 
 
-def outcome_report(*, actor: User, series: Series, kind: str, happened_on: date, candidate: User | None = None,
-                   company: Company | None = None, event=None, note: str = "") -> Outcome:
+def outcome_report(
+    *,
+    actor: User,
+    series: Series,
+    kind: str,
+    happened_on: date,
+    candidate: User | None = None,
+    company: Company | None = None,
+    event=None,
+    note: str = "",
+) -> Outcome:
     """A company's report (offer/hire, for `candidate`, by a member of `company`) or a
     candidate's own (station entry/job/project; `candidate` is the actor).
 
@@ -80,15 +89,33 @@ def outcome_report(*, actor: User, series: Series, kind: str, happened_on: date,
         status = Outcome.Status.AWAITING_REVIEW
     try:
         with transaction.atomic():
-            outcome = Outcome.objects.create(series=series, kind=kind, candidate=candidate, company=company,
-                                             event=event, happened_on=happened_on, note=(note or "")[:300],
-                                             status=status, reported_by=actor)
-            audit_log(actor=actor, action="outcome.report", target=outcome,
-                      data={"kind": kind, "company": company.pk if company else None})
+            outcome = Outcome.objects.create(
+                series=series,
+                kind=kind,
+                candidate=candidate,
+                company=company,
+                event=event,
+                happened_on=happened_on,
+                note=(note or "")[:300],
+                status=status,
+                reported_by=actor,
+            )
+            audit_log(
+                actor=actor,
+                action="outcome.report",
+                target=outcome,
+                data={"kind": kind, "company": company.pk if company else None},
+            )
             if status == Outcome.Status.AWAITING_CANDIDATE:
-                notify(user=candidate, kind="outcome.confirm",
-                       context={"kind": str(outcome.get_kind_display()), "company": company.name,
-                                "url": reverse("programme:my_outcomes")})
+                notify(
+                    user=candidate,
+                    kind="outcome.confirm",
+                    context={
+                        "kind": str(outcome.get_kind_display()),
+                        "company": company.name,
+                        "url": reverse("programme:my_outcomes"),
+                    },
+                )
     except IntegrityError:
         raise ProgrammeError("duplicate", _("这项成果已经报告过了。")) from None
     return outcome
@@ -133,11 +160,22 @@ def outcome_review(*, outcome: Outcome, actor: User, approve: bool, note: str = 
             for metric, key in outcome_keys(outcome, outcome.company.credit_code if outcome.company else None):
                 deltas[(outcome.series_id, metric, key)] += 1
             tallies_add(deltas)
-        audit_log(actor=actor, action="outcome.confirm" if approve else "outcome.reject", target=outcome,
-                  data={"note": outcome.review_note})
-        notify(user=outcome.candidate, kind="outcome.reviewed",
-               context={"kind": str(outcome.get_kind_display()), "confirmed": approve, "note": outcome.review_note,
-                        "url": reverse("programme:my_outcomes")})
+        audit_log(
+            actor=actor,
+            action="outcome.confirm" if approve else "outcome.reject",
+            target=outcome,
+            data={"note": outcome.review_note},
+        )
+        notify(
+            user=outcome.candidate,
+            kind="outcome.reviewed",
+            context={
+                "kind": str(outcome.get_kind_display()),
+                "confirmed": approve,
+                "note": outcome.review_note,
+                "url": reverse("programme:my_outcomes"),
+            },
+        )
         if approve:
             from ..live import figures_push
 
@@ -156,13 +194,19 @@ def person_uncount(user: User) -> None:
             Cursor.objects.get_or_create(name=name)
             Cursor.objects.select_for_update().get(name=name)
         for reach in Reach.objects.filter(user=user):
-            for metric, key in (("people", ""), ("people.month", reach.month), ("people.province", reach.province),
-                                ("people.unitype", reach.university_type),
-                                ("people.event", str(reach.first_event_id))):
+            for metric, key in (
+                ("people", ""),
+                ("people.month", reach.month),
+                ("people.province", reach.province),
+                ("people.unitype", reach.university_type),
+                ("people.event", str(reach.first_event_id)),
+            ):
                 deltas[(reach.series_id, metric, key)] -= 1
         for series_id, event_id in Attendance.objects.filter(user=user).values_list("series_id", "event_id"):
             deltas[(series_id, "attend.event", str(event_id))] -= 1
-        for outcome in Outcome.objects.filter(candidate=user, status=Outcome.Status.CONFIRMED).select_related("company"):
+        for outcome in Outcome.objects.filter(candidate=user, status=Outcome.Status.CONFIRMED).select_related(
+            "company"
+        ):
             for metric, key in outcome_keys(outcome, outcome.company.credit_code if outcome.company else None):
                 deltas[(outcome.series_id, metric, key)] -= 1
         tallies_add(deltas)

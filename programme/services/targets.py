@@ -34,8 +34,18 @@ def _param_ok(metric: str, param: str) -> bool:
     return param == ""
 
 
-def target_save(*, series: Series, actor: User, metric: str, title: str, goal: int, param: str = "",
-                manual_value: int | None = None, target: Target | None = None, position: int | None = None) -> Target:
+def target_save(
+    *,
+    series: Series,
+    actor: User,
+    metric: str,
+    title: str,
+    goal: int,
+    param: str = "",
+    manual_value: int | None = None,
+    target: Target | None = None,
+    position: int | None = None,
+) -> Target:
     """Create or change a target. Raises ProgrammeError: forbidden / metric_invalid /
     param_invalid / goal_invalid / title_required / duplicate."""
     if not actor.is_authenticated or not actor.is_organizer:
@@ -63,9 +73,18 @@ def target_save(*, series: Series, actor: User, metric: str, title: str, goal: i
             target.manual_value = manual_value
             target.save()
             transaction.on_commit(lambda: figures_changed(series.pk))
-            audit_log(actor=actor, action="target.create" if created else "target.update", target=target,
-                      data={"metric": metric, "param": param, "goal": goal, "manual_value": manual_value,
-                            "before": None if created else before})
+            audit_log(
+                actor=actor,
+                action="target.create" if created else "target.update",
+                target=target,
+                data={
+                    "metric": metric,
+                    "param": param,
+                    "goal": goal,
+                    "manual_value": manual_value,
+                    "before": None if created else before,
+                },
+            )
     except IntegrityError:
         raise ProgrammeError("duplicate", _("该系列已有同一口径的目标。")) from None
     return target
@@ -77,8 +96,9 @@ def target_delete(*, target: Target, actor: User) -> None:
     with transaction.atomic():
         series_id = target.series_id
         transaction.on_commit(lambda: figures_changed(series_id))
-        audit_log(actor=actor, action="target.delete", target=target, data={"metric": target.metric,
-                                                                           "goal": target.goal})
+        audit_log(
+            actor=actor, action="target.delete", target=target, data={"metric": target.metric, "goal": target.goal}
+        )
         target.delete()
 
 
@@ -91,8 +111,12 @@ def targets_default(*, series: Series, actor: User | None) -> list[Target]:
         for position, (metric, param, title, goal) in enumerate(DEFAULTS):
             if metric == Metric.PEOPLE_REACHED and series.target_postdocs:
                 goal = series.target_postdocs
-            Target.objects.get_or_create(series=series, metric=metric, param=param,
-                                         defaults={"title": str(title), "goal": goal, "position": position})
+            Target.objects.get_or_create(
+                series=series,
+                metric=metric,
+                param=param,
+                defaults={"title": str(title), "goal": goal, "position": position},
+            )
         audit_log(actor=actor, action="target.defaults", target=series)
         transaction.on_commit(lambda: figures_changed(series.pk))
     return list(series.targets.all())

@@ -65,17 +65,28 @@ def series_pick(request):
 def dashboard(request, pk: int):
     series = get_object_or_404(Series, pk=pk)
     catch_up_if_stale()
-    return render(request, "programme/console/dashboard.html", {
-        "series": series, "figures": console_figures_cached(series), "topic": group_programme(series.pk),
-        "series_list": Series.objects.order_by("-year", "-id"), "head_office": head_office(request.user),
-        "pending": Outcome.objects.filter(status=Outcome.Status.AWAITING_REVIEW).count(), "nav": "programme"})
+    return render(
+        request,
+        "programme/console/dashboard.html",
+        {
+            "series": series,
+            "figures": console_figures_cached(series),
+            "topic": group_programme(series.pk),
+            "series_list": Series.objects.order_by("-year", "-id"),
+            "head_office": head_office(request.user),
+            "pending": Outcome.objects.filter(status=Outcome.Status.AWAITING_REVIEW).count(),
+            "nav": "programme",
+        },
+    )
 
 
 @organizer_required
 @never_cache
 def dashboard_json(request, pk: int):
     series = get_object_or_404(Series, pk=pk)
-    return JsonResponse(console_figures_cached(series), encoder=DjangoJSONEncoder, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        console_figures_cached(series), encoder=DjangoJSONEncoder, json_dumps_params={"ensure_ascii": False}
+    )
 
 
 @head_office_required
@@ -87,9 +98,19 @@ def figure_list(request, pk: int, what: str):
     page = Paginator(rows, 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "programme/console/list.html", {
-        "series": series, "what": what, "what_label": WHATS[what], "page": page, "query": query.urlencode(),
-        "filters": [(k, v) for k, v in request.GET.items() if k != "page"], "nav": "programme"})
+    return render(
+        request,
+        "programme/console/list.html",
+        {
+            "series": series,
+            "what": what,
+            "what_label": WHATS[what],
+            "page": page,
+            "query": query.urlencode(),
+            "filters": [(k, v) for k, v in request.GET.items() if k != "page"],
+            "nav": "programme",
+        },
+    )
 
 
 @head_office_required
@@ -110,8 +131,16 @@ def targets(request, pk: int):
                 target = None
                 if request.POST.get("target"):
                     target = get_object_or_404(Target, series=series, pk=_id(request.POST.get("target")))
-                target_save(series=series, actor=request.user, metric=data["metric"], param=data["param"] or "",
-                            title=data["title"], goal=data["goal"], manual_value=data["manual_value"], target=target)
+                target_save(
+                    series=series,
+                    actor=request.user,
+                    metric=data["metric"],
+                    param=data["param"] or "",
+                    title=data["title"],
+                    goal=data["goal"],
+                    manual_value=data["manual_value"],
+                    target=target,
+                )
             else:
                 raise ProgrammeError("invalid", _("请修改下面标出的内容。"))
         except ProgrammeError as error:
@@ -119,8 +148,11 @@ def targets(request, pk: int):
         else:
             messages.success(request, _("目标已保存。"))
             return redirect("programme:console_targets", pk=series.pk)
-    return render(request, "programme/console/targets.html", {
-        "series": series, "targets": series.targets.all(), "form": form, "nav": "programme"})
+    return render(
+        request,
+        "programme/console/targets.html",
+        {"series": series, "targets": series.targets.all(), "form": form, "nav": "programme"},
+    )
 
 
 @head_office_required
@@ -131,16 +163,22 @@ def project_new(request, pk: int):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            project_create(series=series, title=data["title"], source="manual", signed_on=data["signed_on"],
-                           actor=request.user, company=data["company"], amount_wan=data["amount_wan"],
-                           summary=data["summary"])
+            project_create(
+                series=series,
+                title=data["title"],
+                source="manual",
+                signed_on=data["signed_on"],
+                actor=request.user,
+                company=data["company"],
+                amount_wan=data["amount_wan"],
+                summary=data["summary"],
+            )
         except ProjectError as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("项目已录入。"))
             return redirect("programme:console_dashboard", pk=series.pk)
-    return render(request, "programme/console/project_form.html", {"series": series, "form": form,
-                                                                   "nav": "programme"})
+    return render(request, "programme/console/project_form.html", {"series": series, "form": form, "nav": "programme"})
 
 
 @head_office_required
@@ -150,8 +188,11 @@ def outcomes(request):
         status = Outcome.Status.AWAITING_REVIEW
     rows = Outcome.objects.filter(status=status).select_related("candidate", "company", "series", "reported_by")
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    return render(request, "programme/console/outcomes.html", {
-        "page": page, "status": status, "statuses": Outcome.Status.choices, "nav": "programme"})
+    return render(
+        request,
+        "programme/console/outcomes.html",
+        {"page": page, "status": status, "statuses": Outcome.Status.choices, "nav": "programme"},
+    )
 
 
 @head_office_required
@@ -159,8 +200,12 @@ def outcomes(request):
 def outcome_review_view(request, pk: int):
     outcome = get_object_or_404(Outcome, pk=pk)
     try:
-        outcome_review(outcome=outcome, actor=request.user, approve=request.POST.get("approve") == "1",
-                       note=request.POST.get("note", ""))
+        outcome_review(
+            outcome=outcome,
+            actor=request.user,
+            approve=request.POST.get("approve") == "1",
+            note=request.POST.get("note", ""),
+        )
     except ProgrammeError as error:
         messages.error(request, error.message)
     else:

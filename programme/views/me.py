@@ -47,9 +47,15 @@ def my_outcomes(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                outcome_report(actor=request.user, series=_current_series(), kind=data["kind"],
-                               happened_on=data["happened_on"], candidate=data.get("candidate"),
-                               company=company if company_form else data.get("company"), note=data["note"])
+                outcome_report(
+                    actor=request.user,
+                    series=_current_series(),
+                    kind=data["kind"],
+                    happened_on=data["happened_on"],
+                    candidate=data.get("candidate"),
+                    company=company if company_form else data.get("company"),
+                    note=data["note"],
+                )
             except ProgrammeError as error:
                 messages.error(request, error.message)
             else:
@@ -59,8 +65,9 @@ def my_outcomes(request):
     reported = Outcome.objects.none()
     if company is not None:
         reported = Outcome.objects.filter(company=company, kind__in=COMPANY_KINDS).select_related("candidate")
-    return render(request, "programme/my_outcomes.html", {
-        "form": form, "company": company, "mine": mine, "reported": reported})
+    return render(
+        request, "programme/my_outcomes.html", {"form": form, "company": company, "mine": mine, "reported": reported}
+    )
 
 
 @login_required
@@ -78,5 +85,6 @@ def outcome_respond_view(request, pk: int):
 
 @login_required
 def my_journey(request):
-    return render(request, "programme/journey.html", {"person": request.user, "steps": journey(request.user),
-                                                      "own": True})
+    return render(
+        request, "programme/journey.html", {"person": request.user, "steps": journey(request.user), "own": True}
+    )

@@ -27,8 +27,11 @@ def latest(request):
 def progress(request, slug: str):
     series = get_object_or_404(Series, slug=slug)
     catch_up_if_stale()
-    return render(request, "programme/progress.html", {
-        "series": series, "figures": public_figures_cached(series), "topic": group_programme(series.pk)})
+    return render(
+        request,
+        "programme/progress.html",
+        {"series": series, "figures": public_figures_cached(series), "topic": group_programme(series.pk)},
+    )
 
 
 @require_GET
@@ -36,4 +39,6 @@ def progress(request, slug: str):
 def progress_json(request, slug: str):
     series = get_object_or_404(Series, slug=slug)
     catch_up_if_stale()
-    return JsonResponse(public_figures_cached(series), encoder=DjangoJSONEncoder, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        public_figures_cached(series), encoder=DjangoJSONEncoder, json_dumps_params={"ensure_ascii": False}
+    )

@@ -8,153 +8,315 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0002_company_logo_contact_invitation'),
-        ('events', '0002_calendar'),
+        ("accounts", "0002_company_logo_contact_invitation"),
+        ("events", "0002_calendar"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Mentor',
+            name="Mentor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, verbose_name='姓名')),
-                ('organisation', models.CharField(max_length=120, verbose_name='单位')),
-                ('title', models.CharField(blank=True, max_length=80, verbose_name='职务/职称')),
-                ('expertise', models.CharField(choices=[('technology', '技术'), ('business', '商业模式'), ('finance', '投融资')], max_length=16, verbose_name='方向')),
-                ('is_active', models.BooleanField(default=True, verbose_name='在库')),
-                ('user', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='mentor', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=80, verbose_name="姓名")),
+                ("organisation", models.CharField(max_length=120, verbose_name="单位")),
+                ("title", models.CharField(blank=True, max_length=80, verbose_name="职务/职称")),
+                (
+                    "expertise",
+                    models.CharField(
+                        choices=[("technology", "技术"), ("business", "商业模式"), ("finance", "投融资")],
+                        max_length=16,
+                        verbose_name="方向",
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True, verbose_name="在库")),
+                (
+                    "user",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="mentor",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '导师',
-                'verbose_name_plural': '导师',
-                'ordering': ['expertise', 'name'],
+                "verbose_name": "导师",
+                "verbose_name_plural": "导师",
+                "ordering": ["expertise", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=160, verbose_name='项目名称')),
-                ('source', models.CharField(choices=[('challenge', '揭榜领题'), ('competition', '创新创业大赛'), ('selection', '项目评选'), ('manual', '手工录入')], db_index=True, max_length=16, verbose_name='来源')),
-                ('signed_on', models.DateField(verbose_name='签约日期')),
-                ('amount_wan', models.DecimalField(blank=True, decimal_places=2, max_digits=10, null=True, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100000)], verbose_name='合同金额（万元）')),
-                ('status', models.CharField(choices=[('signed', '已签约'), ('in_progress', '实施中'), ('delivered', '已交付'), ('accepted', '已验收'), ('terminated', '已终止')], db_index=True, default='signed', max_length=16, verbose_name='状态')),
-                ('summary', models.TextField(blank=True, verbose_name='简介')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('status_changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('company', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='accounts.company', verbose_name='签约单位')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('series', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='projects', to='events.series', verbose_name='系列活动')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=160, verbose_name="项目名称")),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("challenge", "揭榜领题"),
+                            ("competition", "创新创业大赛"),
+                            ("selection", "项目评选"),
+                            ("manual", "手工录入"),
+                        ],
+                        db_index=True,
+                        max_length=16,
+                        verbose_name="来源",
+                    ),
+                ),
+                ("signed_on", models.DateField(verbose_name="签约日期")),
+                (
+                    "amount_wan",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        max_digits=10,
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100000),
+                        ],
+                        verbose_name="合同金额（万元）",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("signed", "已签约"),
+                            ("in_progress", "实施中"),
+                            ("delivered", "已交付"),
+                            ("accepted", "已验收"),
+                            ("terminated", "已终止"),
+                        ],
+                        db_index=True,
+                        default="signed",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="简介")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("status_changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "company",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="accounts.company",
+                        verbose_name="签约单位",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "series",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="projects",
+                        to="events.series",
+                        verbose_name="系列活动",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '项目',
-                'verbose_name_plural': '项目',
-                'ordering': ['-signed_on', '-id'],
+                "verbose_name": "项目",
+                "verbose_name_plural": "项目",
+                "ordering": ["-signed_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Milestone',
+            name="Milestone",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=160, verbose_name='里程碑')),
-                ('due_on', models.DateField(verbose_name='计划日期')),
-                ('done_on', models.DateField(blank=True, null=True, verbose_name='完成日期')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='milestones', to='projects.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=160, verbose_name="里程碑")),
+                ("due_on", models.DateField(verbose_name="计划日期")),
+                ("done_on", models.DateField(blank=True, null=True, verbose_name="完成日期")),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="milestones", to="projects.project"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '里程碑',
-                'verbose_name_plural': '里程碑',
-                'ordering': ['due_on', 'id'],
+                "verbose_name": "里程碑",
+                "verbose_name_plural": "里程碑",
+                "ordering": ["due_on", "id"],
             },
         ),
         migrations.CreateModel(
-            name='MentorSession',
+            name="MentorSession",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('held_on', models.DateField(verbose_name='辅导日期')),
-                ('minutes', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(600)], verbose_name='时长（分钟）')),
-                ('note', models.TextField(max_length=2000, verbose_name='辅导记录')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('mentor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sessions', to='projects.mentor')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mentor_sessions', to='projects.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("held_on", models.DateField(verbose_name="辅导日期")),
+                (
+                    "minutes",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(600),
+                        ],
+                        verbose_name="时长（分钟）",
+                    ),
+                ),
+                ("note", models.TextField(max_length=2000, verbose_name="辅导记录")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "mentor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="sessions", to="projects.mentor"
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mentor_sessions",
+                        to="projects.project",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '辅导记录',
-                'verbose_name_plural': '辅导记录',
-                'ordering': ['-held_on', '-id'],
+                "verbose_name": "辅导记录",
+                "verbose_name_plural": "辅导记录",
+                "ordering": ["-held_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Team',
+            name="Team",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=120, verbose_name='团队名称')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('lead', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='teams_led', to=settings.AUTH_USER_MODEL, verbose_name='负责人')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=120, verbose_name="团队名称")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "lead",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="teams_led",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="负责人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '团队',
-                'verbose_name_plural': '团队',
+                "verbose_name": "团队",
+                "verbose_name_plural": "团队",
             },
         ),
         migrations.AddField(
-            model_name='project',
-            name='team',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='projects', to='projects.team', verbose_name='团队'),
+            model_name="project",
+            name="team",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="projects",
+                to="projects.team",
+                verbose_name="团队",
+            ),
         ),
         migrations.CreateModel(
-            name='TeamMember',
+            name="TeamMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='电子邮箱')),
-                ('is_lead', models.BooleanField(default=False, verbose_name='负责人')),
-                ('status', models.CharField(choices=[('invited', '已邀请'), ('accepted', '已加入'), ('declined', '已谢绝')], default='invited', max_length=16, verbose_name='状态')),
-                ('token', models.CharField(blank=True, max_length=64, null=True, unique=True)),
-                ('invited_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('responded_at', models.DateTimeField(blank=True, null=True)),
-                ('team', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='projects.team')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='team_memberships', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="电子邮箱")),
+                ("is_lead", models.BooleanField(default=False, verbose_name="负责人")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("invited", "已邀请"), ("accepted", "已加入"), ("declined", "已谢绝")],
+                        default="invited",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("token", models.CharField(blank=True, max_length=64, null=True, unique=True)),
+                ("invited_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("responded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "team",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="members", to="projects.team"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="team_memberships",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '团队成员',
-                'verbose_name_plural': '团队成员',
-                'ordering': ['-is_lead', 'invited_at', 'id'],
+                "verbose_name": "团队成员",
+                "verbose_name_plural": "团队成员",
+                "ordering": ["-is_lead", "invited_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ProjectMentor',
+            name="ProjectMentor",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('assigned_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('mentor', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='mentorships', to='projects.mentor')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mentorships', to='projects.project')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("assigned_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "mentor",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="mentorships", to="projects.mentor"
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="mentorships", to="projects.project"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '导师团队成员',
-                'verbose_name_plural': '导师团队',
-                'constraints': [models.UniqueConstraint(fields=('project', 'mentor'), name='project_mentor_once')],
+                "verbose_name": "导师团队成员",
+                "verbose_name_plural": "导师团队",
+                "constraints": [models.UniqueConstraint(fields=("project", "mentor"), name="project_mentor_once")],
             },
         ),
         migrations.AddIndex(
-            model_name='project',
-            index=models.Index(fields=['series', 'signed_on'], name='projects_pr_series__1bd608_idx'),
+            model_name="project",
+            index=models.Index(fields=["series", "signed_on"], name="projects_pr_series__1bd608_idx"),
         ),
         migrations.AddConstraint(
-            model_name='teammember',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_lead', True)), fields=('team',), name='team_one_lead'),
+            model_name="teammember",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_lead", True)), fields=("team",), name="team_one_lead"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='teammember',
-            constraint=models.UniqueConstraint(condition=models.Q(('user__isnull', False)), fields=('team', 'user'), name='team_member_once'),
+            model_name="teammember",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("user__isnull", False)), fields=("team", "user"), name="team_member_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='teammember',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'invited')), fields=('team', 'email'), name='team_invite_once'),
+            model_name="teammember",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "invited")), fields=("team", "email"), name="team_invite_once"
+            ),
         ),
     ]

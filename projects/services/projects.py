@@ -39,8 +39,7 @@ def _manages_all(user) -> bool:
 def project_can_view(user, project: Project) -> bool:
     if not user.is_authenticated:
         return False
-    return project_can_edit(user, project) or ProjectMentor.objects.filter(
-        project=project, mentor__user=user).exists()
+    return project_can_edit(user, project) or ProjectMentor.objects.filter(project=project, mentor__user=user).exists()
 
 
 def project_can_edit(user, project: Project) -> bool:
@@ -62,9 +61,11 @@ def _people(project: Project) -> list[int]:
 
 
 def _announce(project: Project, *, created: bool) -> None:
-    transaction.on_commit(lambda: project_changed.send(
-        sender=Project, project_id=project.pk, series_id=project.series_id, status=project.status,
-        created=created))
+    transaction.on_commit(
+        lambda: project_changed.send(
+            sender=Project, project_id=project.pk, series_id=project.series_id, status=project.status, created=created
+        )
+    )
 
 
 def amount_parse(value) -> Decimal | None:
@@ -80,8 +81,18 @@ def amount_parse(value) -> Decimal | None:
     return amount.quantize(Decimal("0.01"))
 
 
-def project_create(*, series, title: str, source: str, signed_on: date, actor, company=None,
-                   team: Team | None = None, amount_wan=None, summary: str = "") -> Project:
+def project_create(
+    *,
+    series,
+    title: str,
+    source: str,
+    signed_on: date,
+    actor,
+    company=None,
+    team: Team | None = None,
+    amount_wan=None,
+    summary: str = "",
+) -> Project:
     """A signed project, counted toward the series' projects target.
 
     On commit: `project_changed` is sent (the programme's counters), the team and the company
@@ -98,15 +109,29 @@ def project_create(*, series, title: str, source: str, signed_on: date, actor, c
     amount = amount_parse(amount_wan)
     with transaction.atomic():
         project = Project.objects.create(
-            series=series, title=title[:160], source=source, company=company, team=team, signed_on=signed_on,
-            amount_wan=amount, summary=summary, created_by=actor if actor and actor.pk else None)
-        audit_log(actor=actor, action="project.create", target=project,
-                  data={"source": source, "amount_wan": str(amount) if amount is not None else None})
+            series=series,
+            title=title[:160],
+            source=source,
+            company=company,
+            team=team,
+            signed_on=signed_on,
+            amount_wan=amount,
+            summary=summary,
+            created_by=actor if actor and actor.pk else None,
+        )
+        audit_log(
+            actor=actor,
+            action="project.create",
+            target=project,
+            data={"source": source, "amount_wan": str(amount) if amount is not None else None},
+        )
         people = _people(project)
         if people:
-            notify_many(user_ids=people, kind="project.signed",
-                        context={"project": project.title, "project_id": project.pk,
-                                 "url": project.get_absolute_url()})
+            notify_many(
+                user_ids=people,
+                kind="project.signed",
+                context={"project": project.title, "project_id": project.pk, "url": project.get_absolute_url()},
+            )
         _announce(project, created=True)
     return project
 
@@ -122,8 +147,9 @@ def project_status_set(*, project: Project, actor, status: str) -> Project:
     with transaction.atomic():
         project = Project.objects.select_for_update().get(pk=project.pk)
         if status not in TRANSITIONS.get(project.status, set()):
-            raise ProjectError("transition", _("项目不能从“%(old)s”变为该状态。") % {
-                "old": project.get_status_display()})
+            raise ProjectError(
+                "transition", _("项目不能从“%(old)s”变为该状态。") % {"old": project.get_status_display()}
+            )
         old = project.status
         project.status = status
         project.status_changed_at = timezone.now()
@@ -131,9 +157,16 @@ def project_status_set(*, project: Project, actor, status: str) -> Project:
         audit_log(actor=actor, action="project.status", target=project, data={"from": old, "to": status})
         others = [pk for pk in _people(project) if pk != actor.pk]
         if others:
-            notify_many(user_ids=others, kind="project.status",
-                        context={"project": project.title, "project_id": project.pk,
-                                 "status": str(project.get_status_display()), "url": project.get_absolute_url()})
+            notify_many(
+                user_ids=others,
+                kind="project.status",
+                context={
+                    "project": project.title,
+                    "project_id": project.pk,
+                    "status": str(project.get_status_display()),
+                    "url": project.get_absolute_url(),
+                },
+            )
         _announce(project, created=False)
     return project
 
@@ -156,8 +189,9 @@ def milestone_done(*, milestone: Milestone, actor, done_on: date | None = None) 
     with transaction.atomic():
         milestone.done_on = done_on or timezone.localdate()
         milestone.save(update_fields=["done_on"])
-        audit_log(actor=actor, action="project.milestone_done", target=milestone.project,
-                  data={"milestone_id": milestone.pk})
+        audit_log(
+            actor=actor, action="project.milestone_done", target=milestone.project, data={"milestone_id": milestone.pk}
+        )
     return milestone
 
 
@@ -187,7 +221,8 @@ def mentor_session_log(*, project: Project, actor, held_on: date, minutes: int, 
     if not note:
         raise ProjectError("note_required", _("请填写辅导记录。"))
     with transaction.atomic():
-        session = MentorSession.objects.create(project=project, mentor=link.mentor, held_on=held_on,
-                                               minutes=int(minutes), note=note[:2000])
+        session = MentorSession.objects.create(
+            project=project, mentor=link.mentor, held_on=held_on, minutes=int(minutes), note=note[:2000]
+        )
         audit_log(actor=actor, action="project.mentor_session", target=project, data={"session_id": session.pk})
     return session

@@ -51,21 +51,27 @@ def team_create(*, lead, name: str) -> Team:
         raise ProjectError("name_required", _("请填写团队名称。"))
     with transaction.atomic():
         team = Team.objects.create(name=name[:120], lead=lead)
-        TeamMember.objects.create(team=team, user=lead, email=lead.email, is_lead=True,
-                                  status=TeamMember.Status.ACCEPTED, responded_at=timezone.now())
+        TeamMember.objects.create(
+            team=team,
+            user=lead,
+            email=lead.email,
+            is_lead=True,
+            status=TeamMember.Status.ACCEPTED,
+            responded_at=timezone.now(),
+        )
         audit_log(actor=lead, action="team.create", target=team)
     return team
 
 
 def team_member_ids(team: Team) -> list[int]:
     """The accepted members' user ids, lead included."""
-    return list(team.members.filter(status=TeamMember.Status.ACCEPTED, user__isnull=False)
-                .values_list("user_id", flat=True))
+    return list(
+        team.members.filter(status=TeamMember.Status.ACCEPTED, user__isnull=False).values_list("user_id", flat=True)
+    )
 
 
 def team_is_member(user, team: Team) -> bool:
-    return bool(user.is_authenticated) and team.members.filter(
-        user=user, status=TeamMember.Status.ACCEPTED).exists()
+    return bool(user.is_authenticated) and team.members.filter(user=user, status=TeamMember.Status.ACCEPTED).exists()
 
 
 def team_invite(*, team: Team, actor, email: str, accept_url: Callable[[str], str]) -> TeamMember:
@@ -91,12 +97,11 @@ def team_invite(*, team: Team, actor, email: str, accept_url: Callable[[str], st
         except IntegrityError:
             raise ProjectError("already_member", _("该邮箱已在团队中或已被邀请。")) from None
         audit_log(actor=actor, action="team.invite", target=team, data={"member_id": member.pk})
-        subject = gettext("【博聚】%(who)s 邀请您加入团队“%(team)s”") % {
-            "who": actor.display_name, "team": team.name}
-        body = gettext("%(who)s 邀请您加入团队“%(team)s”，一起揭榜或参赛。\n"
-                       "请在 %(days)d 天内打开下面的链接，用本邮箱登录或注册后接受或谢绝：\n%(link)s\n") % {
-            "who": actor.display_name, "team": team.name, "days": INVITATION_DAYS,
-            "link": accept_url(member.token)}
+        subject = gettext("【博聚】%(who)s 邀请您加入团队“%(team)s”") % {"who": actor.display_name, "team": team.name}
+        body = gettext(
+            "%(who)s 邀请您加入团队“%(team)s”，一起揭榜或参赛。\n"
+            "请在 %(days)d 天内打开下面的链接，用本邮箱登录或注册后接受或谢绝：\n%(link)s\n"
+        ) % {"who": actor.display_name, "team": team.name, "days": INVITATION_DAYS, "link": accept_url(member.token)}
         # The outbox, in this transaction: a mail failure after commit can neither lose the
         # invitation's e-mail nor turn the saved invitation into a 500 (as for company invitations).
         outbox_mail_add(to=email, subject=subject, body=body)
@@ -104,8 +109,12 @@ def team_invite(*, team: Team, actor, email: str, accept_url: Callable[[str], st
 
 
 def _invitation_locked(token: str) -> TeamMember:
-    member = (TeamMember.objects.select_for_update().select_related("team")
-              .filter(token=token, status=TeamMember.Status.INVITED).first())
+    member = (
+        TeamMember.objects.select_for_update()
+        .select_related("team")
+        .filter(token=token, status=TeamMember.Status.INVITED)
+        .first()
+    )
     if member is None:
         raise ProjectError("invalid", _("邀请链接无效或已被使用。"))
     if member.invited_at < timezone.now() - timedelta(days=INVITATION_DAYS):
@@ -122,8 +131,9 @@ def team_invite_accept(*, token: str, user) -> TeamMember:
     with transaction.atomic():
         member = _invitation_locked(token)
         if user.email.lower() != member.email.lower():
-            raise ProjectError("wrong_user", _("该邀请发给 %(email)s，请用该邮箱登录后再接受。") % {
-                "email": member.email})
+            raise ProjectError(
+                "wrong_user", _("该邀请发给 %(email)s，请用该邮箱登录后再接受。") % {"email": member.email}
+            )
         if not hasattr(user, "candidate_profile"):
             raise ProjectError("not_candidate", _("请先完善候选人资料，再加入团队。"))
         team_changes_ensure_open(member.team)
@@ -135,8 +145,11 @@ def team_invite_accept(*, token: str, user) -> TeamMember:
         member.responded_at = timezone.now()
         member.save(update_fields=["user", "status", "token", "responded_at"])
         audit_log(actor=user, action="team.join", target=member.team)
-        notify_many(user_ids=[member.team.lead_id], kind="team.joined",
-                    context={"team": member.team.name, "who": user.display_name, "url": ""})
+        notify_many(
+            user_ids=[member.team.lead_id],
+            kind="team.joined",
+            context={"team": member.team.name, "who": user.display_name, "url": ""},
+        )
     return member
 
 
@@ -144,8 +157,9 @@ def team_invite_decline(*, token: str, user) -> TeamMember:
     with transaction.atomic():
         member = _invitation_locked(token)
         if user.email.lower() != member.email.lower():
-            raise ProjectError("wrong_user", _("该邀请发给 %(email)s，请用该邮箱登录后再谢绝。") % {
-                "email": member.email})
+            raise ProjectError(
+                "wrong_user", _("该邀请发给 %(email)s，请用该邮箱登录后再谢绝。") % {"email": member.email}
+            )
         member.status = TeamMember.Status.DECLINED
         member.token = None
         member.responded_at = timezone.now()

@@ -19,9 +19,9 @@ from urllib.parse import parse_qs, urlencode, urlparse
 class FakeProviders:
     def __init__(self, *, weixin_app=("wx-app", "wx-secret"), dingtalk_app=("dt-app", "dt-secret")):
         self.weixin_app, self.dingtalk_app = weixin_app, dingtalk_app
-        self.codes: dict[str, dict] = {}    # code -> the person who "logged in"
-        self.tokens: dict[str, dict] = {}   # access token -> the person
-        self.next_person: dict = {}         # set by the test before each login
+        self.codes: dict[str, dict] = {}  # code -> the person who "logged in"
+        self.tokens: dict[str, dict] = {}  # access token -> the person
+        self.next_person: dict = {}  # set by the test before each login
         self.calls: list[str] = []
         fake = self
 
@@ -49,14 +49,23 @@ class FakeProviders:
                     person = fake.tokens.get(query.get("access_token", ""))
                     if person is None or person["openid"] != query.get("openid"):
                         return self._json(200, {"errcode": 40001, "errmsg": "invalid credential"})
-                    return self._json(200, {"openid": person["openid"], "nickname": person["nickname"],
-                                            "headimgurl": "", "unionid": person["openid"] + "-u"})
+                    return self._json(
+                        200,
+                        {
+                            "openid": person["openid"],
+                            "nickname": person["nickname"],
+                            "headimgurl": "",
+                            "unionid": person["openid"] + "-u",
+                        },
+                    )
                 if url.path == "/v1.0/contact/users/me":
                     person = fake.tokens.get(self.headers.get("x-acs-dingtalk-access-token", ""))
                     if person is None:
                         return self._json(401, {"code": "InvalidAuthentication"})
-                    return self._json(200, {"openId": person["openid"], "nick": person["nickname"],
-                                            "unionId": person["openid"] + "-u"})
+                    return self._json(
+                        200,
+                        {"openId": person["openid"], "nick": person["nickname"], "unionId": person["openid"] + "-u"},
+                    )
                 return self._json(404, {"error": "not found"})
 
             def do_POST(self):
@@ -90,7 +99,9 @@ class FakeProviders:
         # WeChat answers with `code`, DingTalk with `authCode`.
         key = "code" if path == "/connect/qrconnect" else "authCode"
         handler.send_response(302)
-        handler.send_header("Location", f"{query['redirect_uri']}?{urlencode({key: code, 'state': query.get('state', '')})}")
+        handler.send_header(
+            "Location", f"{query['redirect_uri']}?{urlencode({key: code, 'state': query.get('state', '')})}"
+        )
         handler.end_headers()
 
     def _token_for(self, code: str) -> str | None:
@@ -102,13 +113,23 @@ class FakeProviders:
         return token
 
     def weixin_token(self, handler, query: dict) -> None:
-        if (query.get("appid"), query.get("secret")) != self.weixin_app or query.get("grant_type") != "authorization_code":
+        if (query.get("appid"), query.get("secret")) != self.weixin_app or query.get(
+            "grant_type"
+        ) != "authorization_code":
             return handler._json(200, {"errcode": 40125, "errmsg": "invalid appsecret"})
         token = self._token_for(query.get("code", ""))
         if token is None:
             return handler._json(200, {"errcode": 40029, "errmsg": "invalid code"})
-        return handler._json(200, {"access_token": token, "expires_in": 7200, "refresh_token": "r",
-                                   "openid": self.tokens[token]["openid"], "scope": "snsapi_login"})
+        return handler._json(
+            200,
+            {
+                "access_token": token,
+                "expires_in": 7200,
+                "refresh_token": "r",
+                "openid": self.tokens[token]["openid"],
+                "scope": "snsapi_login",
+            },
+        )
 
     def dingtalk_token(self, handler, body: dict) -> None:
         if (body.get("clientId"), body.get("clientSecret")) != self.dingtalk_app:
@@ -123,14 +144,22 @@ class FakeProviders:
         return {
             "SOCIAL_PROVIDER_URLS": {
                 "weixin": {"token": f"{self.url}/sns/oauth2/access_token", "profile": f"{self.url}/sns/userinfo"},
-                "dingtalk": {"authorize": f"{self.url}/oauth2/auth", "token": f"{self.url}/v1.0/oauth2/userAccessToken",
-                             "profile": f"{self.url}/v1.0/contact/users/me"},
+                "dingtalk": {
+                    "authorize": f"{self.url}/oauth2/auth",
+                    "token": f"{self.url}/v1.0/oauth2/userAccessToken",
+                    "profile": f"{self.url}/v1.0/contact/users/me",
+                },
             },
             "SOCIALACCOUNT_PROVIDERS": {
-                "weixin": {"SCOPE": ["snsapi_login"], "AUTHORIZE_URL": f"{self.url}/connect/qrconnect",
-                           "APPS": [{"client_id": self.weixin_app[0], "secret": self.weixin_app[1], "key": ""}]},
-                "dingtalk": {"SCOPE": ["openid"],
-                             "APPS": [{"client_id": self.dingtalk_app[0], "secret": self.dingtalk_app[1], "key": ""}]},
+                "weixin": {
+                    "SCOPE": ["snsapi_login"],
+                    "AUTHORIZE_URL": f"{self.url}/connect/qrconnect",
+                    "APPS": [{"client_id": self.weixin_app[0], "secret": self.weixin_app[1], "key": ""}],
+                },
+                "dingtalk": {
+                    "SCOPE": ["openid"],
+                    "APPS": [{"client_id": self.dingtalk_app[0], "secret": self.dingtalk_app[1], "key": ""}],
+                },
             },
         }
 

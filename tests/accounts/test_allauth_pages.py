@@ -47,11 +47,14 @@ def test_allauth_page_renders_in_layout_anonymous(client, url, heading):
     assert _h1(page) == heading
 
 
-@pytest.mark.parametrize(("url", "heading"), [
-    ("/accounts/logout/", "登出"),
-    ("/accounts/password/change/", "修改密码"),
-    ("/accounts/email/", "Email地址"),
-])
+@pytest.mark.parametrize(
+    ("url", "heading"),
+    [
+        ("/accounts/logout/", "登出"),
+        ("/accounts/password/change/", "修改密码"),
+        ("/accounts/email/", "Email地址"),
+    ],
+)
 def test_allauth_page_renders_in_layout_signed_in(client, person, url, heading):
     client.force_login(person)
     page = _page(client.get(url))
@@ -73,7 +76,9 @@ def test_password_reset_from_key_page_renders(client, person):
     response = client.get(url, follow=True)
     page = _page(response)
     assert response.status_code == 200 and _h1(page) == "修改密码"
-    assert response.redirect_chain == [(f"/accounts/password/reset/key/{user_pk_to_url_str(person)}-set-password/", 302)]
+    assert response.redirect_chain == [
+        (f"/accounts/password/reset/key/{user_pk_to_url_str(person)}-set-password/", 302)
+    ]
     assert 'name="password1"' in page
 
 

@@ -14,8 +14,9 @@ def visible_text(html: str) -> str:
     return re.sub(r"<[^>]+>", " ", html)
 
 
-@pytest.mark.parametrize("path", ["/accounts/signup/", "/accounts/login/", "/accounts/password/reset/",
-                                  "/accounts/confirm-email/"])
+@pytest.mark.parametrize(
+    "path", ["/accounts/signup/", "/accounts/login/", "/accounts/password/reset/", "/accounts/confirm-email/"]
+)
 def test_no_english_email_on_the_chinese_account_pages(client, path):
     text = visible_text(client.get(path, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode())
     assert "Email" not in text and "email" not in text.replace("type=email", "")

@@ -12,8 +12,14 @@ pytestmark = pytest.mark.django_db
 FIRST17 = "91370200MA0000001"
 GOOD_CODE = FIRST17 + credit_code_check_char(FIRST17)
 WRONG_CODE = FIRST17 + ("0" if GOOD_CODE[-1] != "0" else "1")
-FORM = {"name": "青岛测试科技有限公司", "credit_code": GOOD_CODE.lower(), "industry": "ai", "platform_kind": "none",
-        "description": "海洋装备研发", "website": "https://example.cn"}
+FORM = {
+    "name": "青岛测试科技有限公司",
+    "credit_code": GOOD_CODE.lower(),
+    "industry": "ai",
+    "platform_kind": "none",
+    "description": "海洋装备研发",
+    "website": "https://example.cn",
+}
 
 
 def test_company_create_saves_pending_with_admin(client):
@@ -37,7 +43,8 @@ def test_company_create_bad_credit_code_refused(client):
     assert response.context["form"].errors == {"credit_code": ["统一社会信用代码校验位不正确，请核对。"]}
     response = client.post("/me/company/new/", {**FORM, "credit_code": "91370200MA000000I1"})
     assert response.context["form"].errors == {
-        "credit_code": ["统一社会信用代码应为 18 位数字或大写字母（不含 I、O、S、V、Z）。"]}
+        "credit_code": ["统一社会信用代码应为 18 位数字或大写字母（不含 I、O、S、V、Z）。"]
+    }
     assert Company.objects.count() == 0
 
 
@@ -47,7 +54,8 @@ def test_company_create_duplicate_code_refused(client):
     response = client.post("/me/company/new/", FORM)  # lower case: still the same code
     assert response.status_code == 400
     assert response.context["form"].errors == {
-        "credit_code": ["该统一社会信用代码已注册。如您是该单位员工，请联系单位管理员将您加为成员。"]}
+        "credit_code": ["该统一社会信用代码已注册。如您是该单位员工，请联系单位管理员将您加为成员。"]
+    }
     assert Company.objects.count() == 1
 
 
@@ -66,7 +74,8 @@ def test_company_create_refused_for_candidates_with_profile_and_organizers(clien
     assert (response.status_code, response.url) == (302, "/me/profile/")
     assert Company.objects.count() == 0
     assert [str(m) for m in response.wsgi_request._messages] == [
-        "候选人和主办方账号不能注册用人单位，请使用单位工作邮箱另行注册。"]
+        "候选人和主办方账号不能注册用人单位，请使用单位工作邮箱另行注册。"
+    ]
 
 
 def test_company_page_members_only(client):

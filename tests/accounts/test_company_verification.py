@@ -51,9 +51,11 @@ def test_organizer_approves_and_rejects_with_an_audit_entry(client):
     other.refresh_from_db()
     assert (pending.status, pending.verified_by, pending.verified_at is not None) == ("verified", head, True)
     assert (other.status, other.verified_by, other.verified_at) == ("rejected", head, None)
-    assert list(AuditEntry.objects.filter(action__startswith="company.").order_by("id").values_list(
-        "action", "actor", "target_id")) == [("company.verify", head.pk, str(pending.pk)),
-                                             ("company.reject", head.pk, str(other.pk))]
+    assert list(
+        AuditEntry.objects.filter(action__startswith="company.")
+        .order_by("id")
+        .values_list("action", "actor", "target_id")
+    ) == [("company.verify", head.pk, str(pending.pk)), ("company.reject", head.pk, str(other.pk))]
     assert [c.pk for c in client.get(LIST).context["page"]] == []
 
 

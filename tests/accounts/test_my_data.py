@@ -29,13 +29,21 @@ def test_data_json_holds_profile_and_registrations(client):
     data = json.loads(body)
     # Other apps add only what they hold: no messages were written yet (on commit), no empty sections.
     assert list(data) == ["account", "candidate_profile", "companies", "registrations"]
-    assert data["account"] == {"email": person.email, "name": person.name, "role": "candidate",
-                               "language": "zh-hans", "date_joined": person.date_joined.isoformat()}
-    assert (data["candidate_profile"]["full_name"], data["candidate_profile"]["research_field"]) == \
-        ("张青", "海洋生物学")
+    assert data["account"] == {
+        "email": person.email,
+        "name": person.name,
+        "role": "candidate",
+        "language": "zh-hans",
+        "date_joined": person.date_joined.isoformat(),
+    }
+    assert (data["candidate_profile"]["full_name"], data["candidate_profile"]["research_field"]) == (
+        "张青",
+        "海洋生物学",
+    )
     assert data["companies"] == []
-    assert [(r["event"], r["event_id"], r["status"]) for r in data["registrations"]] == \
-        [("蓝洽会·博士后专场", event.pk, "confirmed")]
+    assert [(r["event"], r["event_id"], r["status"]) for r in data["registrations"]] == [
+        ("蓝洽会·博士后专场", event.pk, "confirmed")
+    ]
 
 
 def test_data_page_shows_sections(client):
@@ -46,8 +54,12 @@ def test_data_page_shows_sections(client):
     response = client.get("/me/data/")
     page = response.content.decode()
     assert response.status_code == 200
-    assert [str(section["title"]) for section in response.context["sections"]] == \
-        ["账户", "候选人资料", "所属单位", "活动报名"]
+    assert [str(section["title"]) for section in response.context["sections"]] == [
+        "账户",
+        "候选人资料",
+        "所属单位",
+        "活动报名",
+    ]
     assert "<dt>姓名</dt><dd>张青</dd>" in page and "<td>产才对接会</td>" in page
     assert "<dt>角色</dt><dd>博士/博士后</dd>" in page and "<dt>一级学科</dt><dd>海洋科学</dd>" in page
     assert "<dt>同意向用人单位展示我的资料</dt><dd>否</dd>" in page
@@ -58,7 +70,10 @@ def test_data_company_member_lists_company(client):
     company = CompanyFactory(name="青岛海洋科技有限公司")
     client.force_login(company_member(company))
     data = json.loads(client.get("/me/data.json").content)
-    assert (data["candidate_profile"], data["companies"]) == (None, [{"company": "青岛海洋科技有限公司", "role": "admin"}])
+    assert (data["candidate_profile"], data["companies"]) == (
+        None,
+        [{"company": "青岛海洋科技有限公司", "role": "admin"}],
+    )
 
 
 def test_data_pages_need_login(client):

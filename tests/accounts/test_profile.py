@@ -14,9 +14,17 @@ from .files import PDF, PNG
 
 pytestmark = pytest.mark.django_db
 
-FORM = {"full_name": "王海", "phone": "138 0532 1234", "degree": "phd", "postdoc_status": "in_station",
-        "institution": "中国海洋大学", "discipline": "0707", "research_field": "海洋声学",
-        "graduation_year": "2023", "consent_share": "on"}
+FORM = {
+    "full_name": "王海",
+    "phone": "138 0532 1234",
+    "degree": "phd",
+    "postdoc_status": "in_station",
+    "institution": "中国海洋大学",
+    "discipline": "0707",
+    "research_field": "海洋声学",
+    "graduation_year": "2023",
+    "consent_share": "on",
+}
 
 
 @pytest.fixture
@@ -27,8 +35,11 @@ def media(settings, tmp_path):
 
 
 def _audit(profile):
-    return list(AuditEntry.objects.filter(action__startswith="profile.", target_id=str(profile.pk))
-                .order_by("id").values_list("action", "actor_id", "data"))
+    return list(
+        AuditEntry.objects.filter(action__startswith="profile.", target_id=str(profile.pk))
+        .order_by("id")
+        .values_list("action", "actor_id", "data")
+    )
 
 
 def test_profile_page_for_new_candidate_shows_empty_form(client):
@@ -62,8 +73,12 @@ def test_profile_create_then_edit_consent_recorded(client):
     response = client.post("/me/profile/", FORM)
     assert (response.status_code, response.url) == (302, "/me/profile/")
     profile = CandidateProfile.objects.get(user=user)
-    assert (profile.full_name, profile.phone, profile.kind, profile.graduation_year) == \
-        ("王海", "13805321234", "postdoc", 2023)
+    assert (profile.full_name, profile.phone, profile.kind, profile.graduation_year) == (
+        "王海",
+        "13805321234",
+        "postdoc",
+        2023,
+    )
     assert profile.consent_share is True
     first_change = profile.consent_changed_at
     assert first_change is not None
@@ -98,15 +113,16 @@ def test_profile_next_carried_into_form(client):
     client.force_login(UserFactory())
     page = client.get("/me/profile/?next=/events/7/").content.decode()
     assert '<input type="hidden" name="next" value="/events/7/">' in page
-    assert 'name="next" value="https://evil.example/"' not in \
-        client.get("/me/profile/?next=https://evil.example/").content.decode()
+    assert (
+        'name="next" value="https://evil.example/"'
+        not in client.get("/me/profile/?next=https://evil.example/").content.decode()
+    )
 
 
 def test_profile_invalid_fields_refused(client):
     user = UserFactory()
     client.force_login(user)
-    response = client.post("/me/profile/", {**FORM, "phone": "12345", "discipline": "9999",
-                                            "graduation_year": "1979"})
+    response = client.post("/me/profile/", {**FORM, "phone": "12345", "discipline": "9999", "graduation_year": "1979"})
     assert response.status_code == 400
     errors = response.context["form"].errors
     assert errors["phone"] == ["请输入 11 位中国大陆手机号码；境外号码请以 + 和国家/地区代码开头，如 +1 415 555 0100。"]

@@ -16,10 +16,17 @@ NEW_PASSWORD = "Qingdao-Postdoc-2025"
 
 
 def _signup(client, **fields):
-    return client.post("/accounts/signup/", {
-        "email": "new.postdoc@ouc.edu.cn", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD,
-        "name": "新博士", "role": "candidate", **fields,
-    })
+    return client.post(
+        "/accounts/signup/",
+        {
+            "email": "new.postdoc@ouc.edu.cn",
+            "password1": NEW_PASSWORD,
+            "password2": NEW_PASSWORD,
+            "name": "新博士",
+            "role": "candidate",
+            **fields,
+        },
+    )
 
 
 def _link(message) -> str:

@@ -83,7 +83,9 @@ def test_signed_in_user_connects_dingtalk_and_weixin_then_unlinks(client, fake):
     assert response.status_code == 302
     _round_trip(client, fake, "weixin", {"openid": "wx-9", "nickname": "周"}, process="connect")
     assert sorted(SocialAccount.objects.filter(user=user).values_list("provider", "uid")) == [
-        ("dingtalk", "dt-union-9"), ("weixin", "wx-9")]
+        ("dingtalk", "dt-union-9"),
+        ("weixin", "wx-9"),
+    ]
     page = client.get("/accounts/3rdparty/").content.decode()
     assert "DingTalk" in page and "Weixin" in page
     dingtalk = SocialAccount.objects.get(user=user, provider="dingtalk")
@@ -105,8 +107,15 @@ def test_forged_code_is_refused_by_the_provider_and_logs_nobody_in(client, fake)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", ["/accounts/weixin/login/", "/accounts/weixin/login/callback/",
-                                  "/accounts/dingtalk/login/", "/accounts/dingtalk/login/callback/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/accounts/weixin/login/",
+        "/accounts/weixin/login/callback/",
+        "/accounts/dingtalk/login/",
+        "/accounts/dingtalk/login/callback/",
+    ],
+)
 def test_unconfigured_provider_urls_are_404_not_500(client, path):
     # No SocialApp in the database and none in the settings (found by the fuzz test).
     from allauth.socialaccount.models import SocialApp

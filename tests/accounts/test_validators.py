@@ -25,16 +25,19 @@ FORMAT = ("credit_code_format", ["统一社会信用代码应为 18 位数字或
 CHECKSUM = ("credit_code_checksum", ["统一社会信用代码校验位不正确，请核对。"])
 
 
-@pytest.mark.parametrize("code", [
-    # Published on business licences; check characters verified by hand with GB 32100's weights
-    # (1 3 9 27 19 26 16 17 20 29 25 13 8 24 10 30 28) and C = 31 - (sum mod 31):
-    # Huawei Technologies, Shenzhen: 9+3+36+108+0+78+0+0+20+261+50+26+0+72+80+60+28 = 831,
-    # 831 mod 31 = 25, 31 - 25 = 6 -> "6".
-    "914403001922038216",
-    # Haier Group, Qingdao: 9+3+27+189+0+52+0+0+20+174+75+65+48+48+60+240+28 = 1038,
-    # 1038 mod 31 = 15, 31 - 15 = 16 -> alphabet[16] = "G".
-    "91370200163562681G",
-])
+@pytest.mark.parametrize(
+    "code",
+    [
+        # Published on business licences; check characters verified by hand with GB 32100's weights
+        # (1 3 9 27 19 26 16 17 20 29 25 13 8 24 10 30 28) and C = 31 - (sum mod 31):
+        # Huawei Technologies, Shenzhen: 9+3+36+108+0+78+0+0+20+261+50+26+0+72+80+60+28 = 831,
+        # 831 mod 31 = 25, 31 - 25 = 6 -> "6".
+        "914403001922038216",
+        # Haier Group, Qingdao: 9+3+27+189+0+52+0+0+20+174+75+65+48+48+60+240+28 = 1038,
+        # 1038 mod 31 = 15, 31 - 15 = 16 -> alphabet[16] = "G".
+        "91370200163562681G",
+    ],
+)
 def test_credit_code_published_codes_pass(code):
     assert credit_code_check_char(code[:17]) == code[17]
     validate_credit_code(code)
@@ -78,31 +81,49 @@ def test_credit_code_forbidden_letters_refused(letter):
     assert _refusal(validate_credit_code, code) == FORMAT
 
 
-@pytest.mark.parametrize("number", ["13805320001", "138-0532-0001", "138 0532 0001", "19912345678",
-                                    "+86 138 0532 0001", "+8613805320001"])
+@pytest.mark.parametrize(
+    "number", ["13805320001", "138-0532-0001", "138 0532 0001", "19912345678", "+86 138 0532 0001", "+8613805320001"]
+)
 def test_phone_mainland_mobile_accepted(number):
     validate_phone(number)
     assert phone_normalize(number) == number.replace("+86", "").replace(" ", "").replace("-", "")
 
 
-@pytest.mark.parametrize(("number", "stored"), [
-    ("+1 415 555 0100", "+14155550100"),       # United States
-    ("+44 20 7946 0958", "+442079460958"),     # a London landline
-    ("+49 151 23456789", "+4915123456789"),    # a German mobile
-    ("+852 9123 4567", "+85291234567"),        # Hong Kong
-    ("+81 90-1234-5678", "+819012345678"),     # Japan
-])
+@pytest.mark.parametrize(
+    ("number", "stored"),
+    [
+        ("+1 415 555 0100", "+14155550100"),  # United States
+        ("+44 20 7946 0958", "+442079460958"),  # a London landline
+        ("+49 151 23456789", "+4915123456789"),  # a German mobile
+        ("+852 9123 4567", "+85291234567"),  # Hong Kong
+        ("+81 90-1234-5678", "+819012345678"),  # Japan
+    ],
+)
 def test_phone_overseas_accepted_with_its_country_code(number, stored):
     """Postdocs coming back from abroad often have only a foreign number (issue 17)."""
     validate_phone(number)
     assert phone_normalize(number) == stored
 
 
-@pytest.mark.parametrize("number", ["12805320001", "1380532000", "138053200012", "phone", "",
-                                    "053288888888", "+1 415 555 010", "+999 1234 5678", "4155550100"])
+@pytest.mark.parametrize(
+    "number",
+    [
+        "12805320001",
+        "1380532000",
+        "138053200012",
+        "phone",
+        "",
+        "053288888888",
+        "+1 415 555 010",
+        "+999 1234 5678",
+        "4155550100",
+    ],
+)
 def test_phone_other_refused(number):
-    assert _refusal(validate_phone, number) == ("phone_format", [
-        "请输入 11 位中国大陆手机号码；境外号码请以 + 和国家/地区代码开头，如 +1 415 555 0100。"])
+    assert _refusal(validate_phone, number) == (
+        "phone_format",
+        ["请输入 11 位中国大陆手机号码；境外号码请以 + 和国家/地区代码开头，如 +1 415 555 0100。"],
+    )
 
 
 def test_cv_real_pdf_accepted():

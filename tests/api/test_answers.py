@@ -18,15 +18,23 @@ def test_registrations_with_answers_and_answer_filter(client):
     people = []
     for city in ("崂山区", "市南区"):
         person = candidate()
-        data = {f"answers-q{questions[0].pk}": "海洋", f"answers-q{questions[2].pk}": city,
-                f"answers-q{questions[9].pk}": "on"}
-        people.append(registration_create(event=event, user=person,
-                                          answers=answers_clean(event=event, user=person, data=data)))
+        data = {
+            f"answers-q{questions[0].pk}": "海洋",
+            f"answers-q{questions[2].pk}": city,
+            f"answers-q{questions[9].pk}": "on",
+        }
+        people.append(
+            registration_create(event=event, user=person, answers=answers_clean(event=event, user=person, data=data))
+        )
     body = client.get(f"/api/v1/events/{event.pk}/registrations", **bearer(raw)).json()
-    assert body["items"][0]["answers"] == {str(questions[0].pk): "海洋", str(questions[2].pk): "崂山区",
-                                           str(questions[9].pk): True}
-    only = client.get(f"/api/v1/events/{event.pk}/registrations?question={questions[2].pk}&answer=市南区",
-                      **bearer(raw)).json()
+    assert body["items"][0]["answers"] == {
+        str(questions[0].pk): "海洋",
+        str(questions[2].pk): "崂山区",
+        str(questions[9].pk): True,
+    }
+    only = client.get(
+        f"/api/v1/events/{event.pk}/registrations?question={questions[2].pk}&answer=市南区", **bearer(raw)
+    ).json()
     assert [r["id"] for r in only["items"]] == [people[1].pk]
     listed = client.get(f"/api/v1/events/{event.pk}/questions", **bearer(raw)).json()
     assert [q["label"] for q in listed] == [q["label"] for q in TEN_KINDS]

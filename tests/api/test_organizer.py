@@ -28,14 +28,17 @@ def test_checkins_listed_for_the_tokens_event(client):
 def test_bookings_listed_and_decided_with_write_token(client):
     fair = fair_with_booths(2, approval_required=True)
     company, _admin = member(name="海蓝智能")
-    booking = BoothBooking.objects.create(fair=fair, booth=booths(fair)[0], company=company,
-                                          status=BoothBooking.Status.REQUESTED)
+    booking = BoothBooking.objects.create(
+        fair=fair, booth=booths(fair)[0], company=company, status=BoothBooking.Status.REQUESTED
+    )
     _t, read_raw, _ = token_for(fair.event, user=fair.boss)
     _t, write_raw, _ = token_for(fair.event, user=fair.boss, access=ApiToken.Access.WRITE)
     body = client.get(f"/api/v1/fairs/{fair.pk}/bookings?status=requested", **bearer(read_raw)).json()
     assert [(b["id"], b["booth"], b["company"]) for b in body["items"]] == [(booking.pk, "A-1", "海蓝智能")]
-    assert client.post(f"/api/v1/fairs/{fair.pk}/bookings/{booking.pk}/approve",
-                       **bearer(read_raw)).json()["code"] == "read_only"
+    assert (
+        client.post(f"/api/v1/fairs/{fair.pk}/bookings/{booking.pk}/approve", **bearer(read_raw)).json()["code"]
+        == "read_only"
+    )
     response = client.post(f"/api/v1/fairs/{fair.pk}/bookings/{booking.pk}/approve", **bearer(write_raw))
     assert response.status_code == 200
     assert response.json()["status"] == "approved"
@@ -66,6 +69,7 @@ def test_waitlist_positions_in_registrations(client):
     body = client.get(f"/api/v1/events/{event.pk}/registrations?status=waitlisted", **bearer(raw)).json()
     assert [(r["id"], r["waitlist_position"]) for r in body["items"]] == [(waiting.pk, 1), (later.pk, 2)]
     second = client.get(f"/api/v1/events/{event.pk}/registrations?limit=2", **bearer(raw)).json()
-    third = client.get(f"/api/v1/events/{event.pk}/registrations?limit=2&cursor={second['next_cursor']}",
-                       **bearer(raw)).json()
+    third = client.get(
+        f"/api/v1/events/{event.pk}/registrations?limit=2&cursor={second['next_cursor']}", **bearer(raw)
+    ).json()
     assert [r["waitlist_position"] for r in second["items"] + third["items"]] == [None, 1, 2]

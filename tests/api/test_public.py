@@ -55,16 +55,19 @@ def test_events_bad_month_is_a_json_error_with_code(client):
     assert response.json()["errors"][0]["loc"] == ["query", "month"]
 
 
-@pytest.mark.parametrize("url,code,status", [
-    ("/api/v1/events?kind=nope", "invalid", 422),
-    ("/api/v1/events?cursor=%%%", "invalid_cursor", 400),
-    ("/api/v1/events?cursor=WzFd", "invalid_cursor", 400),
-    ("/api/v1/events?q=a%00b", "invalid_character", 400),  # refused before the API (config/middleware.py)
-    ("/api/v1/events/99999999999999999999", "invalid", 422),
-    ("/api/v1/events/12345", "not_found", 404),
-    ("/api/v1/no-such-thing", "not_found", 404),
-    ("/api/v1/events?limit=0", "invalid", 422),
-])
+@pytest.mark.parametrize(
+    "url,code,status",
+    [
+        ("/api/v1/events?kind=nope", "invalid", 422),
+        ("/api/v1/events?cursor=%%%", "invalid_cursor", 400),
+        ("/api/v1/events?cursor=WzFd", "invalid_cursor", 400),
+        ("/api/v1/events?q=a%00b", "invalid_character", 400),  # refused before the API (config/middleware.py)
+        ("/api/v1/events/99999999999999999999", "invalid", 422),
+        ("/api/v1/events/12345", "not_found", 404),
+        ("/api/v1/no-such-thing", "not_found", 404),
+        ("/api/v1/events?limit=0", "invalid", 422),
+    ],
+)
 def test_bad_input_is_json_with_code(client, url, code, status):
     response = client.get(url)
     assert response.status_code == status
@@ -80,8 +83,12 @@ def test_sessions_of_a_draft_are_hidden(client):
 
 def test_sessions_list_in_time_order(client):
     event = EventFactory()
-    late = SessionFactory(event=event, title="下午", starts_at=event.starts_at + timedelta(hours=2),
-                          ends_at=event.starts_at + timedelta(hours=3))
+    late = SessionFactory(
+        event=event,
+        title="下午",
+        starts_at=event.starts_at + timedelta(hours=2),
+        ends_at=event.starts_at + timedelta(hours=3),
+    )
     early = SessionFactory(event=event, title="上午")
     body = client.get(f"/api/v1/events/{event.pk}/sessions").json()
     assert [s["id"] for s in body["items"]] == [early.pk, late.pk]

@@ -34,8 +34,9 @@ def live_data(transactional_db):
     company, _admin = member(name="海蓝智能")
     approved_booking(fair, booths(fair)[0], company)
     position(company, fair)
-    BoothBooking.objects.create(fair=fair, booth=booths(fair)[1], company=member()[0],
-                                status=BoothBooking.Status.REQUESTED)
+    BoothBooking.objects.create(
+        fair=fair, booth=booths(fair)[1], company=member()[0], status=BoothBooking.Status.REQUESTED
+    )
     _token, raw, _ = token_for(fair.event, user=fair.boss, access=ApiToken.Access.WRITE)
     return fair, raw
 
@@ -45,20 +46,39 @@ def test_schema_holds_for_every_operation(live_data, asgi_server_factory, tmp_pa
     server = asgi_server_factory(extra_env={"API_RATE_TOKEN": "1000000", "API_RATE_ANONYMOUS": "1000000"})
     schema_url = f"{server.url}/api/v1/openapi.json"
     config = tmp_path / "schemathesis.toml"
-    config.write_text(
-        "[[operations]]\n"
-        'include-tag = "organizer"\n'
-        f'parameters = {{ "path.event_id" = {fair.pk} }}\n'
-    )
+    config.write_text(f'[[operations]]\ninclude-tag = "organizer"\nparameters = {{ "path.event_id" = {fair.pk} }}\n')
     report = tmp_path / "report.json"
     result = subprocess.run(
-        [str(Path(sys.executable).with_name("st")), "--config-file", str(config), "--no-color", "run", schema_url,
-         "-n", str(EXAMPLES), "--seed", str(SEED), "-w", "1", "--phases", "examples,coverage,fuzzing",
-         "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,"
-                     "response_schema_conformance",
-         "-H", f"Authorization: Bearer {raw}", "--report", "json", "--report-json-path", str(report),
-         "--generation-database", "none"],
-        capture_output=True, text=True, timeout=240, cwd=tmp_path,  # its cache stays out of the repository
+        [
+            str(Path(sys.executable).with_name("st")),
+            "--config-file",
+            str(config),
+            "--no-color",
+            "run",
+            schema_url,
+            "-n",
+            str(EXAMPLES),
+            "--seed",
+            str(SEED),
+            "-w",
+            "1",
+            "--phases",
+            "examples,coverage,fuzzing",
+            "--checks",
+            "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
+            "-H",
+            f"Authorization: Bearer {raw}",
+            "--report",
+            "json",
+            "--report-json-path",
+            str(report),
+            "--generation-database",
+            "none",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        cwd=tmp_path,  # its cache stays out of the repository
     )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output[-6000:] + "\n--- server ---\n" + server.output()[-3000:]

@@ -42,8 +42,12 @@ def test_token_of_one_event_cannot_read_another(client):
     _token, raw, _event = token_for()
     other = EventFactory()
     registration_create(event=other, user=candidate())
-    for url in (f"/api/v1/events/{other.pk}/registrations", f"/api/v1/events/{other.pk}/checkins",
-                f"/api/v1/fairs/{other.pk}/bookings", f"/api/v1/events/{other.pk}/registrations/1"):
+    for url in (
+        f"/api/v1/events/{other.pk}/registrations",
+        f"/api/v1/events/{other.pk}/checkins",
+        f"/api/v1/fairs/{other.pk}/bookings",
+        f"/api/v1/events/{other.pk}/registrations/1",
+    ):
         response = client.get(url, **bearer(raw))
         assert response.status_code == 404, url
         assert response.json() == {"code": "not_found", "message": "未找到。"}
@@ -106,7 +110,12 @@ def test_revoked_token_is_401(client):
 def test_token_info(client):
     token, raw, event = token_for(access=ApiToken.Access.WRITE)
     assert client.get("/api/v1/token", **bearer(raw)).json() == {
-        "name": "同步", "prefix": token.prefix, "event_id": event.pk, "access": "write", "user": token.user.email}
+        "name": "同步",
+        "prefix": token.prefix,
+        "event_id": event.pk,
+        "access": "write",
+        "user": token.user.email,
+    }
 
 
 def test_rate_limit_per_token(client, settings):
@@ -124,9 +133,13 @@ def test_rate_limit_per_token(client, settings):
 def test_rate_limit_degrades_when_cache_is_down(client, settings):
     settings.API_RATE_LIMITS = {"token": (1, 60), "anonymous": (1, 60)}
     # A Redis nobody listens on: every cache call fails to connect.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                                   "LOCATION": "redis://127.0.0.1:9/0",
-                                   "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}}}
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:9/0",
+            "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2},
+        }
+    }
     assert [client.get("/api/v1/series").status_code for _ in range(3)] == [200, 200, 200]
     _token, raw, _event = token_for()
     assert [client.get("/api/v1/token", **bearer(raw)).status_code for _ in range(3)] == [200, 200, 200]

@@ -16,12 +16,15 @@ def test_main_pages_run_without_csp_violations(browser, site):
     person = candidate()
     RegistrationFactory(event=event, user=person)
     context = browser.new_context(viewport=PHONE, locale="zh-CN", timezone_id="Asia/Shanghai")
-    context.add_cookies([{"name": name, "value": value, "url": site.url}
-                         for name, value in session_cookie_for(person).items()])
+    context.add_cookies(
+        [{"name": name, "value": value, "url": site.url} for name, value in session_cookie_for(person).items()]
+    )
     refused = []
     page = context.new_page()
-    page.on("console", lambda message: refused.append((page.url, message.text))
-            if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: refused.append((page.url, message.text)) if "Content Security Policy" in message.text else None,
+    )
     try:
         for path in ("/", f"/events/{event.pk}/", "/inbox/", "/checkin/scan/", "/challenges/", "/programme/"):
             page.goto(site.url + path)

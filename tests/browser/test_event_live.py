@@ -18,8 +18,9 @@ def _post_as(site, user, event, action):
     """Register or cancel the way a browser does: the page for the CSRF cookie, then the POST."""
     with httpx.Client(base_url=site.url, cookies=session_cookie_for(user)) as client:
         assert client.get(f"/events/{event.pk}/").status_code == 200
-        response = client.post(f"/events/{event.pk}/{action}/",
-                               data={"csrfmiddlewaretoken": client.cookies["csrftoken"]})
+        response = client.post(
+            f"/events/{event.pk}/{action}/", data={"csrfmiddlewaretoken": client.cookies["csrftoken"]}
+        )
         assert response.status_code == 302, response.text
 
 

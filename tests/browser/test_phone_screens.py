@@ -27,26 +27,81 @@ def _programme():
     forum = series.actions.create(number=10, title="“智聚博坛”学术研讨行动")
     day = timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0) + timedelta(days=6)
     fair = EventFactory(
-        title="2025年青岛市博士后专场招聘会（春季）", kind="fair", action=recruit, capacity=2, starts_at=day,
-        ends_at=day + timedelta(hours=7, minutes=30), venue="青岛国际会展中心 3号馆", address="青岛市崂山区苗岭路9号",
+        title="2025年青岛市博士后专场招聘会（春季）",
+        kind="fair",
+        action=recruit,
+        capacity=2,
+        starts_at=day,
+        ends_at=day + timedelta(hours=7, minutes=30),
+        venue="青岛国际会展中心 3号馆",
+        address="青岛市崂山区苗岭路9号",
         summary="近百家设站单位现场揽才，涵盖海洋科学、人工智能、新能源等领域。",
         description="本次招聘会设博士后人才招聘专区，进站博士后可享受生活补贴、科研资助。\n\n请携带简历及学位证书复印件。",
         eligibility=["phd_candidate", "phd", "postdoc"],
     )
-    SessionFactory(event=fair, title="开幕式暨博士后政策发布", speakers="市人力资源和社会保障局", room="3号馆主舞台",
-                   starts_at=day, ends_at=day + timedelta(minutes=40))
-    SessionFactory(event=fair, title="设站单位现场洽谈", speakers="", room="3号馆A–D区",
-                   starts_at=day + timedelta(minutes=40), ends_at=day + timedelta(hours=5))
-    SessionFactory(event=fair, title="“博士后，青岛等你”圆桌对话", speakers="中国海洋大学 王教授；海尔集团 李博士",
-                   room="3号馆论坛区", starts_at=day + timedelta(hours=5, minutes=30), ends_at=day + timedelta(hours=7))
-    EventFactory(title="新能源与储能产才对接会", kind="matchmaking", action=match, mode="hybrid", capacity=60,
-                 starts_at=day + timedelta(days=9), ends_at=day + timedelta(days=9, hours=4), venue="西海岸新区创新中心")
-    EventFactory(title="海洋科学青年博士后学术论坛", kind="forum", action=forum, capacity=1, waitlist_enabled=False,
-                 starts_at=day + timedelta(days=15), ends_at=day + timedelta(days=16, hours=8), venue="中国海洋大学崂山校区")
-    EventFactory(title="博士后政策解读直播", kind="training", mode="online", venue="", capacity=500,
-                 starts_at=day + timedelta(days=3), ends_at=day + timedelta(days=3, hours=2))
-    EventFactory(title="北京高校巡回招聘（暂停）", kind="roadshow", action=recruit, status="cancelled",
-                 starts_at=day + timedelta(days=20), ends_at=day + timedelta(days=20, hours=4), city="北京", venue="清华大学")
+    SessionFactory(
+        event=fair,
+        title="开幕式暨博士后政策发布",
+        speakers="市人力资源和社会保障局",
+        room="3号馆主舞台",
+        starts_at=day,
+        ends_at=day + timedelta(minutes=40),
+    )
+    SessionFactory(
+        event=fair,
+        title="设站单位现场洽谈",
+        speakers="",
+        room="3号馆A–D区",
+        starts_at=day + timedelta(minutes=40),
+        ends_at=day + timedelta(hours=5),
+    )
+    SessionFactory(
+        event=fair,
+        title="“博士后，青岛等你”圆桌对话",
+        speakers="中国海洋大学 王教授；海尔集团 李博士",
+        room="3号馆论坛区",
+        starts_at=day + timedelta(hours=5, minutes=30),
+        ends_at=day + timedelta(hours=7),
+    )
+    EventFactory(
+        title="新能源与储能产才对接会",
+        kind="matchmaking",
+        action=match,
+        mode="hybrid",
+        capacity=60,
+        starts_at=day + timedelta(days=9),
+        ends_at=day + timedelta(days=9, hours=4),
+        venue="西海岸新区创新中心",
+    )
+    EventFactory(
+        title="海洋科学青年博士后学术论坛",
+        kind="forum",
+        action=forum,
+        capacity=1,
+        waitlist_enabled=False,
+        starts_at=day + timedelta(days=15),
+        ends_at=day + timedelta(days=16, hours=8),
+        venue="中国海洋大学崂山校区",
+    )
+    EventFactory(
+        title="博士后政策解读直播",
+        kind="training",
+        mode="online",
+        venue="",
+        capacity=500,
+        starts_at=day + timedelta(days=3),
+        ends_at=day + timedelta(days=3, hours=2),
+    )
+    EventFactory(
+        title="北京高校巡回招聘（暂停）",
+        kind="roadshow",
+        action=recruit,
+        status="cancelled",
+        starts_at=day + timedelta(days=20),
+        ends_at=day + timedelta(days=20, hours=4),
+        city="北京",
+        venue="清华大学",
+    )
     return fair
 
 
@@ -65,8 +120,12 @@ def test_phone_screens(open_page):
     registration_create(event=fair, user=candidate())
     registration_create(event=fair, user=candidate())
     registration_create(event=fair, user=person)  # second on the waiting list
-    past = EventFactory(title="2024年博士后创新创业大赛决赛", kind="competition",
-                        starts_at=timezone.now() - timedelta(days=40), ends_at=timezone.now() - timedelta(days=39))
+    past = EventFactory(
+        title="2024年博士后创新创业大赛决赛",
+        kind="competition",
+        starts_at=timezone.now() - timedelta(days=40),
+        ends_at=timezone.now() - timedelta(days=39),
+    )
     RegistrationFactory(event=past, user=person, status="confirmed")
 
     page = open_page(None, "/")

@@ -41,11 +41,18 @@ def head_office():
 
 def challenge_data(**overrides) -> dict:
     data = {
-        "title": "深远海养殖网箱防腐涂层寿命提升", "discipline": "0805", "district": "xihaian",
-        "keywords": "海洋,防腐,涂层", "summary": "海洋牧场网箱在高盐高湿环境下腐蚀严重，需要长寿命防腐涂层。",
-        "problem": "现有涂层 18 个月即失效（保密数据）。", "outcome": "寿命 5 年以上的涂层配方与工艺。",
-        "acceptance": "第三方盐雾试验 3000 小时无起泡。", "details_confidential": False,
-        "budget_min_wan": "50", "budget_max_wan": "120", "winners_max": 1,
+        "title": "深远海养殖网箱防腐涂层寿命提升",
+        "discipline": "0805",
+        "district": "xihaian",
+        "keywords": "海洋,防腐,涂层",
+        "summary": "海洋牧场网箱在高盐高湿环境下腐蚀严重，需要长寿命防腐涂层。",
+        "problem": "现有涂层 18 个月即失效（保密数据）。",
+        "outcome": "寿命 5 年以上的涂层配方与工艺。",
+        "acceptance": "第三方盐雾试验 3000 小时无起泡。",
+        "details_confidential": False,
+        "budget_min_wan": "50",
+        "budget_max_wan": "120",
+        "winners_max": 1,
         "deadline": timezone.now() + timedelta(days=30),
     }
     data.update(overrides)
@@ -58,8 +65,13 @@ def published_challenge(company=None, *, series=None, **fields) -> Challenge:
     data = challenge_data(**fields)
     data["budget_min_wan"] = Decimal(str(data["budget_min_wan"]))
     data["budget_max_wan"] = Decimal(str(data["budget_max_wan"]))
-    challenge = Challenge(series=series or SeriesFactory(), company=company, status=Challenge.Status.PUBLISHED,
-                          published_at=timezone.now(), **data)
+    challenge = Challenge(
+        series=series or SeriesFactory(),
+        company=company,
+        status=Challenge.Status.PUBLISHED,
+        published_at=timezone.now(),
+        **data,
+    )
     challenge.search_text = search_text_build(challenge.title, challenge.summary, challenge.keywords, company.name)
     challenge.save()
     return challenge
@@ -74,8 +86,13 @@ def team_of(lead, *members, name="海洋材料团队"):
 
 
 def application_data(**overrides) -> dict:
-    data = {"proposal": "采用石墨烯改性环氧涂层。", "approach": "实验室筛选→海上挂片→中试。",
-            "timeline": "第 1-3 月配方，第 4-9 月挂片，第 10-12 月中试。", "price_wan": "98.5", "share_cv": True}
+    data = {
+        "proposal": "采用石墨烯改性环氧涂层。",
+        "approach": "实验室筛选→海上挂片→中试。",
+        "timeline": "第 1-3 月配方，第 4-9 月挂片，第 10-12 月中试。",
+        "price_wan": "98.5",
+        "share_cv": True,
+    }
     data.update(overrides)
     return data
 
@@ -84,5 +101,12 @@ def application(challenge, *, lead=None, status=Application.Status.SUBMITTED, te
     """An application straight in the database."""
     lead = lead or postdoc()
     team = team or team_create(lead=lead, name=f"{lead.display_name}团队")
-    return Application.objects.create(challenge=challenge, team=team, status=status, proposal="方案",
-                                      approach="路线", timeline="一年", price_wan=Decimal("80"))
+    return Application.objects.create(
+        challenge=challenge,
+        team=team,
+        status=status,
+        proposal="方案",
+        approach="路线",
+        timeline="一年",
+        price_wan=Decimal("80"),
+    )

@@ -22,8 +22,14 @@ def shot(page, name):
 def test_team_applies_and_company_selects_it(open_page):
     company, boss = company_with_member(name="青岛蓝湾新材料科技有限公司")
     challenge = published_challenge(company, title="深远海养殖网箱防腐涂层寿命提升", winners_max=1)
-    published_challenge(company, title="氢能重卡燃料电池低温启动", discipline="0807", district="jimo",
-                        summary="零下 30 度冷启动", keywords="氢能")
+    published_challenge(
+        company,
+        title="氢能重卡燃料电池低温启动",
+        discipline="0807",
+        district="jimo",
+        summary="零下 30 度冷启动",
+        keywords="氢能",
+    )
     lead, friend = postdoc(full_name="王海洋"), postdoc(full_name="李材料")
 
     page = open_page(lead, "/challenges/?q=海洋")
@@ -60,7 +66,9 @@ def test_team_applies_and_company_selects_it(open_page):
     with company_page.expect_navigation():
         company_page.click("[data-select]")
     assert company_page.text_content(".messages").strip() == "已选定揭榜团队，项目已签约。"
-    assert company_page.get_attribute(f"[data-application='{application.pk}'] [data-status]", "data-status") == "selected"
+    assert (
+        company_page.get_attribute(f"[data-application='{application.pk}'] [data-status]", "data-status") == "selected"
+    )
 
     member_page = open_page(friend, f"/challenges/applications/{application.pk}/")
     assert member_page.text_content("[data-status]").strip() == "揭榜成功"

@@ -15,7 +15,12 @@ def test_demo_loads_challenges_applications_and_projects(capsys):
     assert Challenge.objects.count() == 30
     assert Challenge.objects.filter(status="published").count() >= 20
     assert set(Challenge.objects.values_list("status", flat=True)) == {
-        "draft", "submitted", "returned", "published", "closed"}
+        "draft",
+        "submitted",
+        "returned",
+        "published",
+        "closed",
+    }
     assert Application.objects.count() >= 40
     projects = Project.objects.filter(source="challenge")
     assert projects.count() == 3 and projects.filter(status="accepted").count() == 1

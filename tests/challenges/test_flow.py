@@ -72,7 +72,9 @@ def test_whole_flow_posting_to_accepted_project(django_capture_on_commit_callbac
     challenge.refresh_from_db()
     assert (challenge.status, challenge.review_note) == (Challenge.Status.RETURNED, "请补充验收指标")
     assert AuditEntry.objects.get(action="challenge.return").data == {"reason": "请补充验收指标"}
-    challenge_update(challenge=challenge, actor=boss, data=challenge_data(acceptance="盐雾 3000 小时无起泡，附检测报告"))
+    challenge_update(
+        challenge=challenge, actor=boss, data=challenge_data(acceptance="盐雾 3000 小时无起泡，附检测报告")
+    )
     challenge_submit(challenge=challenge, actor=boss)
     challenge_review(challenge=challenge, actor=head, approve=True)
     other = published_challenge(company, series=series, title="另一项海洋难题")
@@ -87,8 +89,9 @@ def test_whole_flow_posting_to_accepted_project(django_capture_on_commit_callbac
 
     # applying as a team: the lead applies, invites a friend by e-mail, the friend accepts
     with django_capture_on_commit_callbacks(execute=True):
-        ours = application_create(challenge=challenge, actor=lead, data=application_data(), team_name="氢海材料",
-                                  upload=pdf())
+        ours = application_create(
+            challenge=challenge, actor=lead, data=application_data(), team_name="氢海材料", upload=pdf()
+        )
         invitation = application_member_invite(application=ours, actor=lead, email=friend.email, accept_url=link)
     assert any(invitation.token in m.body for m in mail.outbox)
     team_invite_accept(token=invitation.token, user=friend)
@@ -100,8 +103,9 @@ def test_whole_flow_posting_to_accepted_project(django_capture_on_commit_callbac
 
     # selecting: shortlist, invite to present, select (a project), the other told politely
     application_shortlist(application=ours, actor=boss)
-    application_invite_present(application=ours, actor=boss, at=timezone.now() + timedelta(days=3),
-                               place="青岛国际院士港 3 号会议室")
+    application_invite_present(
+        application=ours, actor=boss, at=timezone.now() + timedelta(days=3), place="青岛国际院士港 3 号会议室"
+    )
     assert kinds_for(friend)[-2:] == ["challenge.shortlisted", "challenge.invited"]
     ours.refresh_from_db()
     application_select(application=ours, actor=boss, signed_on=timezone.localdate(), amount_wan="105")
@@ -113,7 +117,11 @@ def test_whole_flow_posting_to_accepted_project(django_capture_on_commit_callbac
     assert challenge.status == Challenge.Status.CLOSED and challenge.winners_count == 1
     project = ours.project
     assert (project.source, project.company, project.team, project.amount_wan) == (
-        "challenge", company, ours.team, Decimal("105.00"))
+        "challenge",
+        company,
+        ours.team,
+        Decimal("105.00"),
+    )
     assert "challenge.selected" in kinds_for(friend)
     assert kinds_for(rival_lead)[-1] == "challenge.not_selected"
     polite = Notification.objects.get(user=rival_lead, kind="challenge.not_selected")
@@ -125,9 +133,19 @@ def test_whole_flow_posting_to_accepted_project(django_capture_on_commit_callbac
     project_status_set(project=project, actor=boss, status="accepted")
     assert Project.objects.get(pk=project.pk).status == "accepted"
     actions = set(AuditEntry.objects.values_list("action", flat=True))
-    assert {"challenge.create", "challenge.submit", "challenge.return", "challenge.approve", "challenge.publish",
-            "challenge.apply", "challenge.shortlist", "challenge.invite_present", "challenge.select",
-            "challenge.close", "project.create"} <= actions
+    assert {
+        "challenge.create",
+        "challenge.submit",
+        "challenge.return",
+        "challenge.approve",
+        "challenge.publish",
+        "challenge.apply",
+        "challenge.shortlist",
+        "challenge.invite_present",
+        "challenge.select",
+        "challenge.close",
+        "project.create",
+    } <= actions
 
 
 def test_challenge_create_unverified_company_refused():
@@ -137,12 +155,19 @@ def test_challenge_create_unverified_company_refused():
     assert error.value.code == "not_verified"
 
 
-@pytest.mark.parametrize("field,value,code", [
-    ("budget_min_wan", "-1", "budget_invalid"), ("budget_max_wan", "abc", "budget_invalid"),
-    ("budget_max_wan", "1e9", "budget_invalid"), ("budget_min_wan", "200", "budget_invalid"),
-    ("budget_max_wan", "NaN", "budget_invalid"), ("winners_max", 0, "winners_invalid"),
-    ("winners_max", 21, "winners_invalid"), ("winners_max", "x", "winners_invalid"),
-])
+@pytest.mark.parametrize(
+    "field,value,code",
+    [
+        ("budget_min_wan", "-1", "budget_invalid"),
+        ("budget_max_wan", "abc", "budget_invalid"),
+        ("budget_max_wan", "1e9", "budget_invalid"),
+        ("budget_min_wan", "200", "budget_invalid"),
+        ("budget_max_wan", "NaN", "budget_invalid"),
+        ("winners_max", 0, "winners_invalid"),
+        ("winners_max", 21, "winners_invalid"),
+        ("winners_max", "x", "winners_invalid"),
+    ],
+)
 def test_challenge_create_bad_values_refused(field, value, code):
     company, boss = company_with_member()
     with pytest.raises(ChallengeError) as error:
@@ -154,8 +179,9 @@ def test_challenge_create_bad_values_refused(field, value, code):
 def test_challenge_create_deadline_out_of_range_refused(delta):
     company, boss = company_with_member()
     with pytest.raises(ChallengeError) as error:
-        challenge_create(company=company, series=SeriesFactory(), actor=boss,
-                         data=challenge_data(deadline=timezone.now() + delta))
+        challenge_create(
+            company=company, series=SeriesFactory(), actor=boss, data=challenge_data(deadline=timezone.now() + delta)
+        )
     assert error.value.code == "deadline_invalid"
 
 
@@ -223,8 +249,9 @@ def test_application_twice_by_same_team_refused_by_service_and_constraint():
         application_create(challenge=challenge, actor=lead, data=application_data(), team=team)
     assert error.value.code == "duplicate"
     with pytest.raises(IntegrityError), transaction.atomic():
-        Application.objects.create(challenge=challenge, team=team, proposal="p", approach="a", timeline="t",
-                                   price_wan=1)
+        Application.objects.create(
+            challenge=challenge, team=team, proposal="p", approach="a", timeline="t", price_wan=1
+        )
     assert Application.objects.filter(challenge=challenge).count() == 1
 
 
@@ -315,4 +342,6 @@ def test_deadline_reminder_goes_to_followers_who_have_not_applied():
     application(challenge, lead=applied)
     assert reminders_run() == 1
     assert reminders_run() == 0
-    assert list(Notification.objects.filter(kind="challenge.deadline").values_list("user_id", flat=True)) == [waiting.pk]
+    assert list(Notification.objects.filter(kind="challenge.deadline").values_list("user_id", flat=True)) == [
+        waiting.pk
+    ]

@@ -45,17 +45,29 @@ def test_list_shows_open_published_challenges_only(client):
     assert past.title in page and draft.title not in page
 
 
-@pytest.mark.parametrize("query,title", [
-    ("discipline=0707", "海洋学科"), ("district=laoshan", "崂山难题"), ("budget=gt500", "大预算"),
-    ("deadline=7", "本周截止"), ("q=氢能", "氢能重卡"),
-])
+@pytest.mark.parametrize(
+    "query,title",
+    [
+        ("discipline=0707", "海洋学科"),
+        ("district=laoshan", "崂山难题"),
+        ("budget=gt500", "大预算"),
+        ("deadline=7", "本周截止"),
+        ("q=氢能", "氢能重卡"),
+    ],
+)
 def test_list_filters(client, query, title):
     published_challenge(title="海洋学科", discipline="0707", district="shinan", budget_max_wan="100")
     published_challenge(title="崂山难题", discipline="0805", district="laoshan", budget_max_wan="100")
-    published_challenge(title="大预算", discipline="0805", district="shinan", budget_min_wan="600",
-                        budget_max_wan="900")
-    published_challenge(title="本周截止", discipline="0805", district="shinan", budget_max_wan="100",
-                        deadline=timezone.now() + timedelta(days=3))
+    published_challenge(
+        title="大预算", discipline="0805", district="shinan", budget_min_wan="600", budget_max_wan="900"
+    )
+    published_challenge(
+        title="本周截止",
+        discipline="0805",
+        district="shinan",
+        budget_max_wan="100",
+        deadline=timezone.now() + timedelta(days=3),
+    )
     published_challenge(title="氢能重卡", discipline="0805", district="shinan", budget_max_wan="100")
     response = client.get(f"/challenges/?{query}")
     cards = response.context["page"].object_list
@@ -113,13 +125,25 @@ def test_apply_through_the_form_and_invite(client, mailoutbox, django_capture_on
     challenge = published_challenge()
     lead, friend = postdoc(), postdoc()
     client.force_login(lead)
-    response = client.post(f"/challenges/{challenge.pk}/apply/", {
-        "proposal": "方案", "approach": "路线", "timeline": "一年", "price_wan": "88", "team_name": "海洋团队",
-        "share_cv": "on"})
+    response = client.post(
+        f"/challenges/{challenge.pk}/apply/",
+        {
+            "proposal": "方案",
+            "approach": "路线",
+            "timeline": "一年",
+            "price_wan": "88",
+            "team_name": "海洋团队",
+            "share_cv": "on",
+        },
+    )
     application = Application.objects.get(challenge=challenge)
     assert response.status_code == 302 and response["Location"] == f"/challenges/applications/{application.pk}/"
     assert (application.team.name, application.price_wan, application.share_cv, application.solo) == (
-        "海洋团队", Decimal("88.00"), True, False)
+        "海洋团队",
+        Decimal("88.00"),
+        True,
+        False,
+    )
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/challenges/applications/{application.pk}/", {"action": "invite", "email": friend.email})
     assert any(friend.email in m.to for m in mailoutbox)
@@ -130,8 +154,10 @@ def test_apply_through_the_form_and_invite(client, mailoutbox, django_capture_on
 def test_apply_bad_price_is_400_not_500(client):
     challenge = published_challenge()
     client.force_login(postdoc())
-    response = client.post(f"/challenges/{challenge.pk}/apply/", {
-        "proposal": "方案", "approach": "路线", "timeline": "一年", "price_wan": "-5"})
+    response = client.post(
+        f"/challenges/{challenge.pk}/apply/",
+        {"proposal": "方案", "approach": "路线", "timeline": "一年", "price_wan": "-5"},
+    )
     assert response.status_code == 400
     assert Application.objects.count() == 0
 
@@ -140,8 +166,10 @@ def test_apply_with_someone_elses_team_is_404(client):
     challenge = published_challenge()
     other_team = team_of(postdoc(), name="别人的团队")
     client.force_login(postdoc())
-    response = client.post(f"/challenges/{challenge.pk}/apply/", {
-        "proposal": "方案", "approach": "路线", "timeline": "一年", "price_wan": "5", "team": other_team.pk})
+    response = client.post(
+        f"/challenges/{challenge.pk}/apply/",
+        {"proposal": "方案", "approach": "路线", "timeline": "一年", "price_wan": "5", "team": other_team.pk},
+    )
     assert response.status_code == 404
 
 
@@ -150,10 +178,23 @@ def test_company_posts_and_console_reviews_through_pages(client):
     company, boss = company_with_member()
     client.force_login(boss)
     deadline = (timezone.localtime() + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M")
-    response = client.post("/company/challenges/new/", {
-        "title": "氢能储运阀门密封", "discipline": "0805", "district": "jimo", "keywords": "氢能,密封",
-        "summary": "高压氢阀门密封件寿命不足", "problem": "细节", "outcome": "成果", "acceptance": "验收",
-        "budget_min_wan": "30", "budget_max_wan": "80", "winners_max": "2", "deadline": deadline})
+    response = client.post(
+        "/company/challenges/new/",
+        {
+            "title": "氢能储运阀门密封",
+            "discipline": "0805",
+            "district": "jimo",
+            "keywords": "氢能,密封",
+            "summary": "高压氢阀门密封件寿命不足",
+            "problem": "细节",
+            "outcome": "成果",
+            "acceptance": "验收",
+            "budget_min_wan": "30",
+            "budget_max_wan": "80",
+            "winners_max": "2",
+            "deadline": deadline,
+        },
+    )
     challenge = Challenge.objects.get(title="氢能储运阀门密封")
     assert response.status_code == 302 and challenge.series == series
     client.post(f"/company/challenges/{challenge.pk}/", {"action": "submit"})
@@ -174,9 +215,22 @@ def test_company_bad_budget_is_400(client):
     company, boss = company_with_member()
     client.force_login(boss)
     deadline = (timezone.localtime() + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M")
-    response = client.post("/company/challenges/new/", {
-        "title": "x", "discipline": "0805", "district": "jimo", "summary": "s", "problem": "p", "outcome": "o",
-        "acceptance": "a", "budget_min_wan": "90", "budget_max_wan": "80", "winners_max": "1", "deadline": deadline})
+    response = client.post(
+        "/company/challenges/new/",
+        {
+            "title": "x",
+            "discipline": "0805",
+            "district": "jimo",
+            "summary": "s",
+            "problem": "p",
+            "outcome": "o",
+            "acceptance": "a",
+            "budget_min_wan": "90",
+            "budget_max_wan": "80",
+            "winners_max": "1",
+            "deadline": deadline,
+        },
+    )
     assert response.status_code == 400
     assert Challenge.objects.count() == 0
 
@@ -187,11 +241,15 @@ def test_company_selects_through_pages_and_exports(client):
     ours = application(challenge)
     client.force_login(boss)
     client.post(f"/company/challenges/applications/{ours.pk}/", {"action": "shortlist"})
-    client.post(f"/company/challenges/applications/{ours.pk}/", {
-        "action": "select", "signed_on": timezone.localdate().isoformat(), "amount_wan": "75.5"})
+    client.post(
+        f"/company/challenges/applications/{ours.pk}/",
+        {"action": "select", "signed_on": timezone.localdate().isoformat(), "amount_wan": "75.5"},
+    )
     ours.refresh_from_db()
     assert ours.status == "selected" and ours.project.amount_wan == Decimal("75.50")
-    sheet = load_workbook(io.BytesIO(client.get(f"/company/challenges/{challenge.pk}/applications.xlsx").content)).active
+    sheet = load_workbook(
+        io.BytesIO(client.get(f"/company/challenges/{challenge.pk}/applications.xlsx").content)
+    ).active
     assert sheet.cell(row=2, column=1).value == ours.team.name
     assert sheet.cell(row=2, column=7).value == "揭榜成功"
     client.force_login(head_office())
@@ -206,9 +264,11 @@ def test_export_formula_text_is_kept_as_text(client):
     company, boss = company_with_member()
     challenge = published_challenge(company)
     app = application(challenge)
-    Application.objects.filter(pk=app.pk).update(proposal="=HYPERLINK(\"http://x\")")
+    Application.objects.filter(pk=app.pk).update(proposal='=HYPERLINK("http://x")')
     client.force_login(boss)
-    sheet = load_workbook(io.BytesIO(client.get(f"/company/challenges/{challenge.pk}/applications.xlsx").content)).active
+    sheet = load_workbook(
+        io.BytesIO(client.get(f"/company/challenges/{challenge.pk}/applications.xlsx").content)
+    ).active
     assert sheet.cell(row=2, column=9).data_type == "s"
 
 
@@ -231,8 +291,9 @@ def test_personal_data_export_and_erase(django_capture_on_commit_callbacks):
 
     from .factories import application_data, pdf
 
-    app = application_create(challenge=challenge, actor=lead, data=application_data(proposal="我的方案原文"),
-                             upload=pdf())
+    app = application_create(
+        challenge=challenge, actor=lead, data=application_data(proposal="我的方案原文"), upload=pdf()
+    )
     follow_toggle(challenge=challenge, user=lead)
     nda_accept(challenge=challenge, user=lead)
     data = personal_data_export(user=lead)

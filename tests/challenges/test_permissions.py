@@ -32,43 +32,73 @@ def world():
     attachment = ChallengeAttachment(challenge=challenge, name="spec.pdf", size=len(PDF))
     attachment.file.save("spec.pdf", SimpleUploadedFile("spec.pdf", PDF), save=True)
     lead, member = postdoc(), postdoc()
-    app = application_create(challenge=challenge, actor=lead, data=application_data(),
-                             team=team_of(lead, member), upload=pdf())
+    app = application_create(
+        challenge=challenge, actor=lead, data=application_data(), team=team_of(lead, member), upload=pdf()
+    )
     other_lead = postdoc()
     other = application_create(challenge=challenge, actor=other_lead, data=application_data())
     other_series_organizer = organizer()
-    team_member(EventFactory(series=SeriesFactory(slug="other-series", title="另一系列", year=2026)),
-                other_series_organizer)
-    return {"challenge": challenge, "draft": draft, "attachment": attachment, "app": app, "other": other,
-            "lead": lead, "member": member, "other_lead": other_lead, "their_boss": their_boss,
-            "our_boss": our_boss, "outsider": candidate(), "other_series_organizer": other_series_organizer}
+    team_member(
+        EventFactory(series=SeriesFactory(slug="other-series", title="另一系列", year=2026)), other_series_organizer
+    )
+    return {
+        "challenge": challenge,
+        "draft": draft,
+        "attachment": attachment,
+        "app": app,
+        "other": other,
+        "lead": lead,
+        "member": member,
+        "other_lead": other_lead,
+        "their_boss": their_boss,
+        "our_boss": our_boss,
+        "outsider": candidate(),
+        "other_series_organizer": other_series_organizer,
+    }
 
 
 def company_urls(w):
     c, d, a = w["challenge"].pk, w["draft"].pk, w["app"].pk
-    return [("get", f"/company/challenges/{c}/"), ("post", f"/company/challenges/{c}/"),
-            ("get", f"/company/challenges/{d}/edit/"), ("post", f"/company/challenges/{d}/edit/"),
-            ("get", f"/company/challenges/{c}/applications.xlsx"),
-            ("post", f"/company/challenges/applications/{a}/"), ("get", f"/company/challenges/applications/{a}/cv/")]
+    return [
+        ("get", f"/company/challenges/{c}/"),
+        ("post", f"/company/challenges/{c}/"),
+        ("get", f"/company/challenges/{d}/edit/"),
+        ("post", f"/company/challenges/{d}/edit/"),
+        ("get", f"/company/challenges/{c}/applications.xlsx"),
+        ("post", f"/company/challenges/applications/{a}/"),
+        ("get", f"/company/challenges/applications/{a}/cv/"),
+    ]
 
 
 def team_urls(w):
     a = w["app"].pk
-    return [("get", f"/challenges/applications/{a}/"), ("post", f"/challenges/applications/{a}/"),
-            ("get", f"/challenges/applications/{a}/proposal/")]
+    return [
+        ("get", f"/challenges/applications/{a}/"),
+        ("post", f"/challenges/applications/{a}/"),
+        ("get", f"/challenges/applications/{a}/proposal/"),
+    ]
 
 
 def unlisted_urls(w):
     d = w["draft"].pk
-    return [("get", f"/challenges/{d}/"), ("post", f"/challenges/{d}/follow/"),
-            ("post", f"/challenges/{d}/confidentiality/"), ("get", f"/challenges/{d}/apply/")]
+    return [
+        ("get", f"/challenges/{d}/"),
+        ("post", f"/challenges/{d}/follow/"),
+        ("post", f"/challenges/{d}/confidentiality/"),
+        ("get", f"/challenges/{d}/apply/"),
+    ]
 
 
 def console_urls(w):
     c = w["challenge"].pk
-    return [("get", "/console/challenges/"), ("get", f"/console/challenges/{c}/"),
-            ("post", f"/console/challenges/{c}/"), ("get", "/console/challenges/challenges.xlsx"),
-            ("get", "/console/challenges/projects/"), ("get", "/console/challenges/projects.xlsx")]
+    return [
+        ("get", "/console/challenges/"),
+        ("get", f"/console/challenges/{c}/"),
+        ("post", f"/console/challenges/{c}/"),
+        ("get", "/console/challenges/challenges.xlsx"),
+        ("get", "/console/challenges/projects/"),
+        ("get", "/console/challenges/projects.xlsx"),
+    ]
 
 
 def hit(client, method, url):
@@ -174,5 +204,7 @@ def test_cv_only_where_shared(client, world):
     assert client.get(url).status_code == 200
     Application.objects.filter(pk=world["app"].pk).update(share_cv=False)
     assert client.get(url).status_code == 404
-    assert f"/company/challenges/applications/{world['app'].pk}/cv/" not in client.get(
-        f"/company/challenges/{world['challenge'].pk}/").content.decode()
+    assert (
+        f"/company/challenges/applications/{world['app'].pk}/cv/"
+        not in client.get(f"/company/challenges/{world['challenge'].pk}/").content.decode()
+    )

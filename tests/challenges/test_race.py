@@ -39,8 +39,9 @@ def without_constraint():
 def unlock(monkeypatch):
     """The service as if it forgot the lock, with the count-then-select window widened (as a busy
     server would) so the unlocked race shows its flaw on every run."""
-    monkeypatch.setattr(selecting_module, "_lock_challenge",
-                        lambda pk: Challenge.objects.select_related("company").get(pk=pk))
+    monkeypatch.setattr(
+        selecting_module, "_lock_challenge", lambda pk: Challenge.objects.select_related("company").get(pk=pk)
+    )
     count = selecting_module._winners_taken
 
     def count_then_dawdle(challenge):
@@ -59,8 +60,12 @@ def race():
     challenge = published_challenge(company, winners_max=WINNERS)
     shortlisted = [application(challenge, status=Application.Status.SHORTLISTED) for _ in range(RACERS)]
     today = timezone.localdate()
-    errors = run_together([lambda a=a: application_select(application=a, actor=boss, signed_on=today, amount_wan="50")
-                           for a in shortlisted])
+    errors = run_together(
+        [
+            lambda a=a: application_select(application=a, actor=boss, signed_on=today, amount_wan="50")
+            for a in shortlisted
+        ]
+    )
     return challenge, errors
 
 

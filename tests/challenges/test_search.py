@@ -23,8 +23,9 @@ TITLES = {
 
 @pytest.fixture
 def catalogue():
-    return {key: published_challenge(title=title, summary=summary, keywords="")
-            for key, (title, summary) in TITLES.items()}
+    return {
+        key: published_challenge(title=title, summary=summary, keywords="") for key, (title, summary) in TITLES.items()
+    }
 
 
 def found(query: str) -> set[int]:
@@ -35,18 +36,21 @@ def ids(catalogue, *keys):
     return {catalogue[k].pk for k in keys}
 
 
-@pytest.mark.parametrize("query,expected", [
-    ("海洋", ("marine",)),
-    ("氢能", ("hydrogen",)),
-    ("材料", ("materials",)),
-    ("复合材料", ("materials",)),
-    ("燃料电池", ("hydrogen",)),
-    ("碳纤维 叶片", ("materials",)),
-    ("多糖", ("pharma",)),
-    ("机器视觉", ("robot",)),
-    ("海上风电", ("materials",)),
-    ("量子计算", ()),
-])
+@pytest.mark.parametrize(
+    "query,expected",
+    [
+        ("海洋", ("marine",)),
+        ("氢能", ("hydrogen",)),
+        ("材料", ("materials",)),
+        ("复合材料", ("materials",)),
+        ("燃料电池", ("hydrogen",)),
+        ("碳纤维 叶片", ("materials",)),
+        ("多糖", ("pharma",)),
+        ("机器视觉", ("robot",)),
+        ("海上风电", ("materials",)),
+        ("量子计算", ()),
+    ],
+)
 def test_search_chinese_query_finds_right_challenges(catalogue, query, expected):
     assert found(query) == ids(catalogue, *expected)
 

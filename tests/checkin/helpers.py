@@ -13,8 +13,13 @@ from tests.factories import EventFactory, RegistrationFactory
 def open_event(**fields):
     """An event under way now, so its check-in window is open."""
     now = timezone.now()
-    return EventFactory(starts_at=now - timedelta(minutes=30), ends_at=now + timedelta(hours=3),
-                        registration_opens_at=now - timedelta(days=3), capacity=1000, **fields)
+    return EventFactory(
+        starts_at=now - timedelta(minutes=30),
+        ends_at=now + timedelta(hours=3),
+        registration_opens_at=now - timedelta(days=3),
+        capacity=1000,
+        **fields,
+    )
 
 
 def ticket_and_code(event, **fields):

@@ -20,8 +20,10 @@ def test_checked_in_segment_holds_exactly_those_checked_in_with_a_live_seat():
     absent, _ = ticket_and_code(event)
     left, left_code = ticket_and_code(event)
     for c in (code, left_code):
-        assert checkin_perform(code=c, gate="东门", nonce=nonce(), scanned_at=None,
-                               scanner=Scanner(user=staff)).result == "ok"
+        assert (
+            checkin_perform(code=c, gate="东门", nonce=nonce(), scanned_at=None, scanner=Scanner(user=staff)).result
+            == "ok"
+        )
     registration_cancel(registration=left.registration, actor=left.registration.user)
 
     segment = announcements._targets["event"].segments["checked_in"]

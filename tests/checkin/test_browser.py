@@ -39,8 +39,13 @@ def launch(playwright, chromium, extra=()):
 
 
 def phone_context(browser, site, *, user=None, token=None, permissions=()):
-    context = browser.new_context(viewport=PHONE, device_scale_factor=2, locale="zh-CN",
-                                  timezone_id="Asia/Shanghai", permissions=list(permissions))
+    context = browser.new_context(
+        viewport=PHONE,
+        device_scale_factor=2,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+        permissions=list(permissions),
+    )
     if user is not None:
         context.add_cookies([{"name": n, "value": v, "url": site.url} for n, v in session_cookie_for(user).items()])
     if token:
@@ -58,8 +63,9 @@ def scene(transactional_db):
     return event, editor, token, ticket, code
 
 
-def test_fake_camera_scan_turns_green_and_dashboard_counts_it(scene, chromium, asgi_server_factory, tmp_path,
-                                                             monkeypatch):
+def test_fake_camera_scan_turns_green_and_dashboard_counts_it(
+    scene, chromium, asgi_server_factory, tmp_path, monkeypatch
+):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     import os
 
@@ -70,8 +76,15 @@ def test_fake_camera_scan_turns_green_and_dashboard_counts_it(scene, chromium, a
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = launch(p, chromium, ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                                       f"--use-file-for-fake-video-capture={video}"])
+        browser = launch(
+            p,
+            chromium,
+            [
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-video-capture={video}",
+            ],
+        )
         dash_ctx = phone_context(browser, site, user=editor)
         dash = dash_ctx.new_page()
         dash.goto(f"{site.url}/console/events/{event.pk}/checkin/")

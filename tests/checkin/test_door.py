@@ -12,9 +12,13 @@ from django.utils import timezone
 from accounts.models import AuditEntry
 from accounts.services import personal_data_export
 from checkin.models import Checkin, CheckinList, Scan
-from checkin.services import (checkin_list_default, checkin_list_save, checkin_rehearsal_end,
-                              checkin_rehearsal_start)
-from checkin.services import scanning
+from checkin.services import (
+    checkin_list_default,
+    checkin_list_save,
+    checkin_rehearsal_end,
+    checkin_rehearsal_start,
+    scanning,
+)
 from checkin.services.scanning import NUMBER_LIMIT
 from events.models import Event
 from tests.factories import EventFactory, SessionFactory, organizer, team_member
@@ -25,14 +29,19 @@ pytestmark = pytest.mark.django_db
 
 
 def scan(client, token, body):
-    return client.post("/api/checkin/scan", data=json.dumps(body), content_type="application/json",
-                       HTTP_AUTHORIZATION=f"Bearer {token}")
+    return client.post(
+        "/api/checkin/scan",
+        data=json.dumps(body),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
 
 
 def _future_event(hours=5):
     staff = organizer()
-    event = EventFactory(starts_at=timezone.now() + timedelta(hours=hours),
-                         ends_at=timezone.now() + timedelta(hours=hours + 3))
+    event = EventFactory(
+        starts_at=timezone.now() + timedelta(hours=hours), ends_at=timezone.now() + timedelta(hours=hours + 3)
+    )
     team_member(event, staff)
     _device, token = paired_device(staff, [event])
     return event, staff, token
@@ -60,7 +69,7 @@ def test_door_not_open_after_the_end_says_it_closed(client):
 
 
 def test_door_rehearsal_opens_scanning_now_and_its_end_removes_its_checkins(client):
-    event, staff, token = _future_event(hours=24 * 9)   # like the demo's on-site events
+    event, staff, token = _future_event(hours=24 * 9)  # like the demo's on-site events
     ticket, code = ticket_and_code(event)
     assert scan(client, token, {"code": code, "nonce": nonce()}).json()["result"] == "not_open"
     checkin_rehearsal_start(checkin_list=checkin_list_default(event_id=event.pk), actor=staff)
@@ -70,8 +79,10 @@ def test_door_rehearsal_opens_scanning_now_and_its_end_removes_its_checkins(clie
     assert removed == 1 and not Checkin.objects.filter(ticket=ticket).exists()
     assert not Scan.objects.filter(event=event, ticket=ticket).exists()
     assert scan(client, token, {"code": code, "nonce": nonce()}).json()["result"] == "not_open"
-    assert set(AuditEntry.objects.filter(action__startswith="checkin.rehearsal").values_list("action", flat=True)) \
-        == {"checkin.rehearsal_start", "checkin.rehearsal_end"}
+    assert set(AuditEntry.objects.filter(action__startswith="checkin.rehearsal").values_list("action", flat=True)) == {
+        "checkin.rehearsal_start",
+        "checkin.rehearsal_end",
+    }
 
 
 def test_door_rehearsal_that_ran_out_is_closed_again(client):
@@ -127,8 +138,9 @@ def test_door_typed_ticket_numbers_are_rate_limited(client, monkeypatch):
     # cross a minute boundary half-way and start a fresh count.
     monkeypatch.setattr(scanning, "NUMBER_LIMIT", (NUMBER_LIMIT[0], 3600))
     limit = NUMBER_LIMIT[0]
-    answers = [scan(client, token, {"code": str(900000 + i), "nonce": nonce(), "event": event.pk})
-               for i in range(limit + 2)]
+    answers = [
+        scan(client, token, {"code": str(900000 + i), "nonce": nonce(), "event": event.pk}) for i in range(limit + 2)
+    ]
     assert [a.json()["result"] for a in answers[:limit]] == ["invalid"] * limit
     assert [(a.status_code, a.json()["result"]) for a in answers[limit:]] == [(429, "rate_limited")] * 2
     # Signed codes are not limited: the limit is for guessable numbers only.
@@ -153,9 +165,18 @@ def test_door_session_list_scan_and_offline_sync_of_a_typed_number(client):
     assert lists[forum.pk]["session"] == session.pk and lists[forum.pk]["checked_in"] == [ticket.pk]
     assert bundle["checked_in"] == [] and bundle["window"]["closes"] == event.ends_at.isoformat()
     when = (timezone.now() - timedelta(minutes=1)).isoformat()
-    synced = client.post("/api/checkin/sync", data=json.dumps({"scans": [
-        {"code": str(other.pk), "nonce": nonce(), "scanned_at": when, "event": event.pk, "list": forum.pk}]}),
-        content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}").json()
+    synced = client.post(
+        "/api/checkin/sync",
+        data=json.dumps(
+            {
+                "scans": [
+                    {"code": str(other.pk), "nonce": nonce(), "scanned_at": when, "event": event.pk, "list": forum.pk}
+                ]
+            }
+        ),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    ).json()
     assert synced["scans"][0]["result"] == "ok"
     assert Checkin.objects.get(ticket=other).checkin_list_id == forum.pk and Checkin.objects.get(ticket=other).offline
 
@@ -184,11 +205,14 @@ def test_door_personal_data_export_has_tickets_checkins_and_scans(client):
     scan(client, token, {"code": code, "nonce": nonce(), "gate": "北门"})
     scan(client, token, {"code": code, "nonce": nonce(), "gate": "南门"})
     data = personal_data_export(user=ticket.registration.user)
-    assert data["tickets"] == [{"event": event.title, "ticket_number": ticket.pk,
-                                "issued_at": ticket.created_at.isoformat()}]
+    assert data["tickets"] == [
+        {"event": event.title, "ticket_number": ticket.pk, "issued_at": ticket.created_at.isoformat()}
+    ]
     assert [(c["event"], c["gate"]) for c in data["checkins"]] == [(event.title, "北门")]
     assert [(s["result"], s["gate"], s["duplicate"]) for s in data["ticket_scans"]] == [
-        ("ok", "北门", False), ("already_checked_in", "南门", True)]
+        ("ok", "北门", False),
+        ("already_checked_in", "南门", True),
+    ]
     assert "checkins" not in personal_data_export(user=staff)
     # The "my data" page shows the sections and their columns in words.
     client.force_login(ticket.registration.user)
@@ -198,8 +222,9 @@ def test_door_personal_data_export_has_tickets_checkins_and_scans(client):
 
 def test_door_console_rehearsal_buttons(client):
     staff = organizer()
-    event = EventFactory(starts_at=timezone.now() + timedelta(days=9),
-                         ends_at=timezone.now() + timedelta(days=9, hours=3))
+    event = EventFactory(
+        starts_at=timezone.now() + timedelta(days=9), ends_at=timezone.now() + timedelta(days=9, hours=3)
+    )
     team_member(event, staff, can_edit=True)
     client.force_login(staff)
     url = f"/console/events/{event.pk}/checkin/lists/"
@@ -219,4 +244,4 @@ def test_door_dashboard_boxes_show_zero_before_the_first_scan(client):
     team_member(event, staff, can_edit=True)
     client.force_login(staff)
     page = client.get(f"/console/events/{event.pk}/checkin/").content.decode()
-    assert 'data-checked-in>0<' in page and 'data-time-zone="Asia/Shanghai"' in page
+    assert "data-checked-in>0<" in page and 'data-time-zone="Asia/Shanghai"' in page

@@ -45,11 +45,19 @@ def test_held_phone_counts_once_and_the_camera_stops(scene, chromium, asgi_serve
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = launch(p, chromium, ["--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-                                       f"--use-file-for-fake-video-capture={video}"])
+        browser = launch(
+            p,
+            chromium,
+            [
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-video-capture={video}",
+            ],
+        )
         # The organizer's laptop is in New York: the dashboard still shows China time.
         dash_ctx = browser.new_context(locale="zh-CN", timezone_id="America/New_York")
         from tests.liveserver import session_cookie_for
+
         dash_ctx.add_cookies([{"name": n, "value": v, "url": site.url} for n, v in session_cookie_for(editor).items()])
         dash = dash_ctx.new_page()
         dash.goto(f"{site.url}/console/events/{event.pk}/checkin/")
@@ -92,7 +100,7 @@ def test_typed_ticket_number_online_and_offline(scene, chromium, asgi_server_fac
         page = context.new_page()
         page.goto(f"{site.url}/checkin/scan/")
         _ready(page, event)
-        page.fill("[data-code]", str(ticket.pk))   # the 票号 printed on the ticket page
+        page.fill("[data-code]", str(ticket.pk))  # the 票号 printed on the ticket page
         page.press("[data-code]", "Enter")
         page.wait_for_selector("[data-answer].is-ok")
         assert page.text_content("[data-answer-detail]") == ticket.registration.user.display_name
@@ -103,7 +111,7 @@ def test_typed_ticket_number_online_and_offline(scene, chromium, asgi_server_fac
         page.press("[data-code]", "Enter")
         page.wait_for_selector("[data-answer].is-ok")
         assert page.get_attribute("#checkin-scanner", "data-pending-count") == "1"
-        page.fill("[data-code]", "999999")           # no ticket of this event
+        page.fill("[data-code]", "999999")  # no ticket of this event
         page.press("[data-code]", "Enter")
         page.wait_for_selector("[data-answer].is-bad[data-result='invalid']")
         context.set_offline(False)
@@ -116,10 +124,13 @@ def test_typed_ticket_number_online_and_offline(scene, chromium, asgi_server_fac
 def test_session_door_scanned_from_the_phone_online_and_offline(scene, chromium, asgi_server_factory, monkeypatch):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     event, editor, token = scene
-    session = SessionFactory(event=event, title="分论坛一：海洋科技", starts_at=event.starts_at,
-                             ends_at=event.ends_at)
-    later = SessionFactory(event=event, title="分论坛二：明日开放", starts_at=event.starts_at + timedelta(days=2),
-                           ends_at=event.starts_at + timedelta(days=2, hours=2))
+    session = SessionFactory(event=event, title="分论坛一：海洋科技", starts_at=event.starts_at, ends_at=event.ends_at)
+    later = SessionFactory(
+        event=event,
+        title="分论坛二：明日开放",
+        starts_at=event.starts_at + timedelta(days=2),
+        ends_at=event.starts_at + timedelta(days=2, hours=2),
+    )
     forum = checkin_list_save(event=event, actor=editor, session=session)
     tomorrow = checkin_list_save(event=event, actor=editor, session=later)
     first, first_code = ticket_and_code(event)
@@ -156,7 +167,7 @@ def test_session_door_scanned_from_the_phone_online_and_offline(scene, chromium,
         wait_js(page, f"document.querySelector('[data-list-select]').value === '{forum.pk}'")
         context.set_offline(True)
         page.wait_for_selector("[data-net].off")
-        page.fill("[data-code]", first_code)          # in already (online scan above)
+        page.fill("[data-code]", first_code)  # in already (online scan above)
         page.press("[data-code]", "Enter")
         page.wait_for_selector("[data-answer].is-bad[data-result='already_checked_in']")
         page.fill("[data-code]", second_code)
@@ -167,5 +178,7 @@ def test_session_door_scanned_from_the_phone_online_and_offline(scene, chromium,
         no_sideways = page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
         assert no_sideways
         browser.close()
-    assert set(Checkin.objects.values_list("ticket_id", "checkin_list_id")) == {(first.pk, forum.pk),
-                                                                                 (second.pk, forum.pk)}
+    assert set(Checkin.objects.values_list("ticket_id", "checkin_list_id")) == {
+        (first.pk, forum.pk),
+        (second.pk, forum.pk),
+    }

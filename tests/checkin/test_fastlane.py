@@ -23,6 +23,15 @@ from checkin.models import Checkin, Scan, ScannerDevice
 from notifications.live import group_event_staff
 
 from .helpers import nonce, ticket_and_code
+from .test_door import (  # noqa: F401  (issue 17's door rules, against the lane too)
+    test_door_not_open_after_the_end_says_it_closed,
+    test_door_not_open_says_when_scanning_opens,
+    test_door_rehearsal_opens_scanning_now_and_its_end_removes_its_checkins,
+    test_door_rehearsal_that_ran_out_is_closed_again,
+    test_door_typed_ticket_number_checks_in_within_the_chosen_event,
+    test_door_typed_ticket_number_outside_the_device_scope_is_refused,
+    test_door_typed_ticket_numbers_are_rate_limited,
+)
 from .test_scanning import (  # noqa: F401  (collected again here, against the lane)
     setup,
     test_device_revoked_cannot_scan,
@@ -37,11 +46,6 @@ from .test_scanning import (  # noqa: F401  (collected again here, against the l
     test_scan_without_or_with_bad_token_is_401,
     test_scan_wrong_shape_is_bad_request,
 )
-from .test_door import (  # noqa: F401  (issue 17's door rules, against the lane too)
-    test_door_not_open_after_the_end_says_it_closed, test_door_not_open_says_when_scanning_opens,
-    test_door_rehearsal_opens_scanning_now_and_its_end_removes_its_checkins,
-    test_door_rehearsal_that_ran_out_is_closed_again, test_door_typed_ticket_number_checks_in_within_the_chosen_event,
-    test_door_typed_ticket_number_outside_the_device_scope_is_refused, test_door_typed_ticket_numbers_are_rate_limited)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 RACERS = 50
@@ -74,10 +78,20 @@ class LaneClient:
         return asyncio.run_coroutine_threadsafe(self.request(method, path, headers, body), self.loop).result(60)
 
     async def request(self, method, path, headers, body) -> LaneResponse:
-        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
-                 "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
-                 "headers": [(b"host", b"testserver"), *headers], "client": ("127.0.0.1", 5000),
-                 "server": ("testserver", 80)}
+        scope = {
+            "type": "http",
+            "asgi": {"version": "3.0"},
+            "http_version": "1.1",
+            "method": method,
+            "scheme": "http",
+            "path": path,
+            "raw_path": path.encode(),
+            "query_string": b"",
+            "root_path": "",
+            "headers": [(b"host", b"testserver"), *headers],
+            "client": ("127.0.0.1", 5000),
+            "server": ("testserver", 80),
+        }
         chunks = [{"type": "http.request", "body": body, "more_body": False}]
         sent = []
 
@@ -91,8 +105,9 @@ class LaneClient:
 
         await self.lane(scope, receive, send)
         start = next(m for m in sent if m["type"] == "http.response.start")
-        return LaneResponse(start["status"], b"".join(m.get("body", b"") for m in sent
-                                                        if m["type"] == "http.response.body"))
+        return LaneResponse(
+            start["status"], b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
+        )
 
 
 @pytest.fixture(scope="module")
@@ -143,8 +158,9 @@ def test_the_answer_is_in_the_language_asked_for(client, setup):
     event, _staff, _device, token = setup
     _ticket, code = ticket_and_code(event)
     body = json.dumps({"code": code, "nonce": nonce()}).encode()
-    english = client.call("POST", "/api/checkin/scan", [(b"authorization", f"Bearer {token}".encode()),
-                                                        (b"accept-language", b"en")], body).json()
+    english = client.call(
+        "POST", "/api/checkin/scan", [(b"authorization", f"Bearer {token}".encode()), (b"accept-language", b"en")], body
+    ).json()
     again = scan(client, token, {"code": code, "nonce": nonce()}).json()
     assert english["message"] == "Checked in"
     assert again["message"] == "已签到"
@@ -211,8 +227,7 @@ def test_dashboard_rows_of_a_rush_travel_together(loop, client, setup):
         return channel
 
     channel = asyncio.run_coroutine_threadsafe(listen(), loop).result(10)
-    answers = [scan(client, token, {"code": code, "gate": "东门", "nonce": nonce()}).json()["result"]
-               for code in codes]
+    answers = [scan(client, token, {"code": code, "gate": "东门", "nonce": nonce()}).json()["result"] for code in codes]
     message = asyncio.run_coroutine_threadsafe(asyncio.wait_for(layer.receive(channel), 5), loop).result(10)
     assert answers == ["ok", "ok", "ok"]
     payload = message["payload"]

@@ -32,8 +32,11 @@ def test_scan_on_one_process_reaches_dashboard_socket_on_another(asgi_server_fac
     topics = f"event.{event.pk}.staff,event.{event.pk}.public"
 
     def scan_over_http():
-        response = httpx.post(f"{scan_server.url}/api/checkin/scan", headers={"Authorization": f"Bearer {token}"},
-                              json={"code": code, "gate": "北门", "nonce": nonce()})
+        response = httpx.post(
+            f"{scan_server.url}/api/checkin/scan",
+            headers={"Authorization": f"Bearer {token}"},
+            json={"code": code, "gate": "北门", "nonce": nonce()},
+        )
         assert response.status_code == 200, response.text
         return response.json()
 
@@ -55,7 +58,11 @@ def test_scan_on_one_process_reaches_dashboard_socket_on_another(asgi_server_fac
     assert (staff["type"], staff["event"], len(staff["scans"])) == ("checkin.scans", event.pk, 1)
     row = staff["scans"][0]
     assert (row["result"], row["gate"], row["new"], row["name"]) == (
-        "ok", "北门", True, ticket.registration.user.display_name)
+        "ok",
+        "北门",
+        True,
+        ticket.registration.user.display_name,
+    )
     assert by_topic[f"event.{event.pk}.public"] == {"type": "checkin.inside", "event": event.pk, "inside": 1}
 
 

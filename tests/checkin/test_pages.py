@@ -83,8 +83,10 @@ def test_lists_page_saves_session_list(client):
     team_member(event, editor)
     client.force_login(editor)
     assert client.get(f"/console/events/{event.pk}/checkin/lists/").status_code == 200
-    client.post(f"/console/events/{event.pk}/checkin/lists/",
-                {"session": session.pk, "opens_minutes_before": "15", "allow_reentry": "on"})
+    client.post(
+        f"/console/events/{event.pk}/checkin/lists/",
+        {"session": session.pk, "opens_minutes_before": "15", "allow_reentry": "on"},
+    )
     saved = CheckinList.objects.get(session=session)
     assert (saved.opens_minutes_before, saved.allow_reentry) == (15, True)
     client.post(f"/console/events/{event.pk}/checkin/lists/", {"opens_minutes_before": "-5"})

@@ -40,8 +40,9 @@ class PublicPage:
 
     def __init__(self, browser, site, event):
         self.event = event
-        self.context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN",
-                                           timezone_id="Asia/Shanghai")
+        self.context = browser.new_context(
+            viewport={"width": 390, "height": 844}, locale="zh-CN", timezone_id="Asia/Shanghai"
+        )
         self.page = self.context.new_page()
         self.frames: list[dict] = []
         self.rereads: list[str] = []
@@ -66,18 +67,22 @@ class PublicPage:
     def settled(self) -> None:
         """Connected, and the re-read that follows the first snapshot has been answered."""
         wait_live(self.page)
-        wait_js(self.page,
+        wait_js(
+            self.page,
             "performance.getEntriesByType('resource').some(e => e.name.includes('/inside.json') && e.responseEnd > 0)",
-            timeout=10_000)
+            timeout=10_000,
+        )
         self.page.evaluate("window.__notReloaded = true")
 
     def wait_for_count(self, expected: int) -> None:
-        wait_js(self.page, f"document.querySelector({COUNT!r}).textContent.trim() === '{expected}'",
-                                    timeout=10_000)
+        wait_js(self.page, f"document.querySelector({COUNT!r}).textContent.trim() === '{expected}'", timeout=10_000)
 
     def pushes(self) -> list[dict]:
-        return [f["payload"] for f in self.frames
-                if isinstance(f.get("payload"), dict) and f["payload"].get("type") == "checkin.inside"]
+        return [
+            f["payload"]
+            for f in self.frames
+            if isinstance(f.get("payload"), dict) and f["payload"].get("type") == "checkin.inside"
+        ]
 
 
 def test_a_scan_at_the_door_raises_the_count_on_the_open_page(scene, browser, asgi_server_factory):
@@ -90,8 +95,12 @@ def test_a_scan_at_the_door_raises_the_count_on_the_open_page(scene, browser, as
     rereads_before = len(public.rereads)
 
     (_ticket, code) = tickets[0]
-    response = httpx.post(f"{site.url}/api/checkin/scan", headers={"Authorization": f"Bearer {token}"},
-                          json={"code": code, "gate": "东门", "nonce": nonce()}, timeout=10)
+    response = httpx.post(
+        f"{site.url}/api/checkin/scan",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"code": code, "gate": "东门", "nonce": nonce()},
+        timeout=10,
+    )
     assert (response.status_code, response.json()["result"]) == (200, "ok")
 
     public.wait_for_count(1)
@@ -103,8 +112,12 @@ def test_a_scan_at_the_door_raises_the_count_on_the_open_page(scene, browser, as
     public.page.screenshot(path=str(ARTIFACTS / "checkin-public-count-live.png"), full_page=True)
 
     # The same ticket again is a duplicate: nobody new is inside, the number stays.
-    again = httpx.post(f"{site.url}/api/checkin/scan", headers={"Authorization": f"Bearer {token}"},
-                       json={"code": code, "gate": "东门", "nonce": nonce()}, timeout=10)
+    again = httpx.post(
+        f"{site.url}/api/checkin/scan",
+        headers={"Authorization": f"Bearer {token}"},
+        json={"code": code, "gate": "东门", "nonce": nonce()},
+        timeout=10,
+    )
     assert again.json()["result"] == "already_checked_in"
     public.page.wait_for_timeout(1200)
     assert public.count() == "1"
@@ -126,8 +139,11 @@ def test_a_checkin_in_another_process_reaches_the_page_through_redis(scene, brow
         # Its own thread: a plain synchronous caller (as a worker or the shell would be), not the
         # thread where Playwright runs its event loop. Its own database connection, closed after.
         try:
-            outcomes.append(checkin_perform(code=code, gate="北门", nonce=nonce(), scanned_at=None,
-                                            scanner=device_scanner(device)).result)
+            outcomes.append(
+                checkin_perform(
+                    code=code, gate="北门", nonce=nonce(), scanned_at=None, scanner=device_scanner(device)
+                ).result
+            )
         finally:
             connection.close()
 

@@ -43,9 +43,14 @@ def run_together(actions):
 
 def race(event, device, code):
     scanner = device_scanner(device)
-    return run_together([lambda n=nonce(): scanning.checkin_perform(code=code, gate=f"G{n[:2]}", nonce=n,
-                                                                      scanned_at=None, scanner=scanner).result
-                         for _ in range(RACERS)])
+    return run_together(
+        [
+            lambda n=nonce(): (
+                scanning.checkin_perform(code=code, gate=f"G{n[:2]}", nonce=n, scanned_at=None, scanner=scanner).result
+            )
+            for _ in range(RACERS)
+        ]
+    )
 
 
 @pytest.fixture
@@ -106,9 +111,16 @@ def number_burst(event, device):
 
     cache.clear()
     scanner = device_scanner(device)
-    return run_together([lambda n=nonce(), i=i: scanning.checkin_perform(
-        code=str(800000 + i), gate="", nonce=n, scanned_at=None, scanner=scanner, event_id=event.pk).result
-        for i in range(NUMBER_RACERS)])
+    return run_together(
+        [
+            lambda n=nonce(), i=i: (
+                scanning.checkin_perform(
+                    code=str(800000 + i), gate="", nonce=n, scanned_at=None, scanner=scanner, event_id=event.pk
+                ).result
+            )
+            for i in range(NUMBER_RACERS)
+        ]
+    )
 
 
 def _rate_limited(errors):

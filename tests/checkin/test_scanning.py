@@ -36,8 +36,13 @@ def setup():
 
 
 def scan(client, token, body, **extra):
-    return client.post("/api/checkin/scan", data=json.dumps(body) if not isinstance(body, (str, bytes)) else body,
-                       content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}", **extra)
+    return client.post(
+        "/api/checkin/scan",
+        data=json.dumps(body) if not isinstance(body, (str, bytes)) else body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+        **extra,
+    )
 
 
 def test_scan_ok_then_already_checked_in_with_when_and_gate(client, setup):
@@ -56,7 +61,9 @@ def test_scan_ok_then_already_checked_in_with_when_and_gate(client, setup):
     assert body["checked_in_at"] == checkin.scanned_at.isoformat()
     assert Checkin.objects.filter(ticket=ticket).count() == 1
     assert list(Scan.objects.filter(ticket=ticket).order_by("pk").values_list("result", "flagged")) == [
-        ("ok", False), ("already_checked_in", True)]
+        ("ok", False),
+        ("already_checked_in", True),
+    ]
     assert AuditEntry.objects.filter(action="checkin.create", target_id=str(ticket.pk)).count() == 1
 
 
@@ -130,12 +137,20 @@ def test_scan_before_window_is_not_open(client):
     assert scan(client, token, {"code": code, "nonce": nonce()}).json()["result"] == "ok"
 
 
-@pytest.mark.parametrize("body", [
-    "not json", "[1, 2]", json.dumps({"code": 5, "nonce": "abcdefgh1"}), json.dumps({"code": "x"}),
-    json.dumps({"code": "x", "nonce": "short"}), json.dumps({"code": "x", "nonce": "abcdefgh1", "gate": ["a"]}),
-    json.dumps({"code": "x", "nonce": "abcdefgh1", "scanned_at": "yesterday"}),
-    json.dumps({"code": "x", "nonce": "abcdefgh1", "list": "1"}), b"\xff\xfe",
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "not json",
+        "[1, 2]",
+        json.dumps({"code": 5, "nonce": "abcdefgh1"}),
+        json.dumps({"code": "x"}),
+        json.dumps({"code": "x", "nonce": "short"}),
+        json.dumps({"code": "x", "nonce": "abcdefgh1", "gate": ["a"]}),
+        json.dumps({"code": "x", "nonce": "abcdefgh1", "scanned_at": "yesterday"}),
+        json.dumps({"code": "x", "nonce": "abcdefgh1", "list": "1"}),
+        b"\xff\xfe",
+    ],
+)
 def test_scan_wrong_shape_is_bad_request(client, setup, body):
     _event, _staff, _device, token = setup
     response = scan(client, token, body)
@@ -186,13 +201,16 @@ def test_session_user_candidate_and_company_cannot_scan(client):
     _ticket, code = ticket_and_code(event)
     for user in [candidate(), company_member(), organizer()]:  # the organizer is not on this event's team
         client.force_login(user)
-        response = client.post("/api/checkin/scan", json.dumps({"code": code, "nonce": nonce()}),
-                               content_type="application/json")
+        response = client.post(
+            "/api/checkin/scan", json.dumps({"code": code, "nonce": nonce()}), content_type="application/json"
+        )
         assert response.status_code in (403, 401)
         assert response.json()["result"] in ("forbidden", "wrong_event")
     assert Checkin.objects.count() == 0
-    assert checkin_perform(code=code, gate="", nonce=nonce(), scanned_at=None,
-                           scanner=Scanner(user=candidate())).result == "wrong_event"
+    assert (
+        checkin_perform(code=code, gate="", nonce=nonce(), scanned_at=None, scanner=Scanner(user=candidate())).result
+        == "wrong_event"
+    )
 
 
 def test_session_organizer_with_scan_permission_scans(client):
@@ -201,8 +219,9 @@ def test_session_organizer_with_scan_permission_scans(client):
     team_member(event, staff, can_edit=False, can_scan=True)
     _ticket, code = ticket_and_code(event)
     client.force_login(staff)
-    response = client.post("/api/checkin/scan", json.dumps({"code": code, "nonce": nonce()}),
-                           content_type="application/json")
+    response = client.post(
+        "/api/checkin/scan", json.dumps({"code": code, "nonce": nonce()}), content_type="application/json"
+    )
     assert response.json()["result"] == "ok"
     assert Checkin.objects.get().by_user == staff
 
@@ -227,13 +246,18 @@ def test_offline_sync_from_two_devices_earliest_wins_with_flagged_duplicate(setu
     ticket, code = ticket_and_code(event)
     now = timezone.now()
     # Device B uploads first, but device A scanned the same ticket two minutes earlier.
-    b = checkin_sync(scans=[{"code": code, "gate": "西门", "nonce": nonce(),
-                             "scanned_at": now - timedelta(minutes=3)}], scanner=device_scanner(device_b))
+    b = checkin_sync(
+        scans=[{"code": code, "gate": "西门", "nonce": nonce(), "scanned_at": now - timedelta(minutes=3)}],
+        scanner=device_scanner(device_b),
+    )
     a_nonce = nonce()
-    a = checkin_sync(scans=[{"code": code, "gate": "东门", "nonce": a_nonce,
-                             "scanned_at": now - timedelta(minutes=5)},
-                            {"code": "garbage", "gate": "东门", "nonce": nonce(), "scanned_at": now}],
-                     scanner=device_scanner(device_a))
+    a = checkin_sync(
+        scans=[
+            {"code": code, "gate": "东门", "nonce": a_nonce, "scanned_at": now - timedelta(minutes=5)},
+            {"code": "garbage", "gate": "东门", "nonce": nonce(), "scanned_at": now},
+        ],
+        scanner=device_scanner(device_a),
+    )
     assert [answer["result"] for answer in b] == ["ok"]
     assert [answer["result"] for answer in a] == ["ok", "invalid"]
     checkin = Checkin.objects.get(ticket=ticket)
@@ -243,8 +267,10 @@ def test_offline_sync_from_two_devices_earliest_wins_with_flagged_duplicate(setu
     assert scans == {"东门": False, "西门": True}
     assert Scan.objects.get(gate="西门").result == "already_checked_in"
     # Uploading A's queue again (a retry after a lost answer) changes nothing.
-    again = checkin_sync(scans=[{"code": code, "gate": "东门", "nonce": a_nonce,
-                                 "scanned_at": now - timedelta(minutes=5)}], scanner=device_scanner(device_a))
+    again = checkin_sync(
+        scans=[{"code": code, "gate": "东门", "nonce": a_nonce, "scanned_at": now - timedelta(minutes=5)}],
+        scanner=device_scanner(device_a),
+    )
     assert again[0]["replayed"] is True
     assert Scan.objects.filter(ticket=ticket).count() == 2
 
@@ -256,10 +282,13 @@ def test_offline_sync_one_batch_applies_the_earliest_scan_first(setup):
     ticket, code = ticket_and_code(event)
     now = timezone.now()
     later, earlier = nonce(), nonce()
-    answers = checkin_sync(scans=[
-        {"code": code, "gate": "西门", "nonce": later, "scanned_at": now - timedelta(minutes=1)},
-        {"code": code, "gate": "东门", "nonce": earlier, "scanned_at": now - timedelta(minutes=9)},
-    ], scanner=device_scanner(device))
+    answers = checkin_sync(
+        scans=[
+            {"code": code, "gate": "西门", "nonce": later, "scanned_at": now - timedelta(minutes=1)},
+            {"code": code, "gate": "东门", "nonce": earlier, "scanned_at": now - timedelta(minutes=9)},
+        ],
+        scanner=device_scanner(device),
+    )
     assert [(a["nonce"], a["result"]) for a in answers] == [(later, "already_checked_in"), (earlier, "ok")]
     checkin = Checkin.objects.get(ticket=ticket)
     assert (checkin.gate, checkin.scanned_at) == ("东门", now - timedelta(minutes=9))
@@ -270,8 +299,10 @@ def test_offline_sync_scan_of_a_session_list_counts_on_that_list(setup):
     session = SessionFactory(event=event, starts_at=event.starts_at, ends_at=event.ends_at)
     session_list = checkin_list_save(event=event, actor=None, session=session)
     ticket, code = ticket_and_code(event)
-    answers = checkin_sync(scans=[{"code": code, "gate": "", "nonce": nonce(), "scanned_at": timezone.now(),
-                                   "list": session_list.pk}], scanner=device_scanner(device))
+    answers = checkin_sync(
+        scans=[{"code": code, "gate": "", "nonce": nonce(), "scanned_at": timezone.now(), "list": session_list.pk}],
+        scanner=device_scanner(device),
+    )
     assert answers[0]["result"] == "ok"
     assert list(Checkin.objects.filter(ticket=ticket).values_list("checkin_list_id", flat=True)) == [session_list.pk]
 
@@ -281,12 +312,17 @@ def test_sync_api_shape_and_answers(client, setup):
     _ticket, code = ticket_and_code(event)
     when = (timezone.now() - timedelta(minutes=1)).isoformat()
     body = {"scans": [{"code": code, "gate": "A", "nonce": nonce(), "scanned_at": when}] * 1}
-    response = client.post("/api/checkin/sync", json.dumps(body), content_type="application/json",
-                           HTTP_AUTHORIZATION=f"Bearer {token}")
+    response = client.post(
+        "/api/checkin/sync", json.dumps(body), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}"
+    )
     assert response.status_code == 200
     assert [s["result"] for s in response.json()["scans"]] == ["ok"]
-    bad = client.post("/api/checkin/sync", json.dumps({"scans": [{"code": code}]}), content_type="application/json",
-                      HTTP_AUTHORIZATION=f"Bearer {token}")
+    bad = client.post(
+        "/api/checkin/sync",
+        json.dumps({"scans": [{"code": code}]}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
     assert (bad.status_code, bad.json()["result"]) == (400, "bad_request")
 
 

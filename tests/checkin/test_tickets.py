@@ -119,11 +119,11 @@ def test_ticket_code_verify_rejects_retired_key_but_keeps_rotated_one(django_cap
     registration = RegistrationFactory()
     ticket = ticket_for_registration(registration)
     old_code = ticket_code(ticket)
-    assert ticket_code_verify(old_code).ticket_id == ticket.pk   # cached now
+    assert ticket_code_verify(old_code).ticket_id == ticket.pk  # cached now
     new_key = signing_key_create(event_id=registration.event_id)
     new_code = ticket_code(ticket)
     assert new_code != old_code and new_code.split(".")[1] == str(new_key.pk)
-    assert ticket_code_verify(old_code).ticket_id == ticket.pk   # rotation alone keeps old codes valid
+    assert ticket_code_verify(old_code).ticket_id == ticket.pk  # rotation alone keeps old codes valid
     old_key = SigningKey.objects.exclude(pk=new_key.pk).get(event=registration.event)
     # The production path: the cached public key is dropped after commit, so a retired key stops
     # verifying at once rather than after the cache's 300 s.
@@ -149,16 +149,23 @@ def test_ticket_qr_png_decodes_to_code():
 
 def test_attachment_provider_gives_png_for_own_confirmed_registration_only():
     registration = RegistrationFactory()
-    files = attachments_for("registration.confirmed", user_id=registration.user_id,
-                            context={"registration_id": registration.pk})
+    files = attachments_for(
+        "registration.confirmed", user_id=registration.user_id, context={"registration_id": registration.pk}
+    )
     assert [(name, mime) for name, _content, mime in files] == [("ticket.png", "image/png")]
     code = ticket_code(Ticket.objects.get(registration=registration))
     assert [r.text for r in zxingcpp.read_barcodes(Image.open(io.BytesIO(files[0][1])))] == [code]
-    assert attachments_for("registration.promoted", user_id=registration.user_id + 999,
-                           context={"registration_id": registration.pk}) == []
+    assert (
+        attachments_for(
+            "registration.promoted", user_id=registration.user_id + 999, context={"registration_id": registration.pk}
+        )
+        == []
+    )
     waiting = RegistrationFactory(status=Registration.Status.WAITLISTED)
-    assert attachments_for("registration.confirmed", user_id=waiting.user_id,
-                           context={"registration_id": waiting.pk}) == []
+    assert (
+        attachments_for("registration.confirmed", user_id=waiting.user_id, context={"registration_id": waiting.pk})
+        == []
+    )
     assert attachments_for("registration.confirmed", user_id=1, context={}) == []
 
 

@@ -39,9 +39,16 @@ def cpsat_balanced_exists(entries, judges, k, conflicts) -> bool:
     return True
 
 
-instances = st.integers(1, 30).flatmap(lambda E: st.integers(2, 12).flatmap(lambda J: st.tuples(
-    st.just(E), st.just(J), st.integers(1, min(4, J)),
-    st.sets(st.tuples(st.integers(0, J - 1), st.integers(0, E - 1)), max_size=E * J // 4))))
+instances = st.integers(1, 30).flatmap(
+    lambda E: st.integers(2, 12).flatmap(
+        lambda J: st.tuples(
+            st.just(E),
+            st.just(J),
+            st.integers(1, min(4, J)),
+            st.sets(st.tuples(st.integers(0, J - 1), st.integers(0, E - 1)), max_size=E * J // 4),
+        )
+    )
+)
 
 
 @settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -99,8 +106,14 @@ def test_conflict_pairs_from_organisation_declarations_and_team():
     e_free = an_entry(competition, organisation="复旦大学")
     judge_user = UserFactory()
     judge = a_judge(competition, organisation="中国 海洋大学", user=judge_user)  # spaces and case do not hide it
-    judge_accept(judge=judge, user=judge_user, organisation="中国海洋大学", entry_ids=[e_declared.pk],
-                 organisations=["青岛海巡科技有限公司"], coauthors=["李海燕"])
+    judge_accept(
+        judge=judge,
+        user=judge_user,
+        organisation="中国海洋大学",
+        entry_ids=[e_declared.pk],
+        organisations=["青岛海巡科技有限公司"],
+        coauthors=["李海燕"],
+    )
     member = a_judge(competition, organisation="复旦大学", user=e_free.lead)  # a judge on a team
     pairs = conflict_pairs(competition)
     assert {e for j, e in pairs if j == judge.pk} == {e_org.pk, e_declared.pk, e_coauthor.pk, e_company.pk}

@@ -93,8 +93,10 @@ def test_console_award_mentor_and_mentor_logs_session(client):
     client.force_login(mentor_user)
     page = client.get(reverse("competitions:mentoring")).content.decode()
     assert entry.title in page
-    client.post(reverse("competitions:mentoring"), {"project": entry.project_id, "held_on": date.today().isoformat(),
-                                                   "minutes": "90", "note": "融资路演辅导"})
+    client.post(
+        reverse("competitions:mentoring"),
+        {"project": entry.project_id, "held_on": date.today().isoformat(), "minutes": "90", "note": "融资路演辅导"},
+    )
     assert MentorSession.objects.get().minutes == 90
 
 
@@ -103,8 +105,10 @@ def test_judge_invite_email_accept_and_declare(client, django_capture_on_commit_
     entry = an_entry(competition)
     client.force_login(organizer)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("competitions:console", args=[competition.pk]),
-                    {"form": "judge", "name": "周教授", "email": "Zhou@Example.cn", "organisation": "山东大学"})
+        client.post(
+            reverse("competitions:console", args=[competition.pk]),
+            {"form": "judge", "name": "周教授", "email": "Zhou@Example.cn", "organisation": "山东大学"},
+        )
     judge = Judge.objects.get()
     assert mail.outbox[-1].to == ["zhou@example.cn"] and judge.token in mail.outbox[-1].body
     with pytest.raises(CompetitionError) as error:
@@ -116,8 +120,10 @@ def test_judge_invite_email_accept_and_declare(client, django_capture_on_commit_
     assert response.status_code == 403
     right = UserFactory(email="zhou@example.cn")
     client.force_login(right)
-    response = client.post(reverse("competitions:judge_invitation", args=[judge.token]),
-                           {"organisation": "山东大学", "entries": [str(entry.pk)], "coauthors": "李雷\n韩梅梅"})
+    response = client.post(
+        reverse("competitions:judge_invitation", args=[judge.token]),
+        {"organisation": "山东大学", "entries": [str(entry.pk)], "coauthors": "李雷\n韩梅梅"},
+    )
     assert response.status_code == 302
     judge.refresh_from_db()
     assert (judge.user_id, judge.status, judge.token) == (right.pk, Judge.Status.ACCEPTED, None)
@@ -138,14 +144,19 @@ def test_console_round_flow_and_exports(client):
     criteria = list(round_.criteria.all())
     for a in Assignment.objects.filter(round=round_).select_related("judge"):
         client.force_login(a.judge.user)
-        response = client.post(reverse("competitions:scorecard", args=[a.pk]),
-                               {f"c{c.pk}": str(5 + entries.index(a.entry)) for c in criteria})
+        response = client.post(
+            reverse("competitions:scorecard", args=[a.pk]),
+            {f"c{c.pk}": str(5 + entries.index(a.entry)) for c in criteria},
+        )
         assert response.status_code == 302
     client.force_login(organizer)
     for action in ("close", "compute"):
         client.post(url, {"action": action})
     assert list(Result.objects.filter(round=round_).order_by("rank").values_list("entry_id", "advances")) == [
-        (entries[2].pk, True), (entries[1].pk, True), (entries[0].pk, False)]  # ceil(0.5 × 3) = 2
+        (entries[2].pk, True),
+        (entries[1].pk, True),
+        (entries[0].pk, False),
+    ]  # ceil(0.5 × 3) = 2
     page = client.get(url).content.decode()
     assert entries[2].title in page
     for what, expected in (("assignment", "评审分配"), ("scores", "评分表"), ("ranking", "排名")):
@@ -153,14 +164,17 @@ def test_console_round_flow_and_exports(client):
         assert response.status_code == 200
         sheet = load_workbook(io.BytesIO(response.content)).active
         assert sheet.title == expected
-    ranking = load_workbook(io.BytesIO(client.get(reverse("competitions:export_round", args=[round_.pk, "ranking"]))
-                                       .content)).active
+    ranking = load_workbook(
+        io.BytesIO(client.get(reverse("competitions:export_round", args=[round_.pk, "ranking"])).content)
+    ).active
     assert [row[2] for row in ranking.iter_rows(min_row=2, values_only=True)] == [e.title for e in reversed(entries)]
-    matrix = load_workbook(io.BytesIO(client.get(reverse("competitions:export_round", args=[round_.pk, "assignment"]))
-                                      .content)).active
+    matrix = load_workbook(
+        io.BytesIO(client.get(reverse("competitions:export_round", args=[round_.pk, "assignment"])).content)
+    ).active
     assert next(matrix.iter_rows(min_row=matrix.max_row, values_only=True))[-1] == 6
-    entries_sheet = load_workbook(io.BytesIO(client.get(
-        reverse("competitions:export_entries", args=[competition.pk, "entries"])).content)).active
+    entries_sheet = load_workbook(
+        io.BytesIO(client.get(reverse("competitions:export_entries", args=[competition.pk, "entries"])).content)
+    ).active
     assert entries_sheet.max_row == 4
 
 
@@ -170,9 +184,17 @@ def test_console_settings_create_competition(client):
 
     event = EventFactory(kind=Event.Kind.COMPETITION)
     client.force_login(boss())
-    response = client.post(reverse("competitions:console", args=[event.pk]), {
-        "form": "settings", "tracks": "人工智能\n海洋经济", "entries_open_at": "2025-05-01T09:00",
-        "entry_deadline": "2025-06-30T17:00", "kind": "contest", "positions_total": "60"})
+    response = client.post(
+        reverse("competitions:console", args=[event.pk]),
+        {
+            "form": "settings",
+            "tracks": "人工智能\n海洋经济",
+            "entries_open_at": "2025-05-01T09:00",
+            "entry_deadline": "2025-06-30T17:00",
+            "kind": "contest",
+            "positions_total": "60",
+        },
+    )
     assert response.status_code == 302
     competition = Competition.objects.get(event=event)
     assert competition.tracks == ["人工智能", "海洋经济"]
@@ -187,12 +209,14 @@ def test_account_delete_keeps_judge_scores_and_export_lists_entries(django_captu
     entry = an_entry(competition, title="海洋牧场水下巡检机器人")
     judge = a_judge(competition, organisation="山东大学")
     round_ = a_round(competition)
-    Scorecard.objects.create(assignment=Assignment.objects.create(round=round_, judge=judge, entry=entry),
-                             values={}, total=80)
+    Scorecard.objects.create(
+        assignment=Assignment.objects.create(round=round_, judge=judge, entry=entry), values={}, total=80
+    )
     data = personal_data_export(user=entry.lead)
     assert data["competition_entries"][0]["title"] == "海洋牧场水下巡检机器人"
     assert personal_data_export(user=judge.user)["competition_judging"] == [
-        {"competition": competition.event.title, "organisation": "山东大学"}]
+        {"competition": competition.event.title, "organisation": "山东大学"}
+    ]
     account_delete(user=judge.user)
     judge.refresh_from_db()
     assert (judge.user_id, judge.email, judge.organisation) == (None, f"erased-{judge.pk}@invalid", "")
@@ -219,9 +243,11 @@ def test_selection_last_round_publication_makes_selected_entries_projects():
     round_ = a_round(competition, status=Round.Status.CLOSED, advance_count=1)
     judge = a_judge(competition)
     from competitions.models import Scorecard
+
     for entry, total in ((chosen, 90), (other, 60)):
-        Scorecard.objects.create(assignment=Assignment.objects.create(round=round_, judge=judge, entry=entry),
-                                 values={}, total=total)
+        Scorecard.objects.create(
+            assignment=Assignment.objects.create(round=round_, judge=judge, entry=entry), values={}, total=total
+        )
     results_compute(round_=round_, actor=organizer)
     results_review(round_=round_, actor=organizer)
     results_publish(round_=round_, actor=organizer)
@@ -234,8 +260,11 @@ def test_console_round_duplicate_number_refused_not_500(client):
     competition = a_competition()
     a_round(competition, number=1)
     client.force_login(boss())
-    response = client.post(reverse("competitions:console", args=[competition.pk]),
-                           {"form": "round", "number": "1", "name": "复赛", "kind": "roadshow"}, follow=True)
+    response = client.post(
+        reverse("competitions:console", args=[competition.pk]),
+        {"form": "round", "number": "1", "name": "复赛", "kind": "roadshow"},
+        follow=True,
+    )
     assert response.status_code == 200
     assert "轮次序号已存在" in response.content.decode()
     assert competition.rounds.count() == 1

@@ -16,8 +16,10 @@ def test_judge_scores_on_phone_and_screen_updates_live_after_reveal(open_page, s
     competition, organizer = a_competition(), boss()
     first = an_entry(competition, title="海洋牧场水下巡检机器人", organisation="中国海洋大学")
     second = an_entry(competition, title="固态氢储运材料与装置", organisation="青岛大学")
-    judges = [a_judge(competition, organisation="山东大学", name="周明远"),
-              a_judge(competition, organisation="复旦大学", name="孙立群")]
+    judges = [
+        a_judge(competition, organisation="山东大学", name="周明远"),
+        a_judge(competition, organisation="复旦大学", name="孙立群"),
+    ]
     round_ = a_round(competition, kind=Round.Kind.LIVE, k=2, name="决赛（现场路演）", advance_count=2)
     for judge in judges:
         for entry in (first, second):
@@ -42,8 +44,7 @@ def test_judge_scores_on_phone_and_screen_updates_live_after_reveal(open_page, s
     phone.click(".score-form button[type=submit]")
     phone.wait_for_selector("text=您的加权总分：67.500")
     # The screen hears that one of two judges scored, and nothing of the score.
-    wait_js(screen, "document.querySelector('[data-progress]').textContent.includes('1 / 2')",
-                             timeout=15_000)
+    wait_js(screen, "document.querySelector('[data-progress]').textContent.includes('1 / 2')", timeout=15_000)
     assert "67.5" not in screen.content()
     assert screen.is_hidden("[data-results]")
 
@@ -67,12 +68,14 @@ def test_phone_screens_fit_390px(open_page, site):
     round_ = a_round(competition, k=1, name="初赛（网络评审）")
     assignment = Assignment.objects.create(round=round_, judge=judge, entry=entry)
     round_open(round_=round_, actor=organizer)
-    screens = [(None, f"/competitions/{competition.pk}/", "detail"),
-               (entry.lead, f"/competitions/{competition.pk}/enter/", "enter"),
-               (entry.lead, f"/competitions/entries/{entry.pk}/", "entry"),
-               (judge.user, "/competitions/judging/", "judging"),
-               (judge.user, f"/competitions/judging/{assignment.pk}/", "scorecard"),
-               (organizer, f"/console/competitions/rounds/{round_.pk}/", "console-round")]
+    screens = [
+        (None, f"/competitions/{competition.pk}/", "detail"),
+        (entry.lead, f"/competitions/{competition.pk}/enter/", "enter"),
+        (entry.lead, f"/competitions/entries/{entry.pk}/", "entry"),
+        (judge.user, "/competitions/judging/", "judging"),
+        (judge.user, f"/competitions/judging/{assignment.pk}/", "scorecard"),
+        (organizer, f"/console/competitions/rounds/{round_.pk}/", "console-round"),
+    ]
     ARTIFACTS.mkdir(exist_ok=True)
     for user, path, name in screens:
         page = open_page(user, path)

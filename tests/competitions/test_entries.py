@@ -24,9 +24,16 @@ from .factories import a_competition
 
 pytestmark = pytest.mark.django_db
 
-DATA = {"title": "海洋牧场智能巡检机器人", "track": "海洋经济", "stage": "idea", "organisation": "中国海洋大学",
-        "summary": "水下机器人巡检网箱。", "patents": "ZL202310123456.7\nCN116123456A", "funding_wan": "300",
-        "video_url": "https://video.example.cn/demo"}
+DATA = {
+    "title": "海洋牧场智能巡检机器人",
+    "track": "海洋经济",
+    "stage": "idea",
+    "organisation": "中国海洋大学",
+    "summary": "水下机器人巡检网箱。",
+    "patents": "ZL202310123456.7\nCN116123456A",
+    "funding_wan": "300",
+    "video_url": "https://video.example.cn/demo",
+}
 
 
 def test_entry_submit_alone_makes_team_of_one_and_notifies():
@@ -50,7 +57,9 @@ def test_entry_submit_with_team_requires_lead():
     entry = entry_submit(competition=competition, actor=lead, data=DATA, team=team)
     assert entry.team_id == team.pk
     assert set(Notification.objects.filter(kind="competition.entry_received").values_list("user_id", flat=True)) == {
-        lead.pk, friend.pk}
+        lead.pk,
+        friend.pk,
+    }
 
 
 def test_entry_submit_company_member_refused():
@@ -70,9 +79,17 @@ def test_entry_submit_company_stage_checks_credit_code():
     assert entry.credit_code == good["credit_code"].upper()
 
 
-@pytest.mark.parametrize("field,value,code", [
-    ("track", "火星经济", "track"), ("patents", "12345", "patent"), ("funding_wan", "-5", "invalid"),
-    ("video_url", "javascript:alert(1)", "invalid"), ("title", "  ", "invalid"), ("stage", "moon", "invalid")])
+@pytest.mark.parametrize(
+    "field,value,code",
+    [
+        ("track", "火星经济", "track"),
+        ("patents", "12345", "patent"),
+        ("funding_wan", "-5", "invalid"),
+        ("video_url", "javascript:alert(1)", "invalid"),
+        ("title", "  ", "invalid"),
+        ("stage", "moon", "invalid"),
+    ],
+)
 def test_entry_submit_bad_field_refused(field, value, code):
     with pytest.raises(CompetitionError) as error:
         entry_submit(competition=a_competition(), actor=candidate(), data={**DATA, field: value})
@@ -102,8 +119,13 @@ def test_entry_edit_until_deadline_then_closed():
     entry.refresh_from_db()
     assert entry.title == "新名称"
     with pytest.raises(CompetitionError) as error:
-        entry_submit(competition=competition, actor=lead, data=DATA, entry=entry,
-                     now=competition.entry_deadline + timedelta(seconds=1))
+        entry_submit(
+            competition=competition,
+            actor=lead,
+            data=DATA,
+            entry=entry,
+            now=competition.entry_deadline + timedelta(seconds=1),
+        )
     assert error.value.code == "closed"
     with pytest.raises(CompetitionError) as error:
         entry_submit(competition=competition, actor=lead, data=DATA, entry=entry, now=competition.entry_deadline)
@@ -137,8 +159,9 @@ def test_entry_edit_by_other_member_refused():
 
 
 def test_entry_before_opening_refused():
-    competition = a_competition(entries_open_at=timezone.now() + timedelta(days=1),
-                                entry_deadline=timezone.now() + timedelta(days=2))
+    competition = a_competition(
+        entries_open_at=timezone.now() + timedelta(days=1), entry_deadline=timezone.now() + timedelta(days=2)
+    )
     with pytest.raises(CompetitionError) as error:
         entry_submit(competition=competition, actor=candidate(), data=DATA)
     assert error.value.code == "not_open"
@@ -192,11 +215,14 @@ def _race(competition, lead, team, *, rounds=1):
 
 def _slow_exists(original):
     """Widen the window between the duplicate check and the insert, so the race is certain."""
+
     def exists(self):
         result = original(self)
         import time
+
         time.sleep(0.3)
         return result
+
     return exists
 
 
@@ -204,6 +230,7 @@ def test_entry_race_one_per_team_holds(postgres):
     competition, lead = a_competition(), candidate()
     team = team_create(lead=lead, name="团队")
     from django.db.models import QuerySet
+
     with mock.patch.object(QuerySet, "exists", _slow_exists(QuerySet.exists)):
         outcomes = _race(competition, lead, team)
     assert outcomes == ["duplicate", "ok"]
@@ -216,8 +243,11 @@ def test_entry_race_without_lock_goes_wrong(postgres):
     competition, lead = a_competition(), candidate()
     team = team_create(lead=lead, name="团队")
     from django.db.models import QuerySet
-    with mock.patch("competitions.services.entries._lock", lambda c: c), \
-            mock.patch.object(QuerySet, "exists", _slow_exists(QuerySet.exists)):
+
+    with (
+        mock.patch("competitions.services.entries._lock", lambda c: c),
+        mock.patch.object(QuerySet, "exists", _slow_exists(QuerySet.exists)),
+    ):
         outcomes = _race(competition, lead, team)
     assert outcomes == ["integrity", "ok"]
     assert Entry.objects.filter(competition=competition).count() == 1  # the constraint is the backstop

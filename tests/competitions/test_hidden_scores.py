@@ -46,8 +46,12 @@ def setup_round(kind=Round.Kind.ONLINE):
 
 
 def pages(client, competition, entry, theirs):
-    urls = [reverse("competitions:detail", args=[competition.pk]), reverse("competitions:entry", args=[entry.pk]),
-            reverse("competitions:scorecard", args=[theirs.pk]), reverse("competitions:judging")]
+    urls = [
+        reverse("competitions:detail", args=[competition.pk]),
+        reverse("competitions:entry", args=[entry.pk]),
+        reverse("competitions:scorecard", args=[theirs.pk]),
+        reverse("competitions:judging"),
+    ]
     return {url: client.get(url) for url in urls}
 
 
@@ -91,8 +95,9 @@ def test_final_screen_snapshot_hides_scores_until_reveal(client):
     live_reveal(round_=round_, actor=organizer)
     revealed = client.get(reverse("competitions:screen_json", args=[competition.pk])).json()
     assert revealed["revealed"] is True
-    assert revealed["results"] == [{"rank": 1, "title": entry.title, "organisation": "青岛大学", "score": "67.500",
-                                    "award": ""}]
+    assert revealed["results"] == [
+        {"rank": 1, "title": entry.title, "organisation": "青岛大学", "score": "67.500", "award": ""}
+    ]
 
 
 def communicator(query):

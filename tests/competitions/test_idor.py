@@ -26,27 +26,39 @@ def world():
     round_ = a_round(competition)
     assignment = Assignment.objects.create(round=round_, judge=judge, entry=entry)
     draft = a_competition(event=EventFactory(kind=Event.Kind.COMPETITION, status=Event.Status.DRAFT))
-    return {"competition": competition, "entry": entry, "judge": judge, "round": round_, "assignment": assignment,
-            "draft": draft}
+    return {
+        "competition": competition,
+        "entry": entry,
+        "judge": judge,
+        "round": round_,
+        "assignment": assignment,
+        "draft": draft,
+    }
 
 
 def private_urls(w):
     c, e = w["competition"], w["entry"]
     return [
-        reverse("competitions:entry", args=[e.pk]), reverse("competitions:entry_plan", args=[e.pk]),
+        reverse("competitions:entry", args=[e.pk]),
+        reverse("competitions:entry_plan", args=[e.pk]),
         reverse("competitions:scorecard", args=[w["assignment"].pk]),
         reverse("competitions:judge_declaration", args=[w["judge"].pk]),
         reverse("competitions:live_judge", args=[c.pk]),
-        reverse("competitions:detail", args=[w["draft"].pk]), reverse("competitions:enter", args=[w["draft"].pk]),
-        reverse("competitions:screen", args=[w["draft"].pk]), reverse("competitions:screen_json", args=[w["draft"].pk]),
+        reverse("competitions:detail", args=[w["draft"].pk]),
+        reverse("competitions:enter", args=[w["draft"].pk]),
+        reverse("competitions:screen", args=[w["draft"].pk]),
+        reverse("competitions:screen_json", args=[w["draft"].pk]),
     ]
 
 
 def console_urls(w):
     c, r = w["competition"], w["round"]
-    return [reverse("competitions:console", args=[c.pk]), reverse("competitions:console_round", args=[r.pk]),
-            reverse("competitions:export_entries", args=[c.pk, "entries"]),
-            *[reverse("competitions:export_round", args=[r.pk, what]) for what in ("assignment", "scores", "ranking")]]
+    return [
+        reverse("competitions:console", args=[c.pk]),
+        reverse("competitions:console_round", args=[r.pk]),
+        reverse("competitions:export_entries", args=[c.pk, "entries"]),
+        *[reverse("competitions:export_round", args=[r.pk, what]) for what in ("assignment", "scores", "ranking")],
+    ]
 
 
 def test_idor_other_candidate_and_other_judge_get_404(client, world):
@@ -106,8 +118,14 @@ def test_idor_console_posts_with_foreign_ids_404(client, world):
     elsewhere = a_competition()
     foreign_entry, foreign_judge = an_entry(elsewhere), a_judge(elsewhere)
     url = reverse("competitions:console_round", args=[world["round"].pk])
-    assert client.post(url, {"action": "pair_add", "judge": foreign_judge.pk, "entry": world["entry"].pk}).status_code == 404
-    assert client.post(url, {"action": "pair_add", "judge": world["judge"].pk, "entry": foreign_entry.pk}).status_code == 404
+    assert (
+        client.post(url, {"action": "pair_add", "judge": foreign_judge.pk, "entry": world["entry"].pk}).status_code
+        == 404
+    )
+    assert (
+        client.post(url, {"action": "pair_add", "judge": world["judge"].pk, "entry": foreign_entry.pk}).status_code
+        == 404
+    )
     foreign_round = a_round(elsewhere)
     foreign_assignment = Assignment.objects.create(round=foreign_round, judge=foreign_judge, entry=foreign_entry)
     assert client.post(url, {"action": "pair_remove", "assignment": foreign_assignment.pk}).status_code == 404
@@ -126,13 +144,24 @@ def test_idor_mentoring_post_for_foreign_project_404(client, world):
     user = UserFactory()
     mentor = Mentor.objects.create(user=user, name="王导师", organisation="青岛银行", expertise="finance")
     boss = organizer(manages_all=True)
-    mine = project_create(series=world["competition"].series, title="我的项目", source="competition",
-                          signed_on=world["entry"].submitted_at.date(), actor=boss, team=world["entry"].team)
+    mine = project_create(
+        series=world["competition"].series,
+        title="我的项目",
+        source="competition",
+        signed_on=world["entry"].submitted_at.date(),
+        actor=boss,
+        team=world["entry"].team,
+    )
     world["entry"].project = mine
     world["entry"].save()
     ProjectMentor.objects.create(project=mine, mentor=mentor)
-    other = project_create(series=world["competition"].series, title="别人的项目", source="competition",
-                           signed_on=world["entry"].submitted_at.date(), actor=boss)
+    other = project_create(
+        series=world["competition"].series,
+        title="别人的项目",
+        source="competition",
+        signed_on=world["entry"].submitted_at.date(),
+        actor=boss,
+    )
     client.force_login(user)
     url = reverse("competitions:mentoring")
     response = client.post(url, {"project": other.pk, "held_on": "2025-01-02", "minutes": 60, "note": "x"})

@@ -38,9 +38,11 @@ def test_list_pages_query_count_flat(client, page):
         competition, organizer, judge, round_ = build(n)
         viewer = judge.user if page == "judging" else organizer
         client.force_login(viewer)
-        url = {"judging": reverse("competitions:judging"),
-               "round": reverse("competitions:console_round", args=[round_.pk]),
-               "console": reverse("competitions:console", args=[competition.pk]),
-               "detail": reverse("competitions:detail", args=[competition.pk])}[page]
+        url = {
+            "judging": reverse("competitions:judging"),
+            "round": reverse("competitions:console_round", args=[round_.pk]),
+            "console": reverse("competitions:console", args=[competition.pk]),
+            "detail": reverse("competitions:detail", args=[competition.pk]),
+        }[page]
         counts.append(count(client, url))
     assert counts[0] == counts[1], counts

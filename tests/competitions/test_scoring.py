@@ -30,10 +30,14 @@ from .factories import a_competition, a_judge, a_round, an_entry, boss
 T0 = datetime(2025, 6, 1, tzinfo=UTC)
 TWO = [Rubric(1, 50, 10), Rubric(2, 50, 10)]
 # Judge 1 is severe, judge 2 lenient. Totals = (v1 + v2) × 5.
-CARDS = [Card(1, 101, Decimal(80), {1: 8, 2: 8}), Card(1, 102, Decimal(60), {1: 7, 2: 5}),
-         Card(1, 103, Decimal(70), {1: 6, 2: 8}),
-         Card(2, 101, Decimal(90), {1: 9, 2: 9}), Card(2, 102, Decimal(95), {1: 10, 2: 9}),
-         Card(2, 103, Decimal(85), {1: 9, 2: 8})]
+CARDS = [
+    Card(1, 101, Decimal(80), {1: 8, 2: 8}),
+    Card(1, 102, Decimal(60), {1: 7, 2: 5}),
+    Card(1, 103, Decimal(70), {1: 6, 2: 8}),
+    Card(2, 101, Decimal(90), {1: 9, 2: 9}),
+    Card(2, 102, Decimal(95), {1: 10, 2: 9}),
+    Card(2, 103, Decimal(85), {1: 9, 2: 8}),
+]
 # 103 entered first, then 102, then 101.
 ENTRIES = [(101, T0 + timedelta(hours=2)), (102, T0 + timedelta(hours=1)), (103, T0)]
 
@@ -93,8 +97,9 @@ def test_standings_raw_tie_broken_by_submission_time():
 
 def test_standings_full_tie_falls_back_to_earlier_entry():
     cards = [Card(1, 1, Decimal(50), {1: 5, 2: 5}), Card(1, 2, Decimal(50), {1: 5, 2: 5})]
-    rows = scoring.standings([(1, T0 + timedelta(minutes=1)), (2, T0)], cards, TWO, normalise=False,
-                             tie_break="criteria")
+    rows = scoring.standings(
+        [(1, T0 + timedelta(minutes=1)), (2, T0)], cards, TWO, normalise=False, tie_break="criteria"
+    )
     assert order(rows) == [(2, 1), (1, 2)]
 
 
@@ -103,9 +108,18 @@ def test_standings_entry_without_cards_last():
     assert rows[-1].entry_id == 104 and rows[-1].cards == 0
 
 
-@pytest.mark.parametrize("count,share,total,expected", [
-    (2, None, 5, 2), (9, None, 5, 5), (None, Decimal("0.3"), 5, 2), (None, Decimal("0.4"), 5, 2),
-    (None, Decimal("0.5"), 30, 15), (None, Decimal("0.333"), 3, 1), (None, None, 5, 0)])
+@pytest.mark.parametrize(
+    "count,share,total,expected",
+    [
+        (2, None, 5, 2),
+        (9, None, 5, 5),
+        (None, Decimal("0.3"), 5, 2),
+        (None, Decimal("0.4"), 5, 2),
+        (None, Decimal("0.5"), 30, 15),
+        (None, Decimal("0.333"), 3, 1),
+        (None, None, 5, 0),
+    ],
+)
 def test_advancing_by_number_or_share(count, share, total, expected):
     assert scoring.advancing(count, share, total) == expected
 
@@ -118,8 +132,9 @@ def test_round_life_compute_review_publish(django_capture_on_commit_callbacks):
     round_ = a_round(competition, k=2, advance_count=2, criteria=(("创新性", 50, 10), ("市场", 50, 10)))
     round_assign(round_=round_, actor=organizer)
     with pytest.raises(CompetitionError) as error:
-        scorecard_submit(assignment=Assignment.objects.filter(round=round_).first(), actor=judges[0].user,
-                         values={}, comment="")
+        scorecard_submit(
+            assignment=Assignment.objects.filter(round=round_).first(), actor=judges[0].user, values={}, comment=""
+        )
     assert error.value.code in {"status", "not_assigned"}
     round_open(round_=round_, actor=organizer)
     assert Notification.objects.filter(kind="competition.judging_assigned").count() == 2
@@ -128,8 +143,12 @@ def test_round_life_compute_review_publish(django_capture_on_commit_callbacks):
     for a in Assignment.objects.filter(round=round_).select_related("judge"):
         scorecard_submit(assignment=a, actor=a.judge.user, values={c.pk: marks[a.entry_id] for c in criteria})
     a = Assignment.objects.filter(round=round_).select_related("judge").first()
-    for bad in ({criteria[0].pk: 11, criteria[1].pk: 5}, {criteria[0].pk: "x", criteria[1].pk: 5},
-                {criteria[0].pk: "7.3", criteria[1].pk: 5}, {criteria[0].pk: 5}):
+    for bad in (
+        {criteria[0].pk: 11, criteria[1].pk: 5},
+        {criteria[0].pk: "x", criteria[1].pk: 5},
+        {criteria[0].pk: "7.3", criteria[1].pk: 5},
+        {criteria[0].pk: 5},
+    ):
         with pytest.raises(CompetitionError) as error:
             scorecard_submit(assignment=a, actor=a.judge.user, values=bad)
         assert error.value.code == "score"
@@ -142,8 +161,11 @@ def test_round_life_compute_review_publish(django_capture_on_commit_callbacks):
     results_compute(round_=round_, actor=organizer)
     results = list(Result.objects.filter(round=round_).order_by("rank"))
     assert [(r.entry_id, r.raw, r.advances) for r in results] == [
-        (entries[0].pk, Decimal("90.000"), True), (entries[1].pk, Decimal("70.000"), True),
-        (entries[2].pk, Decimal("50.000"), False), (entries[3].pk, Decimal("30.000"), False)]
+        (entries[0].pk, Decimal("90.000"), True),
+        (entries[1].pk, Decimal("70.000"), True),
+        (entries[2].pk, Decimal("50.000"), False),
+        (entries[3].pk, Decimal("30.000"), False),
+    ]
     result_adjust(result=results[2], actor=organizer, advances=True)  # the organizer adds a wildcard
     results_review(round_=round_, actor=organizer)
     with pytest.raises(CompetitionError):
@@ -155,9 +177,18 @@ def test_round_life_compute_review_publish(django_capture_on_commit_callbacks):
     assert Notification.objects.get(kind="competition.not_advanced").user_id == entries[3].lead_id
     assert not Notification.objects.filter(kind="competition.final_result").exists()
     assert set(round_entries(second).values_list("pk", flat=True)) == {entries[0].pk, entries[1].pk, entries[2].pk}
-    actions = list(AuditEntry.objects.filter(target_id=str(round_.pk), action__startswith="competition.")
-                   .values_list("action", flat=True))
-    for action in ("competition.round_open", "competition.round_close", "competition.results_computed",
-                   "competition.result_adjust", "competition.results_reviewed", "competition.results_published"):
+    actions = list(
+        AuditEntry.objects.filter(target_id=str(round_.pk), action__startswith="competition.").values_list(
+            "action", flat=True
+        )
+    )
+    for action in (
+        "competition.round_open",
+        "competition.round_close",
+        "competition.results_computed",
+        "competition.result_adjust",
+        "competition.results_reviewed",
+        "competition.results_published",
+    ):
         assert action in actions
     assert Round.objects.get(pk=round_.pk).status == Round.Status.PUBLISHED

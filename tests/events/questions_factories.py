@@ -26,5 +26,10 @@ TEN_KINDS = [
     {"kind": Question.Kind.DATE, "label": "最早到岗日期"},
     {"kind": Question.Kind.SHORT_TEXT, "label": "推荐人"},
     {"kind": Question.Kind.LONG_TEXT, "label": "备注"},
-    {"kind": Question.Kind.CONSENT, "label": "信息使用", "consent_text": "同意主办方向用人单位提供报名信息", "required": True},
+    {
+        "kind": Question.Kind.CONSENT,
+        "label": "信息使用",
+        "consent_text": "同意主办方向用人单位提供报名信息",
+        "required": True,
+    },
 ]

@@ -80,9 +80,21 @@ def test_admin_booth_edit_cannot_overlap_another_booth(client, admin):
     first, second = Booth.objects.filter(hall=hall).order_by("code")
     _response, data = _change_form(client, f"/admin/fairs/hall/{hall.pk}/change/")
     # What the old inline took: the second booth moved onto the first.
-    data.update({"booths-TOTAL_FORMS": 2, "booths-INITIAL_FORMS": 2, "booths-0-id": first.pk,
-                 "booths-1-id": second.pk, "booths-1-x": first.x, "booths-1-y": first.y, "booths-1-code": second.code,
-                 "booths-1-width": 1, "booths-1-height": 1, "booths-1-size": 9, "name": "A 馆（改）"})
+    data.update(
+        {
+            "booths-TOTAL_FORMS": 2,
+            "booths-INITIAL_FORMS": 2,
+            "booths-0-id": first.pk,
+            "booths-1-id": second.pk,
+            "booths-1-x": first.x,
+            "booths-1-y": first.y,
+            "booths-1-code": second.code,
+            "booths-1-width": 1,
+            "booths-1-height": 1,
+            "booths-1-size": 9,
+            "name": "A 馆（改）",
+        }
+    )
     client.post(f"/admin/fairs/hall/{hall.pk}/change/", data)
     second.refresh_from_db()
     assert (second.x, second.y) != (first.x, first.y)
@@ -104,17 +116,35 @@ def test_admin_position_edit_is_audited(client, admin):
 def test_series_actions_saved_by_the_formset_are_audited(client):
     head = organizer()
     client.force_login(head)
-    data = {"title": "2026 行动", "slug": "actions-2026", "year": 2026, "actions-TOTAL_FORMS": 2,
-            "actions-INITIAL_FORMS": 0, "actions-0-number": 1, "actions-0-title": "博聚英才",
-            "actions-1-number": 2, "actions-1-title": "产才对接"}
+    data = {
+        "title": "2026 行动",
+        "slug": "actions-2026",
+        "year": 2026,
+        "actions-TOTAL_FORMS": 2,
+        "actions-INITIAL_FORMS": 0,
+        "actions-0-number": 1,
+        "actions-0-title": "博聚英才",
+        "actions-1-number": 2,
+        "actions-1-title": "产才对接",
+    }
     assert client.post("/console/series/new/", data).status_code == 302
     series = Series.objects.get(slug="actions-2026")
     first, second = series.actions.order_by("number")
     assert AuditEntry.objects.filter(action="series.action_create").count() == 2
-    edit = {"title": series.title, "slug": series.slug, "year": 2026, "actions-TOTAL_FORMS": 2,
-            "actions-INITIAL_FORMS": 2, "actions-0-id": first.pk, "actions-0-number": 1,
-            "actions-0-title": "博聚英才行动", "actions-1-id": second.pk, "actions-1-number": 2,
-            "actions-1-title": "产才对接", "actions-1-DELETE": "on"}
+    edit = {
+        "title": series.title,
+        "slug": series.slug,
+        "year": 2026,
+        "actions-TOTAL_FORMS": 2,
+        "actions-INITIAL_FORMS": 2,
+        "actions-0-id": first.pk,
+        "actions-0-number": 1,
+        "actions-0-title": "博聚英才行动",
+        "actions-1-id": second.pk,
+        "actions-1-number": 2,
+        "actions-1-title": "产才对接",
+        "actions-1-DELETE": "on",
+    }
     assert client.post(f"/console/series/{series.pk}/", edit).status_code == 302
     update = AuditEntry.objects.get(action="series.action_update")
     assert update.actor == head and update.data["changed"] == ["title"]

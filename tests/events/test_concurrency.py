@@ -50,9 +50,11 @@ def many_connections(postgres):
     with connection.cursor() as cursor:
         cursor.execute("SHOW max_connections")
         limit = int(cursor.fetchone()[0])
-    require(limit >= NEEDED_CONNECTIONS,
-            f"PostgreSQL max_connections is {limit}; the race opens {RACERS} connections at once and needs "
-            f">= {NEEDED_CONNECTIONS} (.ci/run raises it to 400: ALTER SYSTEM SET max_connections = 400, restart)")
+    require(
+        limit >= NEEDED_CONNECTIONS,
+        f"PostgreSQL max_connections is {limit}; the race opens {RACERS} connections at once and needs "
+        f">= {NEEDED_CONNECTIONS} (.ci/run raises it to 400: ALTER SYSTEM SET max_connections = 400, restart)",
+    )
 
 
 def event_with_five_seats_left():

@@ -29,16 +29,25 @@ def event_urls(event, registration, session, member):
     """Every event-scoped console URL."""
     e = f"/console/events/{event.pk}"
     return [
-        f"{e}/", f"{e}/edit/", f"{e}/publish/", f"{e}/cancel/", f"{e}/sessions/new/",
-        f"{e}/sessions/{session.pk}/", f"{e}/sessions/{session.pk}/delete/", f"{e}/team/",
-        f"{e}/team/{member.pk}/remove/", f"{e}/registrations/", f"{e}/registrations.xlsx",
-        f"{e}/registrations.csv", f"{e}/registrations/{registration.pk}/promote/",
-        f"{e}/registrations/{registration.pk}/cancel/", f"{e}/audit/",
+        f"{e}/",
+        f"{e}/edit/",
+        f"{e}/publish/",
+        f"{e}/cancel/",
+        f"{e}/sessions/new/",
+        f"{e}/sessions/{session.pk}/",
+        f"{e}/sessions/{session.pk}/delete/",
+        f"{e}/team/",
+        f"{e}/team/{member.pk}/remove/",
+        f"{e}/registrations/",
+        f"{e}/registrations.xlsx",
+        f"{e}/registrations.csv",
+        f"{e}/registrations/{registration.pk}/promote/",
+        f"{e}/registrations/{registration.pk}/cancel/",
+        f"{e}/audit/",
     ]
 
 
-GENERAL_URLS = ["/console/", "/console/series/", "/console/series/new/", "/console/events/new/",
-                "/console/companies/"]
+GENERAL_URLS = ["/console/", "/console/series/", "/console/series/new/", "/console/events/new/", "/console/companies/"]
 
 
 def snapshot(event):
@@ -108,9 +117,16 @@ def test_write_urls_refuse_get_with_405(client, setup):
 def event_form(series, **overrides):
     start = timezone.localtime(timezone.now() + timedelta(days=10), SHANGHAI).replace(second=0, microsecond=0)
     data = {
-        "series": series.pk, "kind": "fair", "title": "秋季博士后专场招聘会", "mode": "offline", "city": "青岛",
-        "venue": "青岛国际会展中心", "starts_at": start.strftime(LOCAL),
-        "ends_at": (start + timedelta(hours=4)).strftime(LOCAL), "capacity": 1, "waitlist_enabled": "on",
+        "series": series.pk,
+        "kind": "fair",
+        "title": "秋季博士后专场招聘会",
+        "mode": "offline",
+        "city": "青岛",
+        "venue": "青岛国际会展中心",
+        "starts_at": start.strftime(LOCAL),
+        "ends_at": (start + timedelta(hours=4)).strftime(LOCAL),
+        "capacity": 1,
+        "waitlist_enabled": "on",
         "registration_opens_at": (start - timedelta(days=20)).strftime(LOCAL),
     }
     data.update(overrides)
@@ -128,7 +144,8 @@ def test_create_publish_then_more_seats_promote_the_waiting_list(client):
     assert flash(response) == ["活动已创建（草稿），发布后才会公开。"]
     assert (event.status, event.created_by, event.eligibility) == ("draft", head, ["phd", "postdoc"])
     assert list(EventTeamMember.objects.filter(event=event).values_list("user", "can_edit", "can_scan")) == [
-        (head.pk, True, True)]
+        (head.pk, True, True)
+    ]
     # Typed as Beijing time, stored in UTC: 8 hours earlier.
     typed = datetime.strptime(form["starts_at"], LOCAL)
     assert event.starts_at == typed.replace(tzinfo=SHANGHAI)
@@ -146,11 +163,16 @@ def test_create_publish_then_more_seats_promote_the_waiting_list(client):
     response = client.post(f"/console/events/{event.pk}/edit/", {**form, "capacity": 3})
     assert response.status_code == 302 and flash(response) == ["活动已更新。"]
     assert [Registration.objects.get(pk=r.pk).status for r in regs] == [
-        "confirmed", "confirmed", "confirmed", "waitlisted"]
+        "confirmed",
+        "confirmed",
+        "confirmed",
+        "waitlisted",
+    ]
     update = AuditEntry.objects.get(action="event.update")
     assert (update.actor, update.data) == (head, {"changed": ["capacity"], "promoted": [regs[1].pk, regs[2].pk]})
-    assert list(AuditEntry.objects.filter(action="registration.promote").order_by("id").values_list(
-        "target_id", flat=True)) == [str(regs[1].pk), str(regs[2].pk)]
+    assert list(
+        AuditEntry.objects.filter(action="registration.promote").order_by("id").values_list("target_id", flat=True)
+    ) == [str(regs[1].pk), str(regs[2].pk)]
 
     response = client.post(f"/console/events/{event.pk}/cancel/")
     assert flash(response) == ["活动已取消。"]
@@ -158,9 +180,11 @@ def test_create_publish_then_more_seats_promote_the_waiting_list(client):
     assert flash(response) == ["已取消的活动不能再次发布。"]
     event.refresh_from_db()
     assert event.status == "cancelled"
-    assert list(AuditEntry.objects.filter(target_id=str(event.pk), action__startswith="event.").order_by(
-        "id").values_list("action", flat=True)) == ["event.create", "event.published", "event.update",
-                                                    "event.cancelled"]
+    assert list(
+        AuditEntry.objects.filter(target_id=str(event.pk), action__startswith="event.")
+        .order_by("id")
+        .values_list("action", flat=True)
+    ) == ["event.create", "event.published", "event.update", "event.cancelled"]
 
 
 def test_edit_form_shows_beijing_time_and_only_the_series_actions(client, setup):
@@ -181,8 +205,14 @@ def test_lowering_capacity_below_confirmed_warns(client, setup):
     event, first, *_rest, editor, _member = setup
     RegistrationFactory(event=event)  # a second confirmed seat (as if promoted by hand)
     client.force_login(editor)
-    data = event_form(event.series, title=event.title, starts_at=local(event.starts_at),
-                      ends_at=local(event.ends_at), registration_opens_at="", capacity=1)
+    data = event_form(
+        event.series,
+        title=event.title,
+        starts_at=local(event.starts_at),
+        ends_at=local(event.ends_at),
+        registration_opens_at="",
+        capacity=1,
+    )
     response = client.post(f"/console/events/{event.pk}/edit/", data)
     assert flash(response) == ["活动已更新。", "已确认人数（2）超过新的名额（1），已确认的报名不会被自动取消。"]
 
@@ -190,8 +220,11 @@ def test_lowering_capacity_below_confirmed_warns(client, setup):
 INVALID = [
     ({"ends_at": "START"}, "ends_at", "结束时间必须晚于开始时间。"),
     ({"mode": "online", "online_url": ""}, "online_url", "线上或线上+线下活动需要填写线上链接。"),
-    ({"mode": "hybrid", "online_url": "https://meeting.example.cn/1", "venue": ""}, "venue",
-     "线下或线上+线下活动需要填写场馆。"),
+    (
+        {"mode": "hybrid", "online_url": "https://meeting.example.cn/1", "venue": ""},
+        "venue",
+        "线下或线上+线下活动需要填写场馆。",
+    ),
     ({"registration_closes_at": "END"}, "registration_closes_at", "报名截止时间必须早于活动结束时间。"),
     ({"registration_opens_at": "START"}, "registration_opens_at", "报名开始时间必须早于报名截止时间。"),
     ({"capacity": 0}, "capacity", "确保该值大于或等于1。"),
@@ -208,8 +241,7 @@ def test_invalid_event_form_is_refused_and_saves_nothing(client, change, field, 
     series = SeriesFactory()
     client.force_login(organizer())
     data = event_form(series)
-    change = {k: data["starts_at"] if v == "START" else data["ends_at"] if v == "END" else v
-              for k, v in change.items()}
+    change = {k: data["starts_at"] if v == "START" else data["ends_at"] if v == "END" else v for k, v in change.items()}
     data.update(change)
     response = client.post("/console/events/new/", data)
     assert response.status_code == 400
@@ -234,33 +266,63 @@ def test_series_with_actions_created_edited_and_listed(client):
     head = organizer()
     client.force_login(head)
     management = {"actions-TOTAL_FORMS": 3, "actions-INITIAL_FORMS": 0}
-    data = {"title": "2026 博士后人才集聚十大行动", "slug": "ten-actions-2026", "year": 2026, **management,
-            "actions-0-number": 1, "actions-0-title": "博聚英才", "actions-1-number": 2,
-            "actions-1-title": "产才对接", "actions-1-description": "企业与博士面对面"}
+    data = {
+        "title": "2026 博士后人才集聚十大行动",
+        "slug": "ten-actions-2026",
+        "year": 2026,
+        **management,
+        "actions-0-number": 1,
+        "actions-0-title": "博聚英才",
+        "actions-1-number": 2,
+        "actions-1-title": "产才对接",
+        "actions-1-description": "企业与博士面对面",
+    }
     response = client.post("/console/series/new/", data)
     assert response.status_code == 302 and response.url == "/console/series/"
     series = Series.objects.get(slug="ten-actions-2026")
     assert list(series.actions.values_list("number", "title", "description")) == [
-        (1, "博聚英才", ""), (2, "产才对接", "企业与博士面对面")]
+        (1, "博聚英才", ""),
+        (2, "产才对接", "企业与博士面对面"),
+    ]
     assert AuditEntry.objects.get(action="series.create").actor == head
     first, second = series.actions.order_by("number")
-    edit = {"title": series.title, "slug": series.slug, "year": 2026, "actions-TOTAL_FORMS": 3,
-            "actions-INITIAL_FORMS": 2, "actions-0-id": first.pk, "actions-0-number": 1,
-            "actions-0-title": "博聚英才行动", "actions-1-id": second.pk, "actions-1-number": 2,
-            "actions-1-title": "产才对接", "actions-1-DELETE": "on", "actions-2-number": 3,
-            "actions-2-title": "揭榜领题"}
+    edit = {
+        "title": series.title,
+        "slug": series.slug,
+        "year": 2026,
+        "actions-TOTAL_FORMS": 3,
+        "actions-INITIAL_FORMS": 2,
+        "actions-0-id": first.pk,
+        "actions-0-number": 1,
+        "actions-0-title": "博聚英才行动",
+        "actions-1-id": second.pk,
+        "actions-1-number": 2,
+        "actions-1-title": "产才对接",
+        "actions-1-DELETE": "on",
+        "actions-2-number": 3,
+        "actions-2-title": "揭榜领题",
+    }
     assert client.post(f"/console/series/{series.pk}/", edit).status_code == 302
     assert list(series.actions.values_list("number", "title")) == [(1, "博聚英才行动"), (3, "揭榜领题")]
     listing = client.get("/console/series/")
     assert [(s.title, s.action_count, s.event_count) for s in listing.context["series_list"]] == [
-        ("2026 博士后人才集聚十大行动", 2, 0)]
+        ("2026 博士后人才集聚十大行动", 2, 0)
+    ]
 
 
 def test_invalid_series_or_actions_save_nothing(client):
     client.force_login(organizer())
-    data = {"title": "2026 行动", "slug": "not a slug!", "year": 2026, "actions-TOTAL_FORMS": 2,
-            "actions-INITIAL_FORMS": 0, "actions-0-number": 1, "actions-0-title": "甲",
-            "actions-1-number": 1, "actions-1-title": "乙"}
+    data = {
+        "title": "2026 行动",
+        "slug": "not a slug!",
+        "year": 2026,
+        "actions-TOTAL_FORMS": 2,
+        "actions-INITIAL_FORMS": 0,
+        "actions-0-number": 1,
+        "actions-0-title": "甲",
+        "actions-1-number": 1,
+        "actions-1-title": "乙",
+    }
     response = client.post("/console/series/new/", data)
     assert response.status_code == 400
     assert "slug" in response.context["form"].errors
@@ -275,13 +337,21 @@ def test_sessions_are_added_edited_and_deleted_within_the_event(client, setup):
     event, *_rest, session, editor, _member = setup
     client.force_login(editor)
     start = event.starts_at
-    outside = {"title": "晚间交流", "starts_at": local(start - timedelta(hours=2)),
-               "ends_at": local(start - timedelta(hours=1))}
+    outside = {
+        "title": "晚间交流",
+        "starts_at": local(start - timedelta(hours=2)),
+        "ends_at": local(start - timedelta(hours=1)),
+    }
     response = client.post(f"/console/events/{event.pk}/sessions/new/", outside)
     assert response.status_code == 400
     assert response.context["form"].errors["starts_at"] == ["日程时间必须在活动时间之内。"]
     begin = (start + timedelta(minutes=30)).replace(second=0, microsecond=0)
-    inside = {"title": "项目路演", "room": "B2", "starts_at": local(begin), "ends_at": local(begin + timedelta(hours=1))}
+    inside = {
+        "title": "项目路演",
+        "room": "B2",
+        "starts_at": local(begin),
+        "ends_at": local(begin + timedelta(hours=1)),
+    }
     response = client.post(f"/console/events/{event.pk}/sessions/new/", inside)
     assert response.status_code == 302 and flash(response) == ["日程已保存。"]
     added = event.sessions.get(title="项目路演")
@@ -292,8 +362,9 @@ def test_sessions_are_added_edited_and_deleted_within_the_event(client, setup):
     response = client.post(f"/console/events/{event.pk}/sessions/{session.pk}/delete/")
     assert flash(response) == ["日程已删除。"]
     assert list(event.sessions.values_list("title", flat=True)) == ["项目路演（决赛）"]
-    assert list(AuditEntry.objects.filter(action__startswith="session.").order_by("id").values_list(
-        "action", flat=True)) == ["session.create", "session.update", "session.delete"]
+    assert list(
+        AuditEntry.objects.filter(action__startswith="session.").order_by("id").values_list("action", flat=True)
+    ) == ["session.create", "session.update", "session.delete"]
     page = client.get(f"/console/events/{event.pk}/")
     assert [s.title for s in page.context["sessions"]] == ["项目路演（决赛）"]
     trail = [e.action for e in client.get(f"/console/events/{event.pk}/audit/").context["page"]]
@@ -321,9 +392,10 @@ def test_team_members_added_by_email_and_removed(client, setup):
     response = client.post(f"/console/events/{event.pk}/team/{entry.pk}/remove/")
     assert flash(response) == ["已将 scanner@boju.cn 移出活动团队。"]
     assert list(EventTeamMember.objects.filter(event=event).values_list("user", flat=True)) == [editor.pk]
-    assert list(AuditEntry.objects.filter(action__startswith="team.").order_by("id").values_list(
-        "action", "data")) == [("team.set", {"user": scanner.pk, "can_edit": False, "can_scan": True}),
-                               ("team.remove", {"user": scanner.pk})]
+    assert list(AuditEntry.objects.filter(action__startswith="team.").order_by("id").values_list("action", "data")) == [
+        ("team.set", {"user": scanner.pk, "can_edit": False, "can_scan": True}),
+        ("team.remove", {"user": scanner.pk}),
+    ]
 
 
 @pytest.mark.parametrize("count", [1, 25])
@@ -353,11 +425,17 @@ def test_every_console_page_renders_for_the_editor(client, setup):
     client.force_login(editor)
     e = f"/console/events/{event.pk}"
     pages = {
-        "/console/": event.title, "/console/series/": event.series.title,
-        "/console/series/new/": "新建系列活动", f"/console/series/{event.series_id}/": "博聚英才",
-        "/console/events/new/": "时间（北京时间）", f"{e}/": session.title, f"{e}/edit/": event.title,
-        f"{e}/sessions/new/": "添加日程", f"{e}/sessions/{session.pk}/": session.title,
-        f"{e}/registrations/": waiting.user.email, f"{e}/audit/": "报名进入候补",
+        "/console/": event.title,
+        "/console/series/": event.series.title,
+        "/console/series/new/": "新建系列活动",
+        f"/console/series/{event.series_id}/": "博聚英才",
+        "/console/events/new/": "时间（北京时间）",
+        f"{e}/": session.title,
+        f"{e}/edit/": event.title,
+        f"{e}/sessions/new/": "添加日程",
+        f"{e}/sessions/{session.pk}/": session.title,
+        f"{e}/registrations/": waiting.user.email,
+        f"{e}/audit/": "报名进入候补",
     }
     # Company verification is head office's (issue 13): an event's editor gets 403 there.
     assert client.get("/console/companies/").status_code == 403

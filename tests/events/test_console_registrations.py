@@ -35,12 +35,16 @@ def test_promote_by_hand_and_cancel_by_organizer_promote_the_first_waiting(clien
     assert flash(response) == [f"已取消 {name} 的报名。"]
     waiting.refresh_from_db()
     assert waiting.status == "waitlisted"
-    response = client.post(f"/console/events/{event.pk}/registrations/{first.pk}/cancel/",
-                           {"next": "https://evil.example/"})
+    response = client.post(
+        f"/console/events/{event.pk}/registrations/{first.pk}/cancel/", {"next": "https://evil.example/"}
+    )
     assert response.url == f"/console/events/{event.pk}/registrations/"
     assert flash(response) == [f"已取消 {first.user.display_name} 的报名。"]
     assert [Registration.objects.get(pk=r.pk).status for r in (first, waiting, later)] == [
-        "cancelled", "confirmed", "cancelled"]
+        "cancelled",
+        "confirmed",
+        "cancelled",
+    ]
     cancels = AuditEntry.objects.filter(action="registration.cancel").order_by("id")
     assert [(c.actor, c.target_id) for c in cancels] == [(editor, str(later.pk)), (editor, str(first.pk))]
     auto = AuditEntry.objects.filter(action="registration.promote").order_by("id").last()
@@ -72,8 +76,15 @@ def test_registration_list_filters_searches_and_pages(client, setup):
     assert listed("?status=bogus") == [(first.pk, None), (waiting.pk, 1), (gone.pk, None)]
     page = client.get(url).content.decode()
     profile = waiting.user.candidate_profile
-    for text in (profile.full_name, profile.phone, profile.institution, str(dict(DISCIPLINES)["0707"]), "博士",
-                 "第 1 位", timezone.localtime(waiting.created_at, SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")):
+    for text in (
+        profile.full_name,
+        profile.phone,
+        profile.institution,
+        str(dict(DISCIPLINES)["0707"]),
+        "博士",
+        "第 1 位",
+        timezone.localtime(waiting.created_at, SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
+    ):
         assert text in page
     assert page.count('name="csrfmiddlewaretoken"') >= 3
 
@@ -104,17 +115,28 @@ def test_excel_export_follows_the_filter(client, setup):
     expected = []
     for reg, status, position in ((first, "已确认", None), (waiting, "候补中", 1)):
         p = reg.user.candidate_profile
-        expected.append((p.full_name, reg.user.email, p.phone, p.institution, str(dict(DISCIPLINES)["0707"]),
-                         "博士", status, position,
-                         reg.created_at.astimezone(SHANGHAI).replace(tzinfo=None, microsecond=0)))
+        expected.append(
+            (
+                p.full_name,
+                reg.user.email,
+                p.phone,
+                p.institution,
+                str(dict(DISCIPLINES)["0707"]),
+                "博士",
+                status,
+                position,
+                reg.created_at.astimezone(SHANGHAI).replace(tzinfo=None, microsecond=0),
+            )
+        )
     got = [row[:8] + (row[8].replace(microsecond=0),) for row in rows[1:]]
     assert got == expected
     assert sheet["I2"].is_date and sheet["I2"].number_format == "yyyy-mm-dd hh:mm:ss"
     assert sheet["D3"].data_type == "s"  # the formula-like text stays text
     assert sheet.freeze_panes == "A2"
     assert sheet.column_dimensions["B"].width >= len(first.user.email)
-    waiting_only = load_workbook(io.BytesIO(client.get(
-        f"/console/events/{event.pk}/registrations.xlsx?status=waitlisted").content)).active
+    waiting_only = load_workbook(
+        io.BytesIO(client.get(f"/console/events/{event.pk}/registrations.xlsx?status=waitlisted").content)
+    ).active
     assert [row[1] for row in waiting_only.iter_rows(min_row=2, values_only=True)] == [waiting.user.email]
 
 
@@ -132,11 +154,28 @@ def test_csv_export_has_a_bom_and_no_formulas(client, setup):
     assert table[0] == ["姓名", "邮箱", "手机号码", "单位", "一级学科", "候选人类别", "状态", "候补位次", "报名时间"]
     when = timezone.localtime(waiting.created_at, SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
     assert table[1:] == [
-        ["'=1+1", first.user.email, first.user.candidate_profile.phone, "'+86 138 0000 0000",
-         str(dict(DISCIPLINES)["0707"]), "博士", "已确认", "",
-         timezone.localtime(first.created_at, SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")],
-        ["'=1+1", waiting.user.email, waiting.user.candidate_profile.phone, "'@SUM(A1)",
-         str(dict(DISCIPLINES)["0707"]), "博士", "候补中", "1", when],
+        [
+            "'=1+1",
+            first.user.email,
+            first.user.candidate_profile.phone,
+            "'+86 138 0000 0000",
+            str(dict(DISCIPLINES)["0707"]),
+            "博士",
+            "已确认",
+            "",
+            timezone.localtime(first.created_at, SHANGHAI).strftime("%Y-%m-%d %H:%M:%S"),
+        ],
+        [
+            "'=1+1",
+            waiting.user.email,
+            waiting.user.candidate_profile.phone,
+            "'@SUM(A1)",
+            str(dict(DISCIPLINES)["0707"]),
+            "博士",
+            "候补中",
+            "1",
+            when,
+        ],
     ]
     filtered = client.get(f"/console/events/{event.pk}/registrations.csv?status=confirmed&q=nobody")
     assert list(csv.reader(io.StringIO(filtered.content.decode("utf-8-sig")))) == [table[0]]
@@ -150,8 +189,10 @@ def test_audit_trail_is_the_events_newest_first(client, setup):
     client.post(f"/console/events/{event.pk}/registrations/{first.pk}/cancel/")
     entries = list(client.get(f"/console/events/{event.pk}/audit/").context["page"])
     assert [(e.action, e.target_id) for e in entries] == [
-        ("registration.promote", str(waiting.pk)), ("registration.cancel", str(first.pk)),
-        ("registration.waitlisted", str(waiting.pk)), ("registration.confirmed", str(first.pk)),
+        ("registration.promote", str(waiting.pk)),
+        ("registration.cancel", str(first.pk)),
+        ("registration.waitlisted", str(waiting.pk)),
+        ("registration.confirmed", str(first.pk)),
     ]
     assert [str(e.label) for e in entries[:2]] == ["候补转为正式", "取消报名"]
     assert entries[1].actor == editor

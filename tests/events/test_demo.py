@@ -21,8 +21,20 @@ pytestmark = pytest.mark.django_db
 
 PASSWORD = "boju-demo-2025"
 QINGDAO = ZoneInfo("Asia/Shanghai")
-MODELS = [Series, Action, Event, Session, EventTeamMember, Registration, User, EmailAddress, CandidateProfile,
-          Company, CompanyMembership, AuditEntry]
+MODELS = [
+    Series,
+    Action,
+    Event,
+    Session,
+    EventTeamMember,
+    Registration,
+    User,
+    EmailAddress,
+    CandidateProfile,
+    Company,
+    CompanyMembership,
+    AuditEntry,
+]
 
 
 def load(*args) -> str:
@@ -65,8 +77,18 @@ def test_series_and_the_ten_actions_in_the_articles_order(loaded):
     assert series.title == "青岛市加快博士后人才集聚 推动高质量发展十大行动"
     assert series.target_postdocs == 10000
     assert "358家" in series.description and "8767人" in series.description and "76%" in series.description
-    names = ["博聚英才", "博揽英才 创领未来", "博汇金智", "博荟硕果", "博智惠企", "博创未来", "博筑高峰", "政解博策",
-             "博聚合力", "智聚博坛"]
+    names = [
+        "博聚英才",
+        "博揽英才 创领未来",
+        "博汇金智",
+        "博荟硕果",
+        "博智惠企",
+        "博创未来",
+        "博筑高峰",
+        "政解博策",
+        "博聚合力",
+        "智聚博坛",
+    ]
     actions = list(series.actions.order_by("number"))
     assert [a.number for a in actions] == list(range(1, 11))
     assert [a.title.split("”")[0].lstrip("“") for a in actions] == names
@@ -77,9 +99,16 @@ def test_recruitment_fairs_at_home_and_on_tour(loaded):
     fairs = Event.objects.filter(action__number=1, kind__in=["fair", "roadshow"], status="published")
     assert fairs.count() >= 10
     tour = {city: fairs.get(city=city) for city in ("北京", "上海", "西安")}
-    assert ("清华大学" in tour["北京"].venue, "上海交通大学" in tour["上海"].venue, "西安交通大学" in tour["西安"].venue) \
-        == (True, True, True)
-    for fragment in ("“蓝洽会”博士后人才招聘专区", "“百所高校千名博士青岛行”博士后人才招聘专区", "齐鲁博士(后)菁英人才招聘活动"):
+    assert (
+        "清华大学" in tour["北京"].venue,
+        "上海交通大学" in tour["上海"].venue,
+        "西安交通大学" in tour["西安"].venue,
+    ) == (True, True, True)
+    for fragment in (
+        "“蓝洽会”博士后人才招聘专区",
+        "“百所高校千名博士青岛行”博士后人才招聘专区",
+        "齐鲁博士(后)菁英人才招聘活动",
+    ):
         assert fairs.filter(title__contains=fragment, city="青岛").exists(), fragment
     assert fairs.filter(venue="青岛国际会展中心").count() >= 3
     assert all(300 <= capacity <= 2000 for capacity in fairs.values_list("capacity", flat=True))
@@ -93,12 +122,20 @@ def test_four_matchmaking_sessions_hybrid_with_the_articles_timetable(loaded):
     titles = set(matchmaking.values_list("title", flat=True))
     assert any("人工智能" in t for t in titles) and any("绿色能源" in t for t in titles)
     for event in matchmaking:
-        assert list(event.sessions.values_list("title", flat=True)) == ["企业发展介绍", "项目路演", "实地参观", "专题座谈"]
+        assert list(event.sessions.values_list("title", flat=True)) == [
+            "企业发展介绍",
+            "项目路演",
+            "实地参观",
+            "专题座谈",
+        ]
 
 
 def test_forums_trainings_competition_and_roadshow(loaded):
     forums = Event.objects.filter(kind="forum", action__number=10)
-    assert forums.filter(title__contains="跨学科交叉论坛").exists() and forums.filter(title__contains="前沿技术讲座").exists()
+    assert (
+        forums.filter(title__contains="跨学科交叉论坛").exists()
+        and forums.filter(title__contains="前沿技术讲座").exists()
+    )
     assert all(forum.sessions.count() >= 2 for forum in forums)
     trainings = Event.objects.filter(kind="training", action__number=8)
     assert {"online", "offline"} <= set(trainings.values_list("mode", flat=True))
@@ -107,7 +144,8 @@ def test_forums_trainings_competition_and_roadshow(loaded):
         sessions = " ".join(training.sessions.values_list("title", flat=True))
         assert "资助政策" in sessions and "进出站管理规范" in sessions and "培养流程" in sessions
     assert Event.objects.filter(
-        kind="competition", action__number=2, title="2025年中国·山东博士(后)创新创业大赛“人才招引赛”").exists()
+        kind="competition", action__number=2, title="2025年中国·山东博士(后)创新创业大赛“人才招引赛”"
+    ).exists()
     assert Event.objects.filter(kind="competition", title__contains="专题宣传推介").count() == 3
     assert Event.objects.filter(kind="roadshow", action__number=4, title__contains="成果转化").exists()
 
@@ -143,8 +181,9 @@ def test_waiting_list_and_nearly_full_events_are_real(loaded):
     assert AuditEntry.objects.filter(action="registration.promote", data__reason="seat_freed").count() == 1
     salon = Event.objects.get(title__contains="联谊沙龙")
     assert salon.capacity - salon.registrations.confirmed().count() == 1
-    assert AuditEntry.objects.filter(action__startswith="registration.").count() == \
-        Registration.objects.count() + 2  # one entry per registration, plus the cancel and the promotion
+    assert (
+        AuditEntry.objects.filter(action__startswith="registration.").count() == Registration.objects.count() + 2
+    )  # one entry per registration, plus the cancel and the promotion
     # Past events keep the registrations made while they were open.
     for event in Event.objects.filter(ends_at__lt=timezone.now()):
         times = list(event.registrations.values_list("created_at", flat=True))
@@ -155,7 +194,9 @@ def test_companies_have_valid_credit_codes_and_an_admin(loaded):
     companies = Company.objects.all()
     assert companies.filter(status="verified").count() >= 8 and companies.filter(status="pending").count() == 2
     assert len(set(companies.values_list("industry", flat=True))) >= 10
-    assert {"workstation", "provincial_base", "city_base", "none"} <= set(companies.values_list("platform_kind", flat=True))
+    assert {"workstation", "provincial_base", "city_base", "none"} <= set(
+        companies.values_list("platform_kind", flat=True)
+    )
     for company in companies:
         validate_credit_code(company.credit_code)
         assert company.credit_code.startswith("913702")
@@ -201,8 +242,14 @@ def test_every_demo_login_is_verified_and_works_under_mandatory_verification(loa
 
 def test_output_lists_the_logins_and_the_url():
     out = load("--password", "pw-for-this-test")
-    for text in ("http://127.0.0.1:8000/", "pw-for-this-test", "organizer@boju.local", "partner@boju.local",
-                 "candidate1@boju.local", "company1@boju.local"):
+    for text in (
+        "http://127.0.0.1:8000/",
+        "pw-for-this-test",
+        "organizer@boju.local",
+        "partner@boju.local",
+        "candidate1@boju.local",
+        "company1@boju.local",
+    ):
         assert text in out
     assert "relative to" in load()
 

@@ -23,12 +23,15 @@ def member(event, *, can_edit, can_scan, user=None):
     return user
 
 
-@pytest.mark.parametrize("can_edit, can_scan, edits, scans", [
-    (True, True, True, True),
-    (True, False, True, True),  # an editor may always scan
-    (False, True, False, True),
-    (False, False, False, False),
-])
+@pytest.mark.parametrize(
+    "can_edit, can_scan, edits, scans",
+    [
+        (True, True, True, True),
+        (True, False, True, True),  # an editor may always scan
+        (False, True, False, True),
+        (False, False, False, False),
+    ],
+)
 def test_a_team_member_may_what_the_row_says(event, can_edit, can_scan, edits, scans):
     user = member(event, can_edit=can_edit, can_scan=can_scan)
     assert (event_can_edit(user, event), event_can_scan(user, event)) == (edits, scans)

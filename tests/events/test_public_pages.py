@@ -48,11 +48,16 @@ def test_home_lists_upcoming_published_grouped_by_kind(client):
     forum = EventFactory(title="智聚博坛论坛", kind="forum")
     cancelled = EventFactory(title="停办的路演", kind="roadshow", status="cancelled")
     EventFactory(title="草稿活动", status="draft")
-    EventFactory(title="已结束", starts_at=timezone.now() - timedelta(days=3), ends_at=timezone.now() - timedelta(days=2))
+    EventFactory(
+        title="已结束", starts_at=timezone.now() - timedelta(days=3), ends_at=timezone.now() - timedelta(days=2)
+    )
     response = client.get("/")
     assert response.status_code == 200
     assert [(label, [e.title for e in events]) for label, events in response.context["groups"]] == [
-        ("专场招聘会", [fair.title]), ("学术研讨", [forum.title]), ("巡回招聘/路演", [cancelled.title])]
+        ("专场招聘会", [fair.title]),
+        ("学术研讨", [forum.title]),
+        ("巡回招聘/路演", [cancelled.title]),
+    ]
     page = response.content.decode()
     assert "草稿活动" not in page and "已结束" not in page
 
@@ -60,8 +65,13 @@ def test_home_lists_upcoming_published_grouped_by_kind(client):
 def test_home_card_shows_time_in_shanghai_place_and_seat_badges(client):
     # 17:30 UTC on 31 March is 01:30 on 1 April in Qingdao.
     starts = datetime(2031, 3, 31, 17, 30, tzinfo=UTC)
-    hall = EventFactory(title="海洋科技专场", starts_at=starts, ends_at=starts + timedelta(hours=3),
-                        capacity=3, venue="青岛国际会展中心")
+    hall = EventFactory(
+        title="海洋科技专场",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=3),
+        capacity=3,
+        venue="青岛国际会展中心",
+    )
     online = EventFactory(title="政策解读直播", mode="online", venue="", capacity=1, waitlist_enabled=True)
     closed_full = EventFactory(title="小型座谈", capacity=1, waitlist_enabled=False)
     cancelled = EventFactory(title="取消的论坛", status="cancelled")
@@ -95,7 +105,9 @@ def test_home_filters_by_kind_mode_month_and_title(client):
     soon = timezone.now() + timedelta(days=3)
     later = soon + timedelta(days=40)
     EventFactory(title="青岛人工智能专场", kind="fair", mode="offline", starts_at=soon)
-    EventFactory(title="绿色能源产才对接", kind="matchmaking", mode="hybrid", starts_at=later, online_url="https://x.cn")
+    EventFactory(
+        title="绿色能源产才对接", kind="matchmaking", mode="hybrid", starts_at=later, online_url="https://x.cn"
+    )
     EventFactory(title="政策培训（线上）", kind="training", mode="online", starts_at=later)
     assert titles(client.get("/?kind=matchmaking")) == ["绿色能源产才对接"]
     assert titles(client.get("/?mode=online")) == ["政策培训（线上）"]
@@ -114,10 +126,22 @@ def test_home_month_filter_uses_shanghai_time(client):
     assert titles(client.get("/?month=2031-03")) == []
 
 
-@pytest.mark.parametrize("query", [
-    "month=2025-13", "month=abc", "month=2025-02-30", "month=99999-1", "kind=zzz",
-    "q=" + "长" * 300, "kind[]=fair", "page=-1", "month=2025-1-1", "month=9999999999-01", "month=²０２５-01",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "month=2025-13",
+        "month=abc",
+        "month=2025-02-30",
+        "month=99999-1",
+        "kind=zzz",
+        "q=" + "长" * 300,
+        "kind[]=fair",
+        "page=-1",
+        "month=2025-1-1",
+        "month=9999999999-01",
+        "month=²０２５-01",
+    ],
+)
 def test_home_bad_filter_values_are_ignored(client, query):
     EventFactory(title="仍然显示")
     response = client.get(f"/?{query}")
@@ -136,7 +160,10 @@ def test_home_nul_in_a_filter_is_a_400_with_a_message(client, query):
 def test_home_bad_filter_values_show_short_field_errors(client):
     page = client.get("/?month=2025-13&kind=zzz&mode=moon").content.decode()
     assert re.findall(r'<ul class="errorlist" id="id_(\w+)_error"><li>(.*?)</li></ul>', page) == [
-        ("kind", "请选择有效的活动类型。"), ("mode", "请选择有效的活动形式。"), ("month", "请选择有效的月份。")]
+        ("kind", "请选择有效的活动类型。"),
+        ("mode", "请选择有效的活动形式。"),
+        ("month", "请选择有效的月份。"),
+    ]
     assert "zzz" not in page.split("<main")[1]  # the bad value is not echoed into the page
 
 
@@ -177,17 +204,32 @@ def test_detail_shows_facts_seats_timetable_and_register_button(client):
     series = SeriesFactory()
     action = series.actions.create(number=2, title="博聚英才")
     starts = datetime(2031, 5, 20, 1, 0, tzinfo=UTC)  # 09:00 in Qingdao
-    event = EventFactory(capacity=3, title="海洋科技专场", series=series, action=action, kind="forum",
-                         starts_at=starts, ends_at=starts + timedelta(hours=8), address="红岛经济区会展路1号",
-                         description="面向海洋领域博士的学术交流。", eligibility=["phd", "postdoc"])
-    SessionFactory(event=event, title="主旨报告", speakers="李院士", room="B厅",
-                   starts_at=starts + timedelta(hours=1), ends_at=starts + timedelta(hours=2))
+    event = EventFactory(
+        capacity=3,
+        title="海洋科技专场",
+        series=series,
+        action=action,
+        kind="forum",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=8),
+        address="红岛经济区会展路1号",
+        description="面向海洋领域博士的学术交流。",
+        eligibility=["phd", "postdoc"],
+    )
+    SessionFactory(
+        event=event,
+        title="主旨报告",
+        speakers="李院士",
+        room="B厅",
+        starts_at=starts + timedelta(hours=1),
+        ends_at=starts + timedelta(hours=2),
+    )
     registration_create(event=event, user=candidate())
     client.force_login(candidate())
     page = text(client.get(event.get_absolute_url()))
     assert "data-seats-left>2</span>" in page
     assert '<span class="nowrap">2031-05-20 星期二</span> <span class="nowrap">09:00–17:00</span>' in page
-    assert "青岛 · 青岛国际会展中心<br><span class=\"muted\">红岛经济区会展路1号</span>" in page
+    assert '青岛 · 青岛国际会展中心<br><span class="muted">红岛经济区会展路1号</span>' in page
     assert "<dd>博士、在站博士后</dd>" in page
     assert "博聚英才" in page and "面向海洋领域博士的学术交流。" in page
     assert '<span class="slot-time">10:00–11:00</span>' in page
@@ -224,18 +266,24 @@ def test_detail_states_confirmed_and_waitlist_position(client):
     assert 'data-text-position="您在候补名单中，当前第 {n} 位。"' in page
 
 
-@pytest.mark.parametrize("case, sentence", [
-    ("not_open", "报名尚未开始，请于 2031-01-02 08:00 后再来。"),
-    ("closed", "报名已截止。"),
-    ("cancelled", "该活动已取消，不能报名。"),
-    ("company", "只有博士、博士后候选人可以报名活动。"),
-    ("no_profile", "报名前请先完善您的候选人资料。"),
-    ("ineligible", "本活动仅面向：在站博士后。"),
-])
+@pytest.mark.parametrize(
+    "case, sentence",
+    [
+        ("not_open", "报名尚未开始，请于 2031-01-02 08:00 后再来。"),
+        ("closed", "报名已截止。"),
+        ("cancelled", "该活动已取消，不能报名。"),
+        ("company", "只有博士、博士后候选人可以报名活动。"),
+        ("no_profile", "报名前请先完善您的候选人资料。"),
+        ("ineligible", "本活动仅面向：在站博士后。"),
+    ],
+)
 def test_detail_explains_why_registration_is_not_possible(client, case, sentence):
     fields = {
-        "not_open": {"registration_opens_at": datetime(2031, 1, 2, 0, 0, tzinfo=UTC),
-                     "starts_at": datetime(2031, 2, 1, tzinfo=UTC), "ends_at": datetime(2031, 2, 2, tzinfo=UTC)},
+        "not_open": {
+            "registration_opens_at": datetime(2031, 1, 2, 0, 0, tzinfo=UTC),
+            "starts_at": datetime(2031, 2, 1, tzinfo=UTC),
+            "ends_at": datetime(2031, 2, 2, tzinfo=UTC),
+        },
         "closed": {"registration_closes_at": timezone.now() - timedelta(hours=1)},
         "cancelled": {"status": "cancelled"},
         "ineligible": {"eligibility": ["postdoc"]},
@@ -358,20 +406,26 @@ def test_snapshot_json_has_my_position(client):
 
 def test_my_events_lists_upcoming_and_past_with_status_and_position(client):
     person = candidate()
-    upcoming = EventFactory(title="下月招聘会", starts_at=timezone.now() + timedelta(days=30),
-                            ends_at=timezone.now() + timedelta(days=30, hours=3))
+    upcoming = EventFactory(
+        title="下月招聘会",
+        starts_at=timezone.now() + timedelta(days=30),
+        ends_at=timezone.now() + timedelta(days=30, hours=3),
+    )
     soon = EventFactory(title="本周论坛", capacity=1)
     registration_create(event=upcoming, user=person)
     registration_create(event=soon, user=candidate())
     registration_create(event=soon, user=candidate())
     registration_create(event=soon, user=person)
-    old = EventFactory(title="旧活动", starts_at=timezone.now() - timedelta(days=5),
-                       ends_at=timezone.now() - timedelta(days=4))
+    old = EventFactory(
+        title="旧活动", starts_at=timezone.now() - timedelta(days=5), ends_at=timezone.now() - timedelta(days=4)
+    )
     RegistrationFactory(event=old, user=person, status="confirmed")
     client.force_login(person)
     response = client.get(reverse("events:my_events"))
     assert [(r.event.title, r.status, r.position) for r in response.context["upcoming"]] == [
-        ("本周论坛", "waitlisted", 2), ("下月招聘会", "confirmed", None)]
+        ("本周论坛", "waitlisted", 2),
+        ("下月招聘会", "confirmed", None),
+    ]
     assert [r.event.title for r in response.context["past"]] == ["旧活动"]
     page = text(response)
     assert "候补第 2 位" in page and "已确认" in page

@@ -38,8 +38,9 @@ def _post(questions, values: dict) -> dict:
 
 
 def test_required_answer_missing_creates_nothing_and_holds_no_seat():
-    event, _editor, questions = event_with_questions({"kind": Kind.SHORT_TEXT, "label": "研究方向", "required": True},
-                                                     capacity=1)
+    event, _editor, questions = event_with_questions(
+        {"kind": Kind.SHORT_TEXT, "label": "研究方向", "required": True}, capacity=1
+    )
     person = candidate()
     with pytest.raises(QuestionError) as error:
         answers_clean(event=event, user=person, data={})
@@ -55,8 +56,11 @@ def test_required_answer_missing_creates_nothing_and_holds_no_seat():
 
 def test_answers_written_with_the_registration_including_waiting_list():
     event, _editor, questions = event_with_questions(*TEN_KINDS, capacity=1)
-    registration_create(event=event, user=candidate(),
-                        answers=answers_clean(event=event, user=candidate(), data=_post(questions, {0: "a", 9: "on"})))
+    registration_create(
+        event=event,
+        user=candidate(),
+        answers=answers_clean(event=event, user=candidate(), data=_post(questions, {0: "a", 9: "on"})),
+    )
     person = candidate()
     data = _post(questions, {0: "海洋声学", 2: "崂山区", 4: "yes", 5: "12", 6: "2026-03-01", 9: "on"})
     data[f"answers-q{questions[3].pk}"] = ["海洋", "新材料"]
@@ -65,25 +69,35 @@ def test_answers_written_with_the_registration_including_waiting_list():
     body = QueryDict(mutable=True)
     for key, value in data.items():
         body.setlist(key, value if isinstance(value, list) else [value])
-    registration = registration_create(event=event, user=person, answers=answers_clean(event=event, user=person,
-                                                                                       data=body))
+    registration = registration_create(
+        event=event, user=person, answers=answers_clean(event=event, user=person, data=body)
+    )
     assert registration.status == "waitlisted"
-    stored = {a.question.label: (a.value, a.text) for a in Answer.objects.filter(registration=registration)
-              .select_related("question")}
+    stored = {
+        a.question.label: (a.value, a.text)
+        for a in Answer.objects.filter(registration=registration).select_related("question")
+    }
     assert stored == {
-        "研究方向": ("海洋声学", "海洋声学"), "意向城区": ("崂山区", "崂山区"),
-        "关注产业": (["海洋", "新材料"], "海洋、新材料"), "是否需要住宿": (True, "是"),
-        "发表论文数": (12, "12"), "最早到岗日期": ("2026-03-01", "2026-03-01"), "信息使用": (True, "是"),
+        "研究方向": ("海洋声学", "海洋声学"),
+        "意向城区": ("崂山区", "崂山区"),
+        "关注产业": (["海洋", "新材料"], "海洋、新材料"),
+        "是否需要住宿": (True, "是"),
+        "发表论文数": (12, "12"),
+        "最早到岗日期": ("2026-03-01", "2026-03-01"),
+        "信息使用": (True, "是"),
     }
 
 
-@pytest.mark.parametrize("index,value,message", [
-    (2, "黄岛区", "Select a valid choice"),
-    (5, "很多", "Enter a number"),
-    (6, "2026-02-30", "Enter a valid date"),
-    (0, "x" * 201, "Ensure this value has at most 200 characters"),
-    (0, "a\x00b", "The content contains invalid characters."),
-])
+@pytest.mark.parametrize(
+    "index,value,message",
+    [
+        (2, "黄岛区", "Select a valid choice"),
+        (5, "很多", "Enter a number"),
+        (6, "2026-02-30", "Enter a valid date"),
+        (0, "x" * 201, "Ensure this value has at most 200 characters"),
+        (0, "a\x00b", "The content contains invalid characters."),
+    ],
+)
 def test_bad_answers_are_refused_with_a_message(index, value, message, settings):
     settings.LANGUAGE_CODE = "en"
     event, _editor, questions = event_with_questions(*TEN_KINDS)
@@ -105,11 +119,19 @@ def test_file_answer_must_be_a_pdf():
     event, _editor, questions = event_with_questions({"kind": Kind.FILE, "label": "推荐信", "required": True})
     key = f"answers-q{questions[0].pk}"
     with pytest.raises(QuestionError):
-        answers_clean(event=event, user=candidate(), data={},
-                      files={key: SimpleUploadedFile("x.pdf", PNG, content_type="application/pdf")})
+        answers_clean(
+            event=event,
+            user=candidate(),
+            data={},
+            files={key: SimpleUploadedFile("x.pdf", PNG, content_type="application/pdf")},
+        )
     person = candidate()
-    answers = answers_clean(event=event, user=person, data={},
-                            files={key: SimpleUploadedFile("letter.pdf", PDF, content_type="application/pdf")})
+    answers = answers_clean(
+        event=event,
+        user=person,
+        data={},
+        files={key: SimpleUploadedFile("letter.pdf", PDF, content_type="application/pdf")},
+    )
     registration = registration_create(event=event, user=person, answers=answers)
     answer = Answer.objects.get(registration=registration)
     assert answer.file.name.startswith("cv/answers/")
@@ -118,7 +140,8 @@ def test_file_answer_must_be_a_pdf():
 
 def test_question_for_postdocs_is_not_asked_of_a_phd():
     event, _editor, questions = event_with_questions(
-        {"kind": Kind.SHORT_TEXT, "label": "合作导师", "required": True, "audience": Question.Audience.POSTDOC})
+        {"kind": Kind.SHORT_TEXT, "label": "合作导师", "required": True, "audience": Question.Audience.POSTDOC}
+    )
     assert questions_for(event, candidate()) == []
     postdoc = candidate(postdoc_status=PostdocStatus.IN_STATION)
     assert questions_for(event, postdoc) == questions
@@ -128,11 +151,13 @@ def test_question_for_postdocs_is_not_asked_of_a_phd():
 
 
 def test_answered_question_can_be_hidden_not_deleted():
-    event, editor, questions = event_with_questions({"kind": Kind.SHORT_TEXT, "label": "研究方向"},
-                                                    {"kind": Kind.SHORT_TEXT, "label": "未回答"})
+    event, editor, questions = event_with_questions(
+        {"kind": Kind.SHORT_TEXT, "label": "研究方向"}, {"kind": Kind.SHORT_TEXT, "label": "未回答"}
+    )
     person = candidate()
-    registration_create(event=event, user=person,
-                        answers=answers_clean(event=event, user=person, data=_post(questions, {0: "海洋"})))
+    registration_create(
+        event=event, user=person, answers=answers_clean(event=event, user=person, data=_post(questions, {0: "海洋"}))
+    )
     with pytest.raises(QuestionError) as error:
         question_delete(question=questions[0], actor=editor)
     assert error.value.code == "answered"
@@ -166,10 +191,14 @@ def test_question_writes_refused_outside_the_team():
 def test_answers_editable_until_registration_closes():
     event, _editor, questions = event_with_questions(TEN_KINDS[0])
     person = candidate()
-    registration = registration_create(event=event, user=person, answers=answers_clean(
-        event=event, user=person, data=_post(questions, {0: "海洋"})))
-    answers_update(registration=registration, actor=person,
-                   answers=answers_clean(event=event, user=person, data=_post(questions, {0: "声学"})))
+    registration = registration_create(
+        event=event, user=person, answers=answers_clean(event=event, user=person, data=_post(questions, {0: "海洋"}))
+    )
+    answers_update(
+        registration=registration,
+        actor=person,
+        answers=answers_clean(event=event, user=person, data=_post(questions, {0: "声学"})),
+    )
     assert Answer.objects.get(registration=registration).text == "声学"
     with pytest.raises(QuestionError) as error:
         answers_update(registration=registration, actor=candidate(), answers=[])
@@ -214,8 +243,9 @@ def test_register_view_shows_errors_then_registers(client):
 
 def _registered(event, questions, values):
     person = candidate()
-    return registration_create(event=event, user=person,
-                               answers=answers_clean(event=event, user=person, data=_post(questions, values)))
+    return registration_create(
+        event=event, user=person, answers=answers_clean(event=event, user=person, data=_post(questions, values))
+    )
 
 
 def test_console_list_filter_and_exports(client):
@@ -243,8 +273,11 @@ def test_answers_in_personal_data_and_erased_with_the_account():
     event, _editor, questions = event_with_questions(TEN_KINDS[0], {"kind": Kind.FILE, "label": "推荐信"})
     person = candidate()
     files = {f"answers-q{questions[1].pk}": SimpleUploadedFile("l.pdf", PDF, content_type="application/pdf")}
-    registration = registration_create(event=event, user=person, answers=answers_clean(
-        event=event, user=person, data=_post(questions, {0: "海洋"}), files=files))
+    registration = registration_create(
+        event=event,
+        user=person,
+        answers=answers_clean(event=event, user=person, data=_post(questions, {0: "海洋"}), files=files),
+    )
     exported = personal_data_export(user=person)["registration_answers"]
     assert [(a["question"], a["answer"]) for a in exported] == [("研究方向", "海洋"), ("推荐信", "l.pdf")]
     stored = Answer.objects.get(registration=registration, question=questions[1]).file

@@ -18,9 +18,15 @@ def test_registration_with_required_questions_fails_then_succeeds(open_page):
         {"kind": "short_text", "label": "研究方向", "required": True, "help_text": "例如：物理海洋学"},
         {"kind": "one_choice", "label": "意向城区", "required": True, "choices": ["市南区", "崂山区", "西海岸新区"]},
         {"kind": "many_choices", "label": "关注产业", "choices": ["海洋", "人工智能", "新材料"]},
-        {"kind": "consent", "label": "信息使用", "required": True,
-         "consent_text": "我同意主办方向参会用人单位提供我的报名信息"},
-        title="海洋科学青年博士后学术论坛", capacity=1)
+        {
+            "kind": "consent",
+            "label": "信息使用",
+            "required": True,
+            "consent_text": "我同意主办方向参会用人单位提供我的报名信息",
+        },
+        title="海洋科学青年博士后学术论坛",
+        capacity=1,
+    )
     person = candidate()
     page = open_page(person, f"/events/{event.pk}/")
     page.click("[data-register-button]")
@@ -42,4 +48,8 @@ def test_registration_with_required_questions_fails_then_succeeds(open_page):
     registration = Registration.objects.get(event=event, user=person)
     assert registration.status == "confirmed"
     assert dict(Answer.objects.filter(registration=registration).values_list("question__label", "text")) == {
-        "研究方向": "物理海洋学", "意向城区": "崂山区", "关注产业": "人工智能", "信息使用": "是"}
+        "研究方向": "物理海洋学",
+        "意向城区": "崂山区",
+        "关注产业": "人工智能",
+        "信息使用": "是",
+    }

@@ -15,13 +15,22 @@ def test_console_adds_a_choice_question(client):
     editor = organizer()
     team_member(event, editor)
     client.force_login(editor)
-    bad = client.post(f"/console/events/{event.pk}/questions/new/",
-                      {"kind": "one_choice", "label": "意向城区", "audience": "all", "choices_text": "市南区"})
+    bad = client.post(
+        f"/console/events/{event.pk}/questions/new/",
+        {"kind": "one_choice", "label": "意向城区", "audience": "all", "choices_text": "市南区"},
+    )
     assert bad.status_code == 400
     assert "单选、多选题至少需要两个选项。" in bad.content.decode()
-    done = client.post(f"/console/events/{event.pk}/questions/new/",
-                       {"kind": "one_choice", "label": "意向城区", "audience": "all", "required": "on",
-                        "choices_text": "市南区\n崂山区\n\n"})
+    done = client.post(
+        f"/console/events/{event.pk}/questions/new/",
+        {
+            "kind": "one_choice",
+            "label": "意向城区",
+            "audience": "all",
+            "required": "on",
+            "choices_text": "市南区\n崂山区\n\n",
+        },
+    )
     assert done.status_code == 302
     question = Question.objects.get(event=event)
     assert (question.choices, question.required, question.position) == (["市南区", "崂山区"], True, 1)
@@ -32,15 +41,17 @@ def test_console_adds_a_choice_question(client):
 def test_console_consent_needs_its_text(client):
     event, editor, _ = event_with_questions()
     client.force_login(editor)
-    response = client.post(f"/console/events/{event.pk}/questions/new/",
-                           {"kind": "consent", "label": "同意", "audience": "all"})
+    response = client.post(
+        f"/console/events/{event.pk}/questions/new/", {"kind": "consent", "label": "同意", "audience": "all"}
+    )
     assert response.status_code == 400
     assert "同意条款题需要填写条款内容。" in response.content.decode()
 
 
 def test_console_move_hide_delete(client):
-    event, editor, questions = event_with_questions({"kind": "short_text", "label": "一"},
-                                                    {"kind": "short_text", "label": "二"})
+    event, editor, questions = event_with_questions(
+        {"kind": "short_text", "label": "一"}, {"kind": "short_text", "label": "二"}
+    )
     client.force_login(editor)
     client.post(f"/console/events/{event.pk}/questions/{questions[1].pk}/up/")
     assert [q.label for q in Question.objects.filter(event=event)] == ["二", "一"]

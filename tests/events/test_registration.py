@@ -102,7 +102,10 @@ def test_cancel_confirmed_promotes_first_waitlisted():
     assert (cancel.actor, cancel.target_id, cancel.data) == (first, str(seat.pk), {"event": event.pk, "was": CONFIRMED})
     # The promotion is the system's doing, not the canceller's; it is written after the cancel.
     assert (promote.actor, promote.target_id, promote.data) == (
-        None, str(next_in_line.pk), {"event": event.pk, "reason": "seat_freed"})
+        None,
+        str(next_in_line.pk),
+        {"event": event.pk, "reason": "seat_freed"},
+    )
     assert promote.pk > cancel.pk
     assert Registration.objects.filter(event=event, status=CONFIRMED).count() == 1
 
@@ -256,8 +259,9 @@ def test_duplicate_refused_and_registering_again_after_cancel_allowed():
     registration_cancel(registration=first, actor=person)
     again = registration_create(event=event, user=person)
     assert again.status == CONFIRMED and again.pk != first.pk
-    assert list(Registration.objects.filter(event=event, user=person).order_by("id").values_list("status", flat=True)) \
-        == [CANCELLED, CONFIRMED]
+    assert list(
+        Registration.objects.filter(event=event, user=person).order_by("id").values_list("status", flat=True)
+    ) == [CANCELLED, CONFIRMED]
 
 
 def test_database_allows_one_active_registration_per_person_and_event():
@@ -300,7 +304,10 @@ def test_manual_promote_past_capacity_is_audited_as_over_capacity():
     assert Registration.objects.filter(event=event, status=CONFIRMED).count() == 2  # the organizer's choice
     [entry] = audit("registration.promote")
     assert (entry.actor, entry.target_id, entry.data) == (
-        editor, str(waiting.pk), {"event": event.pk, "reason": "manual", "over_capacity": True})
+        editor,
+        str(waiting.pk),
+        {"event": event.pk, "reason": "manual", "over_capacity": True},
+    )
 
 
 def test_manual_promote_into_a_free_seat_is_not_over_capacity():
@@ -346,18 +353,21 @@ def test_manual_promote_refusals():
 # --- messages ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("code, english", [
-    ("not_published", "This event is not published yet."),
-    ("cancelled", "This event has been cancelled."),
-    ("closed", "Registration has closed."),
-    ("not_candidate", "Only PhD and postdoc candidates can register for events."),
-    ("no_profile", "Please complete your candidate profile before registering."),
-    ("duplicate", "You are already registered for this event."),
-    ("full", "The event is full and has no waiting list."),
-    ("not_active", "This registration is already cancelled."),
-    ("not_waitlisted", "Only a registration on the waiting list can be moved to a seat."),
-    ("forbidden", "You are not allowed to do this."),
-])
+@pytest.mark.parametrize(
+    "code, english",
+    [
+        ("not_published", "This event is not published yet."),
+        ("cancelled", "This event has been cancelled."),
+        ("closed", "Registration has closed."),
+        ("not_candidate", "Only PhD and postdoc candidates can register for events."),
+        ("no_profile", "Please complete your candidate profile before registering."),
+        ("duplicate", "You are already registered for this event."),
+        ("full", "The event is full and has no waiting list."),
+        ("not_active", "This registration is already cancelled."),
+        ("not_waitlisted", "Only a registration on the waiting list can be moved to a seat."),
+        ("forbidden", "You are not allowed to do this."),
+    ],
+)
 def test_every_refusal_has_an_english_message(code, english):
     error = RegistrationError(code)
     with translation.override("en"):
@@ -407,16 +417,35 @@ def test_registration_pushes_seats_and_the_users_status_after_commit(layer, djan
     assert drain(layer, public) == [] and drain(layer, private) == []  # nothing before the commit
     for callback in callbacks:
         callback()
-    assert drain(layer, public) == [{
-        "type": "live.message", "group": f"event.{event.pk}.public",
-        "payload": {"type": "event.seats", "event": event.pk, "version": 1, "status": "published",
-                    "capacity": 1, "confirmed": 1, "waitlisted": 0, "seats_left": 0, "waitlist_enabled": True},
-    }]
-    assert drain(layer, private) == [{
-        "type": "live.message", "group": f"user.{person.pk}",
-        "payload": {"type": "registration.changed", "event": event.pk, "registration": registration.pk,
-                    "status": CONFIRMED},
-    }]
+    assert drain(layer, public) == [
+        {
+            "type": "live.message",
+            "group": f"event.{event.pk}.public",
+            "payload": {
+                "type": "event.seats",
+                "event": event.pk,
+                "version": 1,
+                "status": "published",
+                "capacity": 1,
+                "confirmed": 1,
+                "waitlisted": 0,
+                "seats_left": 0,
+                "waitlist_enabled": True,
+            },
+        }
+    ]
+    assert drain(layer, private) == [
+        {
+            "type": "live.message",
+            "group": f"user.{person.pk}",
+            "payload": {
+                "type": "registration.changed",
+                "event": event.pk,
+                "registration": registration.pk,
+                "status": CONFIRMED,
+            },
+        }
+    ]
 
 
 def test_cancel_pushes_to_the_promoted_person(layer, django_capture_on_commit_callbacks):
@@ -429,10 +458,18 @@ def test_cancel_pushes_to_the_promoted_person(layer, django_capture_on_commit_ca
         registration_cancel(registration=seat, actor=seat.user)
     [seats] = drain(layer, public)
     assert {k: seats["payload"][k] for k in ("version", "confirmed", "waitlisted", "seats_left")} == {
-        "version": 3, "confirmed": 1, "waitlisted": 0, "seats_left": 0}
+        "version": 3,
+        "confirmed": 1,
+        "waitlisted": 0,
+        "seats_left": 0,
+    }
     [mine] = drain(layer, promoted)
-    assert mine["payload"] == {"type": "registration.changed", "event": event.pk, "registration": waiting.pk,
-                               "status": CONFIRMED}
+    assert mine["payload"] == {
+        "type": "registration.changed",
+        "event": event.pk,
+        "registration": waiting.pk,
+        "status": CONFIRMED,
+    }
 
 
 def test_a_rolled_back_registration_publishes_nothing(layer, django_capture_on_commit_callbacks):

@@ -66,8 +66,12 @@ class Seats(RuleBasedStateMachine):
 def test_seat_counters_equal_a_recount_after_any_sequence(postgres):
     # Slow-ish by design (~30 s): 25 sequences of up to 20 steps against the real database.
     machine = Seats.TestCase
-    machine.settings = settings(max_examples=25, stateful_step_count=20, deadline=None,
-                                suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+    machine.settings = settings(
+        max_examples=25,
+        stateful_step_count=20,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )
     machine().runTest()
 
 
@@ -80,8 +84,10 @@ def test_seats_recount_reports_drift_and_fixes_it():
     out = StringIO()
     call_command("seats_recount", stdout=out)
     lines = [json.loads(line) for line in out.getvalue().splitlines()]
-    assert lines == [{"event": event.pk, "stored": [7, 1], "recount": [3, 1], "fixed": False},
-                     {"events": 1, "drifted": 1, "fixed": 0}]
+    assert lines == [
+        {"event": event.pk, "stored": [7, 1], "recount": [3, 1], "fixed": False},
+        {"events": 1, "drifted": 1, "fixed": 0},
+    ]
     assert stored(event) == (7, 1)  # a report only
     out = StringIO()
     call_command("seats_recount", "--fix", stdout=out)
@@ -104,8 +110,11 @@ def test_seats_repair_fixes_a_drifted_waiting_list_and_audits_the_event():
     assert seats_repair(event=event) == ((5, 9), (2, 2))
     assert stored(event) == (2, 2)
     entry = AuditEntry.objects.get(action="event.seats_repair")
-    assert (entry.target_type.model, entry.target_id, entry.data) == ("event", str(event.pk),
-                                                                    {"before": [5, 9], "after": [2, 2]})
+    assert (entry.target_type.model, entry.target_id, entry.data) == (
+        "event",
+        str(event.pk),
+        {"before": [5, 9], "after": [2, 2]},
+    )
     assert seats_repair(event=event) == ((2, 2), (2, 2))  # nothing to fix: nothing written
     assert AuditEntry.objects.filter(action="event.seats_repair").count() == 1
 
@@ -139,5 +148,7 @@ def test_seat_count_reads_no_registration_rows():
     RegistrationFactory.create_batch(500, event=event)
     with CaptureQueriesContext(connection) as large:
         registration_create(event=event, user=third)
-    assert [q["sql"].split()[0] for q in small.captured_queries] == [q["sql"].split()[0] for q in large.captured_queries]
+    assert [q["sql"].split()[0] for q in small.captured_queries] == [
+        q["sql"].split()[0] for q in large.captured_queries
+    ]
     assert stored(event) == (508, 0)

@@ -21,15 +21,23 @@ pytestmark = pytest.mark.django_db
 
 
 def _session(event, title, start_h, end_h, *, room=None, speakers=()):
-    session = Session.objects.create(event=event, title=title, starts_at=event.starts_at + timedelta(hours=start_h),
-                                     ends_at=event.starts_at + timedelta(hours=end_h), place=room)
+    session = Session.objects.create(
+        event=event,
+        title=title,
+        starts_at=event.starts_at + timedelta(hours=start_h),
+        ends_at=event.starts_at + timedelta(hours=end_h),
+        place=room,
+    )
     session_speakers_set(session, list(speakers))
     return session
 
 
 def test_free_text_is_read_into_speakers():
     assert split_speakers("中国海洋大学 王教授；海尔集团 李博士、张三") == [
-        ("王教授", "中国海洋大学"), ("李博士", "海尔集团"), ("张三", "")]
+        ("王教授", "中国海洋大学"),
+        ("李博士", "海尔集团"),
+        ("张三", ""),
+    ]
     assert title_of("王教授") == "教授" and title_of("林海川") == ""
     event = EventFactory(venue="国际会展中心")
     session = SessionFactory(event=event, speakers="中国海洋大学 王教授；海尔集团 李博士", room="A101")
@@ -37,7 +45,9 @@ def test_free_text_is_read_into_speakers():
     session_people_from_text(session)
     session_people_from_text(other)
     assert [(p.name, p.organisation, p.title) for p in session.speaker_list()] == [
-        ("王教授", "中国海洋大学", "教授"), ("李博士", "海尔集团", "博士")]
+        ("王教授", "中国海洋大学", "教授"),
+        ("李博士", "海尔集团", "博士"),
+    ]
     assert other.speaker_list()[0] == session.speaker_list()[0]  # the same person, once
     assert (session.place.venue, session.place.name) == ("国际会展中心", "A101") and other.place == session.place
     assert session.speaker_names == "中国海洋大学 王教授；海尔集团 李博士"
@@ -51,8 +61,11 @@ def test_speaker_photo_is_reencoded_as_png():
     with speaker.photo.open("rb") as stored:
         assert stored.read(8) == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(SpeakerError) as error:
-        speaker_save(actor=organizer(), data={"name": "x"},
-                     photo=SimpleUploadedFile("x.png", b"not an image", content_type="image/png"))
+        speaker_save(
+            actor=organizer(),
+            data={"name": "x"},
+            photo=SimpleUploadedFile("x.png", b"not an image", content_type="image/png"),
+        )
     assert error.value.code == "photo"
     with pytest.raises(SpeakerError) as error:
         speaker_save(actor=candidate(), data={"name": "x"})
@@ -103,18 +116,28 @@ def test_console_session_form_sets_speakers_and_room(client):
     wang, li = Speaker.objects.create(name="王海"), Speaker.objects.create(name="李静")
     hall = Room.objects.create(venue="v", name="报告厅", capacity=200)
     client.force_login(editor)
-    local = event.starts_at.astimezone(ZoneInfo("Asia/Shanghai")).replace(second=0, microsecond=0) + timedelta(minutes=1)
-    response = client.post(f"/console/events/{event.pk}/sessions/new/", {
-        "title": "主旨报告", "presenters": [wang.pk, li.pk], "place": hall.pk,
-        "starts_at": local.strftime("%Y-%m-%dT%H:%M"), "ends_at": (local + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")})
+    local = event.starts_at.astimezone(ZoneInfo("Asia/Shanghai")).replace(second=0, microsecond=0) + timedelta(
+        minutes=1
+    )
+    response = client.post(
+        f"/console/events/{event.pk}/sessions/new/",
+        {
+            "title": "主旨报告",
+            "presenters": [wang.pk, li.pk],
+            "place": hall.pk,
+            "starts_at": local.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (local + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
     assert response.status_code == 302
     session = Session.objects.get(event=event)
     assert {p.name for p in session.speaker_list()} == {"王海", "李静"} and session.place == hall
 
 
 def test_speaker_page_lists_public_sessions_across_the_programme(client):
-    wang = Speaker.objects.create(name="王海", title="教授", organisation="中国海洋大学", bio_zh="海洋声学。",
-                                  bio_en="Ocean acoustics.")
+    wang = Speaker.objects.create(
+        name="王海", title="教授", organisation="中国海洋大学", bio_zh="海洋声学。", bio_en="Ocean acoustics."
+    )
     _session(EventFactory(title="论坛一"), "报告甲", 0, 1, speakers=[wang])
     _session(EventFactory(title="论坛二"), "报告乙", 0, 1, speakers=[wang])
     _session(EventFactory(title="草稿活动", status=Event.Status.DRAFT), "报告丙", 0, 1, speakers=[wang])
@@ -144,8 +167,14 @@ def test_personal_ics_names_speakers_and_room():
     event = EventFactory()
     RegistrationFactory(event=event, user=me)
     hall = Room.objects.create(venue="v", name="报告厅")
-    session = _session(event, "主旨报告", 0, 1, room=hall,
-                       speakers=[Speaker.objects.create(name="王海", title="教授", organisation="中国海洋大学")])
+    session = _session(
+        event,
+        "主旨报告",
+        0,
+        1,
+        room=hall,
+        speakers=[Speaker.objects.create(name="王海", title="教授", organisation="中国海洋大学")],
+    )
     calendar = Calendar.from_ical(personal_ics(me))
     [entry] = [c for c in calendar.walk("VEVENT") if str(c["uid"]) == f"session-{session.pk}@boju"]
     assert str(entry["location"]).endswith("报告厅")

@@ -19,21 +19,43 @@ def test_free_text_becomes_speakers_and_rooms():
     series = old.get_model("events", "Series").objects.create(title="s", slug="s", year=2025)
     now = timezone.now()
     event = old.get_model("events", "Event").objects.create(
-        series=series, kind="forum", title="论坛", starts_at=now, ends_at=now + timedelta(hours=3), capacity=10,
-        venue="中国海洋大学学术交流中心")
+        series=series,
+        kind="forum",
+        title="论坛",
+        starts_at=now,
+        ends_at=now + timedelta(hours=3),
+        capacity=10,
+        venue="中国海洋大学学术交流中心",
+    )
     Session = old.get_model("events", "Session")
-    Session.objects.create(event=event, title="圆桌", speakers="中国海洋大学 王教授；海尔集团 李博士", room="报告厅",
-                           starts_at=now, ends_at=now + timedelta(hours=1))
-    Session.objects.create(event=event, title="报告", speakers="中国海洋大学 王教授", room="报告厅",
-                           starts_at=now + timedelta(hours=1), ends_at=now + timedelta(hours=2))
-    Session.objects.create(event=event, title="茶歇", starts_at=now + timedelta(hours=2), ends_at=now + timedelta(hours=3))
+    Session.objects.create(
+        event=event,
+        title="圆桌",
+        speakers="中国海洋大学 王教授；海尔集团 李博士",
+        room="报告厅",
+        starts_at=now,
+        ends_at=now + timedelta(hours=1),
+    )
+    Session.objects.create(
+        event=event,
+        title="报告",
+        speakers="中国海洋大学 王教授",
+        room="报告厅",
+        starts_at=now + timedelta(hours=1),
+        ends_at=now + timedelta(hours=2),
+    )
+    Session.objects.create(
+        event=event, title="茶歇", starts_at=now + timedelta(hours=2), ends_at=now + timedelta(hours=3)
+    )
 
     executor = MigrationExecutor(connection)
     executor.migrate(AFTER)
     new = executor.loader.project_state(AFTER).apps
     Speaker, Room = new.get_model("events", "Speaker"), new.get_model("events", "Room")
     assert sorted(Speaker.objects.values_list("name", "organisation", "title")) == [
-        ("李博士", "海尔集团", "博士"), ("王教授", "中国海洋大学", "教授")]
+        ("李博士", "海尔集团", "博士"),
+        ("王教授", "中国海洋大学", "教授"),
+    ]
     assert list(Room.objects.values_list("venue", "name")) == [("中国海洋大学学术交流中心", "报告厅")]
     sessions = {s.title: s for s in new.get_model("events", "Session").objects.all()}
     links = new.get_model("events", "SessionSpeaker").objects

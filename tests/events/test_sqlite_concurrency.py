@@ -72,8 +72,14 @@ def _env(path: Path) -> dict:
 @pytest.fixture(scope="module")
 def migrated(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("sqlite-race") / "migrated.sqlite3"
-    done = subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=_env(path),
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=_env(path),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return path
 
@@ -84,8 +90,14 @@ def race(migrated: Path, tmp_path: Path, *, unlocked: bool) -> dict:
     env = {**_env(path), "RACE_UNLOCKED": "1" if unlocked else "0"}
     if unlocked:
         env["BOJU_SQLITE_TRANSACTION_MODE"] = "DEFERRED"
-    done = subprocess.run([sys.executable, "-c", SCRIPT, str(SEATS_LEFT), str(RACERS)], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=180)
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, str(SEATS_LEFT), str(RACERS)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 

@@ -6,8 +6,9 @@ from fairs.models import Booth, BoothBooking, Fair, Hall, Position
 from ..factories import CompanyFactory, EventFactory, company_member, organizer, team_member
 
 
-def fair_with_booths(n: int = 3, *, approval_required: bool = False, quota: int = 1, columns: int = 40,
-                     side: int = 1, **event_fields):
+def fair_with_booths(
+    n: int = 3, *, approval_required: bool = False, quota: int = 1, columns: int = 40, side: int = 1, **event_fields
+):
     """A published fair event with one hall of `n` booths A-1..A-n (`side`×`side` cells, `columns`
     per row, an aisle between big ones), and its editing organizer as `fair.boss`."""
     event = EventFactory(**event_fields)
@@ -15,11 +16,20 @@ def fair_with_booths(n: int = 3, *, approval_required: bool = False, quota: int 
     step = side + 1 if side > 1 else 1
     rows = max(4, (n + columns - 1) // columns * step)
     hall = Hall.objects.create(fair=fair, name="A 馆", columns=columns * step, rows=rows)
-    Booth.objects.bulk_create([
-        Booth(hall=hall, code=f"A-{i + 1}", x=i % columns * step, y=i // columns * step, width=side, height=side,
-              zone="人工智能")
-        for i in range(n)
-    ])
+    Booth.objects.bulk_create(
+        [
+            Booth(
+                hall=hall,
+                code=f"A-{i + 1}",
+                x=i % columns * step,
+                y=i // columns * step,
+                width=side,
+                height=side,
+                zone="人工智能",
+            )
+            for i in range(n)
+        ]
+    )
     boss = organizer()
     team_member(event, boss)
     fair.boss = boss

@@ -241,4 +241,3 @@ def test_booth_book_runs_a_fixed_number_of_queries(django_assert_num_queries, dj
         with django_assert_num_queries(13):
             booth_book(booth=booth, company=company, actor=user)
     assert len(after_commit) == 2  # the map (version, push, warm-up), the notice task
-

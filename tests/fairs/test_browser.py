@@ -63,8 +63,15 @@ def test_directory_company_and_candidate_pages_on_a_phone(open_page):
     fair = fair_with_booths(4, title="人工智能与电子信息博士后专场招聘会", columns=4, side=2)
     company, user = member(name="青岛芯海电子信息技术有限公司", description="集成电路设计与射频通信。")
     approved_booking(fair, booths(fair)[1], company)
-    position(company, fair, title="集成电路设计博士后", discipline="0809", salary_min=35, salary_max=60,
-             requirements="微电子、电子科学与技术博士")
+    position(
+        company,
+        fair,
+        title="集成电路设计博士后",
+        discipline="0809",
+        salary_min=35,
+        salary_max=60,
+        requirements="微电子、电子科学与技术博士",
+    )
     event_page = open_page(candidate(), f"/events/{fair.pk}/")
     event_page.click("section.fair-links a.btn-primary")
     event_page.wait_for_selector('g[data-code="A-2"][data-status="booked"]')

@@ -151,12 +151,17 @@ def test_company_admin_edits_description_website_contact_staff_cannot(client):
     company = CompanyFactory(name="青岛海蓝智能科技有限公司")
     admin = company_member(company)
     client.force_login(admin)
-    response = client.post(f"/me/company/{company.pk}/edit/", {
-        "description": "海洋智能装备", "website": "https://hailan.example.cn", "contact": "李敏 0532-88886666"})
+    response = client.post(
+        f"/me/company/{company.pk}/edit/",
+        {"description": "海洋智能装备", "website": "https://hailan.example.cn", "contact": "李敏 0532-88886666"},
+    )
     assert response.status_code == 302
     company.refresh_from_db()
-    assert (company.description, company.website, company.contact) == \
-        ("海洋智能装备", "https://hailan.example.cn", "李敏 0532-88886666")
+    assert (company.description, company.website, company.contact) == (
+        "海洋智能装备",
+        "https://hailan.example.cn",
+        "李敏 0532-88886666",
+    )
     assert client.post(f"/me/company/{company.pk}/edit/", {"website": "not a url"}).status_code == 400
     client.force_login(company_member(company, role=CompanyMembership.Role.STAFF))
     assert client.get(f"/me/company/{company.pk}/edit/").status_code == 404

@@ -30,9 +30,11 @@ def race_db(postgres):
         cursor.execute("SHOW max_connections")
         limit = int(cursor.fetchone()[0])
     # Say what is missing (skip on a newcomer's server, fail in CI) instead of erroring.
-    require(limit >= RACERS + 20,
-            f"PostgreSQL max_connections is {limit}; the booth race opens {RACERS} connections at once and needs "
-            f">= {RACERS + 20} (.ci/run raises it to 400)")
+    require(
+        limit >= RACERS + 20,
+        f"PostgreSQL max_connections is {limit}; the booth race opens {RACERS} connections at once and needs "
+        f">= {RACERS + 20} (.ci/run raises it to 400)",
+    )
 
 
 @contextmanager
@@ -52,8 +54,7 @@ def without_constraint():
 def unlock_booths(monkeypatch):
     """The service as if it forgot the booth lock, with the check-then-insert window widened (as a
     busy server would) so the unlocked race shows its flaw on every run."""
-    monkeypatch.setattr(booking_module, "_lock_booth",
-                        lambda pk: Booth.objects.select_related("hall").get(pk=pk))
+    monkeypatch.setattr(booking_module, "_lock_booth", lambda pk: Booth.objects.select_related("hall").get(pk=pk))
     check = booking_module._booth_taken
 
     def check_then_dawdle(booth):
@@ -108,8 +109,9 @@ def race_for_quota(quota=1, tries=10):
     fair = fair_with_booths(tries, quota=quota)
     company, _admin = member()
     people = [company_member(company) for _ in range(tries)]
-    errors = run_together([lambda b=b, u=u: booth_book(booth=b, company=company, actor=u)
-                           for b, u in zip(booths(fair), people)])
+    errors = run_together(
+        [lambda b=b, u=u: booth_book(booth=b, company=company, actor=u) for b, u in zip(booths(fair), people)]
+    )
     return company, errors
 
 

@@ -24,7 +24,9 @@ def editor(browser, site):
     def open_(fair):
         context = browser.new_context(viewport=DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai")
         contexts.append(context)
-        context.add_cookies([{"name": n, "value": v, "url": site.url} for n, v in session_cookie_for(fair.boss).items()])
+        context.add_cookies(
+            [{"name": n, "value": v, "url": site.url} for n, v in session_cookie_for(fair.boss).items()]
+        )
         page = context.new_page()
         errors = []
         page.on("pageerror", lambda error: errors.append(str(error)))

@@ -46,7 +46,10 @@ def test_a_booth_touching_another_above_or_left_is_allowed():
     booth_create(hall=hall, actor=fair.boss, data={"code": "C-2", "x": 5, "y": 0, "width": 2, "height": 2})
     booth_create(hall=hall, actor=fair.boss, data={"code": "C-3", "x": 3, "y": 2, "width": 2, "height": 2})
     assert sorted(Booth.objects.filter(hall=hall, code__startswith="C").values_list("code", "x", "y")) == [
-        ("C-1", 5, 2), ("C-2", 5, 0), ("C-3", 3, 2)]
+        ("C-1", 5, 2),
+        ("C-2", 5, 0),
+        ("C-3", 3, 2),
+    ]
 
 
 def test_a_booth_cannot_be_moved_or_grown_onto_another_and_stays_where_it_was():
@@ -66,19 +69,26 @@ def test_the_editor_api_answers_overlap_with_409_and_a_message(client):
     fair = _fair()
     first, _second = booths(fair)
     client.force_login(fair.boss)
-    response = client.post(f"/console/fairs/{fair.pk}/booths/{first.pk}/", json.dumps({"x": 1}),
-                           content_type="application/json")
+    response = client.post(
+        f"/console/fairs/{fair.pk}/booths/{first.pk}/", json.dumps({"x": 1}), content_type="application/json"
+    )
     assert response.status_code == 409
     assert response.json()["code"] == "overlap"
-    english = client.post(f"/console/fairs/{fair.pk}/booths/{first.pk}/", json.dumps({"x": 1}),
-                          content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    english = client.post(
+        f"/console/fairs/{fair.pk}/booths/{first.pk}/",
+        json.dumps({"x": 1}),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert "A-2" in english.json()["message"] and "重叠" not in english.json()["message"]
 
 
 def test_outside_the_hall_is_said_in_words():
     fair = _fair()
-    for language, said in [("zh-hans", "信息有误：展位超出展厅范围"),
-                           ("en", "Invalid information: the booth goes beyond the hall")]:
+    for language, said in [
+        ("zh-hans", "信息有误：展位超出展厅范围"),
+        ("en", "Invalid information: the booth goes beyond the hall"),
+    ]:
         with translation.override(language), pytest.raises(FairError) as refused:
             booth_update(booth=booths(fair)[0], actor=fair.boss, data={"x": 39, "width": 3})
         assert str(refused.value.message) == said
@@ -86,9 +96,14 @@ def test_outside_the_hall_is_said_in_words():
 
 def _race(fair, racers=12):
     hall = fair.halls.get()
-    return run_together([lambda n=n: booth_create(hall=hall, actor=fair.boss,
-                                                  data={"code": f"R-{n}", "x": 10, "y": 2, "width": 2, "height": 2})
-                         for n in range(racers)])
+    return run_together(
+        [
+            lambda n=n: booth_create(
+                hall=hall, actor=fair.boss, data={"code": f"R-{n}", "x": 10, "y": 2, "width": 2, "height": 2}
+            )
+            for n in range(racers)
+        ]
+    )
 
 
 def test_simultaneous_placements_on_the_same_cells_give_one_booth(postgres):

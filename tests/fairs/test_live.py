@@ -18,9 +18,11 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _book_over_http(server, user, fair, booth):
     with httpx.Client(base_url=server.url, cookies=session_cookie_for(user)) as client:
         assert client.get(f"/fairs/{fair.pk}/map/").status_code == 200
-        response = client.post(f"/fairs/{fair.pk}/booths/{booth.pk}/book/",
-                               data={"csrfmiddlewaretoken": client.cookies["csrftoken"]},
-                               headers={"Referer": f"{server.url}/fairs/{fair.pk}/map/"})
+        response = client.post(
+            f"/fairs/{fair.pk}/booths/{booth.pk}/book/",
+            data={"csrfmiddlewaretoken": client.cookies["csrftoken"]},
+            headers={"Referer": f"{server.url}/fairs/{fair.pk}/map/"},
+        )
         assert response.status_code == 302, response.text
 
 
@@ -42,8 +44,13 @@ def test_booking_on_one_process_reaches_a_map_on_another_via_redis(asgi_server_f
     message = asyncio.run(scenario())
     assert message["topic"] == f"fair.{fair.pk}"
     pushed = message["payload"]["booth"]
-    assert (pushed["id"], pushed["code"], pushed["status"], pushed["company"], pushed["version"]) == \
-        (booth.pk, "A-2", "booked", "青岛远航高端装备制造有限公司", 1)
+    assert (pushed["id"], pushed["code"], pushed["status"], pushed["company"], pushed["version"]) == (
+        booth.pk,
+        "A-2",
+        "booked",
+        "青岛远航高端装备制造有限公司",
+        1,
+    )
     # The snapshot any (re)connecting map fetches already says the same, on either server.
     for server in (map_server, booking_server):
         data = httpx.get(f"{server.url}/fairs/{fair.pk}/map.json").json()

@@ -19,15 +19,25 @@ pytestmark = pytest.mark.django_db
 def fair_with_companies(n: int):
     """A fair of `n` booths, each booked by its own company with one position."""
     fair = fair_with_booths(n)
-    companies = Company.objects.bulk_create([
-        Company(name=f"单位{i}", credit_code=f"CODE{i:014d}", industry="ai" if i % 2 else "marine",
-                platform_kind="workstation", status="verified") for i in range(n)])
-    BoothBooking.objects.bulk_create([
-        BoothBooking(fair=fair, booth=b, company=c, status="approved") for b, c in zip(booths(fair), companies)])
-    positions = Position.objects.bulk_create([
-        Position(company=c, title=f"岗位{i}", discipline="0812" if i % 3 else "0707") for i, c in enumerate(companies)])
-    Fair.positions.through.objects.bulk_create([
-        Fair.positions.through(position=p, fair=fair) for p in positions])
+    companies = Company.objects.bulk_create(
+        [
+            Company(
+                name=f"单位{i}",
+                credit_code=f"CODE{i:014d}",
+                industry="ai" if i % 2 else "marine",
+                platform_kind="workstation",
+                status="verified",
+            )
+            for i in range(n)
+        ]
+    )
+    BoothBooking.objects.bulk_create(
+        [BoothBooking(fair=fair, booth=b, company=c, status="approved") for b, c in zip(booths(fair), companies)]
+    )
+    positions = Position.objects.bulk_create(
+        [Position(company=c, title=f"岗位{i}", discipline="0812" if i % 3 else "0707") for i, c in enumerate(companies)]
+    )
+    Fair.positions.through.objects.bulk_create([Fair.positions.through(position=p, fair=fair) for p in positions])
     return fair
 
 
@@ -133,8 +143,7 @@ def test_directory_filters_discipline_industry_platform_keyword(client):
     a, b, c, d = booths(fair)
     marine, _ = member(name="青岛海洋装备研究院", industry="marine", platform_kind="workstation")
     ai, _ = member(name="青岛智算科技", industry="ai", platform_kind="city_base")
-    bio, _ = member(name="青岛生物医药公司", industry="biomed", platform_kind="none",
-                    description="专注海洋药物研发")
+    bio, _ = member(name="青岛生物医药公司", industry="biomed", platform_kind="none", description="专注海洋药物研发")
     for booth, company in [(a, marine), (b, ai), (c, bio)]:
         approved_booking(fair, booth, company)
     position(marine, fair, title="海洋声学博士后", discipline="0707")
@@ -218,8 +227,16 @@ def test_position_save_only_at_fairs_with_our_booth():
     elsewhere = fair_with_booths(1)
     company, user = member()
     approved_booking(fair, booths(fair)[0], company)
-    data = {"title": "博士后（海洋遥感）", "discipline": "0707", "headcount": 3, "salary_min": 30, "salary_max": 50,
-            "location": "青岛西海岸新区", "requirements": "海洋科学博士", "deadline": None}
+    data = {
+        "title": "博士后（海洋遥感）",
+        "discipline": "0707",
+        "headcount": 3,
+        "salary_min": 30,
+        "salary_max": 50,
+        "location": "青岛西海岸新区",
+        "requirements": "海洋科学博士",
+        "deadline": None,
+    }
     p = position_save(company=company, actor=user, data=data, fairs=[fair])
     assert list(p.fairs.all()) == [fair]
     with pytest.raises(FairError) as error:
@@ -239,14 +256,36 @@ def test_position_form_view_creates_position(client):
     company, user = member()
     approved_booking(fair, booths(fair)[0], company)
     client.force_login(user)
-    response = client.post("/company/positions/new/", {
-        "title": "新材料研发工程师", "discipline": "0805", "headcount": "2", "salary_min": "25", "salary_max": "20",
-        "location": "青岛", "requirements": "", "deadline": "", "fairs": [fair.pk]})
+    response = client.post(
+        "/company/positions/new/",
+        {
+            "title": "新材料研发工程师",
+            "discipline": "0805",
+            "headcount": "2",
+            "salary_min": "25",
+            "salary_max": "20",
+            "location": "青岛",
+            "requirements": "",
+            "deadline": "",
+            "fairs": [fair.pk],
+        },
+    )
     assert response.status_code == 400
     assert "年薪上限不能低于下限。" in response.content.decode()
-    response = client.post("/company/positions/new/", {
-        "title": "新材料研发工程师", "discipline": "0805", "headcount": "2", "salary_min": "20", "salary_max": "35",
-        "location": "青岛", "requirements": "", "deadline": "2030-01-31", "fairs": [fair.pk]})
+    response = client.post(
+        "/company/positions/new/",
+        {
+            "title": "新材料研发工程师",
+            "discipline": "0805",
+            "headcount": "2",
+            "salary_min": "20",
+            "salary_max": "35",
+            "location": "青岛",
+            "requirements": "",
+            "deadline": "2030-01-31",
+            "fairs": [fair.pk],
+        },
+    )
     assert response.status_code == 302
     p = Position.objects.get(company=company)
     assert (p.title, p.salary_max, list(p.fairs.all())) == ("新材料研发工程师", 35, [fair])
@@ -258,14 +297,31 @@ def test_a_salary_in_yuan_is_refused_with_the_unit(client):
     company, user = member()
     approved_booking(fair, booths(fair)[0], company)
     client.force_login(user)
-    form = {"title": "算法工程师", "discipline": "0812", "headcount": "1", "salary_min": "300000",
-            "salary_max": "450000", "location": "青岛", "requirements": "", "deadline": "", "fairs": [fair.pk]}
+    form = {
+        "title": "算法工程师",
+        "discipline": "0812",
+        "headcount": "1",
+        "salary_min": "300000",
+        "salary_max": "450000",
+        "location": "青岛",
+        "requirements": "",
+        "deadline": "",
+        "fairs": [fair.pk],
+    }
     response = client.post("/company/positions/new/", form)
     assert response.status_code == 400
     assert response.content.decode().count("年薪以万元为单位，请填写 1 到 500 之间的数，如 30 表示 30 万元。") == 2
     assert not Position.objects.filter(company=company).exists()
-    data = {"title": "算法工程师", "discipline": "0812", "headcount": 1, "salary_min": 30, "salary_max": 501,
-            "location": "青岛", "requirements": "", "deadline": None}
+    data = {
+        "title": "算法工程师",
+        "discipline": "0812",
+        "headcount": 1,
+        "salary_min": 30,
+        "salary_max": 501,
+        "location": "青岛",
+        "requirements": "",
+        "deadline": None,
+    }
     with pytest.raises(FairError) as error:  # the service refuses it too (the API and the admin use it)
         position_save(company=company, actor=user, data=data, fairs=[fair])
     assert error.value.code == "invalid"
@@ -294,25 +350,37 @@ def test_console_floor_creates_fair_and_hall_and_booths_json(client):
     assert response.status_code == 302
     hall = Fair.objects.get(pk=event.pk).halls.get()
     create = f"/console/fairs/{event.pk}/booths/"
-    answer = client.post(create, json.dumps({"hall": hall.pk, "code": "a-01", "x": 0, "y": 0, "width": 2, "height": 2}),
-                         content_type="application/json")
+    answer = client.post(
+        create,
+        json.dumps({"hall": hall.pk, "code": "a-01", "x": 0, "y": 0, "width": 2, "height": 2}),
+        content_type="application/json",
+    )
     assert answer.status_code == 201 and answer.json()["booth"]["code"] == "A-01"
     booth_id = answer.json()["booth"]["id"]
-    dup = client.post(create, json.dumps({"hall": hall.pk, "code": "A-01", "x": 4, "y": 0}), content_type="application/json")
+    dup = client.post(
+        create, json.dumps({"hall": hall.pk, "code": "A-01", "x": 4, "y": 0}), content_type="application/json"
+    )
     assert dup.status_code == 409, dup.json()
     assert dup.json()["message"] == "本场招聘会已有展位号 A-01。"
-    outside = client.post(create, json.dumps({"hall": hall.pk, "code": "A-02", "x": 19, "y": 0, "width": 2}),
-                          content_type="application/json")
+    outside = client.post(
+        create,
+        json.dumps({"hall": hall.pk, "code": "A-02", "x": 19, "y": 0, "width": 2}),
+        content_type="application/json",
+    )
     assert outside.status_code == 400 and outside.json()["code"] == "invalid"
     bad = client.post(create, b"{not json", content_type="application/json")
     assert bad.status_code == 400
-    moved = client.post(f"/console/fairs/{event.pk}/booths/{booth_id}/", json.dumps({"x": 5, "y": 3, "zone": "海洋"}),
-                        content_type="application/json")
+    moved = client.post(
+        f"/console/fairs/{event.pk}/booths/{booth_id}/",
+        json.dumps({"x": 5, "y": 3, "zone": "海洋"}),
+        content_type="application/json",
+    )
     assert moved.status_code == 200
     assert (moved.json()["booth"]["x"], moved.json()["booth"]["y"], moved.json()["booth"]["zone"]) == (5, 3, "海洋")
     assert Booth.objects.filter(pk=booth_id).values_list("x", "y", "zone").get() == (5, 3, "海洋")
-    gone = client.post(f"/console/fairs/{event.pk}/booths/{booth_id}/", json.dumps({"delete": True}),
-                       content_type="application/json")
+    gone = client.post(
+        f"/console/fairs/{event.pk}/booths/{booth_id}/", json.dumps({"delete": True}), content_type="application/json"
+    )
     assert gone.json() == {"ok": True, "deleted": booth_id}
     forum = EventFactory(kind="forum")
     response = client.get(f"/console/fairs/{forum.pk}/")
@@ -347,34 +415,49 @@ def test_console_hall_rename_resize_and_refusal_to_cut_off_booths(client):
     fair = fair_with_booths(5, columns=5)  # 1×1 booths at x 0..4, y 0
     client.force_login(fair.boss)
     hall = fair.halls.get()
-    response = client.post(f"/console/fairs/{fair.pk}/", {"form": "hall", "hall": hall.pk, "name": "1号馆",
-                                                         "columns": 10, "rows": 6})
+    response = client.post(
+        f"/console/fairs/{fair.pk}/", {"form": "hall", "hall": hall.pk, "name": "1号馆", "columns": 10, "rows": 6}
+    )
     assert response.status_code == 302
     hall.refresh_from_db()
     assert (hall.name, hall.columns, hall.rows) == ("1号馆", 10, 6)
     client.get(f"/console/fairs/{fair.pk}/")  # shows (and so uses up) the message
-    response = client.post(f"/console/fairs/{fair.pk}/", {"form": "hall", "hall": hall.pk, "name": "1号馆",
-                                                         "columns": 4, "rows": 4})
+    response = client.post(
+        f"/console/fairs/{fair.pk}/", {"form": "hall", "hall": hall.pk, "name": "1号馆", "columns": 4, "rows": 4}
+    )
     assert response.status_code == 400  # booth A-5 at x=4 would fall outside
     assert [str(m) for m in response.context["messages"]] == ["信息有误：缩小后有展位落在展厅外，请先移动这些展位。"]
     hall.refresh_from_db()
     assert (hall.columns, hall.rows) == (10, 6)
     other = fair_with_booths(1)
-    response = client.post(f"/console/fairs/{fair.pk}/", {"form": "hall", "hall": other.halls.get().pk,
-                                                         "name": "x", "columns": 10, "rows": 10})
+    response = client.post(
+        f"/console/fairs/{fair.pk}/",
+        {"form": "hall", "hall": other.halls.get().pk, "name": "x", "columns": 10, "rows": 10},
+    )
     assert response.status_code == 404
 
 
-@pytest.mark.parametrize("body", [
-    {"code": None}, {"code": 12}, {"x": "left"}, {"x": None}, {"width": 10**9}, {"size": -1}, {"x": 10**12},
-    {"code": "A 1"}, {"code": "<b>"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"code": None},
+        {"code": 12},
+        {"x": "left"},
+        {"x": None},
+        {"width": 10**9},
+        {"size": -1},
+        {"x": 10**12},
+        {"code": "A 1"},
+        {"code": "<b>"},
+    ],
+)
 def test_booth_update_bad_input_is_a_400_and_changes_nothing(client, body):
     fair = fair_with_booths(1)
     booth = booths(fair)[0]
     client.force_login(fair.boss)
-    response = client.post(f"/console/fairs/{fair.pk}/booths/{booth.pk}/", json.dumps(body),
-                           content_type="application/json")
+    response = client.post(
+        f"/console/fairs/{fair.pk}/booths/{booth.pk}/", json.dumps(body), content_type="application/json"
+    )
     assert response.status_code == 400 and response.json()["code"] == "invalid"
     fresh = booths(fair)[0]
     assert (fresh.code, fresh.x, fresh.width, fresh.size, fresh.version) == ("A-1", 0, 1, 9, 0)
@@ -384,11 +467,15 @@ def test_booth_update_is_closed_needs_json_true(client):
     fair = fair_with_booths(1)
     booth = booths(fair)[0]
     client.force_login(fair.boss)
-    client.post(f"/console/fairs/{fair.pk}/booths/{booth.pk}/", json.dumps({"is_closed": "false"}),
-                content_type="application/json")
+    client.post(
+        f"/console/fairs/{fair.pk}/booths/{booth.pk}/",
+        json.dumps({"is_closed": "false"}),
+        content_type="application/json",
+    )
     assert booths(fair)[0].is_closed is False
-    client.post(f"/console/fairs/{fair.pk}/booths/{booth.pk}/", json.dumps({"is_closed": True}),
-                content_type="application/json")
+    client.post(
+        f"/console/fairs/{fair.pk}/booths/{booth.pk}/", json.dumps({"is_closed": True}), content_type="application/json"
+    )
     assert booths(fair)[0].is_closed is True
 
 
@@ -405,23 +492,27 @@ def test_hall_floor_image_is_reencoded_and_a_non_image_refused(client, settings,
     buffer = io.BytesIO()
     Image.new("RGB", (3000, 1500), (200, 210, 220)).save(buffer, format="JPEG")
     image = SimpleUploadedFile("floor.jpg", buffer.getvalue(), content_type="image/jpeg")
-    response = client.post(f"/console/fairs/{fair.pk}/", {"form": "hall", "name": "B 馆", "columns": 30, "rows": 15,
-                                                         "image": image})
+    response = client.post(
+        f"/console/fairs/{fair.pk}/", {"form": "hall", "name": "B 馆", "columns": 30, "rows": 15, "image": image}
+    )
     assert response.status_code == 302
     hall = fair.halls.get(name="B 馆")
     with Image.open(hall.image.path) as stored:
         assert (stored.format, stored.size) == ("PNG", (2000, 1000))
     fake = SimpleUploadedFile("floor.png", b"<svg onload=alert(1)>", content_type="image/png")
-    response = client.post(f"/console/fairs/{fair.pk}/", {"form": "hall", "name": "C 馆", "columns": 30, "rows": 15,
-                                                         "image": fake})
+    response = client.post(
+        f"/console/fairs/{fair.pk}/", {"form": "hall", "name": "C 馆", "columns": 30, "rows": 15, "image": fake}
+    )
     assert response.status_code == 400
-    assert [str(m) for m in response.context["messages"]][-1] == \
-        "信息有误：只接受 PNG、JPEG、GIF 或 WebP 图片，该文件无法识别为图片。"
+    assert [str(m) for m in response.context["messages"]][
+        -1
+    ] == "信息有误：只接受 PNG、JPEG、GIF 或 WebP 图片，该文件无法识别为图片。"
     assert not fair.halls.filter(name="C 馆").exists()
 
 
-def test_map_page_and_data_read_no_database_in_the_steady_state(client, django_assert_num_queries,
-                                                                django_capture_on_commit_callbacks):
+def test_map_page_and_data_read_no_database_in_the_steady_state(
+    client, django_assert_num_queries, django_capture_on_commit_callbacks
+):
     """Issue 18: a reader of a map nobody changes costs no query; any change is seen at once."""
     from django.core.cache import cache
 

@@ -23,11 +23,21 @@ def world():
     their_booking = approved_booking(fair, b, theirs)
     their_position = position(theirs, fair)
     visitor = candidate(consent_share=True, full_name="到访者甲")
-    their_visit = BoothVisit.objects.create(fair=fair, company=theirs, visitor=visitor, booth=b, shared=True,
-                                            note="他单位的私密备注", rating=5)
-    return {"fair": fair, "ours": ours, "our_user": our_user, "theirs": theirs, "their_user": their_user,
-            "our_booking": our_booking, "their_booking": their_booking, "their_position": their_position,
-            "their_visit": their_visit, "free": c}
+    their_visit = BoothVisit.objects.create(
+        fair=fair, company=theirs, visitor=visitor, booth=b, shared=True, note="他单位的私密备注", rating=5
+    )
+    return {
+        "fair": fair,
+        "ours": ours,
+        "our_user": our_user,
+        "theirs": theirs,
+        "their_user": their_user,
+        "our_booking": our_booking,
+        "their_booking": their_booking,
+        "their_position": their_position,
+        "their_visit": their_visit,
+        "free": c,
+    }
 
 
 def company_urls(w):
@@ -73,8 +83,9 @@ def test_organizer_urls_refuse_company_users_and_organizers_off_the_team(client,
     for user, expected in [(world["our_user"], 403), (organizer(), 404)]:
         client.force_login(user)
         for method, url in organizer_urls(world):
-            kwargs = {"data": json.dumps({"code": "Z-1"}), "content_type": "application/json"} \
-                if "/booths/" in url else {}
+            kwargs = (
+                {"data": json.dumps({"code": "Z-1"}), "content_type": "application/json"} if "/booths/" in url else {}
+            )
             response = getattr(client, method)(url, **kwargs)
             assert response.status_code == expected, (user, method, url, response.status_code)
     assert BoothBooking.objects.get(pk=world["their_booking"].pk).status == "approved"
@@ -83,11 +94,16 @@ def test_organizer_urls_refuse_company_users_and_organizers_off_the_team(client,
 def test_visitor_pages_of_a_fair_without_our_booth_are_404(client, world):
     other_fair = fair_with_booths(1)
     client.force_login(world["our_user"])
-    for url in [f"/company/fairs/{other_fair.pk}/scan/", f"/company/fairs/{other_fair.pk}/visitors/",
-                f"/company/fairs/{other_fair.pk}/visitors.xlsx"]:
+    for url in [
+        f"/company/fairs/{other_fair.pk}/scan/",
+        f"/company/fairs/{other_fair.pk}/visitors/",
+        f"/company/fairs/{other_fair.pk}/visitors.xlsx",
+    ]:
         assert client.get(url).status_code == 404, url
-    assert client.post(f"/company/fairs/{other_fair.pk}/scan.json", data="{}",
-                       content_type="application/json").status_code == 404
+    assert (
+        client.post(f"/company/fairs/{other_fair.pk}/scan.json", data="{}", content_type="application/json").status_code
+        == 404
+    )
 
 
 def test_company_pages_show_only_our_own_bookings_and_visitors(client, world):

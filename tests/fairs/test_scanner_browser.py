@@ -49,14 +49,20 @@ def test_booth_scanner_reads_a_ticket_from_the_camera(chromium, site, tmp_path, 
     fake_camera(video, code)
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=LAUNCH_ARGS + [
-            "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-            f"--use-file-for-fake-video-capture={video}"])
+        browser = playwright.chromium.launch(
+            executable_path=chromium,
+            args=LAUNCH_ARGS
+            + [
+                "--use-fake-ui-for-media-stream",
+                "--use-fake-device-for-media-stream",
+                f"--use-file-for-fake-video-capture={video}",
+            ],
+        )
         try:
-            context = browser.new_context(viewport=PHONE, device_scale_factor=2, locale="zh-CN",
-                                          permissions=["camera"])
-            context.add_cookies([{"name": k, "value": v, "url": site.url}
-                                 for k, v in session_cookie_for(staff).items()])
+            context = browser.new_context(viewport=PHONE, device_scale_factor=2, locale="zh-CN", permissions=["camera"])
+            context.add_cookies(
+                [{"name": k, "value": v, "url": site.url} for k, v in session_cookie_for(staff).items()]
+            )
             page = context.new_page()
             page.goto(f"{site.url}/company/fairs/{fair.pk}/scan/")
             page.wait_for_selector("[data-result].is-ok", timeout=20_000)
@@ -70,9 +76,11 @@ def test_booth_scanner_reads_a_ticket_from_the_camera(chromium, site, tmp_path, 
             # A typed code (a phone without a camera) goes the same way.
             page.fill("#scan-code", code)
             page.click(".scan-form button")
-            wait_js(page,
+            wait_js(
+                page,
                 "document.querySelector('[data-result]').textContent.trim() === '再次到访：林晓（中国海洋大学）'",
-                timeout=10_000)
+                timeout=10_000,
+            )
             visit.refresh_from_db()
             assert visit.scans == 2
         finally:

@@ -71,8 +71,9 @@ def test_note_and_rating_then_withdrawal_erases_them(client, booth_fair):
     person = candidate(consent_share=True, full_name="陈思远")
     visit, _ = visit_record(fair=fair, company=company, actor=staff, visitor=person)
     client.force_login(staff)
-    response = client.post(f"/company/visits/{visit.pk}/", {f"v{visit.pk}-note": "擅长海洋观测，约二面",
-                                                            f"v{visit.pk}-rating": "5"})
+    response = client.post(
+        f"/company/visits/{visit.pk}/", {f"v{visit.pk}-note": "擅长海洋观测，约二面", f"v{visit.pk}-rating": "5"}
+    )
     assert response.status_code == 302
     visit.refresh_from_db()
     assert (visit.note, visit.rating) == ("擅长海洋观测，约二面", 5)
@@ -127,7 +128,7 @@ def test_cv_only_while_shared(client, booth_fair, settings, tmp_path):
 
 def test_excel_export_lists_shared_visitors_and_guards_formulas(client, booth_fair):
     fair, company, staff = booth_fair
-    person = candidate(consent_share=True, full_name="=HYPERLINK(\"http://evil\")", research_field="+1+1")
+    person = candidate(consent_share=True, full_name='=HYPERLINK("http://evil")', research_field="+1+1")
     visit, _ = visit_record(fair=fair, company=company, actor=staff, visitor=person)
     visit_note_set(visit=visit, actor=staff, note="@SUM(A1)", rating=4)
     visit_record(fair=fair, company=company, actor=staff, visitor=candidate(consent_share=False, full_name="匿名者"))
@@ -137,7 +138,7 @@ def test_excel_export_lists_shared_visitors_and_guards_formulas(client, booth_fa
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:3] == ("姓名", "邮箱", "手机号码")
-    assert rows[1][0] == "=HYPERLINK(\"http://evil\")" and sheet["A2"].data_type == "s"
+    assert rows[1][0] == '=HYPERLINK("http://evil")' and sheet["A2"].data_type == "s"
     assert sheet["F2"].data_type == "s" and sheet["J2"].data_type == "s"
     assert (rows[1][8], rows[1][9]) == (4, "@SUM(A1)")
     assert rows[-1] == ("未授权展示资料的到访", 1) + (None,) * 8
@@ -147,12 +148,20 @@ def test_excel_export_lists_shared_visitors_and_guards_formulas(client, booth_fa
 def test_scan_api_refuses_bad_input_with_a_message(client, booth_fair):
     fair, company, staff = booth_fair
     client.force_login(staff)
-    for body in [b"", b"{not json", b'{"code": 5}', b'{"code": ""}', b'["x"]', ('{"code": "%s"}' % ("x" * 500)).encode()]:
+    for body in [
+        b"",
+        b"{not json",
+        b'{"code": 5}',
+        b'{"code": ""}',
+        b'["x"]',
+        ('{"code": "%s"}' % ("x" * 500)).encode(),
+    ]:
         response = client.post(f"/company/fairs/{fair.pk}/scan.json", data=body, content_type="application/json")
         assert response.status_code == 400, body
         assert response.json()["ok"] is False
-    response = client.post(f"/company/fairs/{fair.pk}/scan.json", data=b'{"code": "BJ1.not-a-ticket"}',
-                           content_type="application/json")
+    response = client.post(
+        f"/company/fairs/{fair.pk}/scan.json", data=b'{"code": "BJ1.not-a-ticket"}', content_type="application/json"
+    )
     assert response.status_code == 400
     assert response.json()["code"] in {"bad_ticket", "scan_unavailable"}
     assert not BoothVisit.objects.exists()
@@ -208,6 +217,7 @@ def test_anonymous_visit_message_names_nobody(client, booth_fair):
     fair, company, staff = booth_fair
     code, _ = _ticket_code(fair, candidate(consent_share=False, full_name="王浩然"))
     client.force_login(staff)
-    answer = client.post(f"/company/fairs/{fair.pk}/scan.json", data={"code": code},
-                         content_type="application/json").json()
+    answer = client.post(
+        f"/company/fairs/{fair.pk}/scan.json", data={"code": code}, content_type="application/json"
+    ).json()
     assert answer == {"ok": True, "first": True, "shared": False, "message": "已记录：一位未授权展示资料的到访者"}

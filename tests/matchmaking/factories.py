@@ -14,14 +14,17 @@ from matchmaking.models import MeetingSetup, Participation, Slot, Table
 from ..factories import CompanyFactory, EventFactory, candidate, company_member, organizer, team_member
 
 
-def matchmaking_event(*, slots: int = 4, minutes: int = 15, gap: int = 0, max_candidate: int = 4,
-                      max_company: int = 12, **event_fields):
+def matchmaking_event(
+    *, slots: int = 4, minutes: int = 15, gap: int = 0, max_candidate: int = 4, max_company: int = 12, **event_fields
+):
     """A published matchmaking event a week ahead, with `slots` slots and its organizer as `.boss`."""
     start = timezone.now().replace(microsecond=0, second=0) + timedelta(days=7)
-    event = EventFactory(kind=Event.Kind.MATCHMAKING, starts_at=start, ends_at=start + timedelta(hours=8),
-                         capacity=500, **event_fields)
-    setup = MeetingSetup.objects.create(event=event, meeting_minutes=minutes, max_per_candidate=max_candidate,
-                                        max_per_company=max_company)
+    event = EventFactory(
+        kind=Event.Kind.MATCHMAKING, starts_at=start, ends_at=start + timedelta(hours=8), capacity=500, **event_fields
+    )
+    setup = MeetingSetup.objects.create(
+        event=event, meeting_minutes=minutes, max_per_candidate=max_candidate, max_per_company=max_company
+    )
     for i in range(slots):
         begin = start + timedelta(minutes=i * (minutes + gap))
         Slot.objects.create(event=event, starts_at=begin, ends_at=begin + timedelta(minutes=minutes))

@@ -5,14 +5,18 @@ from __future__ import annotations
 from collections import Counter
 
 
-def schedule_problems(rows, *, present, tables_of, hall_of_table, busy, max_candidate, max_company, adjacent,
-                      wished=None) -> list[str]:
+def schedule_problems(
+    rows, *, present, tables_of, hall_of_table, busy, max_candidate, max_company, adjacent, wished=None
+) -> list[str]:
     """rows: (candidate, company, slot, table). present: company -> slots. tables_of: company ->
     tables. busy: candidate -> slots. adjacent: (slot, next slot) back to back."""
     out = []
     count = Counter
-    for name, key in [("candidate in slot", lambda r: (r[0], r[2])), ("table in slot", lambda r: (r[3], r[2])),
-                      ("pair", lambda r: (r[0], r[1]))]:
+    for name, key in [
+        ("candidate in slot", lambda r: (r[0], r[2])),
+        ("table in slot", lambda r: (r[3], r[2])),
+        ("pair", lambda r: (r[0], r[1])),
+    ]:
         out += [f"{name} twice: {k}" for k, n in count(key(r) for r in rows).items() if n > 1]
     out += [f"candidate {c} over max" for c, n in count(r[0] for r in rows).items() if n > max_candidate]
     out += [f"company {k} over max" for k, n in count(r[1] for r in rows).items() if n > max_company]
@@ -40,8 +44,11 @@ def db_problems(setup) -> list[str]:
     from matchmaking.models import Meeting, Participation, Slot, Table
 
     event = setup.event
-    rows = list(Meeting.objects.filter(event=event, status__in=("requested", "accepted"))
-                .values_list("candidate_id", "company_id", "slot_id", "table_id"))
+    rows = list(
+        Meeting.objects.filter(event=event, status__in=("requested", "accepted")).values_list(
+            "candidate_id", "company_id", "slot_id", "table_id"
+        )
+    )
     slots = list(Slot.objects.filter(event=event).order_by("starts_at"))
     present = {p.company_id: {s.pk for s in p.slots.all()} for p in Participation.objects.filter(event=event)}
     tables = list(Table.objects.filter(event=event))
@@ -54,6 +61,13 @@ def db_problems(setup) -> list[str]:
         spans = list(Session.objects.filter(event__in=other_events).values_list("starts_at", "ends_at"))
         busy[c] = {s.pk for s in slots if any(a < s.ends_at and s.starts_at < b for a, b in spans)}
     adjacent = {(a.pk, b.pk) for a, b in zip(slots, slots[1:]) if a.ends_at == b.starts_at}
-    return schedule_problems(rows, present=present, tables_of=tables_of, hall_of_table={t.pk: t.hall for t in tables},
-                             busy=busy, max_candidate=setup.max_per_candidate, max_company=setup.max_per_company,
-                             adjacent=adjacent)
+    return schedule_problems(
+        rows,
+        present=present,
+        tables_of=tables_of,
+        hall_of_table={t.pk: t.hall for t in tables},
+        busy=busy,
+        max_candidate=setup.max_per_candidate,
+        max_company=setup.max_per_company,
+        adjacent=adjacent,
+    )

@@ -27,8 +27,9 @@ def accepted():
     setup = matchmaking_event(slots=2)
     company, rep = company_at(setup, tables=1)
     person = confirmed_candidate(setup)
-    meeting = meeting_request(slot=slots_of(setup)[0], company_id=company.pk, candidate=person, actor=person,
-                              side="candidate")
+    meeting = meeting_request(
+        slot=slots_of(setup)[0], company_id=company.pk, candidate=person, actor=person, side="candidate"
+    )
     return setup, rep, person, meeting_answer(meeting=meeting, actor=rep, accept=True)
 
 
@@ -71,7 +72,9 @@ def test_feedback_from_both_sides_is_kept_once_each(accepted):
     feedback_save(meeting=meeting, actor=rep, rating=4, outcome="offer", comment="拟发放录用意向", now=later)
     feedback_save(meeting=meeting, actor=rep, rating=5, outcome="offer", now=later)
     assert sorted(Feedback.objects.values_list("side", "rating", "outcome")) == [
-        ("candidate", 5, "interview"), ("company", 5, "offer")]
+        ("candidate", 5, "interview"),
+        ("company", 5, "offer"),
+    ]
     with pytest.raises(MatchmakingError) as error:
         feedback_save(meeting=meeting, actor=company_member(), rating=1, now=later)
     assert error.value.code == "forbidden"
@@ -114,7 +117,9 @@ def test_list_pages_query_count_does_not_grow_with_meetings(client, django_asser
     company, rep = company_at(setup, tables=3)
     people = [confirmed_candidate(setup) for _ in range(12)]
     for i, person in enumerate(people[:2]):
-        meeting_request(slot=slots_of(setup)[i], company_id=company.pk, candidate=person, actor=person, side="candidate")
+        meeting_request(
+            slot=slots_of(setup)[i], company_id=company.pk, candidate=person, actor=person, side="candidate"
+        )
     client.force_login(setup.boss)
     url = f"/console/meetings/{setup.pk}/live.json"
     from django.db import connection
@@ -123,8 +128,9 @@ def test_list_pages_query_count_does_not_grow_with_meetings(client, django_asser
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     for i, person in enumerate(people[2:]):
-        meeting_request(slot=slots_of(setup)[i % 8], company_id=company.pk, candidate=person, actor=person,
-                        side="candidate")
+        meeting_request(
+            slot=slots_of(setup)[i % 8], company_id=company.pk, candidate=person, actor=person, side="candidate"
+        )
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(url)
     client.force_login(rep)

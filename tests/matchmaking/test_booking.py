@@ -32,8 +32,9 @@ def world():
 
 
 def ask(setup, company, person, slot=None, **kw):
-    return meeting_request(slot=slot or slots_of(setup)[0], company_id=company.pk, candidate=person, actor=person,
-                           side="candidate", **kw)
+    return meeting_request(
+        slot=slot or slots_of(setup)[0], company_id=company.pk, candidate=person, actor=person, side="candidate", **kw
+    )
 
 
 def test_meeting_request_by_candidate_holds_the_table(world):
@@ -183,15 +184,21 @@ def test_meeting_request_when_closed_is_refused(world):
 def test_meeting_request_for_someone_else_is_forbidden(world):
     setup, company, rep, person = world
     with pytest.raises(MatchmakingError) as error:
-        meeting_request(slot=slots_of(setup)[0], company_id=company.pk, candidate=person,
-                        actor=confirmed_candidate(setup), side="candidate")
+        meeting_request(
+            slot=slots_of(setup)[0],
+            company_id=company.pk,
+            candidate=person,
+            actor=confirmed_candidate(setup),
+            side="candidate",
+        )
     assert error.value.code == "forbidden"
 
 
 def test_meeting_request_by_company_then_candidate_accepts(world):
     setup, company, rep, person = world
-    meeting = meeting_request(slot=slots_of(setup)[1], company_id=company.pk, candidate=person, actor=rep,
-                              side="company")
+    meeting = meeting_request(
+        slot=slots_of(setup)[1], company_id=company.pk, candidate=person, actor=rep, side="company"
+    )
     assert meeting_answer(meeting=meeting, actor=person, accept=True).status == "accepted"
     assert schedule_violations(setup) == []
 

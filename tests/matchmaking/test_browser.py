@@ -78,8 +78,12 @@ def test_candidate_asks_company_accepts_both_schedules_update_live(open_page):
     grid.wait_for_selector(f'td[data-slot="{last.pk}"] [data-meeting="{meeting.pk}"]', timeout=10_000)
     moved = Meeting.objects.get(pk=meeting.pk)
     assert (moved.slot_id, moved.pinned) == (last.pk, True)
-    wait_js(mine, f"document.querySelector('#mm-mine [data-meeting=\"{meeting.pk}\"]')"
-                           f".textContent.includes('{last.starts_at.astimezone(ZONE):%H:%M}')", timeout=10_000)
+    wait_js(
+        mine,
+        f"document.querySelector('#mm-mine [data-meeting=\"{meeting.pk}\"]')"
+        f".textContent.includes('{last.starts_at.astimezone(ZONE):%H:%M}')",
+        timeout=10_000,
+    )
     assert mine.evaluate("window.__notReloaded === true") and grid.evaluate("window.__notReloaded === true")
     shot(grid, "console-phone")
 

@@ -22,8 +22,12 @@ def test_demo_matchmaking_sessions_have_a_filled_grid_and_candidate1_has_meeting
     assert SchedulerRun.objects.filter(event=setups[1].event, status="draft").count() == 1
     lin = User.objects.get(email="candidate1@boju.local")
     assert Meeting.objects.filter(candidate=lin, event=first.event, status="accepted", origin="hand").count() == 1
-    assert Meeting.objects.filter(candidate=lin, event=first.event, status="requested",
-                                  requested_by_side="company").count() == 1
+    assert (
+        Meeting.objects.filter(
+            candidate=lin, event=first.event, status="requested", requested_by_side="company"
+        ).count()
+        == 1
+    )
     counts = Meeting.objects.count()
     call_command("load_demo", verbosity=0)
     assert Meeting.objects.count() == counts

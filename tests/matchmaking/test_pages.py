@@ -20,8 +20,14 @@ def world():
     setup = matchmaking_event(slots=3)
     company, rep = company_at(setup, tables=2)
     person = confirmed_candidate(setup, full_name="林晓")
-    meeting = meeting_request(slot=slots_of(setup)[0], company_id=company.pk, candidate=person, actor=person,
-                              side="candidate", note="海洋遥感")
+    meeting = meeting_request(
+        slot=slots_of(setup)[0],
+        company_id=company.pk,
+        candidate=person,
+        actor=person,
+        side="candidate",
+        note="海洋遥感",
+    )
     return setup, company, rep, person, meeting
 
 
@@ -77,15 +83,17 @@ def test_company_sees_only_consenting_candidates_and_own_interests(client, world
     setup, company, rep, person, meeting = world
     hidden = confirmed_candidate(setup, consent=False, full_name="隐藏的人")
     other_company, other_rep = company_at(setup)
-    Interest.objects.create(event=setup.event, company=other_company, candidate=person, side="company", priority=1,
-                            note="别家的意向")
+    Interest.objects.create(
+        event=setup.event, company=other_company, candidate=person, side="company", priority=1, note="别家的意向"
+    )
     client.force_login(rep)
     page = client.get(reverse("matchmaking:company", args=[setup.pk])).content.decode()
     assert f'data-candidate="{person.pk}"' in page and f'data-candidate="{hidden.pk}"' not in page
     assert "别家的意向" not in page
     # Naming the hidden candidate by id is refused like a missing one.
-    response = client.post(reverse("matchmaking:company_interest", args=[setup.pk]),
-                           {"candidate": hidden.pk, "priority": 1})
+    response = client.post(
+        reverse("matchmaking:company_interest", args=[setup.pk]), {"candidate": hidden.pk, "priority": 1}
+    )
     assert response.status_code == 404
     assert not Interest.objects.filter(candidate=hidden).exists()
 
@@ -94,8 +102,9 @@ def test_candidate_request_form_books_a_meeting(client, world):
     setup, company, rep, person, meeting = world
     other_company, _ = company_at(setup)
     client.force_login(person)
-    response = client.post(reverse("matchmaking:request", args=[setup.pk]),
-                           {"company": other_company.pk, "slot": slots_of(setup)[1].pk})
+    response = client.post(
+        reverse("matchmaking:request", args=[setup.pk]), {"company": other_company.pk, "slot": slots_of(setup)[1].pk}
+    )
     assert response.status_code == 302
     assert Meeting.objects.filter(candidate=person, company=other_company, status="requested").count() == 1
 
@@ -126,8 +135,13 @@ def test_console_is_404_for_other_organizers_and_companies(client, world):
         client.force_login(user)
         assert client.get(reverse("matchmaking:console", args=[setup.pk])).status_code == 404
         assert client.get(reverse("matchmaking:export", args=[setup.pk])).status_code == 404
-        assert client.post(reverse("matchmaking:move", args=[setup.pk, meeting.pk]),
-                           {"slot": slots_of(setup)[1].pk, "table": meeting.table_id}).status_code == 404
+        assert (
+            client.post(
+                reverse("matchmaking:move", args=[setup.pk, meeting.pk]),
+                {"slot": slots_of(setup)[1].pk, "table": meeting.table_id},
+            ).status_code
+            == 404
+        )
 
 
 def test_console_move_by_json_answers_with_code(client, world):
@@ -137,10 +151,14 @@ def test_console_move_by_json_answers_with_code(client, world):
     ok = client.post(url, {"slot": slots_of(setup)[2].pk, "table": meeting.table_id}, HTTP_ACCEPT="application/json")
     assert ok.json()["ok"] is True
     other = confirmed_candidate(setup)
-    second = meeting_request(slot=slots_of(setup)[1], company_id=company.pk, candidate=other, actor=other,
-                             side="candidate")
-    clash = client.post(reverse("matchmaking:move", args=[setup.pk, second.pk]),
-                        {"slot": slots_of(setup)[2].pk, "table": meeting.table_id}, HTTP_ACCEPT="application/json")
+    second = meeting_request(
+        slot=slots_of(setup)[1], company_id=company.pk, candidate=other, actor=other, side="candidate"
+    )
+    clash = client.post(
+        reverse("matchmaking:move", args=[setup.pk, second.pk]),
+        {"slot": slots_of(setup)[2].pk, "table": meeting.table_id},
+        HTTP_ACCEPT="application/json",
+    )
     assert clash.status_code == 409 and clash.json()["code"] == "table_taken"
 
 

@@ -18,11 +18,13 @@ from ..factories import EventFactory, SessionFactory
 from .factories import company_at, confirmed_candidate, matchmaking_event, slots_of
 from .invariants import db_problems, schedule_problems
 
-PROPERTY = settings(max_examples=25, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+PROPERTY = settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 
 
 # --- the optimiser and the baseline, on random instances (no database) -------------------------
+
 
 @st.composite
 def problems(draw):
@@ -35,13 +37,21 @@ def problems(draw):
     for k in range(n_companies):
         tables = draw(st.integers(1, 2))
         present = set(draw(st.lists(st.sampled_from(slots), min_size=1, unique=True)))
-        companies[k] = CompanyInfo(tables=tables, slots=present, hall=draw(st.sampled_from("AB")),
-                                   maximum=draw(st.integers(1, 6)), table_ids=list(range(tid, tid + tables)))
+        companies[k] = CompanyInfo(
+            tables=tables,
+            slots=present,
+            hall=draw(st.sampled_from("AB")),
+            maximum=draw(st.integers(1, 6)),
+            table_ids=list(range(tid, tid + tables)),
+        )
         tid += tables
     n_candidates = draw(st.integers(1, 6))
-    candidates = {100 + c: CandidateInfo(maximum=draw(st.integers(1, 3)),
-                                         busy=set(draw(st.lists(st.sampled_from(slots), max_size=2, unique=True))))
-                  for c in range(n_candidates)}
+    candidates = {
+        100 + c: CandidateInfo(
+            maximum=draw(st.integers(1, 3)), busy=set(draw(st.lists(st.sampled_from(slots), max_size=2, unique=True)))
+        )
+        for c in range(n_candidates)
+    }
     wishes, mutual = {}, set()
     for c in candidates:
         for k in companies:
@@ -50,21 +60,35 @@ def problems(draw):
                 wishes[(c, k)] = wish_weight(a, b)
                 if a and b:
                     mutual.add((c, k))
-    return Problem(slots=slots, adjacent=adjacent, companies=companies, candidates=candidates, wishes=wishes,
-                   mutual=mutual)
+    return Problem(
+        slots=slots, adjacent=adjacent, companies=companies, candidates=candidates, wishes=wishes, mutual=mutual
+    )
 
 
 def _problems_of(problem, rows):
-    return schedule_problems(
-        rows, present={k: i.slots for k, i in problem.companies.items()},
-        tables_of={k: set(i.table_ids) for k, i in problem.companies.items()},
-        hall_of_table={t: i.hall for i in problem.companies.values() for t in i.table_ids},
-        busy={c: i.busy for c, i in problem.candidates.items()},
-        max_candidate=10 ** 6, max_company=10 ** 6, adjacent=problem.adjacent, wished=set(problem.wishes)) + [
-        f"candidate {c} over its max" for c, i in problem.candidates.items()
-        if sum(1 for r in rows if r[0] == c) > i.maximum] + [
-        f"company {k} over its max" for k, i in problem.companies.items()
-        if sum(1 for r in rows if r[1] == k) > i.maximum]
+    return (
+        schedule_problems(
+            rows,
+            present={k: i.slots for k, i in problem.companies.items()},
+            tables_of={k: set(i.table_ids) for k, i in problem.companies.items()},
+            hall_of_table={t: i.hall for i in problem.companies.values() for t in i.table_ids},
+            busy={c: i.busy for c, i in problem.candidates.items()},
+            max_candidate=10**6,
+            max_company=10**6,
+            adjacent=problem.adjacent,
+            wished=set(problem.wishes),
+        )
+        + [
+            f"candidate {c} over its max"
+            for c, i in problem.candidates.items()
+            if sum(1 for r in rows if r[0] == c) > i.maximum
+        ]
+        + [
+            f"company {k} over its max"
+            for k, i in problem.companies.items()
+            if sum(1 for r in rows if r[1] == k) > i.maximum
+        ]
+    )
 
 
 @PROPERTY
@@ -91,8 +115,16 @@ def test_greedy_schedule_keeps_every_rule_and_never_beats_the_optimiser(problem)
 
 # --- every booking path, in any order, on the database ------------------------------------------
 
-OPS = st.lists(st.tuples(st.sampled_from(["ask_c", "ask_k", "accept", "decline", "cancel", "move", "run"]),
-                         st.integers(0, 5), st.integers(0, 5), st.integers(0, 5)), min_size=1, max_size=12)
+OPS = st.lists(
+    st.tuples(
+        st.sampled_from(["ask_c", "ask_k", "accept", "decline", "cancel", "move", "run"]),
+        st.integers(0, 5),
+        st.integers(0, 5),
+        st.integers(0, 5),
+    ),
+    min_size=1,
+    max_size=12,
+)
 
 
 def _world():
@@ -127,8 +159,11 @@ def test_every_booking_path_keeps_every_rule(ops):
             elif op == "ask_k":
                 meeting_request(slot=slot, company_id=company.pk, candidate=person, actor=rep, side="company")
             elif op in ("accept", "decline") and meeting:
-                actor = meeting.candidate if meeting.requested_by_side == "company" else \
-                    next(r for c, r in companies if c.pk == meeting.company_id)
+                actor = (
+                    meeting.candidate
+                    if meeting.requested_by_side == "company"
+                    else next(r for c, r in companies if c.pk == meeting.company_id)
+                )
                 meeting_answer(meeting=meeting, actor=actor, accept=op == "accept")
             elif op == "cancel" and meeting:
                 meeting_cancel(meeting=meeting, actor=setup.boss)

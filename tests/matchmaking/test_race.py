@@ -41,9 +41,14 @@ def without_constraints():
 def unlocked(monkeypatch):
     """The services as if they forgot the row locks, with the check-then-insert window widened
     (as a busy server would) so the flaw shows on every run."""
-    monkeypatch.setattr(meetings_module, "lock_pair", lambda e, k, c: (
-        locks.Participation.objects.get(event_id=e, company_id=k),
-        locks.Registration.objects.get(event_id=e, user_id=c, status="confirmed")))
+    monkeypatch.setattr(
+        meetings_module,
+        "lock_pair",
+        lambda e, k, c: (
+            locks.Participation.objects.get(event_id=e, company_id=k),
+            locks.Registration.objects.get(event_id=e, user_id=c, status="confirmed"),
+        ),
+    )
     check = meetings_module.check_cell
 
     def check_then_dawdle(**kwargs):
@@ -59,8 +64,12 @@ def race_for_one_table():
     company, _rep = company_at(setup, tables=1)
     slot = slots_of(setup)[0]
     people = [confirmed_candidate(setup) for _ in range(RACERS)]
-    errors = run_together([lambda p=p: meeting_request(slot=slot, company_id=company.pk, candidate=p, actor=p,
-                                                       side="candidate") for p in people])
+    errors = run_together(
+        [
+            lambda p=p: meeting_request(slot=slot, company_id=company.pk, candidate=p, actor=p, side="candidate")
+            for p in people
+        ]
+    )
     return setup, slot, errors
 
 
@@ -70,8 +79,12 @@ def race_for_one_candidate():
     companies = [company_at(setup, tables=1)[0] for _ in range(RACERS)]
     person = confirmed_candidate(setup)
     slot = slots_of(setup)[0]
-    errors = run_together([lambda c=c: meeting_request(slot=slot, company_id=c.pk, candidate=person, actor=person,
-                                                       side="candidate") for c in companies])
+    errors = run_together(
+        [
+            lambda c=c: meeting_request(slot=slot, company_id=c.pk, candidate=person, actor=person, side="candidate")
+            for c in companies
+        ]
+    )
     return setup, person, errors
 
 
@@ -115,8 +128,10 @@ def test_request_and_accept_race_each_other_consistently(postgres):
     meeting = meeting_request(slot=slot, company_id=company.pk, candidate=first, actor=first, side="candidate")
     others = [confirmed_candidate(setup) for _ in range(10)]
     actions = [lambda: meeting_answer(meeting=meeting, actor=rep, accept=True)]
-    actions += [lambda p=p: meeting_request(slot=slot, company_id=company.pk, candidate=p, actor=p, side="candidate")
-                for p in others]
+    actions += [
+        lambda p=p: meeting_request(slot=slot, company_id=company.pk, candidate=p, actor=p, side="candidate")
+        for p in others
+    ]
     errors = run_together(actions)
     assert Meeting.objects.get(pk=meeting.pk).status == "accepted"
     assert Meeting.objects.filter(slot=slot, status__in=("requested", "accepted")).count() == 1

@@ -47,7 +47,9 @@ def test_run_draft_books_nothing_then_publish_books_and_notifies(world):
 def test_rerun_after_a_new_wish_moves_no_published_meeting(world):
     setup, (a, _), (b, _), people = world
     run_publish(run=run_create(setup=setup, actor=setup.boss, time_limit=5), actor=setup.boss)
-    before = {(m.candidate_id, m.company_id): (m.slot_id, m.table_id) for m in Meeting.objects.filter(status="accepted")}
+    before = {
+        (m.candidate_id, m.company_id): (m.slot_id, m.table_id) for m in Meeting.objects.filter(status="accepted")
+    }
     late = confirmed_candidate(setup)
     wish(setup, a, late)
     run_publish(run=run_create(setup=setup, actor=setup.boss, time_limit=5), actor=setup.boss)
@@ -59,8 +61,11 @@ def test_rerun_after_a_new_wish_moves_no_published_meeting(world):
 def test_hand_accepted_and_pinned_meetings_stay_where_they_are(world):
     setup, (a, rep_a), (b, rep_b), people = world
     slot = slots_of(setup)[2]
-    hand = meeting_answer(meeting=meeting_request(slot=slot, company_id=a.pk, candidate=people[0], actor=people[0],
-                                                  side="candidate"), actor=rep_a, accept=True)
+    hand = meeting_answer(
+        meeting=meeting_request(slot=slot, company_id=a.pk, candidate=people[0], actor=people[0], side="candidate"),
+        actor=rep_a,
+        accept=True,
+    )
     run_publish(run=run_create(setup=setup, actor=setup.boss, time_limit=5), actor=setup.boss)
     pinned = scheduled = Meeting.objects.filter(origin="scheduler", status="accepted").first()
     meeting_pin(meeting=scheduled, actor=setup.boss, pinned=True)
@@ -103,8 +108,12 @@ def test_an_older_run_can_be_published_again(world):
     assert first.status == "superseded"
     assert not Meeting.objects.filter(candidate=people[1], status="accepted").exists()
     run_publish(run=first, actor=setup.boss)
-    booked = {tuple(r) for r in Meeting.objects.filter(status="accepted", origin="scheduler").values_list(
-        "candidate_id", "company_id", "slot_id", "table_id")}
+    booked = {
+        tuple(r)
+        for r in Meeting.objects.filter(status="accepted", origin="scheduler").values_list(
+            "candidate_id", "company_id", "slot_id", "table_id"
+        )
+    }
     assert booked == {tuple(r) for r in first.assignments}
     assert any(r[0] == people[1].pk for r in booked)
     with pytest.raises(MatchmakingError) as error:
@@ -117,8 +126,13 @@ def test_publishing_a_stale_run_that_clashes_with_a_later_booking_is_refused(wor
     run = run_create(setup=setup, actor=setup.boss, time_limit=5)
     c, k, s, t = run.assignments[0]
     intruder = confirmed_candidate(setup)
-    meeting_request(slot=next(x for x in slots_of(setup) if x.pk == s), company_id=k, candidate=intruder,
-                    actor=intruder, side="candidate")
+    meeting_request(
+        slot=next(x for x in slots_of(setup) if x.pk == s),
+        company_id=k,
+        candidate=intruder,
+        actor=intruder,
+        side="candidate",
+    )
     with pytest.raises(MatchmakingError) as error:
         run_publish(run=run, actor=setup.boss)
     assert error.value.code == "slot_taken"

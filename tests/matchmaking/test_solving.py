@@ -21,8 +21,14 @@ def test_solve_without_extensions_is_unchanged():
 
 def test_solve_with_a_known_bound_reports_the_tighter_bound_and_stops_within_the_gap():
     _solver, exact = solve(knapsack(), time_limit=5, workers=1)
-    _solver, report = solve(knapsack(), time_limit=5, workers=1, known_bound=exact.objective,
-                            gap_limit=0.5, parameters={"cp_model_presolve": False})
+    _solver, report = solve(
+        knapsack(),
+        time_limit=5,
+        workers=1,
+        known_bound=exact.objective,
+        gap_limit=0.5,
+        parameters={"cp_model_presolve": False},
+    )
     assert report.bound <= exact.objective + 1e-9
     assert report.gap <= 0.5
     assert report.objective <= exact.objective

@@ -86,8 +86,9 @@ def test_inbox_page_shows_a_new_message_without_reload(open_page, site):
     # Registering in another tab (through the server, which sends the confirmation).
     with httpx.Client(base_url=site.url, cookies=session_cookie_for(person)) as client:
         assert client.get(f"/events/{event.pk}/").status_code == 200
-        response = client.post(f"/events/{event.pk}/register/",
-                               data={"csrfmiddlewaretoken": client.cookies["csrftoken"]})
+        response = client.post(
+            f"/events/{event.pk}/register/", data={"csrfmiddlewaretoken": client.cookies["csrftoken"]}
+        )
         assert response.status_code == 302
     inbox.wait_for_selector(".inbox-item.is-new", timeout=15_000)
     assert inbox.text_content(".inbox-item.is-new .inbox-item-title") == "报名成功：海洋论坛"

@@ -29,8 +29,13 @@ def parse_both(content: bytes):
 
 
 def test_event_ics_download_is_valid_for_both_parsers(client):
-    event = EventFactory(title="青岛博士后政策宣讲", starts_at=START, ends_at=START + timedelta(hours=2),
-                         venue="市民中心", address="市南区东海西路")
+    event = EventFactory(
+        title="青岛博士后政策宣讲",
+        starts_at=START,
+        ends_at=START + timedelta(hours=2),
+        venue="市民中心",
+        address="市南区东海西路",
+    )
     response = client.get(f"/events/{event.pk}/calendar.ics")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/calendar; charset=utf-8"
@@ -122,7 +127,9 @@ def test_personal_feed_has_seats_and_sessions_and_is_revocable(client):
     new_token = CalendarFeed.objects.get(user=me).token
     assert new_token != token and client.get(f"/calendar/{new_token}.ics").status_code == 200
     assert [e.action for e in AuditEntry.objects.filter(action__startswith="calendar_feed").order_by("id")] == [
-        "calendar_feed.create", "calendar_feed.rotate"]
+        "calendar_feed.create",
+        "calendar_feed.rotate",
+    ]
 
 
 def test_unknown_feed_token_is_404(client):
@@ -134,8 +141,12 @@ def test_session_change_raises_its_sequence(client):
     me = candidate()
     session = SessionFactory(event=EventFactory(), title="圆桌")
     RegistrationFactory(event=session.event, user=me)
-    session_save(event=session.event, actor=boss, session=session,
-                 data={"room": "B201", "starts_at": session.starts_at, "ends_at": session.ends_at, "title": "圆桌"})
+    session_save(
+        event=session.event,
+        actor=boss,
+        session=session,
+        data={"room": "B201", "starts_at": session.starts_at, "ends_at": session.ends_at, "title": "圆桌"},
+    )
     session.refresh_from_db()
     assert session.calendar_sequence == 1
     client.force_login(me)

@@ -44,7 +44,8 @@ async def test_anonymous_hears_public_event_and_nothing_of_users():
     await comm.send_json_to({"action": "subscribe", "topic": "user.1"})
     assert await comm.receive_json_from() == {"type": "error", "code": "forbidden", "topic": "user.1"}
     await get_channel_layer().group_send(
-        f"event.{event.pk}.public", {"type": live.MESSAGE_TYPE, "group": f"event.{event.pk}.public", "payload": {"n": 1}}
+        f"event.{event.pk}.public",
+        {"type": live.MESSAGE_TYPE, "group": f"event.{event.pk}.public", "payload": {"n": 1}},
     )
     assert await comm.receive_json_from() == {"type": "live", "topic": f"event.{event.pk}.public", "payload": {"n": 1}}
     await comm.disconnect()

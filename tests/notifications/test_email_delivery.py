@@ -89,22 +89,29 @@ def test_4xx_is_temporary_and_5xx_is_permanent(smtp, django_capture_on_commit_ca
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("error, status", [
-    (smtplib.SMTPDataError(400, b"lowest 4xx"), "pending"),
-    (smtplib.SMTPDataError(499, b"highest 4xx"), "pending"),
-    (smtplib.SMTPDataError(500, b"lowest 5xx"), "failed"),
-    (smtplib.SMTPDataError(399, b"not an error code"), "failed"),
-    # Refused recipients: temporary only if every refusal is; one permanent refusal is final.
-    (smtplib.SMTPRecipientsRefused({"a@example.cn": (450, b"busy"), "b@example.cn": (451, b"later")}), "pending"),
-    (smtplib.SMTPRecipientsRefused({"a@example.cn": (451, b"later"), "b@example.cn": (550, b"no such user")}),
-     "failed"),
-    (smtplib.SMTPRecipientsRefused({"a@example.cn": (550, b"no such user"), "b@example.cn": (451, b"later")}),
-     "failed"),
-    (smtplib.SMTPRecipientsRefused({"a@example.cn": (400, b"later")}), "pending"),
-    (smtplib.SMTPRecipientsRefused({"a@example.cn": (499, b"later")}), "pending"),
-    (smtplib.SMTPRecipientsRefused({"a@example.cn": (500, b"no")}), "failed"),
-    (ValueError("a bug in rendering"), "failed"),
-])
+@pytest.mark.parametrize(
+    "error, status",
+    [
+        (smtplib.SMTPDataError(400, b"lowest 4xx"), "pending"),
+        (smtplib.SMTPDataError(499, b"highest 4xx"), "pending"),
+        (smtplib.SMTPDataError(500, b"lowest 5xx"), "failed"),
+        (smtplib.SMTPDataError(399, b"not an error code"), "failed"),
+        # Refused recipients: temporary only if every refusal is; one permanent refusal is final.
+        (smtplib.SMTPRecipientsRefused({"a@example.cn": (450, b"busy"), "b@example.cn": (451, b"later")}), "pending"),
+        (
+            smtplib.SMTPRecipientsRefused({"a@example.cn": (451, b"later"), "b@example.cn": (550, b"no such user")}),
+            "failed",
+        ),
+        (
+            smtplib.SMTPRecipientsRefused({"a@example.cn": (550, b"no such user"), "b@example.cn": (451, b"later")}),
+            "failed",
+        ),
+        (smtplib.SMTPRecipientsRefused({"a@example.cn": (400, b"later")}), "pending"),
+        (smtplib.SMTPRecipientsRefused({"a@example.cn": (499, b"later")}), "pending"),
+        (smtplib.SMTPRecipientsRefused({"a@example.cn": (500, b"no")}), "failed"),
+        (ValueError("a bug in rendering"), "failed"),
+    ],
+)
 def test_which_smtp_answers_are_retried(smtp, django_capture_on_commit_callbacks, error, status):
     smtp.failures = [error]
     with django_capture_on_commit_callbacks(execute=True):
@@ -120,8 +127,9 @@ def test_sweeper_requeues_only_stale_pending(smtp, django_capture_on_commit_call
     with django_capture_on_commit_callbacks(execute=True):
         old, fresh = announce(candidate()), announce(candidate())
     # Its last attempt (claimed_at) is older than any retry countdown: the retry was lost.
-    EmailDelivery.objects.filter(notification=old).update(created_at=timezone.now() - timedelta(hours=1),
-                                                          claimed_at=timezone.now() - timedelta(minutes=12))
+    EmailDelivery.objects.filter(notification=old).update(
+        created_at=timezone.now() - timedelta(hours=1), claimed_at=timezone.now() - timedelta(minutes=12)
+    )
     assert emails_resend_pending.delay().get() == 1
     assert EmailDelivery.objects.get(notification=old).status == "sent"
     assert EmailDelivery.objects.get(notification=fresh).status == "pending"
@@ -156,25 +164,32 @@ def test_sweeper_picks_exactly_the_stale_rows_at_each_boundary(smtp):
     rows = {}
     for name, ((status, created, claimed, attempts), _after) in cases.items():
         note = announce(candidate())
-        EmailDelivery.objects.filter(notification=note).update(status=status, created_at=created,
-                                                               claimed_at=claimed, attempts=attempts)
+        EmailDelivery.objects.filter(notification=note).update(
+            status=status, created_at=created, claimed_at=claimed, attempts=attempts
+        )
         rows[name] = note
     smtp.failures = []
     assert emails_redrive(now=now) == 2
     after = {name: EmailDelivery.objects.get(notification=note).status for name, note in rows.items()}
     assert after == {name: expected for name, (_row, expected) in cases.items()}
-    assert sorted(m.to[0] for m in smtp.sent) == sorted(rows[n].user.email for n, (_r, e) in cases.items()
-                                                        if e == "sent")
+    assert sorted(m.to[0] for m in smtp.sent) == sorted(
+        rows[n].user.email for n, (_r, e) in cases.items() if e == "sent"
+    )
 
 
 @pytest.mark.django_db
 def test_sweeper_never_resends_an_interrupted_send(smtp, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         note = announce(candidate())
-    EmailDelivery.objects.filter(notification=note).update(status="sending", claimed_at=timezone.now() - timedelta(hours=2))
+    EmailDelivery.objects.filter(notification=note).update(
+        status="sending", claimed_at=timezone.now() - timedelta(hours=2)
+    )
     assert emails_resend_pending.delay().get() == 0
     delivery = EmailDelivery.objects.get(notification=note)
-    assert (delivery.status, delivery.last_error) == ("failed", "interrupted while sending; may or may not have been delivered")
+    assert (delivery.status, delivery.last_error) == (
+        "failed",
+        "interrupted while sending; may or may not have been delivered",
+    )
     assert len(smtp.sent) == 1
 
 

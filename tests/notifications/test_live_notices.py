@@ -34,25 +34,36 @@ async def test_announcement_reaches_segment_group_and_inbox_over_websocket():
     event = await sync_to_async(EventFactory)(title="海洋论坛")
     registration = await sync_to_async(RegistrationFactory)(event=event)
     person = await sync_to_async(lambda: registration.user)()
-    comm = WebsocketCommunicator(URLRouter(websocket_urlpatterns),
-                                 f"/ws/live/?topics=inbox.{person.pk},notice.{event.pk}.registered")
+    comm = WebsocketCommunicator(
+        URLRouter(websocket_urlpatterns), f"/ws/live/?topics=inbox.{person.pk},notice.{event.pk}.registered"
+    )
     comm.scope["user"] = person
     connected, _ = await comm.connect()
     assert connected
     hello = await comm.receive_json_from()
     assert hello["topics"] == sorted([f"inbox.{person.pk}", f"notice.{event.pk}.registered", f"user.{person.pk}"])
     boss = await sync_to_async(organizer)(manages_all=True)
-    sent = await sync_to_async(announcement_send)(actor=boss, kind="event", target_id=event.pk,
-                                                  segment="registered", body="改到B馆。")
+    sent = await sync_to_async(announcement_send)(
+        actor=boss, kind="event", target_id=event.pk, segment="registered", body="改到B馆。"
+    )
     banner = await comm.receive_json_from(timeout=5)
     assert banner["topic"] == f"notice.{event.pk}.registered"
     assert {k: banner["payload"][k] for k in ("type", "announcement", "event", "message", "unread_delta")} == {
-        "type": "announcement", "announcement": sent.pk, "event": event.pk, "message": "改到B馆。", "unread_delta": 1}
+        "type": "announcement",
+        "announcement": sent.pk,
+        "event": event.pk,
+        "message": "改到B馆。",
+        "unread_delta": 1,
+    }
     inbox = await comm.receive_json_from(timeout=5)
     assert inbox["topic"] == f"inbox.{person.pk}"
     payload = inbox["payload"]
     assert (payload["type"], payload["unread"], payload["announcement"], payload["message"]) == (
-        "notification", 1, sent.pk, "改到B馆。")
+        "notification",
+        1,
+        sent.pk,
+        "改到B馆。",
+    )
     assert payload["title"] == "主办方公告：海洋论坛"
     await sync_to_async(notification_mark_read)(user=person)
     assert (await comm.receive_json_from(timeout=5))["payload"] == {"type": "notification.read", "unread": 0}

@@ -29,9 +29,15 @@ START = datetime(2031, 6, 12, 9, 30, tzinfo=QINGDAO)
 
 
 def fair(**fields):
-    defaults = {"title": "海洋科学博士后专场", "starts_at": START, "ends_at": START + timedelta(hours=3),
-                "registration_opens_at": None, "venue": "青岛国际会展中心",
-                "address": "崂山区苗岭路9号", "capacity": 1}
+    defaults = {
+        "title": "海洋科学博士后专场",
+        "starts_at": START,
+        "ends_at": START + timedelta(hours=3),
+        "registration_opens_at": None,
+        "venue": "青岛国际会展中心",
+        "address": "崂山区苗岭路9号",
+        "capacity": 1,
+    }
     return EventFactory(**{**defaults, **fields})
 
 
@@ -65,8 +71,11 @@ def test_confirmed_registration_mail_has_subject_body_ics_and_qr(django_capture_
     assert entry.decoded("dtstart") == START and str(entry["status"]) == "CONFIRMED"
     # The in-app copy, same words, and the e-mail marked sent exactly once.
     note = Notification.objects.get(user=person)
-    assert (note.kind, note.title, note.url) == ("registration.confirmed", "报名成功：海洋科学博士后专场",
-                                                 f"/events/{event.pk}/")
+    assert (note.kind, note.title, note.url) == (
+        "registration.confirmed",
+        "报名成功：海洋科学博士后专场",
+        f"/events/{event.pk}/",
+    )
     assert note.context["registration_id"] == registration.pk
     assert EmailDelivery.objects.get(notification=note).status == "sent"
 
@@ -82,7 +91,7 @@ def test_confirmed_qr_attachment_decodes_back_to_the_ticket(django_capture_on_co
     event = fair()
     with django_capture_on_commit_callbacks(execute=True):
         registration = registration_create(event=event, user=candidate())
-    (_name, png, mime), = [a for a in only_mail().attachments if a[0].endswith(".png")]
+    ((_name, png, mime),) = [a for a in only_mail().attachments if a[0].endswith(".png")]
     assert mime == "image/png"
     (decoded,) = zxingcpp.read_barcodes(Image.open(io.BytesIO(png)))
     claim = ticket_code_verify(decoded.text)
@@ -93,8 +102,10 @@ def test_confirmed_qr_attachment_decodes_back_to_the_ticket(django_capture_on_co
 def test_attachment_providers_of_other_kinds_are_asked_by_kind(django_capture_on_commit_callbacks):
     """The registry itself: a provider registered for a kind adds its file to that kind only."""
     event = fair(capacity=0)
-    with qr_provider_for_tests(kinds=("registration.waitlisted",)) as expected, \
-            django_capture_on_commit_callbacks(execute=True):
+    with (
+        qr_provider_for_tests(kinds=("registration.waitlisted",)) as expected,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         registration = registration_create(event=event, user=candidate())
     message = only_mail()
     assert [a[0] for a in message.attachments] == [f"ticket-{registration.pk}.png"]
@@ -188,8 +199,15 @@ def test_event_change_tells_everyone_registered_what_changed(django_capture_on_c
     mail.outbox.clear()
     new_start = START + timedelta(days=1, hours=1)
     with django_capture_on_commit_callbacks(execute=True):
-        event_update(event=event, actor=boss, data={"starts_at": new_start, "ends_at": new_start + timedelta(hours=3),
-                                                    "online_url": "https://meeting.example.cn/new"})
+        event_update(
+            event=event,
+            actor=boss,
+            data={
+                "starts_at": new_start,
+                "ends_at": new_start + timedelta(hours=3),
+                "online_url": "https://meeting.example.cn/new",
+            },
+        )
     by_person = {m.to[0]: m for m in mail.outbox}
     assert set(by_person) == {seat.email, waiting.email}
     for message in by_person.values():
@@ -255,7 +273,7 @@ def test_ics_attachment_parses_with_second_parser(django_capture_on_commit_callb
     event = fair()
     with django_capture_on_commit_callbacks(execute=True):
         registration_create(event=event, user=candidate())
-    (_n, content, mime), = [a for a in only_mail().attachments if a[0].endswith(".ics")]
+    ((_n, content, mime),) = [a for a in only_mail().attachments if a[0].endswith(".ics")]
     assert mime.startswith("text/calendar")
     parsed = vobject.readOne(content.decode() if isinstance(content, bytes) else content)
     assert parsed.vevent.uid.value == f"event-{event.pk}@boju"
@@ -277,8 +295,9 @@ def test_new_company_tells_every_organizer(django_capture_on_commit_callbacks):
     applicant = UserFactory(role="company")
     code = credit_code()
     with django_capture_on_commit_callbacks(execute=True):
-        company = company_create(admin=applicant, data={"name": "青岛深海装备有限公司", "credit_code": code,
-                                                        "industry": "marine"})
+        company = company_create(
+            admin=applicant, data={"name": "青岛深海装备有限公司", "credit_code": code, "industry": "marine"}
+        )
     by_person = {m.to[0]: m for m in mail.outbox}
     assert set(by_person) == {head.email, partner.email} and scoped.email not in by_person
     assert by_person[head.email].subject == "【博聚】新单位待审核：青岛深海装备有限公司"
@@ -292,8 +311,15 @@ def test_announcement_html_is_escaped(django_capture_on_commit_callbacks):
     from notifications.services import notify
 
     with django_capture_on_commit_callbacks(execute=True):
-        notify(user=candidate(), kind="announcement",
-               context={"title": "A&B", "body": "<script>alert(1)</script> 见 https://boju.example.cn/x", "author": "主办方"})
+        notify(
+            user=candidate(),
+            kind="announcement",
+            context={
+                "title": "A&B",
+                "body": "<script>alert(1)</script> 见 https://boju.example.cn/x",
+                "author": "主办方",
+            },
+        )
     message = only_mail()
     assert message.subject == "【博聚】主办方公告：A&B"
     assert "<script>alert(1)</script>" in message.body  # plain text stays as written

@@ -40,8 +40,9 @@ async def test_a_burst_inside_the_server_goes_as_one_batch(worker_queue, redis_u
             break
     rows = await sync_to_async(lambda: list(OutboxMessage.objects.order_by("pk").values_list("pk", "payload")))()
     assert [payload["user_ids"] for _pk, payload in rows] == [[u] for u in users]
-    assert queued(redis_url, worker_queue) == [("notifications.tasks.outbox_deliver_batch",
-                                                [[pk for pk, _payload in rows]], {})]
+    assert queued(redis_url, worker_queue) == [
+        ("notifications.tasks.outbox_deliver_batch", [[pk for pk, _payload in rows]], {})
+    ]
     # The log line names the size of the batch, not three ids (argsrepr).
     import json
 
@@ -55,8 +56,9 @@ def test_outside_a_server_each_notice_goes_at_once(worker_queue, redis_url):
     users = [candidate().pk for _ in range(2)]
     _three_commits(users)
     rows = list(OutboxMessage.objects.order_by("pk"))
-    assert queued(redis_url, worker_queue) == [("notifications.tasks.outbox_deliver_task", [row.pk], {})
-                                               for row in rows]
+    assert queued(redis_url, worker_queue) == [
+        ("notifications.tasks.outbox_deliver_task", [row.pk], {}) for row in rows
+    ]
     assert [row.payload["user_ids"] for row in rows] == [[u] for u in users]
 
 
@@ -81,9 +83,11 @@ def test_a_rolled_back_notice_is_never_sent(worker_queue, redis_url):
 
 def test_the_batch_task_tells_everyone_and_survives_a_bad_notice():
     first, second = candidate(), candidate()
-    items = [[[first.pk], "announcement", {"title": "一", "body": "b"}],
-             [[first.pk], "no.such.kind", {}],
-             [[second.pk], "announcement", {"title": "二", "body": "b"}]]
+    items = [
+        [[first.pk], "announcement", {"title": "一", "body": "b"}],
+        [[first.pk], "no.such.kind", {}],
+        [[second.pk], "announcement", {"title": "二", "body": "b"}],
+    ]
     # .delay(): through Celery's JSON round trip, as a worker would get it (test_real_worker.py
     # runs it in a real worker).
     assert tasks.notify_batch_task.delay(items).get() == 2

@@ -13,8 +13,9 @@ pytestmark = pytest.mark.django_db
 
 
 def note(user, title="标题", **context):
-    return notify(user=user, kind="announcement", context={"title": title, "body": "内容", "author": "主办方",
-                                                           **context})
+    return notify(
+        user=user, kind="announcement", context={"title": title, "body": "内容", "author": "主办方", **context}
+    )
 
 
 def test_inbox_lists_only_own_notifications_and_count(client):
@@ -85,9 +86,19 @@ def test_preferences_page_saves_and_is_honoured(client, django_capture_on_commit
     assert Preference.objects.get(user=me, kind="registration.waitlisted").email is False
     assert Preference.objects.get(user=me, kind="registration.confirmed").email is True
     with django_capture_on_commit_callbacks(execute=True):
-        notify(user=me, kind="registration.waitlisted",
-               context={"event_id": 1, "title": "专场", "when": "2031-01-01 09:00–10:00", "where": "青岛",
-                        "mode_label": "线下", "position": 2, "url": "/events/1/"})
+        notify(
+            user=me,
+            kind="registration.waitlisted",
+            context={
+                "event_id": 1,
+                "title": "专场",
+                "when": "2031-01-01 09:00–10:00",
+                "where": "青岛",
+                "mode_label": "线下",
+                "position": 2,
+                "url": "/events/1/",
+            },
+        )
         notify(user=me, kind="announcement", context={"title": "专场", "body": "改到B馆", "author": "主办方"})
     assert [m.subject for m in mail.outbox] == ["【博聚】主办方公告：专场"]
     assert Notification.objects.filter(user=me).count() == 2  # the inbox keeps both
@@ -103,8 +114,9 @@ def test_announcement_page_sends_and_shows_reach(client, django_capture_on_commi
     page = client.get(f"/console/events/{event.pk}/announcements/").content.decode()
     assert 'value="registered"' in page and 'value="waitlisted"' in page
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/console/events/{event.pk}/announcements/",
-                               {"segment": "registered", "body": "签到改在B馆入口。"})
+        response = client.post(
+            f"/console/events/{event.pk}/announcements/", {"segment": "registered", "body": "签到改在B馆入口。"}
+        )
     assert response.status_code == 302
     sent = Announcement.objects.get()
     assert (sent.target, sent.segment, sent.recipients, sent.emails_queued) == (f"event:{event.pk}", "registered", 3, 3)
@@ -138,8 +150,12 @@ def test_announcement_page_is_404_outside_the_team(client):
     for outsider in (organizer(), candidate()):
         client.force_login(outsider)
         assert client.get(f"/console/events/{event.pk}/announcements/").status_code == 404
-        assert client.post(f"/console/events/{event.pk}/announcements/",
-                           {"segment": "registered", "body": "x"}).status_code == 404
+        assert (
+            client.post(
+                f"/console/events/{event.pk}/announcements/", {"segment": "registered", "body": "x"}
+            ).status_code
+            == 404
+        )
     assert Announcement.objects.count() == 0
 
 
@@ -149,8 +165,13 @@ def test_event_page_shows_received_announcement_and_calendar_link(client, django
     from notifications.announcements import announcement_send
 
     with django_capture_on_commit_callbacks(execute=True):
-        announcement_send(actor=organizer(manages_all=True), kind="event", target_id=event.pk,
-                          segment="registered", body="下午场改到三楼。")
+        announcement_send(
+            actor=organizer(manages_all=True),
+            kind="event",
+            target_id=event.pk,
+            segment="registered",
+            body="下午场改到三楼。",
+        )
     client.force_login(reader)
     page = client.get(f"/events/{event.pk}/").content.decode()
     assert "下午场改到三楼。" in page
@@ -175,10 +196,12 @@ def test_pages_render_in_english_too(client):
     client.cookies["django_language"] = "en"
     client.force_login(reader)
     note(reader)
-    pages = {"/inbox/": ("<h1>Messages</h1>", "<h1>消息</h1>"),
-             "/me/notifications/preferences/": ("<h1>Notification settings</h1>", "<h1>通知设置</h1>"),
-             "/me/calendar/": ("<h1>Calendar subscription</h1>", "<h1>日历订阅</h1>"),
-             f"/events/{event.pk}/": ('<html lang="en">', '<html lang="zh-hans">')}
+    pages = {
+        "/inbox/": ("<h1>Messages</h1>", "<h1>消息</h1>"),
+        "/me/notifications/preferences/": ("<h1>Notification settings</h1>", "<h1>通知设置</h1>"),
+        "/me/calendar/": ("<h1>Calendar subscription</h1>", "<h1>日历订阅</h1>"),
+        f"/events/{event.pk}/": ('<html lang="en">', '<html lang="zh-hans">'),
+    }
     for path, (english, chinese) in pages.items():
         response = client.get(path)
         page = response.content.decode()
@@ -191,9 +214,13 @@ def test_pages_render_in_english_too(client):
 
 def test_admin_lists_notifications_and_deliveries(admin_client):
     note(candidate(), title="活动A")
-    for path in ("/admin/notifications/notification/", "/admin/notifications/emaildelivery/",
-                 "/admin/notifications/announcement/", "/admin/notifications/preference/",
-                 "/admin/notifications/remindersent/"):
+    for path in (
+        "/admin/notifications/notification/",
+        "/admin/notifications/emaildelivery/",
+        "/admin/notifications/announcement/",
+        "/admin/notifications/preference/",
+        "/admin/notifications/remindersent/",
+    ):
         page = admin_client.get(path).content.decode()
         assert 'id="changelist"' in page, path
     # The notification list shows the row itself, not only an empty table.

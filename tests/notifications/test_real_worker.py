@@ -49,7 +49,8 @@ def _register_each_in_its_own_request(event, users):
 
 
 async def test_a_burst_of_registrations_is_one_batch_task_that_a_real_worker_delivers(
-        postgres, smtp, worker_queue, redis_url, monkeypatch):
+    postgres, smtp, worker_queue, redis_url, monkeypatch
+):
     controller, handler = smtp
     # The window a notice waits in the server for others; widened from 50 ms so that eight
     # registrations in a row fall into one on a loaded machine (in production they are concurrent).
@@ -69,8 +70,7 @@ async def test_a_burst_of_registrations_is_one_batch_task_that_a_real_worker_del
     assert await sync_to_async(Notification.objects.count)() == 0  # nothing written in the requests
 
     def delivered():
-        return (len(handler.accepted) >= 8
-                and not EmailDelivery.objects.exclude(status="sent").exists())
+        return len(handler.accepted) >= 8 and not EmailDelivery.objects.exclude(status="sent").exists()
 
     process, log = start_worker(worker_queue, redis_url, controller.port)
     output = await sync_to_async(run_worker_until)(process, log, delivered)
@@ -99,27 +99,37 @@ def test_the_legacy_batch_task_in_redis_is_delivered_by_a_real_worker(postgres, 
     from notifications.tasks import notify_batch_task
 
     first, second = candidate(), candidate()
-    items = [[[first.pk], "announcement", {"title": "一", "body": "改到B馆", "author": "主办方"}],
-             [[first.pk], "no.such.kind", {}],  # a notice that fails must not stop the others
-             [[second.pk], "announcement", {"title": "二", "body": "改到C馆", "author": "主办方"}]]
+    items = [
+        [[first.pk], "announcement", {"title": "一", "body": "改到B馆", "author": "主办方"}],
+        [[first.pk], "no.such.kind", {}],  # a notice that fails must not stop the others
+        [[second.pk], "announcement", {"title": "二", "body": "改到C馆", "author": "主办方"}],
+    ]
     notify_batch_task.delay(items)
-    assert [name for name, _args, _kwargs in queued(redis_url, worker_queue)] == ["notifications.tasks.notify_batch_task"]
+    assert [name for name, _args, _kwargs in queued(redis_url, worker_queue)] == [
+        "notifications.tasks.notify_batch_task"
+    ]
     process, log = start_worker(worker_queue, redis_url)  # e-mails to the dummy backend
-    output = run_worker_until(process, log, lambda: Notification.objects.count() >= 2
-                              and not EmailDelivery.objects.filter(status="pending").exists())
+    output = run_worker_until(
+        process,
+        log,
+        lambda: Notification.objects.count() >= 2 and not EmailDelivery.objects.filter(status="pending").exists(),
+    )
     notes = dict(Notification.objects.values_list("user_id", "context__title"))
     assert notes == {first.pk: "一", second.pk: "二"}, output
     assert "no.such.kind" in output  # logged, not silently dropped
 
 
-def test_reminders_queued_by_the_beat_task_name_are_sent_once_by_a_real_worker(postgres, smtp, worker_queue,
-                                                                                redis_url):
+def test_reminders_queued_by_the_beat_task_name_are_sent_once_by_a_real_worker(postgres, smtp, worker_queue, redis_url):
     controller, handler = smtp
     handler.refused = 1  # this test is about the reminder, not the retry
-    soon = EventFactory(title="博士后沙龙", starts_at=timezone.now() + timedelta(hours=23),
-                        ends_at=timezone.now() + timedelta(hours=25))
-    later = EventFactory(title="下周的招聘会", starts_at=timezone.now() + timedelta(days=7),
-                         ends_at=timezone.now() + timedelta(days=7, hours=2))
+    soon = EventFactory(
+        title="博士后沙龙", starts_at=timezone.now() + timedelta(hours=23), ends_at=timezone.now() + timedelta(hours=25)
+    )
+    later = EventFactory(
+        title="下周的招聘会",
+        starts_at=timezone.now() + timedelta(days=7),
+        ends_at=timezone.now() + timedelta(days=7, hours=2),
+    )
     people = [candidate() for _ in range(3)]
     for person in people:
         RegistrationFactory(event=soon, user=person, status="confirmed")

@@ -20,8 +20,15 @@ START = datetime(2031, 9, 10, 9, 0, tzinfo=QINGDAO)
 
 
 def event_with_people(**fields):
-    event = EventFactory(**{"title": "院士面对面", "starts_at": START, "ends_at": START + timedelta(hours=3),
-                            "registration_opens_at": None, **fields})
+    event = EventFactory(
+        **{
+            "title": "院士面对面",
+            "starts_at": START,
+            "ends_at": START + timedelta(hours=3),
+            "registration_opens_at": None,
+            **fields,
+        }
+    )
     seats = [RegistrationFactory(event=event).user for _ in range(2)]
     RegistrationFactory(event=event, status="waitlisted")
     RegistrationFactory(event=event, status="cancelled")
@@ -45,7 +52,8 @@ def test_24h_then_2h_reminders_each_sent_once_over_two_runs(django_capture_on_co
     assert {m.subject for m in mail.outbox} == {"【博聚】2 小时后开始：院士面对面"}
     assert len(mail.outbox) == 2
     assert sorted(ReminderSent.objects.values_list("key", "offset")) == sorted(
-        [(f"event:{event.pk}", "24h")] * 2 + [(f"event:{event.pk}", "2h")] * 2)
+        [(f"event:{event.pk}", "24h")] * 2 + [(f"event:{event.pk}", "2h")] * 2
+    )
     assert reminders_run(now=START + timedelta(minutes=1)) == 0  # started: no more reminders
 
 
@@ -70,8 +78,9 @@ def test_no_reminders_far_ahead_or_for_cancelled_or_draft_events():
 def test_sessions_on_later_days_get_their_own_reminder(django_capture_on_commit_callbacks):
     event, seats = event_with_people(ends_at=START + timedelta(days=1, hours=8))
     SessionFactory(event=event, title="第一天开幕", starts_at=START, ends_at=START + timedelta(hours=1))
-    day_two = SessionFactory(event=event, title="第二天圆桌", starts_at=START + timedelta(days=1),
-                             ends_at=START + timedelta(days=1, hours=1))
+    day_two = SessionFactory(
+        event=event, title="第二天圆桌", starts_at=START + timedelta(days=1), ends_at=START + timedelta(days=1, hours=1)
+    )
     with django_capture_on_commit_callbacks(execute=True):
         reminders_run(now=START + timedelta(days=1) - timedelta(hours=1))
     notes = Notification.objects.filter(kind="reminder.session")
@@ -146,8 +155,12 @@ def test_beat_schedule_names_registered_tasks(settings):
     app.loader.import_default_modules()
     names = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     # Other apps add their own periodic tasks (programme's counters); these must be there.
-    assert names >= {"notifications.tasks.reminders_send", "notifications.tasks.emails_resend_pending",
-                     "notifications.tasks.outbox_redrive", "matchmaking.tasks.meetings_lapse_task"}
+    assert names >= {
+        "notifications.tasks.reminders_send",
+        "notifications.tasks.emails_resend_pending",
+        "notifications.tasks.outbox_redrive",
+        "matchmaking.tasks.meetings_lapse_task",
+    }
     assert names <= set(app.tasks)
     assert settings.CELERY_BEAT_SCHEDULE["notifications-reminders"]["schedule"] == 300.0
 
@@ -187,8 +200,13 @@ def test_a_reminder_another_run_claimed_first_does_not_stop_the_others(django_ca
     event, seats = event_with_people()
     first, second = seats
     ReminderSent.objects.create(user=first, key=f"event:{event.pk}", offset="24h")
-    item = reminders.Upcoming(key=f"event:{event.pk}", kind="reminder.event", starts_at=START,
-                              user_ids=[first.pk, second.pk], context={"title": event.title})
+    item = reminders.Upcoming(
+        key=f"event:{event.pk}",
+        kind="reminder.event",
+        starts_at=START,
+        user_ids=[first.pk, second.pk],
+        context={"title": event.title},
+    )
     with django_capture_on_commit_callbacks(execute=True):
         assert reminders._send(item, "24h", [first.pk, second.pk]) == 1
     assert list(Notification.objects.values_list("user_id", flat=True)) == [second.pk]
@@ -198,8 +216,13 @@ def test_a_reminder_another_run_claimed_first_does_not_stop_the_others(django_ca
 def test_an_item_with_nobody_to_remind_does_not_stop_the_next(monkeypatch, django_capture_on_commit_callbacks):
     event, seats = event_with_people()
     empty = reminders.Upcoming(key="event:0", kind="reminder.event", starts_at=START, user_ids=[])
-    due = reminders.Upcoming(key=f"event:{event.pk}", kind="reminder.event", starts_at=START,
-                             user_ids=[u.pk for u in seats], context={"title": event.title})
+    due = reminders.Upcoming(
+        key=f"event:{event.pk}",
+        kind="reminder.event",
+        starts_at=START,
+        user_ids=[u.pk for u in seats],
+        context={"title": event.title},
+    )
     monkeypatch.setattr(reminders, "_sources", [lambda starts_from, starts_until: [empty, due]])
     with django_capture_on_commit_callbacks(execute=True):
         assert reminders_run(now=START - timedelta(hours=1)) == 2
@@ -225,8 +248,12 @@ def test_a_run_after_everything_was_sent_writes_nothing(django_capture_on_commit
 def test_a_person_with_two_events_the_same_day_gets_a_reminder_for_each(django_capture_on_commit_callbacks):
     """What was sent is looked up per thing (key), not per person and offset only."""
     _morning, seats = event_with_people()
-    afternoon = EventFactory(title="企业开放日", starts_at=START + timedelta(hours=2),
-                             ends_at=START + timedelta(hours=4), registration_opens_at=None)
+    afternoon = EventFactory(
+        title="企业开放日",
+        starts_at=START + timedelta(hours=2),
+        ends_at=START + timedelta(hours=4),
+        registration_opens_at=None,
+    )
     RegistrationFactory(event=afternoon, user=seats[0])
     with django_capture_on_commit_callbacks(execute=True):
         assert reminders_run(now=START - timedelta(hours=20)) == 3

@@ -30,8 +30,20 @@ from .worker_support import queued
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-PROJECT_APPS = ("notifications.", "matchmaking.", "programme.", "events.", "checkin.", "fairs.", "accounts.",
-                "projects.", "challenges.", "competitions.", "operations.", "api.")
+PROJECT_APPS = (
+    "notifications.",
+    "matchmaking.",
+    "programme.",
+    "events.",
+    "checkin.",
+    "fairs.",
+    "accounts.",
+    "projects.",
+    "challenges.",
+    "competitions.",
+    "operations.",
+    "api.",
+)
 
 
 def project_tasks() -> set[str]:
@@ -99,8 +111,9 @@ def test_an_unserialisable_argument_is_refused_by_the_real_broker(postgres, work
 
 
 def _one_notification():
-    return services.notify(user=candidate(), kind="announcement",
-                           context={"title": "专场", "body": "改到B馆", "author": "主办方"})
+    return services.notify(
+        user=candidate(), kind="announcement", context={"title": "专场", "body": "改到B馆", "author": "主办方"}
+    )
 
 
 def _register_each(event, users):
@@ -113,11 +126,19 @@ def _register_each(event, users):
 async def test_every_project_task_is_queued_with_json_arguments(postgres, task_calls, monkeypatch):
     """The flows that queue tasks in production, and each periodic task the way beat sends it."""
     wanted = await sync_to_async(project_tasks)()
-    assert len(wanted) == 12 and {"notifications.tasks.email_send", "matchmaking.tasks.meetings_lapse_task",
-                                  "programme.tasks.tallies_reconcile"} <= wanted, sorted(wanted)
+    assert (
+        len(wanted) == 12
+        and {
+            "notifications.tasks.email_send",
+            "matchmaking.tasks.meetings_lapse_task",
+            "programme.tasks.tallies_reconcile",
+        }
+        <= wanted
+    ), sorted(wanted)
     # A burst of registrations inside the server: one outbox_deliver_batch.
-    event = await sync_to_async(EventFactory)(capacity=1, starts_at=timezone.now() + timedelta(hours=20),
-                                              ends_at=timezone.now() + timedelta(hours=22))
+    event = await sync_to_async(EventFactory)(
+        capacity=1, starts_at=timezone.now() + timedelta(hours=20), ends_at=timezone.now() + timedelta(hours=22)
+    )
     people = await sync_to_async(lambda: [candidate() for _ in range(4)])()
     monkeypatch.setattr(services, "NOTICE_BATCH_WINDOW_S", 0.3)
     await sync_to_async(_register_each)(event, people[1:])
@@ -146,16 +167,22 @@ def _flows_outside_the_server(event, people):
     # A registration in its own transaction: outbox_deliver_task, then its e-mail (email_send).
     _register_each(event, people[:1])
     # An announcement to many: email_send_batch fans out into email_send.
-    services.notify_many(user_ids=[p.pk for p in people], kind="announcement",
-                         context={"title": "主办方公告", "body": "请带身份证", "author": "主办方"})
+    services.notify_many(
+        user_ids=[p.pk for p in people],
+        kind="announcement",
+        context={"title": "主办方公告", "body": "请带身份证", "author": "主办方"},
+    )
     # Stale work for the periodic tasks to pick up: a pending e-mail whose task was lost, two
     # outbox messages whose hand-over failed (the re-drive sends them as one batch).
     stale = EmailDelivery.objects.order_by("pk").first()
-    EmailDelivery.objects.filter(pk=stale.pk).update(status="pending", claimed_at=None,
-                                                     created_at=timezone.now() - timedelta(hours=1))
+    EmailDelivery.objects.filter(pk=stale.pk).update(
+        status="pending", claimed_at=None, created_at=timezone.now() - timedelta(hours=1)
+    )
     for person in people[:2]:
-        OutboxMessage.objects.create(kind=OutboxMessage.Kind.NOTICE, payload={
-            "user_ids": [person.pk], "kind": "announcement", "context": {"title": "补发", "body": "b"}})
+        OutboxMessage.objects.create(
+            kind=OutboxMessage.Kind.NOTICE,
+            payload={"user_ids": [person.pk], "kind": "announcement", "context": {"title": "补发", "body": "b"}},
+        )
     OutboxMessage.objects.filter(status="pending").update(available_at=timezone.now() - timedelta(minutes=5))
     # Every periodic task, as beat sends it: by name, with the schedule's arguments.
     for entry in settings.CELERY_BEAT_SCHEDULE.values():

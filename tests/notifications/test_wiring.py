@@ -18,12 +18,22 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 def form_data(event: Event, **changes) -> dict:
     local = lambda value: value.astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M") if value else ""  # noqa: E731
     data = {
-        "series": event.series_id, "action": event.action_id or "", "kind": event.kind, "title": event.title,
-        "summary": event.summary, "description": event.description, "mode": event.mode, "city": event.city,
-        "venue": event.venue, "address": event.address, "online_url": event.online_url,
-        "starts_at": local(event.starts_at), "ends_at": local(event.ends_at),
+        "series": event.series_id,
+        "action": event.action_id or "",
+        "kind": event.kind,
+        "title": event.title,
+        "summary": event.summary,
+        "description": event.description,
+        "mode": event.mode,
+        "city": event.city,
+        "venue": event.venue,
+        "address": event.address,
+        "online_url": event.online_url,
+        "starts_at": local(event.starts_at),
+        "ends_at": local(event.ends_at),
         "registration_opens_at": local(event.registration_opens_at),
-        "registration_closes_at": local(event.registration_closes_at), "capacity": event.capacity,
+        "registration_closes_at": local(event.registration_closes_at),
+        "capacity": event.capacity,
         "waitlist_enabled": "on" if event.waitlist_enabled else "",
     }
     data.update(changes)
@@ -53,8 +63,9 @@ def test_a_segment_registered_by_another_app_is_offered_and_used(client, django_
         RegistrationFactory(event=event, user=person)
     # The mechanism, with a stand-in for the segment checkin registers in its ready().
     real = announcements._targets["event"].segments.get("checked_in")
-    announcements.announcement_segment_register("event", "checked_in", label="已签到", order=20,
-                                                resolve=lambda event_id: [arrived.pk])
+    announcements.announcement_segment_register(
+        "event", "checked_in", label="已签到", order=20, resolve=lambda event_id: [arrived.pk]
+    )
     try:
         client.force_login(organizer(manages_all=True))
         page = client.get(f"/console/events/{event.pk}/announcements/").content.decode()
@@ -64,7 +75,9 @@ def test_a_segment_registered_by_another_app_is_offered_and_used(client, django_
         assert [m.to for m in mail.outbox] == [[arrived.email]]
         assert Announcement.objects.get().recipients == 1
         assert announcements.notice_topics(arrived, event.pk) == [
-            f"notice.{event.pk}.registered", f"notice.{event.pk}.checkedin"]
+            f"notice.{event.pk}.registered",
+            f"notice.{event.pk}.checkedin",
+        ]
         assert announcements.notice_topics(absent, event.pk) == [f"notice.{event.pk}.registered"]
     finally:
         announcements._targets["event"].segments.pop("checked_in")

@@ -43,8 +43,10 @@ def test_real_worker_writes_and_mails_a_registration_confirmation(postgres, smtp
     assert len(handler.accepted) == 1, output
     message = email.message_from_bytes(handler.accepted[0].content)
     assert str(make_header(decode_header(message["Subject"]))) == "【博聚】报名成功：博士后创新创业大赛路演"
-    assert [p.get_filename() for p in message.walk() if p.get_filename()] == [f"boju-event-{event.pk}.ics",
-                                                                            "ticket.png"]
+    assert [p.get_filename() for p in message.walk() if p.get_filename()] == [
+        f"boju-event-{event.pk}.ics",
+        "ticket.png",
+    ]
     (ics,) = [part for part in message.walk() if part.get_filename() == f"boju-event-{event.pk}.ics"]
     (entry,) = icalendar.Calendar.from_ical(ics.get_payload(decode=True)).walk("VEVENT")
     assert str(entry["uid"]) == f"event-{event.pk}@boju"
@@ -58,9 +60,17 @@ def test_real_worker_delivers_to_smtp_server_once_after_a_retry(postgres, smtp_s
     event = EventFactory(title="青岛蓝洽会博士后专区")
     person = candidate()
     with transaction.atomic():
-        note = notify(user=person, kind="announcement",
-                      context={"title": event.title, "body": "请携带身份证入场。", "author": "市人社局",
-                               "event_id": event.pk, "url": event.get_absolute_url()})
+        note = notify(
+            user=person,
+            kind="announcement",
+            context={
+                "title": event.title,
+                "body": "请携带身份证入场。",
+                "author": "市人社局",
+                "event_id": event.pk,
+                "url": event.get_absolute_url(),
+            },
+        )
     process, log = start_worker(worker_queue, redis_url, controller.port)
     output = run_worker_until(process, log, lambda: handler.accepted)
     assert len(handler.accepted) == 1, output

@@ -53,8 +53,9 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_port(host: str, port: int, timeout: float, process: subprocess.Popen | None = None,
-               netns: str | None = None) -> None:
+def _wait_port(
+    host: str, port: int, timeout: float, process: subprocess.Popen | None = None, netns: str | None = None
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
@@ -86,7 +87,8 @@ def nginx_main_conf(folder: Path, site: str, workers: int = 1) -> Path:
     (folder / "site.conf").write_text(site, encoding="utf-8")
     main = folder / "nginx.conf"
     user = "user root;" if os.geteuid() == 0 else ""
-    main.write_text(f"""{user}
+    main.write_text(
+        f"""{user}
 worker_processes {workers};
 pid {folder}/nginx.pid;
 error_log {folder}/error.log warn;
@@ -98,7 +100,9 @@ http {{
     fastcgi_temp_path {folder}/fcgi; uwsgi_temp_path {folder}/uwsgi; scgi_temp_path {folder}/scgi;
     include {folder}/site.conf;
 }}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return main
 
 
@@ -125,34 +129,93 @@ class AppHost:
         _run("ip", "netns", "exec", self.netns, "ip", "addr", "add", f"{self.address}/30", "dev", self.veth + "n")
         _run("ip", "netns", "exec", self.netns, "ip", "link", "set", self.veth + "n", "up")
         for port in (5432, 6379):
-            self.relays.append(subprocess.Popen(
-                ["socat", f"TCP-LISTEN:{port},bind={self.gateway},reuseaddr,fork,backlog=512",
-                 f"TCP:127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            self.relays.append(
+                subprocess.Popen(
+                    [
+                        "socat",
+                        f"TCP-LISTEN:{port},bind={self.gateway},reuseaddr,fork,backlog=512",
+                        f"TCP:127.0.0.1:{port}",
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
         for port in (5432, 6379):
             _wait_port(self.gateway, port, 10)
 
-    def start(self, env: dict, *, workers: int, log_folder: Path, celery: bool = True,
-              database_socket: str = "") -> None:
+    def start(
+        self, env: dict, *, workers: int, log_folder: Path, celery: bool = True, database_socket: str = ""
+    ) -> None:
         # Through the relay, or PostgreSQL's Unix socket (a file: network namespaces do not hide it).
         database_host = database_socket.replace("/", "%2F") if database_socket else self.gateway
-        env = {**env, "DATABASE_URL": _rehost(env["DATABASE_URL"], database_host),
-               "REDIS_URL": _rehost(env["REDIS_URL"], self.gateway)}
+        env = {
+            **env,
+            "DATABASE_URL": _rehost(env["DATABASE_URL"], database_host),
+            "REDIS_URL": _rehost(env["REDIS_URL"], self.gateway),
+        }
         env.pop("CELERY_BROKER_URL", None)
         prefix = ["ip", "netns", "exec", self.netns]
         web_log = open(log_folder / f"web{self.index}.log", "ab")
-        self.processes.append(subprocess.Popen(
-            [*prefix, sys.executable, "-m", "uvicorn", "config.asgi:application", "--host", self.address,
-             "--port", "8000", "--workers", str(workers), "--proxy-headers", "--forwarded-allow-ips", self.gateway,
-             "--no-access-log", "--log-level", "warning"],
-            cwd=ROOT, env=env, stdout=web_log, stderr=subprocess.STDOUT, start_new_session=True))
+        self.processes.append(
+            subprocess.Popen(
+                [
+                    *prefix,
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "config.asgi:application",
+                    "--host",
+                    self.address,
+                    "--port",
+                    "8000",
+                    "--workers",
+                    str(workers),
+                    "--proxy-headers",
+                    "--forwarded-allow-ips",
+                    self.gateway,
+                    "--no-access-log",
+                    "--log-level",
+                    "warning",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=web_log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
         if celery:
             worker_log = open(log_folder / f"worker{self.index}.log", "ab")
             queue = env["CELERY_TASK_DEFAULT_QUEUE"]
-            self.processes.append(subprocess.Popen(
-                [*prefix, sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", queue,
-                 "-n", f"{queue}-{self.index}@%h", "--concurrency", "1", "--without-gossip", "--without-mingle",
-                 "--without-heartbeat", "-l", "warning"],
-                cwd=ROOT, env=env, stdout=worker_log, stderr=subprocess.STDOUT, start_new_session=True))
+            self.processes.append(
+                subprocess.Popen(
+                    [
+                        *prefix,
+                        sys.executable,
+                        "-m",
+                        "celery",
+                        "-A",
+                        "config",
+                        "worker",
+                        "-Q",
+                        queue,
+                        "-n",
+                        f"{queue}-{self.index}@%h",
+                        "--concurrency",
+                        "1",
+                        "--without-gossip",
+                        "--without-mingle",
+                        "--without-heartbeat",
+                        "-l",
+                        "warning",
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=worker_log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
         self.alive = True
 
     def wait_ready(self, timeout: float = 90) -> None:
@@ -201,8 +264,17 @@ class Cluster:
     """`hosts` app hosts (namespaces) behind nginx. `env` is the apps' environment (DATABASE_URL
     and REDIS_URL as seen from this machine; they are rewritten to the relay per host)."""
 
-    def __init__(self, *, env: dict, hosts: int = 2, workers: int = 1, folder: Path,
-                 extra_location_lines: str = "", celery: bool = True, database_socket: str = ""):
+    def __init__(
+        self,
+        *,
+        env: dict,
+        hosts: int = 2,
+        workers: int = 1,
+        folder: Path,
+        extra_location_lines: str = "",
+        celery: bool = True,
+        database_socket: str = "",
+    ):
         self.tag = f"bj{os.getpid() % 100000}"
         self.subnet_base = 10 + (os.getpid() % 40) * 5
         self.env, self.workers, self.folder, self.celery = env, workers, Path(folder), celery
@@ -219,14 +291,25 @@ class Cluster:
             for host in self.hosts:
                 host.network_up()
             for host in self.hosts:
-                host.start(self.env, workers=self.workers, log_folder=self.folder, celery=self.celery,
-                           database_socket=self.database_socket)
+                host.start(
+                    self.env,
+                    workers=self.workers,
+                    log_folder=self.folder,
+                    celery=self.celery,
+                    database_socket=self.database_socket,
+                )
             (self.folder / "media" / "logos").mkdir(parents=True, exist_ok=True)
             (self.folder / "static").mkdir(exist_ok=True)
-            site = nginx_site(port=self.port, upstreams=[h.upstream for h in self.hosts], folder=self.folder,
-                              extra_location_lines=self.extra_location_lines)
-            self.nginx = subprocess.Popen([NGINX, "-c", str(nginx_main_conf(self.folder, site)), "-p",
-                                           str(self.folder), "-g", "daemon off;"], stderr=subprocess.DEVNULL)
+            site = nginx_site(
+                port=self.port,
+                upstreams=[h.upstream for h in self.hosts],
+                folder=self.folder,
+                extra_location_lines=self.extra_location_lines,
+            )
+            self.nginx = subprocess.Popen(
+                [NGINX, "-c", str(nginx_main_conf(self.folder, site)), "-p", str(self.folder), "-g", "daemon off;"],
+                stderr=subprocess.DEVNULL,
+            )
             _wait_port("127.0.0.1", self.port, 10, self.nginx)
             for host in self.hosts:
                 host.wait_ready()
@@ -241,16 +324,25 @@ class Cluster:
         port = _free_port()
         folder = self.folder / f"nginx-{port}"
         folder.mkdir()
-        site = change(nginx_site(port=port, upstreams=[h.upstream for h in self.hosts], folder=self.folder,
-                                 extra_location_lines=self.extra_location_lines))
-        process = subprocess.Popen([NGINX, "-c", str(nginx_main_conf(folder, site)), "-p", str(folder), "-g",
-                                    "daemon off;"], stderr=subprocess.DEVNULL)
+        site = change(
+            nginx_site(
+                port=port,
+                upstreams=[h.upstream for h in self.hosts],
+                folder=self.folder,
+                extra_location_lines=self.extra_location_lines,
+            )
+        )
+        process = subprocess.Popen(
+            [NGINX, "-c", str(nginx_main_conf(folder, site)), "-p", str(folder), "-g", "daemon off;"],
+            stderr=subprocess.DEVNULL,
+        )
         _wait_port("127.0.0.1", port, 10, process)
         return process, port
 
     def logs(self) -> str:
-        return "\n".join(f"--- {p.name}\n{p.read_text(errors='replace')[-2000:]}"
-                         for p in sorted(self.folder.glob("*.log")))
+        return "\n".join(
+            f"--- {p.name}\n{p.read_text(errors='replace')[-2000:]}" for p in sorted(self.folder.glob("*.log"))
+        )
 
     def stop(self) -> None:
         if self.nginx is not None and self.nginx.poll() is None:

@@ -41,15 +41,21 @@ def cluster(postgres, redis_url, tmp_path):
     require(not available(), available() or "cluster")
     queue = f"boju-cluster-{uuid.uuid4().hex[:8]}"
     env = {
-        "PATH": "/usr/bin:/bin:/usr/sbin:/sbin", "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": database_url(), "REDIS_URL": redis_url,
+        "PATH": "/usr/bin:/bin:/usr/sbin:/sbin",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": redis_url,
         "DJANGO_SECRET_KEY": settings.SECRET_KEY,  # the sessions the test writes must be valid there
-        "DJANGO_DEBUG": "0", "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
-        "ACCOUNT_EMAIL_VERIFICATION": "optional", "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "DJANGO_DEBUG": "0",
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "ACCOUNT_EMAIL_VERIFICATION": "optional",
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
         "CHANNELS_PREFIX": settings.CHANNEL_LAYERS["default"].get("CONFIG", {}).get("prefix", "boju"),
-        "DATABASE_POOL_MAX": "4", "HTTP_CONCURRENCY_PER_PROCESS": "1",
+        "DATABASE_POOL_MAX": "4",
+        "HTTP_CONCURRENCY_PER_PROCESS": "1",
         "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
-        "DJANGO_PRIVATE_MEDIA_ROOT": str(tmp_path / "private"), "DJANGO_MEDIA_ROOT": str(tmp_path / "media"),
+        "DJANGO_PRIVATE_MEDIA_ROOT": str(tmp_path / "private"),
+        "DJANGO_MEDIA_ROOT": str(tmp_path / "media"),
     }
     started = Cluster(env=env, hosts=2, workers=1, folder=tmp_path, extra_location_lines=UPSTREAM_HEADER)
     started.start()
@@ -61,20 +67,26 @@ def cluster(postgres, redis_url, tmp_path):
 
 def _register(client: httpx.Client, event_id: int, session_key: str) -> int:
     csrf = _get_new_csrf_string()
-    response = client.post(f"/events/{event_id}/register/", data={"csrfmiddlewaretoken": csrf},
-                           headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={session_key}; "
-                                              f"{settings.CSRF_COOKIE_NAME}={csrf}"})
+    response = client.post(
+        f"/events/{event_id}/register/",
+        data={"csrfmiddlewaretoken": csrf},
+        headers={"Cookie": f"{settings.SESSION_COOKIE_NAME}={session_key}; {settings.CSRF_COOKIE_NAME}={csrf}"},
+    )
     return response.status_code
 
 
 def _scan(client: httpx.Client, token: str, code: str, nonce: str) -> httpx.Response:
-    return client.post("/api/checkin/scan", json={"code": code, "gate": "东门", "nonce": nonce},
-                       headers={"Authorization": f"Bearer {token}"})
+    return client.post(
+        "/api/checkin/scan",
+        json={"code": code, "gate": "东门", "nonce": nonce},
+        headers={"Authorization": f"Bearer {token}"},
+    )
 
 
 async def _dashboard_connect(ws_url: str, event_id: int, cookie: str, origin: str):
-    socket_ = await websockets.connect(f"{ws_url}/ws/live/?topics=event.{event_id}.staff",
-                                       additional_headers={"Origin": origin, "Cookie": cookie})
+    socket_ = await websockets.connect(
+        f"{ws_url}/ws/live/?topics=event.{event_id}.staff", additional_headers={"Origin": origin, "Cookie": cookie}
+    )
     hello = json.loads(await asyncio.wait_for(socket_.recv(), 10))
     assert hello["type"] == "hello", hello
     return socket_, socket_.response.headers.get("X-Upstream")
@@ -95,8 +107,10 @@ def _slowest_answer_during_slow_uploads(port: int, client: httpx.Client) -> floa
     slow, slowest = [], 0.0
     for _ in range(4):
         sock = socket.create_connection(("127.0.0.1", port))
-        sock.sendall(b"POST /me/profile/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n"
-                     b"Content-Length: 200000\r\n\r\n" + b"x" * 1000)
+        sock.sendall(
+            b"POST /me/profile/ HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\n"
+            b"Content-Length: 200000\r\n\r\n" + b"x" * 1000
+        )
         slow.append(sock)
     try:
         for _ in range(3):
@@ -174,8 +188,9 @@ def test_two_hosts_behind_nginx(cluster, tmp_path):
     assert _slowest_answer_during_slow_uploads(cluster.port, web) < 1.0
     # Negative control: the same nginx without request buffering passes the uploads on as they
     # come, they take both slots, and the other requests wait.
-    unbuffered, port = cluster.extra_nginx(lambda site: site.replace("proxy_request_buffering on;",
-                                                                     "proxy_request_buffering off;"))
+    unbuffered, port = cluster.extra_nginx(
+        lambda site: site.replace("proxy_request_buffering on;", "proxy_request_buffering off;")
+    )
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=2) as other:
             assert _slowest_answer_during_slow_uploads(port, other) >= 2.0
@@ -223,8 +238,9 @@ def test_two_hosts_behind_nginx(cluster, tmp_path):
             async with semaphore:
                 return await coroutine
 
-        results = await asyncio.gather(killer(), *(limited(register(k)) for k in keys),
-                                       *(limited(scan(code)) for _t, code in remaining_tickets))
+        results = await asyncio.gather(
+            killer(), *(limited(register(k)) for k in keys), *(limited(scan(code)) for _t, code in remaining_tickets)
+        )
         # The dashboard's socket was on the dead host: it is closed, and a reconnect through
         # nginx reaches the survivor, which answers with a fresh snapshot.
         try:
@@ -237,7 +253,7 @@ def test_two_hosts_behind_nginx(cluster, tmp_path):
         return results[1:], survivor
 
     results, survivor = asyncio.run(traffic_with_a_kill())
-    registration_results, scan_results = results[:len(keys)], results[len(keys):]
+    registration_results, scan_results = results[: len(keys)], results[len(keys) :]
     assert registration_results == [302] * len(keys), (registration_results, failures)
     assert scan_results == ["ok"] * len(remaining_tickets), (scan_results, failures)
     # At most the requests in flight on the dead host failed (6 at a time at most).

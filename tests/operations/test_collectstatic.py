@@ -13,10 +13,21 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_collectstatic_in_production_mode(tmp_path):
-    env = {**os.environ, "DJANGO_ENV": "production", "DJANGO_SECRET_KEY": "x" * 60,
-           "DJANGO_ALLOWED_HOSTS": "boju.example.cn", "DJANGO_STATIC_ROOT": str(tmp_path / "static")}
-    done = subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    env = {
+        **os.environ,
+        "DJANGO_ENV": "production",
+        "DJANGO_SECRET_KEY": "x" * 60,
+        "DJANGO_ALLOWED_HOSTS": "boju.example.cn",
+        "DJANGO_STATIC_ROOT": str(tmp_path / "static"),
+    }
+    done = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     manifest = json.loads((tmp_path / "static" / "staticfiles.json").read_text(encoding="utf-8"))
     # Hashed names for our own files and the vendored ones, each with its compressed copies.

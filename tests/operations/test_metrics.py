@@ -62,22 +62,45 @@ def test_metrics_show_requests_by_view_and_the_platform_figures(client, settings
     now = timezone.now()
     for i, (result, received) in enumerate([("ok", now), ("ok", now), ("invalid", now), ("ok", old)]):
         Scan.objects.create(nonce=f"u1:{i}", event=event, result=result, scanned_at=received, received_at=received)
-    before = _sample(client.get("/metrics").content.decode(), "django_http_requests_total_by_view_transport_method_total",
-                     view="operations:healthz", transport="http", method="GET") or 0
+    before = (
+        _sample(
+            client.get("/metrics").content.decode(),
+            "django_http_requests_total_by_view_transport_method_total",
+            view="operations:healthz",
+            transport="http",
+            method="GET",
+        )
+        or 0
+    )
     for _ in range(3):
         client.get("/healthz")
     text = client.get("/metrics").content.decode()
-    assert _sample(text, "django_http_requests_total_by_view_transport_method_total",
-                   view="operations:healthz", transport="http", method="GET") == before + 3
-    assert _sample(text, "django_http_requests_latency_seconds_by_view_method_count",
-                   view="operations:healthz", method="GET") >= 3
+    assert (
+        _sample(
+            text,
+            "django_http_requests_total_by_view_transport_method_total",
+            view="operations:healthz",
+            transport="http",
+            method="GET",
+        )
+        == before + 3
+    )
+    assert (
+        _sample(
+            text, "django_http_requests_latency_seconds_by_view_method_count", view="operations:healthz", method="GET"
+        )
+        >= 3
+    )
     assert _sample(text, "boju_registrations", status="confirmed") == 3
     assert _sample(text, "boju_registrations", status="waitlisted") == 1
     assert _sample(text, "boju_outbox_pending") == 1
     assert 400 <= _sample(text, "boju_outbox_oldest_pending_age_seconds") < 600
     assert _sample(text, "boju_checkins_total") == 0
     # Scans of the last five minutes by result (the one seven minutes old is not counted).
-    assert (_sample(text, "boju_scans_recent", result="ok"), _sample(text, "boju_scans_recent", result="invalid")) == (2, 1)
+    assert (_sample(text, "boju_scans_recent", result="ok"), _sample(text, "boju_scans_recent", result="invalid")) == (
+        2,
+        1,
+    )
     assert _sample(text, "boju_metrics_source_up", source="database") == 1
 
 
@@ -102,8 +125,7 @@ def test_celery_queue_length_is_read_from_the_broker(client, settings, redis_url
 def test_several_worker_processes_add_up(postgres, redis_url, asgi_server_factory, tmp_path):
     """Two uvicorn workers behind one port: whichever served a request, one scrape counts them
     all, and an open WebSocket is counted until it closes."""
-    server = asgi_server_factory(redis_url=redis_url, workers=2,
-                                 extra_env={"PROMETHEUS_MULTIPROC_DIR": str(tmp_path)})
+    server = asgi_server_factory(redis_url=redis_url, workers=2, extra_env={"PROMETHEUS_MULTIPROC_DIR": str(tmp_path)})
     served = set()
     for _ in range(40):
         with httpx.Client(base_url=server.url, timeout=10) as http:  # a new connection each time
@@ -114,11 +136,20 @@ def test_several_worker_processes_add_up(postgres, redis_url, asgi_server_factor
     assert len(served) == 2, "both workers should have served (and written their own counters)"
     with httpx.Client(base_url=server.url, timeout=10) as http:
         text = http.get("/metrics").text
-        assert _sample(text, "django_http_requests_total_by_view_transport_method_total",
-                       view="operations:healthz", transport="http", method="GET") == 40
+        assert (
+            _sample(
+                text,
+                "django_http_requests_total_by_view_transport_method_total",
+                view="operations:healthz",
+                transport="http",
+                method="GET",
+            )
+            == 40
+        )
         assert _sample(text, "boju_websocket_connections") == 0
-        with websockets.sync.client.connect(f"{server.ws_url}/ws/live/?topics=",
-                                            additional_headers={"Origin": server.url}) as socket:
+        with websockets.sync.client.connect(
+            f"{server.ws_url}/ws/live/?topics=", additional_headers={"Origin": server.url}
+        ) as socket:
             deadline = time.monotonic() + 5
             while time.monotonic() < deadline:
                 value = _sample(http.get("/metrics").text, "boju_websocket_connections")
@@ -151,15 +182,42 @@ def test_request_id_reaches_the_log_lines_of_the_task_it_started(postgres, redis
         assert response.status_code in (200, 302), response.content[:500]
     finally:
         celery_app.conf.task_always_eager, celery_app.conf.task_default_queue = before
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", "DATABASE_URL": database_url(),
-           "REDIS_URL": redis_url, "CELERY_TASK_DEFAULT_QUEUE": queue, "DJANGO_LOG_FORMAT": "json",
-           "DJANGO_LOG_LEVEL": "INFO", "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": redis_url,
+        "CELERY_TASK_DEFAULT_QUEUE": queue,
+        "DJANGO_LOG_FORMAT": "json",
+        "DJANGO_LOG_LEVEL": "INFO",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+    }
     log_path = tmp_path / "worker.log"
     with open(log_path, "wb") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue,
-             "-n", f"{queue}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat", "-l", "info"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "config",
+                "worker",
+                "--pool=solo",
+                "-Q",
+                queue,
+                "-n",
+                f"{queue}@%h",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "info",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline:

@@ -38,13 +38,21 @@ def _certificate(folder: Path) -> tuple[Path, Path]:
     key = ec.generate_private_key(ec.SECP256R1())
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "boju.example.cn")])
     now = datetime.datetime.now(datetime.UTC)
-    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number()).not_valid_before(now)
-            .not_valid_after(now + datetime.timedelta(days=1)).sign(key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .sign(key, hashes.SHA256())
+    )
     cert_path, key_path = folder / "cert.pem", folder / "key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
     return cert_path, key_path
 
 
@@ -53,7 +61,8 @@ def _main_conf(folder: Path, site: str) -> Path:
     main = folder / "nginx.conf"
     # The workers run as the test's user: the temporary folders are private to it.
     user = "user root;" if os.geteuid() == 0 else ""
-    main.write_text(f"""{user}
+    main.write_text(
+        f"""{user}
 worker_processes 1;
 pid {folder}/nginx.pid;
 error_log {folder}/error.log warn;
@@ -65,7 +74,9 @@ http {{
     fastcgi_temp_path {folder}/fcgi; uwsgi_temp_path {folder}/uwsgi; scgi_temp_path {folder}/scgi;
     include {folder}/site.conf;
 }}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return main
 
 
@@ -74,8 +85,9 @@ def test_nginx_site_as_shipped_passes_nginx_t(nginx, tmp_path):
     site = SITE.read_text(encoding="utf-8")
     site = site.replace("/etc/ssl/boju/fullchain.pem", str(cert)).replace("/etc/ssl/boju/privkey.pem", str(key))
     site = site.replace("/var/log/nginx/", f"{tmp_path}/")
-    done = subprocess.run([nginx, "-t", "-c", str(_main_conf(tmp_path, site)), "-p", str(tmp_path)],
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [nginx, "-t", "-c", str(_main_conf(tmp_path, site)), "-p", str(tmp_path)], capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr
     assert "syntax is ok" in done.stderr
 
@@ -111,13 +123,14 @@ def test_nginx_in_front_of_the_app(nginx, live_server, tmp_path):
     (media / "cv" / "someone.pdf").write_bytes(b"%PDF secret")  # as if a CV had been put here by mistake
     site = SITE.read_text(encoding="utf-8")
     site = re.sub(r"server 10\.0\.0\.1[12]:8000", f"server 127.0.0.1:{app_port}", site)
-    site = re.sub(r"(?s)server \{\s*listen 80;.*?\n\}\n", "", site, count=1)          # the redirect-only server
+    site = re.sub(r"(?s)server \{\s*listen 80;.*?\n\}\n", "", site, count=1)  # the redirect-only server
     site = re.sub(r"listen 443 ssl http2;.*\n", f"listen 127.0.0.1:{port};\n", site)
     site = re.sub(r"\s*ssl_\w+ [^;]+;", "", site)
     site = site.replace("/var/log/nginx/", f"{tmp_path}/")
     site = site.replace("/srv/boju/media/", f"{media}/").replace("/srv/boju/staticfiles/", f"{tmp_path}/static/")
-    process = subprocess.Popen([nginx, "-c", str(_main_conf(tmp_path, site)), "-p", str(tmp_path),
-                                "-g", "daemon off;"], stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [nginx, "-c", str(_main_conf(tmp_path, site)), "-p", str(tmp_path), "-g", "daemon off;"], stderr=subprocess.PIPE
+    )
     try:
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:

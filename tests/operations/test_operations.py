@@ -35,7 +35,10 @@ def test_readyz_reports_each_component(client, settings):
     body = client.get("/readyz").json()
     assert body["status"] == "ok"
     assert {name: c["status"] for name, c in body["components"].items()} == {
-        "database": "ok", "redis": "not_configured", "celery": "not_configured"}
+        "database": "ok",
+        "redis": "not_configured",
+        "celery": "not_configured",
+    }
 
 
 @pytest.mark.django_db
@@ -74,13 +77,19 @@ def _populate(media: Path, private: Path) -> None:
 
 
 def _manage(*args, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def _env(database_url: str, media: Path, private: Path) -> dict:
-    env = {**os.environ, "DATABASE_URL": database_url, "DJANGO_MEDIA_ROOT": str(media),
-           "DJANGO_PRIVATE_MEDIA_ROOT": str(private), "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DJANGO_MEDIA_ROOT": str(media),
+        "DJANGO_PRIVATE_MEDIA_ROOT": str(private),
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+    }
     env.pop("REDIS_URL", None)
     return env
 
@@ -127,10 +136,12 @@ def test_sqlite_backup_restores_into_a_fresh_file(tmp_path):
     media, private = tmp_path / "media", tmp_path / "private"
     env = _env(f"sqlite:///{tmp_path / 'site.sqlite3'}", media, private)
     assert _manage("migrate", "--noinput", "-v0", env=env).returncode == 0
-    fill = ("from tests.factories import EventFactory, RegistrationFactory; e = EventFactory(); "
-            "RegistrationFactory.create_batch(5, event=e); import os; from django.conf import settings; "
-            "os.makedirs(settings.MEDIA_ROOT / 'logos', exist_ok=True); "
-            "open(settings.MEDIA_ROOT / 'logos' / 'x.png', 'wb').write(b'png' * 100)")
+    fill = (
+        "from tests.factories import EventFactory, RegistrationFactory; e = EventFactory(); "
+        "RegistrationFactory.create_batch(5, event=e); import os; from django.conf import settings; "
+        "os.makedirs(settings.MEDIA_ROOT / 'logos', exist_ok=True); "
+        "open(settings.MEDIA_ROOT / 'logos' / 'x.png', 'wb').write(b'png' * 100)"
+    )
     assert _manage("shell", "-c", fill, env=env).returncode == 0
     done = _manage("backup", str(tmp_path / "backups"), env=env)
     assert done.returncode == 0, done.stderr[-2000:]

@@ -18,8 +18,14 @@ def production_env(static_root: Path) -> dict:
 
 def test_collectstatic_in_production_writes_compressed_files_and_the_app_serves_them(tmp_path):
     env = production_env(tmp_path / "static")
-    done = subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert done.returncode == 0, done.stderr
     decoder = sorted((tmp_path / "static" / "vendor" / "jsqr").glob("jsQR.min.*.js"))
     assert decoder, "the hashed, minified decoder is collected"
@@ -27,12 +33,15 @@ def test_collectstatic_in_production_writes_compressed_files_and_the_app_serves_
     assert gz.exists() and gz.stat().st_size < 60_000  # 130 KB minified, about 45 KB on the wire
     assert sorted((tmp_path / "static" / "css").glob("boju.*.css.gz"))
     # The application (WhiteNoise) answers a gzip-accepting client with the compressed copy.
-    code = ("import django; django.setup(); from django.templatetags.static import static; "
-            "from django.test import Client; url = static('vendor/jsqr/jsQR.min.js'); "
-            "r = Client(HTTP_ACCEPT_ENCODING='gzip').get(url, secure=True); "
-            "print(url, r.status_code, r.headers.get('Content-Encoding'), r.headers.get('Content-Length'))")
-    served = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=120)
+    code = (
+        "import django; django.setup(); from django.templatetags.static import static; "
+        "from django.test import Client; url = static('vendor/jsqr/jsQR.min.js'); "
+        "r = Client(HTTP_ACCEPT_ENCODING='gzip').get(url, secure=True); "
+        "print(url, r.status_code, r.headers.get('Content-Encoding'), r.headers.get('Content-Length'))"
+    )
+    served = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     url, status, encoding, length = served.stdout.split()
     assert (status, encoding) == ("200", "gzip"), served.stdout + served.stderr
     assert url.startswith("/static/vendor/jsqr/jsQR.min.") and int(length) == gz.stat().st_size

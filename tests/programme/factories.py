@@ -22,16 +22,24 @@ _serial = itertools.count(1)
 
 def past_event(series, *, kind=Event.Kind.FAIR, days_ago: int = 10, **fields) -> Event:
     start = timezone.now() - timedelta(days=days_ago)
-    return EventFactory(series=series, kind=kind, starts_at=start, ends_at=start + timedelta(hours=4),
-                        registration_opens_at=start - timedelta(days=20), capacity=10_000, **fields)
+    return EventFactory(
+        series=series,
+        kind=kind,
+        starts_at=start,
+        ends_at=start + timedelta(hours=4),
+        registration_opens_at=start - timedelta(days=20),
+        capacity=10_000,
+        **fields,
+    )
 
 
 def checkin_orm(registration: Registration, *, at=None, session_list=None) -> Checkin:
     """A check-in as the Django scan service writes it (without its side effects)."""
     ticket = ticket_for_registration(registration)
     checkin_list = session_list or checkin_list_default(event_id=registration.event_id)
-    return Checkin.objects.create(ticket=ticket, checkin_list=checkin_list,
-                                  scanned_at=at or registration.event.starts_at + timedelta(minutes=5))
+    return Checkin.objects.create(
+        ticket=ticket, checkin_list=checkin_list, scanned_at=at or registration.event.starts_at + timedelta(minutes=5)
+    )
 
 
 def checkin_raw(registration: Registration, *, at=None, checkin_id: int | None = None) -> int:
@@ -60,8 +68,13 @@ def district_code(district: str) -> str:
 
 
 def project(series, *, company=None, signed_on: date | None = None, source="manual") -> Project:
-    return Project.objects.create(series=series, title=f"项目{next(_serial)}", source=source, company=company,
-                                  signed_on=signed_on or timezone.localdate())
+    return Project.objects.create(
+        series=series,
+        title=f"项目{next(_serial)}",
+        source=source,
+        company=company,
+        signed_on=signed_on or timezone.localdate(),
+    )
 
 
 def booth_visit(company, visitor, *, shared=True) -> BoothVisit:

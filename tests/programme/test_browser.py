@@ -35,9 +35,17 @@ def _programme():
     from django.utils import timezone
 
     for i in range(5):
-        project(series, company=Company.objects.create(
-            name=f"青岛示例{i}", credit_code=district_code(["370212", "370211", "370202"][i % 3]), industry="ai",
-            platform_kind="workstation", status="verified"), signed_on=timezone.localdate() - timedelta(days=20 * i))
+        project(
+            series,
+            company=Company.objects.create(
+                name=f"青岛示例{i}",
+                credit_code=district_code(["370212", "370211", "370202"][i % 3]),
+                industry="ai",
+                platform_kind="workstation",
+                status="verified",
+            ),
+            signed_on=timezone.localdate() - timedelta(days=20 * i),
+        )
     person = candidate()
     outcome = outcome_report(actor=person, series=series, kind="station_entry", happened_on=date.today())
     outcome_review(outcome=outcome, actor=head, approve=True)
@@ -46,8 +54,12 @@ def _programme():
 
 
 def _page(browser, site, user, path, viewport):
-    context = browser.new_context(viewport=viewport, device_scale_factor=2 if viewport == PHONE else 1,
-                                  locale="zh-CN", timezone_id="Asia/Shanghai")
+    context = browser.new_context(
+        viewport=viewport,
+        device_scale_factor=2 if viewport == PHONE else 1,
+        locale="zh-CN",
+        timezone_id="Asia/Shanghai",
+    )
     if user is not None:
         context.add_cookies([{"name": n, "value": v, "url": site.url} for n, v in session_cookie_for(user).items()])
     page = context.new_page()

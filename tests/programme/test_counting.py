@@ -132,12 +132,19 @@ def test_scan_through_the_service_is_counted_on_commit(django_capture_on_commit_
     now = timezone.now()
     from tests.factories import EventFactory
 
-    event = EventFactory(series=series, starts_at=now - timedelta(minutes=30), ends_at=now + timedelta(hours=2),
-                         registration_opens_at=now - timedelta(days=2), capacity=100)
+    event = EventFactory(
+        series=series,
+        starts_at=now - timedelta(minutes=30),
+        ends_at=now + timedelta(hours=2),
+        registration_opens_at=now - timedelta(days=2),
+        capacity=100,
+    )
     registration = RegistrationFactory(event=event)
     code = ticket_code(ticket_for_registration(registration))
     with django_capture_on_commit_callbacks(execute=True):
-        outcome = checkin_perform(code=code, gate="东门", nonce="n1", scanned_at=None, scanner=Scanner(user=organizer(manages_all=True)))
+        outcome = checkin_perform(
+            code=code, gate="东门", nonce="n1", scanned_at=None, scanner=Scanner(user=organizer(manages_all=True))
+        )
     assert outcome.result == "ok"
     assert tallies_read(series.pk)[("people", "")] == 1  # no explicit catch-up: the nudge ran it
 

@@ -35,8 +35,15 @@ class Programme(RuleBasedStateMachine):
         n = Programme.examples = getattr(Programme, "examples", 0) + 1
         self.series = SeriesFactory(slug=f"s{n}", title=f"系列{n}")
         now = timezone.now()
-        self.events = [EventFactory(series=self.series, capacity=2, starts_at=now + timedelta(days=3 + i),
-                                    ends_at=now + timedelta(days=3 + i, hours=3)) for i in range(3)]
+        self.events = [
+            EventFactory(
+                series=self.series,
+                capacity=2,
+                starts_at=now + timedelta(days=3 + i),
+                ends_at=now + timedelta(days=3 + i, hours=3),
+            )
+            for i in range(3)
+        ]
         self.people = [candidate(province=PROVINCES[i % 4]) for i in range(4)]
         self.head = organizer(manages_all=True)
 
@@ -67,15 +74,23 @@ class Programme(RuleBasedStateMachine):
 
     @rule(days=st.integers(0, 90))
     def sign_project(self, days):
-        project_create(series=self.series, title="海洋装备项目", source="manual", actor=self.head,
-                       signed_on=timezone.localdate() - timedelta(days=days))
+        project_create(
+            series=self.series,
+            title="海洋装备项目",
+            source="manual",
+            actor=self.head,
+            signed_on=timezone.localdate() - timedelta(days=days),
+        )
 
-    @rule(person=st.integers(0, 3), kind=st.sampled_from(["station_entry", "job", "project"]),
-          approve=st.booleans())
+    @rule(person=st.integers(0, 3), kind=st.sampled_from(["station_entry", "job", "project"]), approve=st.booleans())
     def outcome(self, person, kind, approve):
         try:
-            outcome = outcome_report(actor=self.people[person], series=self.series, kind=kind,
-                                     happened_on=date.today() - timedelta(days=person * 17))
+            outcome = outcome_report(
+                actor=self.people[person],
+                series=self.series,
+                kind=kind,
+                happened_on=date.today() - timedelta(days=person * 17),
+            )
         except ProgrammeError:
             return  # reported before
         outcome_review(outcome=outcome, actor=self.head, approve=approve)
@@ -98,18 +113,32 @@ class Programme(RuleBasedStateMachine):
         attended = Checkin.objects.filter(ticket__event__series=self.series)
         assert figures["totals"]["people"] == attended.values("ticket__registration__user").distinct().count()
         assert figures["totals"]["outcomes"] == Outcome.objects.filter(series=self.series, status="confirmed").count()
-        direct = {row["event"]: row for row in Registration.objects.filter(event__series=self.series).values(
-            "event").annotate(confirmed=Count("id", filter=Q(status="confirmed")),
-                              waitlisted=Count("id", filter=Q(status="waitlisted")))}
+        direct = {
+            row["event"]: row
+            for row in Registration.objects.filter(event__series=self.series)
+            .values("event")
+            .annotate(
+                confirmed=Count("id", filter=Q(status="confirmed")),
+                waitlisted=Count("id", filter=Q(status="waitlisted")),
+            )
+        }
         for row in figures["by_event"]:
             assert row["confirmed"] == direct.get(row["id"], {}).get("confirmed", 0)
             assert row["waitlisted"] == direct.get(row["id"], {}).get("waitlisted", 0)
-            assert row["attended"] == attended.filter(ticket__event_id=row["id"]).values(
-                "ticket__registration__user").distinct().count()
+            assert (
+                row["attended"]
+                == attended.filter(ticket__event_id=row["id"]).values("ticket__registration__user").distinct().count()
+            )
 
 
 @pytest.mark.django_db
 def test_dashboard_figures_equal_a_recount_after_random_sequences(django_capture_on_commit_callbacks):
-    run_state_machine_as_test(Programme, settings=settings(
-        max_examples=15, stateful_step_count=20, deadline=None,
-        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]))
+    run_state_machine_as_test(
+        Programme,
+        settings=settings(
+            max_examples=15,
+            stateful_step_count=20,
+            deadline=None,
+            suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+        ),
+    )

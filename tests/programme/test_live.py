@@ -15,8 +15,9 @@ from tests.factories import organizer
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_fast_lane_scan_reaches_the_public_progress_page_without_personal_data(asgi_server_factory, redis_url,
-                                                                               postgres):
+def test_fast_lane_scan_reaches_the_public_progress_page_without_personal_data(
+    asgi_server_factory, redis_url, postgres
+):
     event = open_event()
     head = organizer(manages_all=True)
     _device, token = paired_device(head, [event])
@@ -26,8 +27,11 @@ def test_fast_lane_scan_reaches_the_public_progress_page_without_personal_data(a
     door_server = asgi_server_factory(redis_url=redis_url)
 
     def scan():
-        response = httpx.post(f"{door_server.url}/api/checkin/scan", headers={"Authorization": f"Bearer {token}"},
-                              json={"code": code, "gate": "北门", "nonce": nonce()})
+        response = httpx.post(
+            f"{door_server.url}/api/checkin/scan",
+            headers={"Authorization": f"Bearer {token}"},
+            json={"code": code, "gate": "北门", "nonce": nonce()},
+        )
         assert response.status_code == 200, response.text
         return response.json()
 

@@ -32,8 +32,9 @@ def world():
 
 def test_company_offer_counts_only_after_candidate_and_organizer_confirm(world):
     series, company, staff, person, head = world
-    outcome = outcome_report(actor=staff, series=series, kind="offer", candidate=person, company=company,
-                             happened_on=TODAY)
+    outcome = outcome_report(
+        actor=staff, series=series, kind="offer", candidate=person, company=company, happened_on=TODAY
+    )
     assert outcome.status == Outcome.Status.AWAITING_CANDIDATE
     assert person.notifications.filter(kind="outcome.confirm").count() == 1
     outcome_respond(outcome=outcome, actor=person, accept=True)
@@ -43,9 +44,9 @@ def test_company_offer_counts_only_after_candidate_and_organizer_confirm(world):
     assert outcome.status == Outcome.Status.CONFIRMED and outcome.reviewed_by == head
     assert tallies_read(series.pk)[("outcomes", "offer")] == 1
     assert tallies_read(series.pk) == recount(series.pk)
-    assert list(AuditEntry.objects.filter(target_id=str(outcome.pk)).order_by("id").values_list(
-        "action", "actor_id")) == [("outcome.report", staff.pk), ("outcome.accept", person.pk),
-                                   ("outcome.confirm", head.pk)]
+    assert list(
+        AuditEntry.objects.filter(target_id=str(outcome.pk)).order_by("id").values_list("action", "actor_id")
+    ) == [("outcome.report", staff.pk), ("outcome.accept", person.pk), ("outcome.confirm", head.pk)]
 
 
 def test_rejected_outcome_is_not_counted_and_is_audited(world):
@@ -72,8 +73,7 @@ def test_company_cannot_report_for_someone_who_did_not_visit_or_share(world):
     series, company, staff, _person, _head = world
     stranger = candidate()
     with pytest.raises(ProgrammeError) as error:
-        outcome_report(actor=staff, series=series, kind="offer", candidate=stranger, company=company,
-                       happened_on=TODAY)
+        outcome_report(actor=staff, series=series, kind="offer", candidate=stranger, company=company, happened_on=TODAY)
     assert error.value.code == "not_visitor"
     hidden = candidate()
     booth_visit(company, hidden, shared=False)
@@ -85,14 +85,14 @@ def test_only_members_of_a_verified_company_report_offers(world):
     series, company, _staff, person, _head = world
     outsider = company_member(CompanyFactory())
     with pytest.raises(ProgrammeError) as error:
-        outcome_report(actor=outsider, series=series, kind="offer", candidate=person, company=company,
-                       happened_on=TODAY)
+        outcome_report(
+            actor=outsider, series=series, kind="offer", candidate=person, company=company, happened_on=TODAY
+        )
     assert error.value.code == "not_member"
     Company.objects.filter(pk=company.pk).update(status=Company.Status.PENDING)
     company.refresh_from_db()
     with pytest.raises(ProgrammeError) as error:
-        outcome_report(actor=_staff, series=series, kind="offer", candidate=person, company=company,
-                       happened_on=TODAY)
+        outcome_report(actor=_staff, series=series, kind="offer", candidate=person, company=company, happened_on=TODAY)
     assert error.value.code == "not_verified"
 
 
@@ -106,8 +106,11 @@ def test_same_outcome_reported_twice_is_refused(world):
 
 def test_future_date_and_wrong_kind_are_refused(world):
     series, _company, _staff, person, _head = world
-    for kind, day, code in (("job", TODAY + timedelta(days=2), "date_invalid"), ("nonsense", TODAY, "kind_invalid"),
-                            ("offer", TODAY, "not_member")):
+    for kind, day, code in (
+        ("job", TODAY + timedelta(days=2), "date_invalid"),
+        ("nonsense", TODAY, "kind_invalid"),
+        ("offer", TODAY, "not_member"),
+    ):
         with pytest.raises(ProgrammeError) as error:
             outcome_report(actor=person, series=series, kind=kind, happened_on=day)
         assert error.value.code == code
@@ -123,10 +126,12 @@ def test_partner_organizer_cannot_review(world):
 
 # --- the pages: a guessed id gets 404 / 403, never data ------------------------------------
 
+
 def test_candidate_cannot_answer_someone_elses_outcome(client, world):
     series, company, staff, person, _head = world
-    outcome = outcome_report(actor=staff, series=series, kind="offer", candidate=person, company=company,
-                             happened_on=TODAY)
+    outcome = outcome_report(
+        actor=staff, series=series, kind="offer", candidate=person, company=company, happened_on=TODAY
+    )
     client.force_login(candidate())
     response = client.post(reverse("programme:outcome_respond", args=[outcome.pk]), {"accept": "1"})
     assert response.status_code == 404
@@ -160,8 +165,10 @@ def test_review_page_and_action_are_for_the_head_office_only(client, world):
 def test_candidate_reports_own_outcome_through_the_page(client, world):
     series, company, _staff, person, _head = world
     client.force_login(person)
-    response = client.post(reverse("programme:my_outcomes"), {"kind": "station_entry", "company": company.pk,
-                                                              "happened_on": TODAY.isoformat(), "note": "进站"})
+    response = client.post(
+        reverse("programme:my_outcomes"),
+        {"kind": "station_entry", "company": company.pk, "happened_on": TODAY.isoformat(), "note": "进站"},
+    )
     assert response.status_code == 302
     outcome = Outcome.objects.get(candidate=person)
     assert (outcome.kind, outcome.company, outcome.status) == ("station_entry", company, "awaiting_review")
@@ -173,11 +180,13 @@ def test_company_reports_an_offer_through_the_page_only_for_its_visitors(client,
     page = client.get(reverse("programme:my_outcomes")).content.decode()
     assert person.display_name in page
     stranger = candidate()
-    response = client.post(reverse("programme:my_outcomes"), {"kind": "offer", "candidate": stranger.pk,
-                                                              "happened_on": TODAY.isoformat()})
+    response = client.post(
+        reverse("programme:my_outcomes"), {"kind": "offer", "candidate": stranger.pk, "happened_on": TODAY.isoformat()}
+    )
     assert response.status_code == 200 and not Outcome.objects.exists()  # not a valid choice
-    client.post(reverse("programme:my_outcomes"), {"kind": "offer", "candidate": person.pk,
-                                                   "happened_on": TODAY.isoformat()})
+    client.post(
+        reverse("programme:my_outcomes"), {"kind": "offer", "candidate": person.pk, "happened_on": TODAY.isoformat()}
+    )
     assert Outcome.objects.get().candidate == person
 
 
@@ -201,5 +210,6 @@ def test_outcomes_are_in_the_personal_data_export(client, world):
     outcome_report(actor=person, series=series, kind="job", happened_on=TODAY, note="青岛某研究院")
     exported = personal_data_export(user=person)
     assert [(o["kind"], o["status"], o["note"]) for o in exported["outcomes"]] == [
-        ("job", "awaiting_review", "青岛某研究院")]
+        ("job", "awaiting_review", "青岛某研究院")
+    ]
     assert exported["candidate_profile"]["province"] == ""

@@ -38,8 +38,13 @@ def test_public_page_and_its_figures_show_no_personal_data(client):
     series = SeriesFactory()
     targets_default(series=series, actor=None)
     _event, people = _people(series, 3)
-    outcome = outcome_report(actor=people[0], series=series, kind="station_entry",
-                             happened_on=__import__("datetime").date.today(), note="进站说明")
+    outcome = outcome_report(
+        actor=people[0],
+        series=series,
+        kind="station_entry",
+        happened_on=__import__("datetime").date.today(),
+        note="进站说明",
+    )
     outcome_review(outcome=outcome, actor=organizer(manages_all=True), approve=True)
     tallies_catch_up()
     page = client.get(reverse("programme:progress", args=[series.slug])).content.decode()
@@ -54,8 +59,17 @@ def test_public_page_and_its_figures_show_no_personal_data(client):
     assert figures["totals"]["people"] == 3
     assert figures["provinces"] == [{"key": "jiangsu", "label": "江苏", "value": 3}]
     assert figures["outcomes"][2] == {"key": "station_entry", "label": "博士后进站", "value": 1}
-    assert set(figures) == {"series", "as_of", "targets", "totals", "trend", "provinces", "university_types",
-                            "kinds", "outcomes"}
+    assert set(figures) == {
+        "series",
+        "as_of",
+        "targets",
+        "totals",
+        "trend",
+        "provinces",
+        "university_types",
+        "kinds",
+        "outcomes",
+    }
 
 
 def test_public_page_query_count_does_not_grow_with_people_or_events(client, django_assert_max_num_queries):
@@ -101,8 +115,13 @@ def test_list_filters_with_junk_values_answer_empty_not_500(client):
     _people(series, 1)
     tallies_catch_up()
     client.force_login(organizer(manages_all=True))
-    for what, query in (("people", "?event=abc"), ("people", "?month=x' OR 1=1"), ("attendees", "?event=-1"),
-                        ("projects", "?district=%C3%A9"), ("events", "?action=zz")):
+    for what, query in (
+        ("people", "?event=abc"),
+        ("people", "?month=x' OR 1=1"),
+        ("attendees", "?event=-1"),
+        ("projects", "?district=%C3%A9"),
+        ("events", "?action=zz"),
+    ):
         response = client.get(reverse("programme:console_list", args=[series.pk, what]) + query)
         assert response.status_code == 200, (what, query)
     # A NUL character never reaches the view: refused with a message (config/middleware.py).

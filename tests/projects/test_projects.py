@@ -44,9 +44,16 @@ def a_team(lead=None, *, members=()):
 
 
 def a_project(*, team=None, company=None, series=None, actor=None):
-    return project_create(series=series or SeriesFactory(), title="深远海养殖网箱防腐涂层", source="challenge",
-                          signed_on=timezone.localdate(), actor=actor or organizer(manages_all=True),
-                          company=company, team=team, amount_wan="120.5")
+    return project_create(
+        series=series or SeriesFactory(),
+        title="深远海养殖网箱防腐涂层",
+        source="challenge",
+        signed_on=timezone.localdate(),
+        actor=actor or organizer(manages_all=True),
+        company=company,
+        team=team,
+        amount_wan="120.5",
+    )
 
 
 def test_team_invite_sends_mail_and_accept_joins(django_capture_on_commit_callbacks):
@@ -121,8 +128,15 @@ def test_project_create_counts_and_announces_on_commit(django_capture_on_commit_
     finally:
         project_changed.disconnect(listener)
     assert project.amount_wan == Decimal("120.50")
-    assert seen == [{"signal": project_changed, "project_id": project.pk, "series_id": project.series_id,
-                     "status": "signed", "created": True}]
+    assert seen == [
+        {
+            "signal": project_changed,
+            "project_id": project.pk,
+            "series_id": project.series_id,
+            "status": "signed",
+            "created": True,
+        }
+    ]
     assert AuditEntry.objects.filter(action="project.create", target_id=str(project.pk)).count() == 1
 
 
@@ -135,8 +149,13 @@ def test_amount_parse_bad_values_refused(value):
 
 def test_project_create_future_date_refused():
     with pytest.raises(ProjectError) as error:
-        project_create(series=SeriesFactory(), title="x", source="manual", actor=organizer(manages_all=True),
-                       signed_on=timezone.localdate() + timedelta(days=1))
+        project_create(
+            series=SeriesFactory(),
+            title="x",
+            source="manual",
+            actor=organizer(manages_all=True),
+            signed_on=timezone.localdate() + timedelta(days=1),
+        )
     assert error.value.code == "date_invalid"
 
 
@@ -203,8 +222,9 @@ def test_mentor_logs_only_own_projects():
         mentor_assign(project=project, actor=organizer(), mentor=mentor)
     assert error.value.code == "forbidden"
     mentor_assign(project=project, actor=head, mentor=mentor)
-    mentor_session_log(project=project, actor=mentor_user, held_on=timezone.localdate(), minutes=60,
-                       note="商业计划书第二版")
+    mentor_session_log(
+        project=project, actor=mentor_user, held_on=timezone.localdate(), minutes=60, note="商业计划书第二版"
+    )
     assert MentorSession.objects.get(project=project).note == "商业计划书第二版"
 
 

@@ -31,8 +31,22 @@ class OwnRedis:
 
     def start(self) -> None:
         self.process = subprocess.Popen(
-            [REDIS_SERVER, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--daemonize", "no"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                REDIS_SERVER,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--daemonize",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
             try:
@@ -137,8 +151,9 @@ class TcpProxy:
         self._server.close()
 
 
-def start_worker(*, queue: str, broker_url: str, database_url: str, smtp_port: int | None = None,
-                 extra_env: dict | None = None) -> tuple[subprocess.Popen, object]:
+def start_worker(
+    *, queue: str, broker_url: str, database_url: str, smtp_port: int | None = None, extra_env: dict | None = None
+) -> tuple[subprocess.Popen, object]:
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -149,13 +164,36 @@ def start_worker(*, queue: str, broker_url: str, database_url: str, smtp_port: i
         **(extra_env or {}),
     }
     if smtp_port:
-        env.update(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend", EMAIL_HOST="127.0.0.1",
-                   EMAIL_PORT=str(smtp_port))
+        env.update(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=str(smtp_port),
+        )
     log = open(Path(ROOT) / f".celery-{queue}-{time.monotonic_ns()}.log", "w+b")
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-Q", queue,
-         "-n", f"{queue}-{time.monotonic_ns()}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
-         "-l", "warning"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "--pool=solo",
+            "-Q",
+            queue,
+            "-n",
+            f"{queue}-{time.monotonic_ns()}@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+            "-l",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     return process, log
 
 

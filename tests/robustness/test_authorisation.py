@@ -27,6 +27,7 @@ PASSWORD = "Qingdao-Haibo-2026"
 
 # --- admin ------------------------------------------------------------------------------------
 
+
 def test_admin_login_goes_through_the_rate_limited_site_login(client):
     # Catches: /admin/login/ checked passwords itself, without a rate limit (15 wrong, then right, got in).
     staff = UserFactory(is_staff=True, is_superuser=True, role="organizer")
@@ -57,12 +58,16 @@ def test_nobody_grants_themselves_superuser_in_the_admin():
     from django.contrib.auth.models import Permission
 
     staff = UserFactory(is_staff=True, role="organizer")
-    staff.user_permissions.add(*Permission.objects.filter(content_type__app_label="accounts", codename__endswith="user"))
+    staff.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="accounts", codename__endswith="user")
+    )
     staff = User.objects.get(pk=staff.pk)
     user_admin = admin.site._registry[User]
     request = RequestFactory().post("/admin/")
     request.user = staff
-    assert {"is_superuser", "is_staff", "user_permissions", "groups"} <= set(user_admin.get_readonly_fields(request, staff))
+    assert {"is_superuser", "is_staff", "user_permissions", "groups"} <= set(
+        user_admin.get_readonly_fields(request, staff)
+    )
     staff.is_superuser = True
     with pytest.raises(PermissionDenied):
         user_admin.save_model(request, staff, None, True)
@@ -79,6 +84,7 @@ def test_nobody_grants_themselves_superuser_in_the_admin():
 
 
 # --- company verification -----------------------------------------------------------------------
+
 
 def test_only_head_office_verifies_companies(client):
     # Catches: an organizer scoped to some events (the demo partner) could verify or reject any
@@ -101,6 +107,7 @@ def test_only_head_office_verifies_companies(client):
 
 # --- Cache-Control ------------------------------------------------------------------------------
 
+
 def test_personal_pages_are_no_store(client):
     # Catches: the ticket with its QR, my data, the inbox, my registrations, badges and the
     # offline bundle could be kept by a shared cache or the browser after logout.
@@ -114,8 +121,15 @@ def test_personal_pages_are_no_store(client):
 
     ticket_for_registration(registration)
     client.force_login(person)
-    for url in (f"/checkin/tickets/{registration.pk}/", f"/checkin/tickets/{registration.pk}/ticket.png", "/me/data/",
-                "/inbox/", "/my/events/", "/me/profile/", "/fairs/visits/"):
+    for url in (
+        f"/checkin/tickets/{registration.pk}/",
+        f"/checkin/tickets/{registration.pk}/ticket.png",
+        "/me/data/",
+        "/inbox/",
+        "/my/events/",
+        "/me/profile/",
+        "/fairs/visits/",
+    ):
         response = client.get(url)
         assert response.status_code == 200, url
         assert "no-store" in response["Cache-Control"], url
@@ -136,6 +150,7 @@ def test_a_public_page_is_not_marked_personal(client):
 
 
 # --- Content-Security-Policy ------------------------------------------------------------------
+
 
 def test_pages_carry_a_csp_that_allows_only_own_scripts(client):
     # Catches: no Content-Security-Policy at all, so an injected inline script would have run.
@@ -167,6 +182,7 @@ def test_no_template_has_inline_scripts_or_handlers():
 
 # --- WebSocket permissions after a change -----------------------------------------------------
 
+
 def _socket(user, session_key=None, topics=""):
     from channels.routing import URLRouter
     from channels.testing import WebsocketCommunicator
@@ -197,8 +213,9 @@ async def test_a_partner_removed_from_the_team_stops_hearing_the_staff_topic():
     socket = _socket(partner, topics=staff_topic)
     assert (await socket.connect())[0]
     assert staff_topic in (await socket.receive_json_from())["topics"]
-    await sync_to_async(lambda: team_member_set(event=event, actor=boss, member=partner,
-                                                can_edit=False, can_scan=False))()
+    await sync_to_async(
+        lambda: team_member_set(event=event, actor=boss, member=partner, can_edit=False, can_scan=False)
+    )()
     assert await socket.receive_json_from(timeout=5) == {"type": "revoked", "topic": staff_topic}
     await sync_to_async(live.publish)(staff_topic, {"type": "checkin.scans", "names": ["甄小慧"]})
     assert await socket.receive_nothing(timeout=0.5)

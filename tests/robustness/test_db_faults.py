@@ -37,8 +37,9 @@ def dead_connection(postgres):
         connection.health_check_enabled = False
         pid = connection.connection.info.backend_pid
         db = connection.settings_dict
-        with psycopg.connect(host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"],
-                             dbname=db["NAME"], autocommit=True) as admin:
+        with psycopg.connect(
+            host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"], autocommit=True
+        ) as admin:
             admin.execute("SELECT pg_terminate_backend(%s)", [pid])
 
     def keep_across_requests(**kwargs):
@@ -86,8 +87,12 @@ def test_a_scan_on_a_dead_connection_is_retried_and_counted_once(client, dead_co
     _device, token = paired_device(staff, [event])
     ticket, code = ticket_and_code(event)
     dead_connection()
-    response = client.post("/api/checkin/scan", data=json.dumps({"code": code, "gate": "东门", "nonce": nonce()}),
-                           content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token}")
+    response = client.post(
+        "/api/checkin/scan",
+        data=json.dumps({"code": code, "gate": "东门", "nonce": nonce()}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
     assert (response.status_code, response.json()["result"]) == (200, "ok")
     assert Checkin.objects.filter(ticket=ticket).count() == 1
 
@@ -99,11 +104,12 @@ def test_an_api_write_that_fails_twice_answers_json_503(client, dead_connection,
         raise OperationalError("server closed the connection unexpectedly")
 
     monkeypatch.setattr(api, "device_pair", always_down)
-    response = client.post("/api/checkin/pair", data=json.dumps({"code": "ABCD-1234"}),
-                           content_type="application/json")
+    response = client.post("/api/checkin/pair", data=json.dumps({"code": "ABCD-1234"}), content_type="application/json")
     assert response.status_code == 503
-    assert response.json() == {"result": "unavailable",
-                               "message": "服务暂时不可用（数据库连接中断），请稍后重试。您的操作可能没有保存，请刷新页面确认。"}
+    assert response.json() == {
+        "result": "unavailable",
+        "message": "服务暂时不可用（数据库连接中断），请稍后重试。您的操作可能没有保存，请刷新页面确认。",
+    }
 
 
 def test_a_database_error_outside_any_view_is_a_503_not_a_500():

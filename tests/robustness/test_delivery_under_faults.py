@@ -65,8 +65,7 @@ def test_burst_with_worker_killed_and_redis_restarted_loses_and_doubles_nothing(
     recorder = Recorder()
     event = EventFactory(title="青岛市博士后人才招聘会", capacity=BURST)
     people = [candidate() for _ in range(BURST)]
-    first, log1 = start_worker(queue=broker, broker_url=own_redis.url, database_url=database_url(),
-                               smtp_port=smtp_port)
+    first, log1 = start_worker(queue=broker, broker_url=own_redis.url, database_url=database_url(), smtp_port=smtp_port)
     second = log2 = None
     try:
         time.sleep(4)  # the first worker is up and taking tasks
@@ -81,8 +80,9 @@ def test_burst_with_worker_killed_and_redis_restarted_loses_and_doubles_nothing(
         assert Registration.objects.filter(event=event, status="confirmed").count() == BURST
         smtp = controller_module.Controller(recorder, hostname="127.0.0.1", port=smtp_port)
         smtp.start()
-        second, log2 = start_worker(queue=broker, broker_url=own_redis.url, database_url=database_url(),
-                                    smtp_port=smtp_port)
+        second, log2 = start_worker(
+            queue=broker, broker_url=own_redis.url, database_url=database_url(), smtp_port=smtp_port
+        )
         try:
             deadline = time.monotonic() + 90
             while time.monotonic() < deadline:

@@ -52,10 +52,20 @@ def test_account_deletion_leaves_no_name_email_or_phone_anywhere(client, setting
     person.email = EMAIL
     person.set_password(PASSWORD)
     person.save()
-    candidate_profile_save(user=person, data={
-        "full_name": NAME, "phone": PHONE, "degree": "phd", "postdoc_status": "in_station",
-        "institution": "中国海洋大学", "discipline": "0707", "research_field": "海洋声学", "consent_share": True,
-        "cv": SimpleUploadedFile(f"{NAME}-简历.pdf", b"%PDF-1.4\n%%EOF\n")})
+    candidate_profile_save(
+        user=person,
+        data={
+            "full_name": NAME,
+            "phone": PHONE,
+            "degree": "phd",
+            "postdoc_status": "in_station",
+            "institution": "中国海洋大学",
+            "discipline": "0707",
+            "research_field": "海洋声学",
+            "consent_share": True,
+            "cv": SimpleUploadedFile(f"{NAME}-简历.pdf", b"%PDF-1.4\n%%EOF\n"),
+        },
+    )
     fair = fair_with_booths(2)
     event = fair.event
     registration = registration_create(event=event, user=person)
@@ -64,8 +74,13 @@ def test_account_deletion_leaves_no_name_email_or_phone_anywhere(client, setting
     device, _token = paired_device(boss, [event])
     from checkin.tickets import ticket_code, ticket_for_registration
 
-    checkin_perform(code=ticket_code(ticket_for_registration(registration)), gate="东门", nonce=nonce(),
-                    scanned_at=None, scanner=device_scanner(device))
+    checkin_perform(
+        code=ticket_code(ticket_for_registration(registration)),
+        gate="东门",
+        nonce=nonce(),
+        scanned_at=None,
+        scanner=device_scanner(device),
+    )
     company, admin_user = member()
     from fairs.models import BoothBooking
 

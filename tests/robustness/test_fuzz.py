@@ -49,15 +49,23 @@ def _send(client: Client, method: str, path: str, query: dict, body):
     if method == "POST_FORM":
         return client.post(path + ("?" + "&".join(f"{k}=x" for k in query) if query else ""), body)
     if method == "POST_JSON":
-        return client.post(path, data=body, content_type="application/json",
-                           HTTP_AUTHORIZATION="Bearer " + "x" * 20 if "/api/" in path else "")
+        return client.post(
+            path,
+            data=body,
+            content_type="application/json",
+            HTTP_AUTHORIZATION="Bearer " + "x" * 20 if "/api/" in path else "",
+        )
     raise AssertionError(method)
 
 
 # No shrinking: one failing request is reported as it is (shrinking ~100 requests took minutes).
-@settings(max_examples=EXAMPLES, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
-                                 HealthCheck.data_too_large])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(data=st.data())
 def test_no_url_answers_5xx_to_anything(world, data):
     # Catches: each input in issue 13's list (next=foo, NUL, nested JSON, "²", month overflow)
@@ -70,8 +78,9 @@ def test_no_url_answers_5xx_to_anything(world, data):
         path = data.draw(build_path(pattern, world), label="path")
         query = _query(data.draw)
         if method == "POST_FORM":
-            body = data.draw(st.dictionaries(st.sampled_from(PARAM_NAMES + pattern.fields), hostile_text(),
-                                             max_size=4), label="form")
+            body = data.draw(
+                st.dictionaries(st.sampled_from(PARAM_NAMES + pattern.fields), hostile_text(), max_size=4), label="form"
+            )
         else:
             body = data.draw(json_bodies(), label="json")
         response = _send(clients[role], method, path, query, body)
@@ -82,8 +91,13 @@ def test_no_url_answers_5xx_to_anything(world, data):
     assert failures == [], failures
 
 
-@settings(max_examples=1, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=1,
+    deadline=None,
+    derandomize=True,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=st.data())
 def test_no_admin_page_answers_5xx(world, data):
     admin = world_logins(world)["superuser"]
@@ -99,8 +113,18 @@ def test_no_admin_page_answers_5xx(world, data):
 def test_every_json_endpoint_refuses_garbage_without_5xx(world):
     """The JSON endpoints by name, with the bodies that broke them: nested, NUL, not JSON, huge."""
     clients = world_logins(world)
-    bodies = ["[" * 2000 + "]" * 2000, '{"code": "\\u0000", "nonce": "\\u0000"}', "not json", b"\xff\xfe",
-              json.dumps({"scans": [{"code": "x"}] * 5}), "{}", "[]", "null", '"x"', "1e999999"]
+    bodies = [
+        "[" * 2000 + "]" * 2000,
+        '{"code": "\\u0000", "nonce": "\\u0000"}',
+        "not json",
+        b"\xff\xfe",
+        json.dumps({"scans": [{"code": "x"}] * 5}),
+        "{}",
+        "[]",
+        "null",
+        '"x"',
+        "1e999999",
+    ]
     failures = []
     for pattern in SITE:
         if not any(mark in pattern.regex for mark in ("api/", "\\.json", "booths/", "scan")):

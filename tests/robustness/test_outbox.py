@@ -87,8 +87,12 @@ def test_concurrent_deliveries_of_one_message_write_one_notice(postgres, monkeyp
 
         monkeypatch.setitem(outbox.HANDLERS, "notice", slow)
         if not lock:  # negative control: the same code without the row lock
-            monkeypatch.setattr(outbox.OutboxMessage.objects, "select_for_update",
-                                lambda **kw: OutboxMessage.objects.all(), raising=False)
+            monkeypatch.setattr(
+                outbox.OutboxMessage.objects,
+                "select_for_update",
+                lambda **kw: OutboxMessage.objects.all(),
+                raising=False,
+            )
         barrier = threading.Barrier(8)
         results = []
 
@@ -194,8 +198,9 @@ def test_a_worker_killed_mid_send_leaves_no_stuck_sending_row(postgres, settings
     delivery.refresh_from_db()
     assert delivery.status == "pending"  # nothing "sending" is ever committed
     db = connection.settings_dict
-    with psycopg.connect(host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"],
-                         dbname=db["NAME"], autocommit=True) as admin:
+    with psycopg.connect(
+        host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"], autocommit=True
+    ) as admin:
         admin.execute("SELECT pg_terminate_backend(%s)", [BlockingBackend.backend_pid])  # the worker dies
     BlockingBackend.release.set()
     thread.join(20)

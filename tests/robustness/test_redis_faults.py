@@ -145,8 +145,9 @@ def test_websocket_churn_keeps_a_bounded_number_of_redis_connections(own_redis, 
     monkeypatch.setattr(channel_layer, "POOL_SIZE", 16)
 
     async def run():
-        layer = channel_layer.BoundedRedisChannelLayer(hosts=[redis_options.channel_host(own_redis.url)],
-                                                       prefix="churn-test")
+        layer = channel_layer.BoundedRedisChannelLayer(
+            hosts=[redis_options.channel_host(own_redis.url)], prefix="churn-test"
+        )
 
         async def one_socket(n: int):  # what a consumer does on connect and disconnect
             channel = await layer.new_channel()

@@ -47,8 +47,9 @@ def test_a_cancelled_receive_always_ends(own_redis):
     async def rounds():
         stuck = []
         for number in range(8):
-            layer = channel_layer.BoundedRedisChannelLayer(hosts=[redis_options.channel_host(own_redis.url)],
-                                                           prefix=f"churn{number}")
+            layer = channel_layer.BoundedRedisChannelLayer(
+                hosts=[redis_options.channel_host(own_redis.url)], prefix=f"churn{number}"
+            )
             stuck.append(await _sockets_leave(layer, 6, wait_s=7.0))
             await layer.close_pools()
         return stuck

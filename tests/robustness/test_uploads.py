@@ -16,9 +16,17 @@ from accounts.storage import AtomicFileSystemStorage, PrivateStorage
 from ..factories import candidate
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-FORM = {"full_name": "王海", "phone": "138 0532 1234", "degree": "phd", "postdoc_status": "in_station",
-        "institution": "中国海洋大学", "discipline": "0707", "research_field": "海洋声学",
-        "graduation_year": "2023", "consent_share": "on"}
+FORM = {
+    "full_name": "王海",
+    "phone": "138 0532 1234",
+    "degree": "phd",
+    "postdoc_status": "in_station",
+    "institution": "中国海洋大学",
+    "discipline": "0707",
+    "research_field": "海洋声学",
+    "graduation_year": "2023",
+    "consent_share": "on",
+}
 
 
 class BrokenUpload(File):

@@ -12,10 +12,46 @@ from django.urls import URLResolver, get_resolver
 from hypothesis import strategies as st
 
 # Parameter and field names the views read; the fuzz test sends them with hostile values.
-PARAM_NAMES = ["next", "q", "month", "kind", "mode", "page", "highlight", "company", "series", "hall", "booth",
-               "session", "event", "status", "segment", "name", "body", "email", "code", "gate", "nonce", "zone",
-               "title", "capacity", "form", "columns", "rows", "delete", "open", "decision", "list", "token",
-               "language", "consent_share", "opens_minutes_before", "allow_reentry", "note", "format"]
+PARAM_NAMES = [
+    "next",
+    "q",
+    "month",
+    "kind",
+    "mode",
+    "page",
+    "highlight",
+    "company",
+    "series",
+    "hall",
+    "booth",
+    "session",
+    "event",
+    "status",
+    "segment",
+    "name",
+    "body",
+    "email",
+    "code",
+    "gate",
+    "nonce",
+    "zone",
+    "title",
+    "capacity",
+    "form",
+    "columns",
+    "rows",
+    "delete",
+    "open",
+    "decision",
+    "list",
+    "token",
+    "language",
+    "consent_share",
+    "opens_minutes_before",
+    "allow_reentry",
+    "note",
+    "format",
+]
 GROUP = re.compile(r"\(\?P<(\w+)>((?:[^()]|\([^()]*\))*)\)")
 NUMERIC = {"[0-9]+", r"\d+"}
 
@@ -46,7 +82,7 @@ def _literal(text: str) -> str:
 def _pattern(regex: str) -> Pattern:
     parts, position = [], 0
     for match in GROUP.finditer(regex):
-        parts.append(_literal(regex[position:match.start()]))
+        parts.append(_literal(regex[position : match.start()]))
         parts.append((match.group(1), match.group(2)))
         position = match.end()
     parts.append(_literal(regex[position:]))
@@ -72,17 +108,41 @@ def patterns_of_site() -> list[Pattern]:
 
 def hostile_text():
     return st.one_of(
-        st.sampled_from(["", "foo", "²", "٣", "0", "-1", "1e3", "9" * 30, "9999999999-01", "2025-13", "\x00",
-                         "a\x00b", "//evil.example/", "https://evil.example/", "/inbox/", "[" * 50, "null",
-                         "长" * 300, " ", "%00", "1,2,²", "true", "<script>", "'; drop table x; --"]),
+        st.sampled_from(
+            [
+                "",
+                "foo",
+                "²",
+                "٣",
+                "0",
+                "-1",
+                "1e3",
+                "9" * 30,
+                "9999999999-01",
+                "2025-13",
+                "\x00",
+                "a\x00b",
+                "//evil.example/",
+                "https://evil.example/",
+                "/inbox/",
+                "[" * 50,
+                "null",
+                "长" * 300,
+                " ",
+                "%00",
+                "1,2,²",
+                "true",
+                "<script>",
+                "'; drop table x; --",
+            ]
+        ),
         st.text(max_size=30),
         st.integers(-(10**20), 10**20).map(str),
     )
 
 
 def _int_value(world: dict):
-    return st.one_of(st.sampled_from(world["ids"]), st.sampled_from(world["ids"]),
-                     st.integers(0, 10**30)).map(str)
+    return st.one_of(st.sampled_from(world["ids"]), st.sampled_from(world["ids"]), st.integers(0, 10**30)).map(str)
 
 
 def build_path(pattern: Pattern, world: dict):
@@ -91,24 +151,34 @@ def build_path(pattern: Pattern, world: dict):
         if isinstance(part, str):
             strategies.append(st.just(part))
         elif part[1] in NUMERIC or part[0].endswith(("id", "pk")):
-            strategies.append(st.one_of(_int_value(world), st.from_regex(part[1], fullmatch=True,
-                                        alphabet=st.characters(codec="utf-8"))).map(lambda s: quote(s, safe="")))
+            strategies.append(
+                st.one_of(
+                    _int_value(world), st.from_regex(part[1], fullmatch=True, alphabet=st.characters(codec="utf-8"))
+                ).map(lambda s: quote(s, safe=""))
+            )
         else:
-            strategies.append(st.from_regex(part[1], fullmatch=True, alphabet=st.characters(codec="utf-8"))
-                              .filter(lambda s: 0 < len(s) < 80).map(lambda s: quote(s, safe="-_.~")))
+            strategies.append(
+                st.from_regex(part[1], fullmatch=True, alphabet=st.characters(codec="utf-8"))
+                .filter(lambda s: 0 < len(s) < 80)
+                .map(lambda s: quote(s, safe="-_.~"))
+            )
     return st.tuples(*strategies).map(lambda bits: "/" + "".join(bits))
 
 
 def json_bodies():
-    leaves = st.one_of(st.none(), st.booleans(), st.integers(-(10**20), 10**20), st.floats(allow_nan=False),
-                       hostile_text())
-    values = st.recursive(leaves, lambda inner: st.one_of(st.lists(inner, max_size=3),
-                                                          st.dictionaries(st.sampled_from(PARAM_NAMES), inner,
-                                                                          max_size=4)), max_leaves=12)
+    leaves = st.one_of(
+        st.none(), st.booleans(), st.integers(-(10**20), 10**20), st.floats(allow_nan=False), hostile_text()
+    )
+    values = st.recursive(
+        leaves,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=3), st.dictionaries(st.sampled_from(PARAM_NAMES), inner, max_size=4)
+        ),
+        max_leaves=12,
+    )
     import json
 
-    return st.one_of(values.map(json.dumps), st.just("[" * 2000 + "]" * 2000), st.just("{"),
-                     st.binary(max_size=40))
+    return st.one_of(values.map(json.dumps), st.just("[" * 2000 + "]" * 2000), st.just("{"), st.binary(max_size=40))
 
 
 def world_create() -> dict:
@@ -137,11 +207,31 @@ def world_create() -> dict:
     visit = BoothVisit.objects.create(fair=fair, company=company, visitor=person, shared=True)
     job = position(company, fair)
     note = notify(user=person, kind="announcement", context={"title": "t", "body": "b"})
-    ids = sorted({person.pk, event.pk, fair.pk, boss.pk, company.pk, company_user.pk, superuser.pk,
-                  registration.pk, ticket.pk, session.pk, device.pk, booking.pk, visit.pk, job.pk, note.pk,
-                  booths(fair)[1].pk, 1})
-    return {"ids": ids, "users": {"candidate": person, "organizer": boss, "company": company_user,
-                                  "superuser": superuser}}
+    ids = sorted(
+        {
+            person.pk,
+            event.pk,
+            fair.pk,
+            boss.pk,
+            company.pk,
+            company_user.pk,
+            superuser.pk,
+            registration.pk,
+            ticket.pk,
+            session.pk,
+            device.pk,
+            booking.pk,
+            visit.pk,
+            job.pk,
+            note.pk,
+            booths(fair)[1].pk,
+            1,
+        }
+    )
+    return {
+        "ids": ids,
+        "users": {"candidate": person, "organizer": boss, "company": company_user, "superuser": superuser},
+    }
 
 
 def world_logins(world: dict) -> dict[str, Client]:

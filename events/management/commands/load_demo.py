@@ -94,7 +94,9 @@ class Command(BaseCommand):
 
     def _organizers(self) -> tuple[User, User]:
         head = self._user(HEAD, "市人社局博士后管理办公室", User.Role.ORGANIZER, is_staff=True)
-        head.user_permissions.add(Permission.objects.get(codename="manage_all_events", content_type__app_label="events"))
+        head.user_permissions.add(
+            Permission.objects.get(codename="manage_all_events", content_type__app_label="events")
+        )
         # /admin/ shows only what the staff user may see: the programme and the accounts.
         head.user_permissions.add(*Permission.objects.filter(content_type__app_label__in=["events", "accounts"]))
         partner = self._user(PARTNER, "青岛市博士后平台协作联盟秘书处", User.Role.ORGANIZER)
@@ -106,10 +108,13 @@ class Command(BaseCommand):
             company, _ = Company.objects.get_or_create(
                 credit_code=demo_credit_code(index, district),
                 defaults={
-                    "name": name, "industry": industry, "platform_kind": platform,
+                    "name": name,
+                    "industry": industry,
+                    "platform_kind": platform,
                     "description": f"{name}立足青岛“10+1”创新型产业体系，常年招收博士后，提供科研经费、安居与子女入学等配套支持。",
                     "status": Company.Status.VERIFIED if verified else Company.Status.PENDING,
-                    "verified_at": now if verified else None, "verified_by": head if verified else None,
+                    "verified_at": now if verified else None,
+                    "verified_by": head if verified else None,
                 },
             )
             admin = self._user(f"company{index}@boju.local", f"{contact}（{name}）", User.Role.COMPANY)
@@ -119,13 +124,25 @@ class Command(BaseCommand):
 
     def _candidates(self) -> dict[int, User]:
         people = {}
-        for number, (name, degree, postdoc, institution, discipline, field, year) in enumerate(demo.CANDIDATES, start=1):
+        for number, (name, degree, postdoc, institution, discipline, field, year) in enumerate(
+            demo.CANDIDATES, start=1
+        ):
             user = self._user(f"candidate{number}@boju.local", name, User.Role.CANDIDATE)
-            CandidateProfile.objects.get_or_create(user=user, defaults={
-                "full_name": name, "phone": f"1380532{number:04d}", "degree": degree, "postdoc_status": postdoc,
-                "institution": institution, "discipline": discipline, "research_field": field,
-                "graduation_year": year, "consent_share": number % 3 != 0, "consent_changed_at": timezone.now(),
-            })
+            CandidateProfile.objects.get_or_create(
+                user=user,
+                defaults={
+                    "full_name": name,
+                    "phone": f"1380532{number:04d}",
+                    "degree": degree,
+                    "postdoc_status": postdoc,
+                    "institution": institution,
+                    "discipline": discipline,
+                    "research_field": field,
+                    "graduation_year": year,
+                    "consent_share": number % 3 != 0,
+                    "consent_changed_at": timezone.now(),
+                },
+            )
             people[number] = user
         return people
 
@@ -136,24 +153,44 @@ class Command(BaseCommand):
         starts, ends = local(day, spec["start"]), local(day, spec["end"])
         action = actions[spec["action"]]
         online = spec["mode"] != Event.Mode.OFFLINE
-        event, _ = Event.objects.get_or_create(series=series, title=spec["title"], defaults={
-            "action": action, "kind": spec["kind"], "summary": spec["summary"],
-            "description": f"{spec['summary']}\n\n本活动属于{action.title}：{action.description}",
-            "mode": spec["mode"], "city": spec["city"], "venue": spec["venue"], "address": spec["address"],
-            "online_url": f"https://meeting.boju.local/{spec['key']}" if online else "",
-            "starts_at": starts, "ends_at": ends,
-            # Registration opens at 09:00 the given number of days before and closes a few hours before.
-            "registration_opens_at": local(day - timedelta(days=spec["opens"]), "09:00"),
-            "registration_closes_at": starts - timedelta(hours=spec["closes"]),
-            "capacity": spec["capacity"], "waitlist_enabled": spec["waitlist"], "eligibility": spec["eligibility"],
-            "status": Event.Status.PUBLISHED, "created_by": head,
-        })
+        event, _ = Event.objects.get_or_create(
+            series=series,
+            title=spec["title"],
+            defaults={
+                "action": action,
+                "kind": spec["kind"],
+                "summary": spec["summary"],
+                "description": f"{spec['summary']}\n\n本活动属于{action.title}：{action.description}",
+                "mode": spec["mode"],
+                "city": spec["city"],
+                "venue": spec["venue"],
+                "address": spec["address"],
+                "online_url": f"https://meeting.boju.local/{spec['key']}" if online else "",
+                "starts_at": starts,
+                "ends_at": ends,
+                # Registration opens at 09:00 the given number of days before and closes a few hours before.
+                "registration_opens_at": local(day - timedelta(days=spec["opens"]), "09:00"),
+                "registration_closes_at": starts - timedelta(hours=spec["closes"]),
+                "capacity": spec["capacity"],
+                "waitlist_enabled": spec["waitlist"],
+                "eligibility": spec["eligibility"],
+                "status": Event.Status.PUBLISHED,
+                "created_by": head,
+            },
+        )
         # As event_create does: whoever creates an event is on its team.
         EventTeamMember.objects.get_or_create(event=event, user=head)
         for begins, finishes, title, speakers, room in spec["sessions"]:
-            Session.objects.get_or_create(event=event, title=title, defaults={
-                "speakers": speakers, "room": room, "starts_at": local(day, begins), "ends_at": local(day, finishes),
-            })
+            Session.objects.get_or_create(
+                event=event,
+                title=title,
+                defaults={
+                    "speakers": speakers,
+                    "room": room,
+                    "starts_at": local(day, begins),
+                    "ends_at": local(day, finishes),
+                },
+            )
         return event
 
     def _load(self, password_hash: str, *, reset: bool) -> None:
@@ -169,8 +206,9 @@ class Command(BaseCommand):
         events = {spec["key"]: self._event(series, actions, spec, today, head) for spec in demo.EVENTS}
         for event in events.values():
             if event.kind == Event.Kind.MATCHMAKING:  # the alliance runs the four matchmaking sessions
-                EventTeamMember.objects.get_or_create(event=event, user=partner,
-                                                      defaults={"can_edit": True, "can_scan": True})
+                EventTeamMember.objects.get_or_create(
+                    event=event, user=partner, defaults={"can_edit": True, "can_scan": True}
+                )
         self._companies(head)
         people = self._candidates()
         # Through the real services, so seats, waiting lists, promotions and audit entries are real.
@@ -183,8 +221,7 @@ class Command(BaseCommand):
             self._register(events[key], [people[n] for n in numbers])
         # Each app's part of the demo (floor plans, tickets, challenges, the competition, meetings,
         # targets, an announcement, ...), registered from its ready(): events imports none of them.
-        context = DemoContext(head=head, series=series, events=events, user=self._user,
-                              extra={"partner": partner})
+        context = DemoContext(head=head, series=series, events=events, user=self._user, extra={"partner": partner})
         for step in demo_steps():
             if step.load is not None:
                 step.load(context)

@@ -11,9 +11,11 @@ from events.services.registration import seats_recount, seats_repair
 
 
 class Command(BaseCommand):
-    help = ("Compare each event's stored seat counters (confirmed, waiting) with a recount of its "
-            "registrations. Prints one JSON line per event that drifted and a summary; with --fix the "
-            "recount is stored under the event's lock and audited (event.seats_repair).")
+    help = (
+        "Compare each event's stored seat counters (confirmed, waiting) with a recount of its "
+        "registrations. Prints one JSON line per event that drifted and a summary; with --fix the "
+        "recount is stored under the event's lock and audited (event.seats_repair)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--fix", action="store_true", help="store the recounted figures")
@@ -33,6 +35,7 @@ class Command(BaseCommand):
                 before, after = (item.seats_confirmed, item.seats_waitlisted), seats_recount(item)
             if before != after:
                 drifted += 1
-                self.stdout.write(json.dumps({"event": item.pk, "stored": list(before), "recount": list(after),
-                                              "fixed": fix}))
+                self.stdout.write(
+                    json.dumps({"event": item.pk, "stored": list(before), "recount": list(after), "fixed": fix})
+                )
         self.stdout.write(json.dumps({"events": checked, "drifted": drifted, "fixed": drifted if fix else 0}))

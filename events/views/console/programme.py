@@ -41,15 +41,22 @@ def _status(request) -> int:
 @organizer_required
 def home(request):
     upcoming, past = selectors.console_events(request.user)
-    return render(request, "console/home.html", {
-        "upcoming": upcoming, "past": past[:PAST_SHOWN], "past_shown": PAST_SHOWN,
-    })
+    return render(
+        request,
+        "console/home.html",
+        {
+            "upcoming": upcoming,
+            "past": past[:PAST_SHOWN],
+            "past_shown": PAST_SHOWN,
+        },
+    )
 
 
 @organizer_required
 def series_list(request):
-    series = Series.objects.annotate(action_count=Count("actions", distinct=True),
-                                     event_count=Count("events", distinct=True))
+    series = Series.objects.annotate(
+        action_count=Count("actions", distinct=True), event_count=Count("events", distinct=True)
+    )
     return render(request, "console/series_list.html", {"series_list": series})
 
 
@@ -73,16 +80,25 @@ def series_edit(request, pk=None):
         else:
             messages.success(request, _("系列活动已保存。"))
             return redirect("console:series")
-    return render(request, "console/series_form.html", {"form": form, "formset": formset, "series": series},
-                  status=_status(request))
+    return render(
+        request,
+        "console/series_form.html",
+        {"form": form, "formset": formset, "series": series},
+        status=_status(request),
+    )
 
 
 def _event_form_page(request, form, event=None):
     # Every series' actions, so the page can switch the action list when the series changes.
-    actions = [{"id": a.pk, "title": a.title, "series": str(a.series_id)}
-               for a in Action.objects.order_by("series", "number")]
-    return render(request, "console/event_form.html", {"form": form, "event": event, "all_actions": actions},
-                  status=_status(request))
+    actions = [
+        {"id": a.pk, "title": a.title, "series": str(a.series_id)} for a in Action.objects.order_by("series", "number")
+    ]
+    return render(
+        request,
+        "console/event_form.html",
+        {"form": form, "event": event, "all_actions": actions},
+        status=_status(request),
+    )
 
 
 @organizer_required
@@ -116,24 +132,30 @@ def event_edit(request, event):
             messages.success(request, _("活动已更新。"))
             confirmed = selectors.seats_payload(event)["confirmed"]
             if confirmed > event.capacity:
-                messages.warning(request, _("已确认人数（%(confirmed)s）超过新的名额（%(capacity)s），"
-                                            "已确认的报名不会被自动取消。")
-                                 % {"confirmed": confirmed, "capacity": event.capacity})
+                messages.warning(
+                    request,
+                    _("已确认人数（%(confirmed)s）超过新的名额（%(capacity)s），已确认的报名不会被自动取消。")
+                    % {"confirmed": confirmed, "capacity": event.capacity},
+                )
             return redirect("console:event", event.pk)
     return _event_form_page(request, form, event)
 
 
 @event_view(READ)
 def event_overview(request, event):
-    return render(request, "console/event.html", {
-        "event": event,
-        "seats": selectors.seats_payload(event),
-        "sessions": sessions_with_people(event.sessions.all()),
-        "conflicts": event_conflicts(event),
-        "team": event.team.select_related("user").order_by("user__email"),
-        "session_form": SessionForm(event=event),
-        "team_form": TeamMemberForm(),
-    })
+    return render(
+        request,
+        "console/event.html",
+        {
+            "event": event,
+            "seats": selectors.seats_payload(event),
+            "sessions": sessions_with_people(event.sessions.all()),
+            "conflicts": event_conflicts(event),
+            "team": event.team.select_related("user").order_by("user__email"),
+            "session_form": SessionForm(event=event),
+            "team_form": TeamMemberForm(),
+        },
+    )
 
 
 @event_view(WRITE)
@@ -163,8 +185,12 @@ def session_edit(request, event, session_pk=None):
                 if saved.pk in (conflict.first.pk, conflict.second.pk):
                     messages.warning(request, conflict.message)
             return redirect("console:event", event.pk)
-    return render(request, "console/session_form.html", {"form": form, "event": event, "session": session},
-                  status=_status(request))
+    return render(
+        request,
+        "console/session_form.html",
+        {"form": form, "event": event, "session": session},
+        status=_status(request),
+    )
 
 
 @event_view(WRITE)
@@ -199,8 +225,13 @@ def team_edit(request, event):
         messages.error(request, _("找不到该邮箱对应的主办方账号。"))
         return redirect("console:event", event.pk)
     try:
-        team_member_set(event=event, actor=request.user, member=member,
-                        can_edit=form.cleaned_data["can_edit"], can_scan=form.cleaned_data["can_scan"])
+        team_member_set(
+            event=event,
+            actor=request.user,
+            member=member,
+            can_edit=form.cleaned_data["can_edit"],
+            can_scan=form.cleaned_data["can_scan"],
+        )
     except EventError as error:
         messages.error(request, error.message)
     else:
@@ -218,4 +249,3 @@ def team_remove(request, event, member_pk):
     else:
         messages.success(request, _("已将 %(email)s 移出活动团队。") % {"email": entry.user.email})
     return _after_team_change(request, event)
-

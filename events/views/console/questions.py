@@ -22,19 +22,29 @@ def questions(request, event):
 @event_view(FORM)
 def question_edit(request, event, question_pk=None):
     question = get_object_or_404(Question, pk=question_pk, event=event) if question_pk else None
-    form = QuestionForm(request.POST or None, instance=Question(event=event) if question is None else
-                        Question.objects.get(pk=question.pk))
+    form = QuestionForm(
+        request.POST or None,
+        instance=Question(event=event) if question is None else Question.objects.get(pk=question.pk),
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            question_save(event=event, actor=request.user, question=question,
-                          data={field: form.cleaned_data[field] for field in FIELDS})
+            question_save(
+                event=event,
+                actor=request.user,
+                question=question,
+                data={field: form.cleaned_data[field] for field in FIELDS},
+            )
         except QuestionError as error:
             messages.error(request, error.message)
         else:
             messages.success(request, _("报名问题已保存。"))
             return redirect("console:questions", event.pk)
-    return render(request, "console/question_form.html", {"event": event, "form": form, "question": question},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "console/question_form.html",
+        {"event": event, "form": form, "question": question},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @event_view(WRITE)

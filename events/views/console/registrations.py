@@ -75,10 +75,18 @@ def registrations(request, event):
         registration.position = positions.get(registration.pk)
         mine = answers.get(registration.pk, {})
         registration.answer_cells = [(q, mine.get(q.pk)) for q in questions]
-    return render(request, "console/registrations.html", {
-        "event": event, "form": form, "page": page, "query": _filter_query(request), "questions": questions,
-        "next": request.get_full_path(),
-    })
+    return render(
+        request,
+        "console/registrations.html",
+        {
+            "event": event,
+            "form": form,
+            "page": page,
+            "query": _filter_query(request),
+            "questions": questions,
+            "next": request.get_full_path(),
+        },
+    )
 
 
 def _all_answers(event) -> dict:
@@ -94,12 +102,17 @@ def answer_file(request, event, answer_pk):
     """An uploaded answer file, for the event's editors only (it is personal, like a CV)."""
     from django.http import FileResponse, Http404
 
-    answer = get_object_or_404(Answer.objects.select_related("question"), pk=answer_pk,
-                               registration__event=event, question__kind=Question.Kind.FILE)
+    answer = get_object_or_404(
+        Answer.objects.select_related("question"),
+        pk=answer_pk,
+        registration__event=event,
+        question__kind=Question.Kind.FILE,
+    )
     if not answer.file:
         raise Http404
-    response = FileResponse(answer.file.open("rb"), content_type="application/pdf", as_attachment=True,
-                            filename=f"answer-{answer.pk}.pdf")
+    response = FileResponse(
+        answer.file.open("rb"), content_type="application/pdf", as_attachment=True, filename=f"answer-{answer.pk}.pdf"
+    )
     response["Cache-Control"] = "no-store"
     return response
 

@@ -21,8 +21,7 @@ def speakers(request):
 @organizer_required
 def speaker_edit(request, pk=None):
     speaker = get_object_or_404(Speaker, pk=pk) if pk else None
-    form = SpeakerForm(request.POST or None, request.FILES or None,
-                       instance=Speaker.objects.get(pk=pk) if pk else None)
+    form = SpeakerForm(request.POST or None, request.FILES or None, instance=Speaker.objects.get(pk=pk) if pk else None)
     if request.method == "POST" and form.is_valid():
         data = {f: form.cleaned_data[f] for f in SpeakerForm.Meta.fields}
         try:
@@ -32,8 +31,12 @@ def speaker_edit(request, pk=None):
         else:
             messages.success(request, _("嘉宾资料已保存。"))
             return redirect("console:speakers")
-    return render(request, "console/speaker_form.html", {"form": form, "speaker": speaker},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request,
+        "console/speaker_form.html",
+        {"form": form, "speaker": speaker},
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @organizer_required
@@ -48,5 +51,6 @@ def room_edit(request, pk=None):
         else:
             messages.success(request, _("会议室已保存。"))
             return redirect("console:speakers")
-    return render(request, "console/room_form.html", {"form": form, "room": room},
-                  status=400 if request.method == "POST" else 200)
+    return render(
+        request, "console/room_form.html", {"form": form, "room": room}, status=400 if request.method == "POST" else 200
+    )

@@ -19,5 +19,13 @@ class Command(BaseCommand):
             manifest = backup_create(target=Path(target))
         except BackupError as error:
             raise CommandError(error.message) from error
-        self.stdout.write(json.dumps({"folder": manifest["folder"], "tables": len(manifest["tables"]),
-                                      "rows": sum(manifest["tables"].values()), "files": len(manifest["files"])}))
+        self.stdout.write(
+            json.dumps(
+                {
+                    "folder": manifest["folder"],
+                    "tables": len(manifest["tables"]),
+                    "rows": sum(manifest["tables"].values()),
+                    "files": len(manifest["files"]),
+                }
+            )
+        )

@@ -9,9 +9,11 @@ from operations.backup import BackupError, backup_restore
 
 
 class Command(BaseCommand):
-    help = ("Restore a backup folder made by `manage.py backup` into the configured database (best a new, "
-            "empty one) and the upload folders, then compare row counts and file checksums with the manifest. "
-            "Exits with an error if anything differs.")
+    help = (
+        "Restore a backup folder made by `manage.py backup` into the configured database (best a new, "
+        "empty one) and the upload folders, then compare row counts and file checksums with the manifest. "
+        "Exits with an error if anything differs."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("source", help="the backup folder (boju-<time>)")
