@@ -33,7 +33,9 @@ def main_pages() -> dict[str | None, list[str]]:
     fair = Event.objects.filter(fair__isnull=False).order_by("starts_at").first()
     matchmaking = Event.objects.filter(kind=Event.Kind.MATCHMAKING).order_by("starts_at").first()
     event = Registration.objects.filter(user=candidate, status="confirmed").order_by("event__starts_at").first().event
-    ticket = Ticket.objects.filter(registration__user=candidate).order_by("pk").first()
+    ticket = (
+        Ticket.objects.filter(registration__user=candidate, registration__status="confirmed").order_by("pk").first()
+    )
     from challenges.models import Challenge
 
     challenge = Challenge.objects.filter(status="published").order_by("pk").first()
@@ -51,7 +53,7 @@ def main_pages() -> dict[str | None, list[str]]:
         "candidate1@boju.local": [
             "/",
             reverse("events:my_events"),
-            reverse("checkin:ticket", args=[ticket.pk]),
+            reverse("checkin:ticket", args=[ticket.registration_id]),
             reverse("notifications:inbox"),
             reverse("accounts:profile"),
             reverse("matchmaking:mine", args=[matchmaking.pk]),

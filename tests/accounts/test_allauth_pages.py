@@ -33,7 +33,7 @@ ANONYMOUS_PAGES = [
     ("/accounts/password/reset/", "密码重置"),
     ("/accounts/password/reset/done/", "密码重置"),
     ("/accounts/password/reset/key/done/", "修改密码"),
-    ("/accounts/confirm-email/", "验证您的Email地址"),
+    ("/accounts/confirm-email/", "验证您的电子邮件地址"),
 ]
 
 
@@ -52,7 +52,7 @@ def test_allauth_page_renders_in_layout_anonymous(client, url, heading):
     [
         ("/accounts/logout/", "登出"),
         ("/accounts/password/change/", "修改密码"),
-        ("/accounts/email/", "Email地址"),
+        ("/accounts/email/", "电子邮件地址"),
     ],
 )
 def test_allauth_page_renders_in_layout_signed_in(client, person, url, heading):
@@ -67,7 +67,7 @@ def test_confirm_email_page_renders(client, person):
     key = EmailConfirmationHMAC(address).key
     response = client.get(f"/accounts/confirm-email/{key}/")
     page = _page(response)
-    assert response.status_code == 200 and _h1(page) == "确认Email地址"
+    assert response.status_code == 200 and _h1(page) == "确认电子邮件地址"
     assert 'class="btn btn-primary" type="submit"' in page
 
 

@@ -31,7 +31,7 @@ def test_collectstatic_in_production_mode(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
     manifest = json.loads((tmp_path / "static" / "staticfiles.json").read_text(encoding="utf-8"))
     # Hashed names for our own files and the vendored ones, each with its compressed copies.
-    for name in ("vendor/jsqr/jsQR.js", "vendor/swagger-ui-dist/swagger-ui.css"):
+    for name in ("vendor/jsqr/jsQR.min.js", "vendor/swagger-ui-dist/swagger-ui.css"):
         hashed = manifest["paths"].get(name)
         assert hashed and hashed != name, name
         assert (tmp_path / "static" / (hashed + ".gz")).exists()
