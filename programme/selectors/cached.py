@@ -38,6 +38,13 @@ def _cached(prefix: str, series, ttl: int, compute):
     return figures
 
 
+def public_body_cached(series, render) -> str:
+    """The public page's content, rendered once per figures version and language: the page is
+    the same for every visitor (aggregates only, no form), and rendering the figures, their
+    JSON and the charts' markup was most of a view's time. `render(series)` -> HTML."""
+    return _cached("public-html", series, PUBLIC_TTL_S, render)
+
+
 def public_figures_cached(series) -> dict:
     from .figures import public_figures
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -12,7 +14,7 @@ from events.models import Series
 
 from ..counting.freshness import catch_up_if_stale
 from ..live import group_programme
-from ..selectors.cached import public_figures_cached
+from ..selectors.cached import public_body_cached, public_figures_cached
 
 
 @require_GET
@@ -27,10 +29,15 @@ def latest(request):
 def progress(request, slug: str):
     series = get_object_or_404(Series, slug=slug)
     catch_up_if_stale()
+
+    def body(series):
+        context = {"series": series, "figures": public_figures_cached(series), "topic": group_programme(series.pk)}
+        return render_to_string("programme/_progress_body.html", context)
+
+    # base.html is rendered per request (header, language form with its CSRF token); the body is
+    # the same for everyone and comes from the cache.
     return render(
-        request,
-        "programme/progress.html",
-        {"series": series, "figures": public_figures_cached(series), "topic": group_programme(series.pk)},
+        request, "programme/progress.html", {"series": series, "body": mark_safe(public_body_cached(series, body))}
     )
 
 

@@ -181,3 +181,28 @@ def test_target_form_parameter_labels_follow_the_request_language():
     assert not any("活动" in label or "成果" in label for label in labels)
     with translation.override("zh-hans"):
         assert any(str(label).startswith("活动: ") for _v, label in TargetForm().fields["param"].choices)
+
+
+def test_public_page_body_is_rendered_once_per_figures_version(client, monkeypatch):
+    # The body (figures, their JSON, the charts' markup) is the same for every visitor: it is
+    # rendered once per figures version and language, and again as soon as the figures change.
+    from programme.selectors.cached import figures_changed
+    from programme.views import public
+
+    series = SeriesFactory()
+    targets_default(series=series, actor=None)
+    _people(series, 2)
+    tallies_catch_up()
+    url = reverse("programme:progress", args=[series.slug])
+    first = client.get(url).content.decode()
+    renders = []
+    real = public.render_to_string
+    monkeypatch.setattr(public, "render_to_string", lambda *a, **k: renders.append(1) or real(*a, **k))
+    assert client.get(url).content.decode().count('data-total="people"') == 1 and renders == []
+    _people(series, 3)
+    tallies_catch_up()
+    figures_changed(series.pk)
+    again = client.get(url).content.decode()
+    assert renders == [1]
+    people = re.compile(r'data-total="people">(\d+)<')
+    assert people.search(first)[1] == "2" and people.search(again)[1] == "5"
