@@ -37,6 +37,12 @@ application = ProtocolTypeRouter(
     }
 )
 
+# The URLconf imports every app's views (and the API's schema): done here, before the port is
+# served, instead of by the first request, which used to wait seconds for it on a slow machine.
+from django.urls import get_resolver  # noqa: E402
+
+get_resolver().url_patterns  # noqa: B018  (the import is the point)
+
 if not settings.DEBUG:
     # Loaded before the freeze below, once per worker, rather than by the first search.
     from challenges.search import search_warm

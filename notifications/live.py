@@ -13,6 +13,7 @@ import asyncio
 import logging
 import os
 import re
+import threading
 from collections.abc import Awaitable, Callable
 
 from asgiref.sync import SyncToAsync, async_to_sync
@@ -126,13 +127,59 @@ def _dispatch(send: Callable[[], Awaitable[None]]) -> None:
     the request thread goes on at once instead of sitting through the Redis round trips (under
     a registration burst that wait was a large share of each request). Sync code on a loop's
     own thread cannot block on it either, so it gets a task. Elsewhere (management commands,
-    Celery tasks, tests) the send completes before this returns.
+    Celery tasks, tests) the send completes before this returns: on the process's push loop
+    with Redis (see _send_on_push_loop), in a loop of its own with the in-memory layer.
     """
     loop = server_loop()
     if loop is None:
-        async_to_sync(send)()
+        if _layer_keeps_connections():
+            _send_on_push_loop(send)
+        else:
+            async_to_sync(send)()
         return
     loop.call_soon_threadsafe(_start, loop, send)
+
+
+# Outside a server: how long a push may take before the caller goes on without it.
+PUSH_TIMEOUT_S = 10.0
+_push_loop: tuple[int, asyncio.AbstractEventLoop] | None = None  # (pid, loop)
+_push_loop_lock = threading.Lock()
+
+
+def _layer_keeps_connections() -> bool:
+    """Is the channel layer Redis? Its connection pools belong to one event loop each."""
+    try:
+        from channels_redis.core import RedisChannelLayer
+    except ImportError:  # pragma: no cover - channels_redis is a requirement
+        return False
+    return isinstance(get_channel_layer(), RedisChannelLayer)
+
+
+def _send_on_push_loop(send: Callable[[], Awaitable[None]]) -> None:
+    """Run `send` on this process's push loop and wait for it.
+
+    async_to_sync() gives every call a new event loop, and channels_redis a new connection pool
+    per loop: in a Celery worker each notice opened (and dropped) a Redis connection for its one
+    push, a large share of the worker's CPU per notice. One long-lived loop per process keeps the
+    pool. Created on first use in each process (a forked Celery child makes its own: threads do
+    not survive a fork).
+    """
+    future = asyncio.run_coroutine_threadsafe(send(), _push_loop_get())
+    try:
+        future.result(timeout=PUSH_TIMEOUT_S)
+    except TimeoutError:
+        future.cancel()
+        logger.warning("live push still not sent after %.0f s; given up", PUSH_TIMEOUT_S)
+
+
+def _push_loop_get() -> asyncio.AbstractEventLoop:
+    global _push_loop
+    with _push_loop_lock:
+        if _push_loop is None or _push_loop[0] != os.getpid():
+            loop = asyncio.new_event_loop()
+            threading.Thread(target=loop.run_forever, name="live-push", daemon=True).start()
+            _push_loop = (os.getpid(), loop)
+        return _push_loop[1]
 
 
 def _start(loop: asyncio.AbstractEventLoop, send: Callable[[], Awaitable[None]]) -> None:

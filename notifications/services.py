@@ -9,7 +9,9 @@ transaction therefore leaves nothing and sends nothing (DESIGN §5.4).
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Iterable
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -135,7 +137,7 @@ def notify_many(
         emailed_set = set(emailed)
         for n in notifications:  # callers count the e-mails (an announcement's reach)
             n.email_queued = n.pk in emailed_set
-        transaction.on_commit(lambda: _after_commit(ids, emailed))
+        transaction.on_commit(lambda: _after_commit_or_gather(ids, emailed))
     return notifications
 
 
@@ -201,6 +203,41 @@ def _notices_send(message_ids: list[int]) -> None:
     from .outbox import outbox_dispatch
 
     outbox_dispatch(message_ids)  # never raises; the re-drive covers a failed hand-over
+
+
+_gathering = threading.local()
+
+
+@contextmanager
+def notices_gathered():
+    """Inside: the live pushes and e-mail hand-overs of the notices committed are gathered and
+    done once when the block ends, for all of them.
+
+    For the outbox worker's batches (tasks.outbox_deliver_batch): each notice of a registration
+    burst is its own transaction, and pushing and queueing each one alone cost two queries, a
+    Redis round trip and a Celery message per notice. Gathered, that is one of each per batch.
+    The notices are committed when gathered; if the block fails, what was gathered is still
+    pushed and queued on the way out.
+    """
+    if getattr(_gathering, "pending", None) is not None:  # nested: the outer block sends
+        yield
+        return
+    _gathering.pending = pending = ([], [])
+    try:
+        yield
+    finally:
+        _gathering.pending = None
+        if pending[0]:
+            _after_commit(*pending)
+
+
+def _after_commit_or_gather(notification_ids: list[int], emailed_notification_ids: list[int]) -> None:
+    pending = getattr(_gathering, "pending", None)
+    if pending is None:
+        _after_commit(notification_ids, emailed_notification_ids)
+    else:
+        pending[0].extend(notification_ids)
+        pending[1].extend(emailed_notification_ids)
 
 
 def _after_commit(notification_ids: list[int], emailed_notification_ids: list[int]) -> None:

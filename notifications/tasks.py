@@ -156,15 +156,18 @@ def outbox_deliver_task(message_id: int) -> str:
 
 @shared_task(acks_late=True)
 def outbox_deliver_batch(message_ids: list[int]) -> int:
-    """A burst of outbox messages in one task; each is its own transaction, one failure stops none."""
+    """A burst of outbox messages in one task; each is its own transaction, one failure stops none.
+    The notices' pushes and e-mails go out together at the end (services.notices_gathered)."""
     from .outbox import outbox_deliver
+    from .services import notices_gathered
 
     done = 0
-    for message_id in message_ids:
-        try:
-            done += outbox_deliver(message_id) == "done"
-        except Exception:
-            logger.exception("outbox message %s failed", message_id)
+    with notices_gathered():
+        for message_id in message_ids:
+            try:
+                done += outbox_deliver(message_id) == "done"
+            except Exception:
+                logger.exception("outbox message %s failed", message_id)
     return done
 
 
