@@ -1,4 +1,4 @@
-"""Rendered HTML of the public challenge pieces, memoised per process by their content.
+"""The HTML of challenge cards, memoised per process by their content.
 
 Rendering the 20 cards of a list page through the template engine was about 12 ms of CPU on the
 project's machine, a third of a search request. A card is now written in Python (as the filter
@@ -10,13 +10,13 @@ the key of a per-process memo:
   request time and is part of the snapshot) or another language or time zone is another key,
   so there is nothing to invalidate;
 - the writer only sees the snapshot, so a field shown on the card is in the key by construction;
-- nothing viewer-dependent is in these pieces (no user, no CSRF token, no follow or application
+- nothing viewer-dependent is on a card (no user, no CSRF token, no follow or application
   state): the views render those around them on every request.
 
 Why a bounded per-process memo (functools.lru_cache) and not Django's cache (Redis): a hit is
 a dictionary lookup, whereas Redis would cost a round trip and unpickling per page, about what
 rendering costs; and since a key is the content, workers need not share or invalidate anything.
-Memory is bounded: CARDS_MAX cards of about 1 KB, PAGES_MAX page fragments of a few KB.
+Memory is bounded: CARDS_MAX cards of about 1 KB each (plus their keys).
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ from django.utils.translation import gettext as _
 from .models import _DISCIPLINE_LABELS, _DISTRICT_LABELS, Challenge
 
 CARDS_MAX = 4096
-PAGES_MAX = 512
 
 
 @dataclass(frozen=True)
@@ -86,24 +85,31 @@ def card_snapshot(challenge: Challenge) -> CardSnapshot:
     )
 
 
+@functools.lru_cache(maxsize=16)
+def _messages(language: str) -> tuple[str, str, str, str]:
+    # The card's messages in `language`, the active one: each gettext call goes through the
+    # thread-local translation lookup, a fifth of a card's rendering. They are the former
+    # template's ({% blocktranslate %} ids), so the catalogues are unchanged.
+    return _("%(low)s–%(high)s 万元"), _("%(d)s 截止"), _("已截止"), _("详情保密")
+
+
 @functools.lru_cache(maxsize=CARDS_MAX)
 def _card_html(card: CardSnapshot) -> SafeString:
-    # Written under the snapshot's language and time zone, which are the current ones. The
-    # messages are those of the former template ({% blocktranslate %} ids), so the catalogues
-    # are unchanged.
-    budget = _("%(low)s–%(high)s 万元") % {
+    # Written under the snapshot's language and time zone, which are the current ones.
+    budget_msg, deadline_msg, closed_msg, confidential_msg = _messages(card.language)
+    budget = budget_msg % {
         "low": floatformat(card.budget_min_wan, "-2"),
         "high": floatformat(card.budget_max_wan, "-2"),
     }
     if card.is_open:
         deadline = format_html(
             '<span class="badge badge-wait">{}</span>',
-            _("%(d)s 截止") % {"d": date_format(timezone.localtime(card.deadline), "m-d")},
+            deadline_msg % {"d": date_format(timezone.localtime(card.deadline), "m-d")},
         )
     else:
-        deadline = format_html('<span class="badge badge-muted">{}</span>', _("已截止"))
+        deadline = format_html('<span class="badge badge-muted">{}</span>', closed_msg)
     confidential = (
-        format_html('<span class="badge badge-muted">{}</span>', _("详情保密")) if card.details_confidential else ""
+        format_html('<span class="badge badge-muted">{}</span>', confidential_msg) if card.details_confidential else ""
     )
     return format_html(
         '<a class="card challenge-card" href="{}" data-challenge="{}">\n'
