@@ -19,6 +19,18 @@ BUDGETS = [
 DEADLINES = [("", _("揭榜中")), ("7", _("7 天内截止")), ("30", _("30 天内截止")), ("all", _("全部（含已截止）"))]
 
 
+class ConstantChoiceField(forms.ChoiceField):
+    """A ChoiceField whose choices are module constants, shared by every form instance. Django
+    deep-copies a field's choices into each new form in case the form changes its own; the
+    filter form is built on every list request and copying its ~130 choices (the 110-odd
+    disciplines) was about 2 ms of CPU. Nobody changes these choices after import."""
+
+    def __deepcopy__(self, memo):
+        result = forms.Field.__deepcopy__(self, memo)
+        result._choices = self._choices
+        return result
+
+
 class ChallengeFilterForm(forms.Form):
     q = forms.CharField(
         label=_("搜索"),
@@ -26,10 +38,10 @@ class ChallengeFilterForm(forms.Form):
         max_length=60,
         widget=forms.TextInput(attrs={"placeholder": _("搜索难题，如：海洋、氢能、材料"), "type": "search"}),
     )
-    discipline = forms.ChoiceField(label=_("学科"), required=False, choices=[("", _("全部学科"))] + list(DISCIPLINES))
-    budget = forms.ChoiceField(label=_("预算"), required=False, choices=BUDGETS)
-    deadline = forms.ChoiceField(label=_("截止时间"), required=False, choices=DEADLINES)
-    district = forms.ChoiceField(
+    discipline = ConstantChoiceField(label=_("学科"), required=False, choices=[("", _("全部学科"))] + list(DISCIPLINES))
+    budget = ConstantChoiceField(label=_("预算"), required=False, choices=BUDGETS)
+    deadline = ConstantChoiceField(label=_("截止时间"), required=False, choices=DEADLINES)
+    district = ConstantChoiceField(
         label=_("区市"), required=False, choices=[("", _("全部区市"))] + list(District.choices)
     )
     company = forms.IntegerField(
