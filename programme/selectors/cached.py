@@ -92,10 +92,11 @@ def public_page_peek(slug: str, *, fresh_key: str) -> str | None:
 
 
 def public_page_cached(series, render_body, render_page) -> str:
-    """The anonymous public page (`render_page(body)` -> HTML around the cached body), from the
-    copy public_page_peek reads or rendered and kept: under the versions read before rendering
-    (a change meanwhile leaves a copy that no longer matches), and never longer than the body it
-    wraps lives (the TTL's bound on what no version announces must not stack up)."""
+    """The anonymous public page, from the copy public_page_peek reads or rendered and kept:
+    under the versions read before rendering (a change meanwhile leaves a copy that no longer
+    matches), and never longer than the body it wraps lives (the TTL's bound on what no version
+    announces must not stack up). `render_page(body)` -> (HTML around the cached body, whether
+    it may be kept: not when it holds something of this request's own)."""
     page_key = _page_key(series.slug, translation.get_language() or "")
     found = cache.get_many([_ALL_VERSION_KEY, _version_key(series.pk), page_key])
     everything, version, page = (
@@ -106,9 +107,9 @@ def public_page_cached(series, render_body, render_page) -> str:
     if page is not None and page[0] == everything:
         return page[1]
     rendered_at, body = _public_body(series, version, render_body)
-    html = render_page(body)
+    html, shareable = render_page(body)
     ttl = int(rendered_at + PUBLIC_TTL_S - time.time())
-    if ttl > 0:
+    if shareable and ttl > 0:
         cache.set(page_key, (everything, html), timeout=ttl)
     return html
 

@@ -57,7 +57,10 @@ def progress(request, slug: str):
 
         def page(body_html):
             context = {"series": series, "body": mark_safe(body_html), "csrf_token": CSRF_PLACEHOLDER}
-            return render_to_string("programme/progress.html", context, request=request)
+            html = render_to_string("programme/progress.html", context, request=request)
+            # A CSP nonce would be this response's own (none today: every script is a file);
+            # such a page is served but not kept. bool() tells whether the page asked for one.
+            return html, not getattr(request, "csp_nonce", None)
 
         return _with_csrf_token(request, public_page_cached(series, body, page))
     # Signed in (their name and menus in the header; no-store), or a message to show, or a query

@@ -162,3 +162,20 @@ def test_renamed_series_is_not_served_under_its_old_slug(series, django_capture_
         series.save()
     assert Client().get(old).status_code == 404
     assert "新名字" in Client().get(_url(series)).content.decode()
+
+
+def test_a_page_with_a_csp_nonce_is_not_kept(series, monkeypatch):
+    # No template asks for one today (scripts are files); if base.html ever does, the nonce is
+    # that response's own and its page must not be served to anyone else.
+    real = public.render_to_string
+    pages = []
+
+    def render_with_nonce(name, *args, **kwargs):
+        if name == "programme/progress.html":
+            pages.append(str(kwargs["request"].csp_nonce))
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(public, "render_to_string", render_with_nonce)
+    for _ in range(2):
+        Client().get(_url(series))
+    assert len(pages) == 2 and pages[0] != pages[1]
