@@ -9,11 +9,12 @@ class ProgrammeConfig(AppConfig):
     verbose_name = _("年度目标")
 
     def ready(self):
-        from django.db.models.signals import post_save
+        from django.db.models.signals import post_delete, post_save
 
         from accounts.models import CandidateProfile
         from accounts.services import personal_data_register
         from checkin.signals import checkins_recorded
+        from events.models import Series
         from notifications.live import topic_register
         from projects.signals import project_changed
 
@@ -28,6 +29,9 @@ class ProgrammeConfig(AppConfig):
         checkins_recorded.connect(nudge, dispatch_uid="programme.nudge.checkin")
         project_changed.connect(_project_changed, dispatch_uid="programme.nudge.project")
         post_save.connect(on_profile_saved, sender=CandidateProfile, dispatch_uid="programme.origin")
+        # The public page's cached copies carry the series' title and are found by its slug.
+        post_save.connect(_series_changed, sender=Series, dispatch_uid="programme.series.saved")
+        post_delete.connect(_series_changed, sender=Series, dispatch_uid="programme.series.deleted")
 
         from events.demo_steps import demo_step_register
 
@@ -39,6 +43,14 @@ def _project_changed(sender, *, created: bool = False, **kwargs) -> None:
         from .counting.nudge import nudge_project
 
         nudge_project()
+
+
+def _series_changed(sender, *, instance, **kwargs) -> None:
+    from django.db import transaction
+
+    from .selectors.cached import figures_changed
+
+    transaction.on_commit(lambda pk=instance.pk: figures_changed(pk))
 
 
 def _demo_load(context) -> None:
