@@ -29,7 +29,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import _DISCIPLINE_LABELS, _DISTRICT_LABELS, Challenge
+from .models import Challenge, discipline_label, district_label
 
 CARDS_MAX = 4096
 
@@ -54,11 +54,11 @@ class CardSnapshot:
 
     @property
     def discipline_label(self) -> str:
-        return str(_DISCIPLINE_LABELS.get(self.discipline, self.discipline))
+        return discipline_label(self.discipline)
 
     @property
     def district_label(self) -> str:
-        return str(_DISTRICT_LABELS.get(self.district, self.district))
+        return district_label(self.district)
 
 
 def card_snapshot(challenge: Challenge) -> CardSnapshot:

@@ -39,6 +39,14 @@ _DISCIPLINE_LABELS = dict(DISCIPLINES)
 _DISTRICT_LABELS = dict(District.choices)
 
 
+def discipline_label(code: str) -> str:
+    return str(_DISCIPLINE_LABELS.get(code, code))
+
+
+def district_label(code: str) -> str:
+    return str(_DISTRICT_LABELS.get(code, code))
+
+
 class ChallengeQuerySet(models.QuerySet):
     def listed(self):
         """What the public list shows: published challenges (open or past their deadline)."""
@@ -130,11 +138,11 @@ class Challenge(models.Model):
     # make_hashable over the choices): a list of 20 cards spent most of its time there.
     @property
     def discipline_label(self) -> str:
-        return str(_DISCIPLINE_LABELS.get(self.discipline, self.discipline))
+        return discipline_label(self.discipline)
 
     @property
     def district_label(self) -> str:
-        return str(_DISTRICT_LABELS.get(self.district, self.district))
+        return district_label(self.district)
 
     @property
     def is_open(self) -> bool:
