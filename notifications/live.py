@@ -142,8 +142,18 @@ def _dispatch(send: Callable[[], Awaitable[None]]) -> None:
 
 # Outside a server: how long a push may take before the caller goes on without it.
 PUSH_TIMEOUT_S = 10.0
-_push_loop: tuple[int, asyncio.AbstractEventLoop] | None = None  # (pid, loop)
+_push_loop: asyncio.AbstractEventLoop | None = None
 _push_loop_lock = threading.Lock()
+
+
+def _push_loop_forget() -> None:
+    # A forked child (a Celery pool process) has no push thread, and the lock may have been
+    # held by a parent thread at the fork: it starts afresh.
+    global _push_loop, _push_loop_lock
+    _push_loop, _push_loop_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_push_loop_forget)
 
 
 def _layer_keeps_connections() -> bool:
@@ -162,7 +172,7 @@ def _send_on_push_loop(send: Callable[[], Awaitable[None]]) -> None:
     per loop: in a Celery worker each notice opened (and dropped) a Redis connection for its one
     push, a large share of the worker's CPU per notice. One long-lived loop per process keeps the
     pool. Created on first use in each process (a forked Celery child makes its own: threads do
-    not survive a fork).
+    not survive a fork, see _push_loop_forget).
     """
     future = asyncio.run_coroutine_threadsafe(send(), _push_loop_get())
     try:
@@ -175,11 +185,10 @@ def _send_on_push_loop(send: Callable[[], Awaitable[None]]) -> None:
 def _push_loop_get() -> asyncio.AbstractEventLoop:
     global _push_loop
     with _push_loop_lock:
-        if _push_loop is None or _push_loop[0] != os.getpid():
-            loop = asyncio.new_event_loop()
-            threading.Thread(target=loop.run_forever, name="live-push", daemon=True).start()
-            _push_loop = (os.getpid(), loop)
-        return _push_loop[1]
+        if _push_loop is None:
+            _push_loop = asyncio.new_event_loop()
+            threading.Thread(target=_push_loop.run_forever, name="live-push", daemon=True).start()
+        return _push_loop
 
 
 def _start(loop: asyncio.AbstractEventLoop, send: Callable[[], Awaitable[None]]) -> None:
