@@ -1,10 +1,10 @@
 """checkin_perform and the scan API: every answer, nonce replay, offline sync, devices, roles."""
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import AuditEntry
 from checkin.errors import CheckinError
@@ -18,6 +18,7 @@ from checkin.services import (
     device_pair,
     device_revoke,
 )
+from checkin.services.scanning import not_open_details
 from events.models import Registration
 from tests.factories import EventFactory, SessionFactory, candidate, company_member, organizer, team_member
 
@@ -383,3 +384,17 @@ def test_scan_nul_gate_or_nested_body_is_bad_request(client, setup):
     nested = scan(client, token, "[" * 2000 + "]" * 2000)
     assert (nested.status_code, nested.json()["result"]) == (400, "bad_request")
     assert not Checkin.objects.exists()
+
+
+def test_not_open_details_say_when_scanning_opens_or_that_it_closed_in_china_time():
+    # What the person at the door reads instead of a bare "not open". The window's end belongs
+    # to the window (scan_decide lets a scan at exactly `closes` in), so only after it is it over.
+    opens = datetime(2026, 12, 1, 1, 30, tzinfo=UTC)  # 09:30 in Shanghai
+    closes = datetime(2026, 12, 1, 10, 5, tzinfo=UTC)  # 18:05 in Shanghai
+    window = {"opens_at": "2026-12-01T01:30:00+00:00", "closes_at": "2026-12-01T10:05:00+00:00"}
+    with translation.override("zh-hans"):
+        before = not_open_details(opens, closes, now=opens - timedelta(hours=3))
+        at_the_end = not_open_details(opens, closes, now=closes)
+        after = not_open_details(opens, closes, now=closes + timedelta(seconds=1))
+    assert before == at_the_end == {**window, "message": "签到未开放，2026-12-01 09:30 开始签到"}
+    assert after == {**window, "message": "签到已结束（2026-12-01 18:05 结束）"}
