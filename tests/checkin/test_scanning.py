@@ -1,6 +1,8 @@
 """checkin_perform and the scan API: every answer, nonce replay, offline sync, devices, roles."""
 
 import json
+import logging
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,8 +19,9 @@ from checkin.services import (
     device_create,
     device_pair,
     device_revoke,
+    scanning,
 )
-from checkin.services.scanning import not_open_details
+from checkin.services.scanning import NUMBER_LIMIT, not_open_details, ticket_number_resolve
 from events.models import Registration
 from tests.factories import EventFactory, SessionFactory, candidate, company_member, organizer, team_member
 
@@ -398,3 +401,52 @@ def test_not_open_details_say_when_scanning_opens_or_that_it_closed_in_china_tim
         after = not_open_details(opens, closes, now=closes + timedelta(seconds=1))
     assert before == at_the_end == {**window, "message": "签到未开放，2026-12-01 09:30 开始签到"}
     assert after == {**window, "message": "签到已结束（2026-12-01 18:05 结束）"}
+
+
+def test_typed_numbers_count_to_the_end_of_their_minute_then_start_again(setup, settings, monkeypatch):
+    # The count of typed numbers must outlive its minute, even when the first number came in the
+    # minute's first second; once the minute is over the scanner may type again. The cache's own
+    # clock is the test's clock (the in-memory cache, whatever the run's REDIS_URL).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    event, _staff, device, _token = setup
+    scanner = device_scanner(device)
+    clock = [60 * 29_500_000 + 1.0]  # one second into a minute
+    monkeypatch.setattr(time, "time", lambda: clock[0])
+    limit, window = NUMBER_LIMIT
+
+    def typed(number):
+        try:
+            return ticket_number_resolve(number=str(number), event_id=event.pk, list_id=None, scanner=scanner)
+        except CheckinError as error:
+            return error.code
+
+    assert [typed(900_000 + i) for i in range(limit)] == ["invalid"] * limit
+    clock[0] += window - 3  # the same minute, 2 s before its end
+    assert typed(900_100) == "rate_limited"
+    clock[0] += 3  # the next minute
+    ticket, code = ticket_and_code(event)
+    assert typed(ticket.pk) == code
+
+
+def test_typed_numbers_still_resolve_when_the_cache_is_down(setup, monkeypatch, caplog):
+    # The limit fails open: a door whose Redis is down keeps taking typed numbers (and says so).
+    class Down:
+        def add(self, *args, **kwargs):
+            raise ConnectionError("Redis is down")
+
+        incr = add
+
+    monkeypatch.setattr(scanning, "cache", Down())
+    event, _staff, device, _token = setup
+    ticket, _code = ticket_and_code(event)
+    with caplog.at_level(logging.WARNING, logger="checkin.services.scanning"):
+        outcome = checkin_perform(
+            code=f"#{ticket.pk}",
+            gate="",
+            nonce=nonce(),
+            scanned_at=None,
+            scanner=device_scanner(device),
+            event_id=event.pk,
+        )
+    assert (outcome.result, outcome.ticket_id) == ("ok", ticket.pk)
+    assert [record.levelname for record in caplog.records] == ["WARNING"]
