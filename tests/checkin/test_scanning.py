@@ -13,6 +13,7 @@ from checkin.errors import CheckinError
 from checkin.models import Checkin, CheckinList, Scan
 from checkin.services import (
     Scanner,
+    checkin_list_default,
     checkin_list_save,
     checkin_perform,
     checkin_sync,
@@ -450,3 +451,39 @@ def test_typed_numbers_still_resolve_when_the_cache_is_down(setup, monkeypatch, 
         )
     assert (outcome.result, outcome.ticket_id) == ("ok", ticket.pk)
     assert [record.levelname for record in caplog.records] == ["WARNING"]
+
+
+def test_a_replayed_scan_answers_what_the_first_one_did(setup):
+    # A phone that lost the answer sends the scan again: it must show the same person, ticket and
+    # duplicate flag, also for a scan that was recorded without a ticket (wrong list).
+    event, _staff, device, _token = setup
+    scanner = device_scanner(device)
+    ticket, code = ticket_and_code(event)
+    other_list = checkin_list_default(event_id=open_event().pk)
+    same = ("result", "name", "ticket", "event", "duplicate")
+    for list_id in (None, None, other_list.pk):
+        used = nonce()
+        first = checkin_perform(code=code, gate="A", nonce=used, scanned_at=None, scanner=scanner, list_id=list_id)
+        again = checkin_perform(code=code, gate="A", nonce=used, scanned_at=None, scanner=scanner, list_id=list_id)
+        first, again = first.as_json(), again.as_json()
+        assert again["replayed"] is True
+        assert {key: again.get(key) for key in same} == {key: first.get(key) for key in same}
+    assert (first["result"], first["name"], first["ticket"]) == ("wrong_event", "", None)
+    assert Scan.objects.filter(ticket=ticket).count() == 2
+
+
+def test_offline_sync_answers_a_refused_item_by_its_nonce_and_goes_on(setup):
+    event, _staff, device, _token = setup
+    ticket, code = ticket_and_code(event)
+    gone, fine = nonce(), nonce()
+    now = timezone.now()
+    answers = checkin_sync(
+        scans=[
+            {"code": code, "gate": "", "nonce": gone, "scanned_at": now - timedelta(minutes=2), "list": 2**31 - 1},
+            {"code": code, "gate": "", "nonce": fine, "scanned_at": now - timedelta(minutes=1)},
+        ],
+        scanner=device_scanner(device),
+    )
+    assert answers[0] == {"nonce": gone, "result": "no_list"}
+    assert (answers[1]["nonce"], answers[1]["result"]) == (fine, "ok")
+    assert Checkin.objects.filter(ticket=ticket).count() == 1
