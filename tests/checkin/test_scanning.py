@@ -409,21 +409,23 @@ def test_typed_numbers_count_to_the_end_of_their_minute_then_start_again(setup, 
     # minute's first second; once the minute is over the scanner may type again. The cache's own
     # clock is the test's clock (the in-memory cache, whatever the run's REDIS_URL).
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    event, _staff, device, _token = setup
+    event, staff, device, _token = setup
     scanner = device_scanner(device)
     clock = [60 * 29_500_000 + 1.0]  # one second into a minute
     monkeypatch.setattr(time, "time", lambda: clock[0])
     limit, window = NUMBER_LIMIT
 
-    def typed(number):
+    def typed(number, by=scanner):
         try:
-            return ticket_number_resolve(number=str(number), event_id=event.pk, list_id=None, scanner=scanner)
+            return ticket_number_resolve(number=str(number), event_id=event.pk, list_id=None, scanner=by)
         except CheckinError as error:
             return error.code
 
     assert [typed(900_000 + i) for i in range(limit)] == ["invalid"] * limit
     clock[0] += window - 3  # the same minute, 2 s before its end
     assert typed(900_100) == "rate_limited"
+    # The count is the scanner's own: another phone at the door may still type.
+    assert typed(900_101, by=device_scanner(paired_device(staff, [event], name="入口2号机")[0])) == "invalid"
     clock[0] += 3  # the next minute
     ticket, code = ticket_and_code(event)
     assert typed(ticket.pk) == code
@@ -460,15 +462,24 @@ def test_a_replayed_scan_answers_what_the_first_one_did(setup):
     scanner = device_scanner(device)
     ticket, code = ticket_and_code(event)
     other_list = checkin_list_default(event_id=open_event().pk)
-    same = ("result", "name", "ticket", "event", "duplicate")
+    answers = []
     for list_id in (None, None, other_list.pk):
         used = nonce()
         first = checkin_perform(code=code, gate="A", nonce=used, scanned_at=None, scanner=scanner, list_id=list_id)
         again = checkin_perform(code=code, gate="A", nonce=used, scanned_at=None, scanner=scanner, list_id=list_id)
         first, again = first.as_json(), again.as_json()
         assert again["replayed"] is True
-        assert {key: again.get(key) for key in same} == {key: first.get(key) for key in same}
-    assert (first["result"], first["name"], first["ticket"]) == ("wrong_event", "", None)
+        assert {key: again[key] for key in ("result", "name", "ticket", "event")} == {
+            key: first[key] for key in ("result", "name", "ticket", "event")
+        }
+        assert again.get("duplicate") == first.get("duplicate")
+        answers.append((first["result"], first["name"], first["ticket"], first["event"], first.get("duplicate")))
+    name = ticket.registration.user.display_name
+    assert answers == [
+        ("ok", name, ticket.pk, event.pk, None),
+        ("already_checked_in", name, ticket.pk, event.pk, True),
+        ("wrong_event", "", None, event.pk, None),
+    ]
     assert Scan.objects.filter(ticket=ticket).count() == 2
 
 
@@ -487,3 +498,35 @@ def test_offline_sync_answers_a_refused_item_by_its_nonce_and_goes_on(setup):
     assert answers[0] == {"nonce": gone, "result": "no_list"}
     assert (answers[1]["nonce"], answers[1]["result"]) == (fine, "ok")
     assert Checkin.objects.filter(ticket=ticket).count() == 1
+
+
+def test_a_typed_number_is_looked_up_in_the_chosen_event_or_in_the_lists_event(setup):
+    event, _staff, device, _token = setup
+    scanner = device_scanner(device)
+    elsewhere = open_event()  # not in the device's scope
+    session = SessionFactory(event=event, starts_at=event.starts_at, ends_at=event.ends_at)
+    forum = checkin_list_save(event=event, actor=None, session=session)
+    ticket, _code = ticket_and_code(event)
+    stranger, _ = ticket_and_code(elsewhere)
+
+    def typed(number, **where):
+        try:
+            return checkin_perform(code=number, gate="", nonce=nonce(), scanned_at=None, scanner=scanner, **where)
+        except CheckinError as error:
+            return error.code
+
+    # A session's list names its event: the number is that event's ticket, checked in on that list.
+    by_list = typed(f"#{ticket.pk}", list_id=forum.pk)
+    assert (by_list.result, by_list.ticket_id, by_list.event_id) == ("ok", ticket.pk, event.pk)
+    assert list(Checkin.objects.filter(ticket=ticket).values_list("checkin_list_id", flat=True)) == [forum.pk]
+    assert typed(str(ticket.pk), event_id=event.pk).result == "ok"  # the whole-event list
+    # Another event's number is no ticket here; no event chosen means nothing; outside the scope, refused.
+    assert typed(str(stranger.pk), event_id=event.pk).result == "invalid"
+    assert typed(str(ticket.pk)).result == "invalid"
+    assert typed(str(stranger.pk), event_id=elsewhere.pk) == "forbidden"
+    assert typed(str(stranger.pk), list_id=checkin_list_default(event_id=elsewhere.pk).pk) == "forbidden"
+    assert not Checkin.objects.filter(ticket=stranger).exists()
+    # An offline queue keeps the event each number was typed for.
+    late, _ = ticket_and_code(event)
+    item = {"code": str(late.pk), "gate": "", "nonce": nonce(), "scanned_at": timezone.now(), "event": event.pk}
+    assert checkin_sync(scans=[item], scanner=scanner)[0]["result"] == "ok"
