@@ -241,6 +241,7 @@ def test_session_list_counts_separately_and_reentry(setup):
     first = checkin_perform(code=code, gate="", nonce=nonce(), scanned_at=None, scanner=scanner, list_id=lst.pk)
     again = checkin_perform(code=code, gate="", nonce=nonce(), scanned_at=None, scanner=scanner, list_id=lst.pk)
     assert (first.result, again.result, again.reentry) == ("ok", "ok", True)
+    assert (first.as_json().get("reentry"), again.as_json()["reentry"]) == (None, True)  # what the door shows
     assert Checkin.objects.filter(ticket=ticket).count() == 2
     assert CheckinList.objects.filter(event=event).count() == 2
 
@@ -530,3 +531,31 @@ def test_a_typed_number_is_looked_up_in_the_chosen_event_or_in_the_lists_event(s
     late, _ = ticket_and_code(event)
     item = {"code": str(late.pk), "gate": "", "nonce": nonce(), "scanned_at": timezone.now(), "event": event.pk}
     assert checkin_sync(scans=[item], scanner=scanner)[0]["result"] == "ok"
+
+
+def test_a_not_open_answer_carries_the_window_and_its_replay_answers_not_open_again():
+    staff = organizer()
+    event = EventFactory(starts_at=timezone.now() + timedelta(hours=5))
+    team_member(event, staff)
+    device, _token = paired_device(staff, [event])
+    _ticket, code = ticket_and_code(event)
+    used = nonce()
+    first, again = (
+        checkin_perform(code=code, gate="", nonce=used, scanned_at=None, scanner=device_scanner(device)).as_json()
+        for _ in range(2)
+    )
+    opens, closes = checkin_list_default(event_id=event.pk).window()
+    assert (first["result"], first["opens_at"], first["closes_at"]) == (
+        "not_open",
+        opens.isoformat(),
+        closes.isoformat(),
+    )
+    assert first["message"].endswith("开始签到")
+    # The replay knows only the recorded result (no window): it says not_open, without details.
+    assert again == {
+        "result": "not_open",
+        "name": first["name"],
+        "ticket": first["ticket"],
+        "event": event.pk,
+        "replayed": True,
+    }
