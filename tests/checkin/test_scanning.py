@@ -559,3 +559,22 @@ def test_a_not_open_answer_carries_the_window_and_its_replay_answers_not_open_ag
         "event": event.pk,
         "replayed": True,
     }
+
+
+def test_a_code_signed_by_this_event_naming_another_events_ticket_is_invalid(setup):
+    # Defence in depth for a leaked signing key: the key of this event signs a code that names a
+    # ticket of another event. The ticket is looked up within the event the code names.
+    import base64
+
+    from checkin.keys import private_key, signing_key_current
+
+    event, _staff, device, _token = setup
+    stranger, _ = ticket_and_code(open_event())
+    key = signing_key_current(event.pk)
+    body = f"1.{key.pk}.{stranger.pk}.{event.pk}"
+    signature = base64.urlsafe_b64encode(private_key(key).sign(body.encode())).rstrip(b"=").decode()
+    outcome = checkin_perform(
+        code=f"{body}.{signature}", gate="", nonce=nonce(), scanned_at=None, scanner=device_scanner(device)
+    )
+    assert (outcome.result, outcome.name) == ("invalid", "")
+    assert not Checkin.objects.filter(ticket=stranger).exists()
