@@ -16,6 +16,7 @@ from checkin.services import (
     checkin_list_default,
     checkin_list_save,
     checkin_perform,
+    checkin_rehearsal_start,
     checkin_sync,
     device_create,
     device_pair,
@@ -474,12 +475,14 @@ def test_a_replayed_scan_answers_what_the_first_one_did(setup):
             key: first[key] for key in ("result", "name", "ticket", "event")
         }
         assert again.get("duplicate") == first.get("duplicate")
-        answers.append((first["result"], first["name"], first["ticket"], first["event"], first.get("duplicate")))
+        answers.append(
+            (first["result"], first["name"], first["ticket"], first["event"], first.get("duplicate"), first.get("gate"))
+        )
     name = ticket.registration.user.display_name
     assert answers == [
-        ("ok", name, ticket.pk, event.pk, None),
-        ("already_checked_in", name, ticket.pk, event.pk, True),
-        ("wrong_event", "", None, event.pk, None),
+        ("ok", name, ticket.pk, event.pk, None, "A"),
+        ("already_checked_in", name, ticket.pk, event.pk, True, "A"),
+        ("wrong_event", "", None, event.pk, None, None),
     ]
     assert Scan.objects.filter(ticket=ticket).count() == 2
 
@@ -578,3 +581,15 @@ def test_a_code_signed_by_this_event_naming_another_events_ticket_is_invalid(set
     )
     assert (outcome.result, outcome.name) == ("invalid", "")
     assert not Checkin.objects.filter(ticket=stranger).exists()
+
+
+def test_a_rehearsal_opens_scanning_before_the_window():
+    staff = organizer()
+    event = EventFactory(starts_at=timezone.now() + timedelta(days=9))
+    team_member(event, staff)
+    device, _token = paired_device(staff, [event])
+    _ticket, code = ticket_and_code(event)
+    scanner = device_scanner(device)
+    assert checkin_perform(code=code, gate="", nonce=nonce(), scanned_at=None, scanner=scanner).result == "not_open"
+    checkin_rehearsal_start(checkin_list=checkin_list_default(event_id=event.pk), actor=staff)
+    assert checkin_perform(code=code, gate="", nonce=nonce(), scanned_at=None, scanner=scanner).result == "ok"
