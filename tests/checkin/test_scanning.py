@@ -593,3 +593,41 @@ def test_a_rehearsal_opens_scanning_before_the_window():
     assert checkin_perform(code=code, gate="", nonce=nonce(), scanned_at=None, scanner=scanner).result == "not_open"
     checkin_rehearsal_start(checkin_list=checkin_list_default(event_id=event.pk), actor=staff)
     assert checkin_perform(code=code, gate="", nonce=nonce(), scanned_at=None, scanner=scanner).result == "ok"
+
+
+def test_a_check_in_is_audited_with_who_where_and_how(client, setup):
+    event, staff, device, _token = setup
+    queued, queued_code = ticket_and_code(event)
+    at_the_desk, desk_code = ticket_and_code(event)
+    answers = checkin_sync(
+        scans=[{"code": queued_code, "gate": "东门", "nonce": nonce(), "scanned_at": timezone.now()}],
+        scanner=device_scanner(device),
+    )
+    assert answers[0]["result"] == "ok" and Checkin.objects.get(ticket=queued).offline is True
+    client.force_login(staff)
+    body = json.dumps({"code": desk_code, "gate": "服务台", "nonce": nonce()})
+    assert client.post("/api/checkin/scan", body, content_type="application/json").json()["result"] == "ok"
+    whole_event = checkin_list_default(event_id=event.pk).pk
+    entries = {
+        entry.target_id: (entry.actor_id, entry.data) for entry in AuditEntry.objects.filter(action="checkin.create")
+    }
+    assert entries == {
+        str(queued.pk): (None, {"list": whole_event, "gate": "东门", "device": device.pk, "offline": True}),
+        str(at_the_desk.pk): (staff.pk, {"list": whole_event, "gate": "服务台", "device": None, "offline": False}),
+    }
+
+
+def test_an_earlier_offline_scan_flags_only_that_tickets_later_scan(setup):
+    event, _staff, device, _token = setup
+    scanner = device_scanner(device)
+    ticket, code = ticket_and_code(event)
+    neighbour, neighbour_code = ticket_and_code(event)
+    for each in (code, neighbour_code):
+        assert checkin_perform(code=each, gate="", nonce=nonce(), scanned_at=None, scanner=scanner).result == "ok"
+    earlier = {"code": code, "gate": "东门", "nonce": nonce(), "scanned_at": timezone.now() - timedelta(minutes=9)}
+    assert checkin_sync(scans=[earlier], scanner=scanner)[0]["result"] == "ok"
+    assert list(Scan.objects.filter(ticket=neighbour).values_list("result", "flagged")) == [("ok", False)]
+    assert sorted(Scan.objects.filter(ticket=ticket).values_list("result", "flagged")) == [
+        ("already_checked_in", True),
+        ("ok", False),
+    ]
