@@ -622,12 +622,18 @@ def test_an_earlier_offline_scan_flags_only_that_tickets_later_scan(setup):
     scanner = device_scanner(device)
     ticket, code = ticket_and_code(event)
     neighbour, neighbour_code = ticket_and_code(event)
-    for each in (code, neighbour_code):
-        assert checkin_perform(code=each, gate="", nonce=nonce(), scanned_at=None, scanner=scanner).result == "ok"
+    session = SessionFactory(event=event, starts_at=event.starts_at, ends_at=event.ends_at)
+    forum = checkin_list_save(event=event, actor=None, session=session)
+    for each, list_id in ((code, None), (neighbour_code, None), (code, forum.pk)):
+        outcome = checkin_perform(code=each, gate="", nonce=nonce(), scanned_at=None, scanner=scanner, list_id=list_id)
+        assert outcome.result == "ok"
     earlier = {"code": code, "gate": "东门", "nonce": nonce(), "scanned_at": timezone.now() - timedelta(minutes=9)}
     assert checkin_sync(scans=[earlier], scanner=scanner)[0]["result"] == "ok"
     assert list(Scan.objects.filter(ticket=neighbour).values_list("result", "flagged")) == [("ok", False)]
-    assert sorted(Scan.objects.filter(ticket=ticket).values_list("result", "flagged")) == [
+    assert list(Scan.objects.filter(ticket=ticket, checkin_list=forum).values_list("result", "flagged")) == [
+        ("ok", False)
+    ]
+    assert sorted(Scan.objects.filter(ticket=ticket).exclude(checkin_list=forum).values_list("result", "flagged")) == [
         ("already_checked_in", True),
         ("ok", False),
     ]
