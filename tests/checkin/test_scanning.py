@@ -23,7 +23,7 @@ from checkin.services import (
     device_revoke,
     scanning,
 )
-from checkin.services.scanning import NUMBER_LIMIT, not_open_details, ticket_number_resolve
+from checkin.services.scanning import NUMBER_LIMIT, ScanDecision, not_open_details, scan_decide, ticket_number_resolve
 from events.models import Registration
 from tests.factories import EventFactory, SessionFactory, candidate, company_member, organizer, team_member
 
@@ -637,3 +637,42 @@ def test_an_earlier_offline_scan_flags_only_that_tickets_later_scan(setup):
         ("already_checked_in", True),
         ("ok", False),
     ]
+
+
+def test_scan_decide_at_the_edges_of_the_window_of_a_rehearsal_and_of_an_earlier_scan():
+    opens = datetime(2026, 12, 5, 1, 0, tzinfo=UTC)
+    closes = opens + timedelta(hours=8)
+    at = opens + timedelta(hours=2)
+
+    def decide(when, existing=None, offline=False, allow_reentry=False, rehearsal_until=None):
+        return scan_decide(
+            status="confirmed",
+            window=(opens, closes),
+            scanned_at=when,
+            gate="东门",
+            existing=existing,
+            allow_reentry=allow_reentry,
+            offline=offline,
+            rehearsal_until=rehearsal_until,
+        )
+
+    # Both ends belong to the window, and the rehearsal's end to the rehearsal.
+    assert decide(opens) == ScanDecision("ok", create=True, checked_in_at=opens, gate="东门")
+    assert decide(closes).result == "ok"
+    assert decide(closes + timedelta(seconds=1)) == ScanDecision("not_open", opens_at=opens, closes_at=closes)
+    early = opens - timedelta(hours=3)
+    assert decide(early, rehearsal_until=early).result == "ok"
+    assert decide(early, rehearsal_until=early - timedelta(seconds=1)).result == "not_open"
+    # An offline scan at the very instant of the check-in is a duplicate; only an earlier one replaces it.
+    existing = (at, "西门")
+    assert decide(at, existing, offline=True) == ScanDecision(
+        "already_checked_in", flagged=True, checked_in_at=at, gate="西门"
+    )
+    earlier = at - timedelta(minutes=1)
+    assert decide(earlier, existing, offline=True) == ScanDecision(
+        "ok", replace=True, checked_in_at=earlier, gate="东门"
+    )
+    later = at + timedelta(minutes=5)
+    assert decide(later, existing, allow_reentry=True) == ScanDecision(
+        "ok", reentry=True, checked_in_at=at, gate="西门"
+    )
