@@ -243,6 +243,11 @@ def test_session_list_counts_separately_and_reentry(setup):
     again = checkin_perform(code=code, gate="", nonce=nonce(), scanned_at=None, scanner=scanner, list_id=lst.pk)
     assert (first.result, again.result, again.reentry) == ("ok", "ok", True)
     assert (first.as_json().get("reentry"), again.as_json()["reentry"]) == (None, True)  # what the door shows
+    # The scan log keeps "ok" for check-ins only: a re-entry is logged as such.
+    assert list(Scan.objects.filter(checkin_list=lst).order_by("pk").values_list("result", flat=True)) == [
+        "ok",
+        "reentry",
+    ]
     assert Checkin.objects.filter(ticket=ticket).count() == 2
     assert CheckinList.objects.filter(event=event).count() == 2
 
@@ -615,6 +620,8 @@ def test_a_check_in_is_audited_with_who_where_and_how(client, setup):
         str(queued.pk): (None, {"list": whole_event, "gate": "东门", "device": device.pk, "offline": True}),
         str(at_the_desk.pk): (staff.pk, {"list": whole_event, "gate": "服务台", "device": None, "offline": False}),
     }
+    scans = {scan.ticket_id: (scan.device_id, scan.by_user_id, scan.offline) for scan in Scan.objects.all()}
+    assert scans == {queued.pk: (device.pk, None, True), at_the_desk.pk: (None, staff.pk, False)}
 
 
 def test_an_earlier_offline_scan_flags_only_that_tickets_later_scan(setup):
