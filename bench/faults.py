@@ -47,7 +47,6 @@ django_setup()
 
 from django.conf import settings  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
-from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.middleware.csrf import _get_new_csrf_string  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -201,7 +200,6 @@ def main() -> None:
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         raise SystemExit("needs PostgreSQL: DATABASE_URL=postgres://.../boju_robustness_bench")
-    call_command("migrate", verbosity=0)
     run = timezone.now().strftime("%H%M%S%f")
     count = int(args.seconds * args.rate) + 10
     event, keys, codes, token = prepare(count, count, run)

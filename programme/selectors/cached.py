@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 
 from django.core.cache import cache
-from django.utils import translation
+from django.utils import timezone, translation
 
 PUBLIC_TTL_S = 60
 CONSOLE_TTL_S = 5
@@ -124,3 +124,17 @@ def console_figures_cached(series) -> dict:
     from .figures import console_figures
 
     return _cached("console", series, CONSOLE_TTL_S, console_figures)
+
+
+def console_body_cached(series, figures: dict, variant: str, render) -> str:
+    """The console dashboard's figures rendered (their tables were most of a view's CPU), kept
+    per copy of the figures: keyed by the copy's own `as_of`, so it is found only while that
+    copy is the current one and can never outlive it (no second TTL stacked on the first).
+    `variant` names what else the HTML depends on (the viewer's links); `render()` -> HTML."""
+    zone = timezone.get_current_timezone_name()
+    key = f"programme:console-body:{series.pk}:{figures['as_of']}:{translation.get_language() or ''}:{zone}:{variant}"
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, timeout=CONSOLE_TTL_S)
+    return html

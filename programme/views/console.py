@@ -15,6 +15,8 @@ from django.core.paginator import Paginator
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -31,7 +33,7 @@ from ..forms import ProjectForm, TargetForm
 from ..live import group_programme
 from ..models import Outcome, Target
 from ..selectors import journey
-from ..selectors.cached import console_figures_cached
+from ..selectors.cached import console_body_cached, console_figures_cached
 from ..selectors.lists import WHATS, figure_rows
 from ..services import head_office, outcome_review, target_delete, target_save, targets_default
 
@@ -65,15 +67,25 @@ def series_pick(request):
 def dashboard(request, pk: int):
     series = get_object_or_404(Series, pk=pk)
     catch_up_if_stale()
+    figures = console_figures_cached(series)
+    is_head = head_office(request.user)
+    figures_html = console_body_cached(
+        series,
+        figures,
+        "head" if is_head else "partner",
+        lambda: render_to_string(
+            "programme/console/_figures.html", {"series": series, "figures": figures, "head_office": is_head}
+        ),
+    )
     return render(
         request,
         "programme/console/dashboard.html",
         {
             "series": series,
-            "figures": console_figures_cached(series),
+            "figures_html": mark_safe(figures_html),  # rendered by our own template, escaped there
             "topic": group_programme(series.pk),
             "series_list": Series.objects.order_by("-year", "-id"),
-            "head_office": head_office(request.user),
+            "head_office": is_head,
             "pending": Outcome.objects.filter(status=Outcome.Status.AWAITING_REVIEW).count(),
             "nav": "programme",
         },

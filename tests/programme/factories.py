@@ -21,12 +21,12 @@ _serial = itertools.count(1)
 
 
 def past_event(series, *, kind=Event.Kind.FAIR, days_ago: int = 10, **fields) -> Event:
-    start = timezone.now() - timedelta(days=days_ago)
+    start = fields.pop("starts_at", None) or timezone.now() - timedelta(days=days_ago)
+    fields.setdefault("ends_at", start + timedelta(hours=4))
     return EventFactory(
         series=series,
         kind=kind,
         starts_at=start,
-        ends_at=start + timedelta(hours=4),
         registration_opens_at=start - timedelta(days=20),
         capacity=10_000,
         **fields,
