@@ -2,6 +2,7 @@
 
 import gc
 import os
+import sys
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -48,6 +49,15 @@ if not settings.DEBUG:
     from challenges.search import search_warm
 
     search_warm()
+
+# The event loop's thread (WebSockets, the door's fast lane, every response's bytes) shares the
+# GIL with the threads that run sync views and the programme's catch-up. Each time the loop
+# thread waits on a socket it gives the GIL up, and with CPython's default 5 ms switch interval
+# it may then wait that long to get it back from a busy thread, at every await: the convoy
+# effect. Under a door rush it put 1-3 s between a scan and the staff dashboard
+# (bench/checkin.py: scan->dashboard p99 2.8 s at the default, 0.4 s at 0.5 ms; docs/DESIGN.md).
+SWITCH_INTERVAL_S = 0.0005
+sys.setswitchinterval(SWITCH_INTERVAL_S)
 
 # Everything imported so far lives as long as the process: moved out of the collector's view,
 # a full collection no longer walks it (shorter pauses under load).
