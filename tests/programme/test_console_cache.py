@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from programme.counting import tallies_catch_up
-from programme.services import targets_default
 from programme.views import console
 from tests.factories import RegistrationFactory, SeriesFactory, candidate, organizer
 
+from .conftest import renders_spy
 from .factories import checkin_raw, past_event, project
 
 pytestmark = pytest.mark.django_db
@@ -24,22 +24,8 @@ PROJECTS = re.compile(r'data-total="projects">(\d+)<')
 
 
 @pytest.fixture
-def series():
-    series = SeriesFactory(title="青岛博士后年")
-    targets_default(series=series, actor=None)
-    event = past_event(series)
-    for _ in range(2):
-        checkin_raw(RegistrationFactory(event=event, user=candidate()))
-    tallies_catch_up()
-    return series
-
-
-@pytest.fixture
 def renders(monkeypatch):
-    names = []
-    real = console.render_to_string
-    monkeypatch.setattr(console, "render_to_string", lambda name, *a, **k: names.append(name) or real(name, *a, **k))
-    return names
+    return renders_spy(monkeypatch, console)
 
 
 def _client(user, **headers) -> Client:

@@ -14,10 +14,10 @@ from django.utils import timezone
 from programme.counting import tallies_catch_up
 from programme.counting.catch_up import RECENT_KEY
 from programme.models import Cursor
-from programme.services import targets_default
 from programme.views import public
-from tests.factories import RegistrationFactory, SeriesFactory, candidate
+from tests.factories import RegistrationFactory, candidate
 
+from .conftest import renders_spy
 from .factories import checkin_raw, past_event, project
 
 pytestmark = pytest.mark.django_db
@@ -28,23 +28,8 @@ TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 @pytest.fixture
-def series():
-    series = SeriesFactory(title="青岛博士后年")
-    targets_default(series=series, actor=None)
-    event = past_event(series)
-    for _ in range(2):
-        checkin_raw(RegistrationFactory(event=event, user=candidate()))
-    tallies_catch_up()
-    return series
-
-
-@pytest.fixture
 def renders(monkeypatch):
-    """The templates the view renders (none when the page comes from the cache)."""
-    names = []
-    real = public.render_to_string
-    monkeypatch.setattr(public, "render_to_string", lambda name, *a, **k: names.append(name) or real(name, *a, **k))
-    return names
+    return renders_spy(monkeypatch, public)
 
 
 def _url(series):
