@@ -250,3 +250,20 @@ def test_a_fair_is_set_up_once_for_a_fair_event_by_its_editors_only():
     team_member(forum, boss)
     assert refusal(lambda: fair_ensure(event=forum, actor=boss)) == ("invalid", "信息有误：学术研讨")
     assert not Fair.objects.filter(event=forum).exists()
+
+
+def test_a_floor_image_may_weigh_up_to_eight_megabytes():
+    # The size is refused before the file is decoded: one byte over says "too large", exactly
+    # 8 MB goes on to be read (and this junk is then refused as no image).
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    fair = fair_with_booths(1)
+    limit = 8 * 1024 * 1024
+
+    def upload(size):
+        image = SimpleUploadedFile("floor.png", b"x" * size, content_type="image/png")
+        return lambda: hall_save(fair=fair, actor=fair.boss, name="B 馆", columns=9, rows=9, image=image)
+
+    assert refusal(upload(limit + 1)) == ("invalid", "信息有误：图片文件不能超过 8 MB。")
+    assert refusal(upload(limit)) == ("invalid", "信息有误：只接受 PNG、JPEG、GIF 或 WebP 图片，该文件无法识别为图片。")
+    assert not fair.halls.filter(name="B 馆").exists()
