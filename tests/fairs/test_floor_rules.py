@@ -118,6 +118,12 @@ def test_a_booth_code_is_unique_across_the_fairs_halls_but_may_be_kept_or_reused
         "本场招聘会已有展位号 A-2。",
     )
     assert booth_update(booth=first, actor=fair.boss, data={"code": "A-1", "zone": "能源"}).zone == "能源"
+    # Across halls only the service's own check refuses (the database's unique pair is per hall).
+    in_b = booth_create(hall=other_hall, actor=fair.boss, data={**data, "code": "B-0", "x": 3})
+    assert refusal(lambda: booth_update(booth=in_b, actor=fair.boss, data={"code": "a-1"})) == (
+        "duplicate_code",
+        "本场招聘会已有展位号 A-1。",
+    )
     elsewhere = fair_with_booths(1)
     reused = booth_create(hall=elsewhere.halls.get(), actor=elsewhere.boss, data={**data, "x": 5})
     assert reused.code == "A-2"
@@ -174,8 +180,10 @@ def test_deleting_a_booth_pushes_its_removal_and_is_refused_once_it_was_ever_boo
     assert refusal(lambda: booth_delete(booth=kept, actor=outsider))[0] == "forbidden"
 
 
-def test_a_hall_is_four_to_a_hundred_and_twenty_cells_each_way_with_a_trimmed_name():
+def test_a_hall_is_four_to_a_hundred_and_twenty_cells_each_way_with_a_trimmed_name(monkeypatch):
     fair = fair_with_booths(1)
+    pushed = []
+    monkeypatch.setattr(effects, "map_changed", lambda fair_id, *messages: pushed.append((fair_id, messages)))
     smallest = hall_save(fair=fair, actor=fair.boss, name="  小馆 ", columns=4, rows=4)
     largest = hall_save(fair=fair, actor=fair.boss, name="大" * 70, columns=120, rows=120)
     assert [(h.name, h.columns, h.rows, h.position) for h in (smallest, largest)] == [
@@ -189,6 +197,11 @@ def test_a_hall_is_four_to_a_hundred_and_twenty_cells_each_way_with_a_trimmed_na
             ]
             == "invalid"
         )
+    assert refusal(lambda: hall_save(fair=fair, actor=fair.boss, name="x", columns=3, rows=10)) == (
+        "invalid",
+        "信息有误：x 3×10",
+    )
+    assert pushed == [(fair.pk, ()), (fair.pk, ())]  # the map is retired after each saved hall
     entries = AuditEntry.objects.filter(action="fair.hall").order_by("pk")
     assert [(e.actor_id, e.target_id, e.data) for e in entries] == [
         (fair.boss.pk, str(smallest.pk), {"columns": 4, "rows": 4}),
@@ -267,3 +280,18 @@ def test_a_floor_image_may_weigh_up_to_eight_megabytes():
     assert refusal(upload(limit + 1)) == ("invalid", "信息有误：图片文件不能超过 8 MB。")
     assert refusal(upload(limit)) == ("invalid", "信息有误：只接受 PNG、JPEG、GIF 或 WebP 图片，该文件无法识别为图片。")
     assert not fair.halls.filter(name="B 馆").exists()
+
+
+def test_a_code_taken_behind_the_services_back_is_still_a_duplicate_naming_the_code(monkeypatch):
+    # The database's unique pair (hall, code) backs up the service's check, which runs under the
+    # hall's lock: a writer that bypasses the services (the admin) is the only way past it.
+    from fairs.services import floor
+
+    fair = fair_with_booths(2)
+    first, _second = booths(fair)
+    monkeypatch.setattr(floor, "_code_taken", lambda hall, code, exclude: False)
+    assert refusal(lambda: booth_update(booth=first, actor=fair.boss, data={"code": "A-2"})) == (
+        "duplicate_code",
+        "本场招聘会已有展位号 A-2。",
+    )
+    assert Booth.objects.get(pk=first.pk).code == "A-1"
