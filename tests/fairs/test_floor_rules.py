@@ -2,8 +2,10 @@
 the cleaning of a booth edit, the edges of a booth and of a hall, who may change what, and what
 an edit records and pushes. The services are called directly; test_pages.py drives the views."""
 
+from datetime import timedelta
+
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
 from accounts.models import AuditEntry
 from events.models import Event
@@ -245,9 +247,12 @@ def test_fair_settings_change_only_what_is_sent_and_are_audited():
     fair = fair_with_booths(1, quota=2)
     saved = fair_settings_save(fair=fair, actor=fair.boss, data={"approval_required": True, "ignored": 1})
     assert (saved.approval_required, saved.booths_per_company, saved.booking_open) == (True, 2, True)
-    saved = fair_settings_save(fair=fair, actor=fair.boss, data={"booths_per_company": 3, "booking_open": False})
+    closes = timezone.now() + timedelta(days=3)
+    data = {"booths_per_company": 3, "booking_open": False, "booking_closes_at": closes}
+    saved = fair_settings_save(fair=fair, actor=fair.boss, data=data)
     fresh = Fair.objects.get(pk=fair.pk)
     assert (fresh.approval_required, fresh.booths_per_company, fresh.booking_open) == (True, 3, False)
+    assert fresh.booking_closes_at == closes
     entries = AuditEntry.objects.filter(action="fair.settings").order_by("pk")
     assert [(e.actor_id, e.target_id, e.data) for e in entries] == [
         (fair.boss.pk, str(fair.pk), {"approval_required": True, "quota": 2, "open": True}),
