@@ -1,1 +1,24 @@
-"""Placeholder; filled by the fourth mutation run."""
+"""Ticket rules found missing by the mutation run (docs/mutation.md, the fourth run)."""
+
+import pytest
+import qrcode.image.svg
+
+from checkin.tickets import ticket_code, ticket_for_registration, ticket_qr_svg
+from tests.factories import RegistrationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_inline_svg_is_the_svg_element_alone_also_when_qrcode_writes_an_xml_declaration(monkeypatch):
+    # The SVG goes inline into the ticket page, where an XML declaration is not allowed. The
+    # pinned qrcode writes none; a version that does (older ones did) must not change the page.
+    code = ticket_code(ticket_for_registration(RegistrationFactory()))
+    plain = ticket_qr_svg(code)
+    assert plain.startswith("<svg") and plain.count("<svg") == 1 and plain.endswith("</svg>")
+    to_string = qrcode.image.svg.SvgPathFillImage.to_string
+
+    def with_declaration(self, **kwargs):
+        return "<?xml version='1.0' encoding='UTF-8'?>\n" + to_string(self, **kwargs)
+
+    monkeypatch.setattr(qrcode.image.svg.SvgPathFillImage, "to_string", with_declaration)
+    assert ticket_qr_svg(code) == plain
