@@ -27,16 +27,6 @@ from .factories import booths, fair_with_booths, member
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fresh_content_types():
-    # Audit entries name their target's content type. In mutmut's runs pytest runs several times
-    # in one process (and tests elsewhere flush the tables), so the content-type cache can hold
-    # an id that is no longer in the table: read it afresh.
-    from django.contrib.contenttypes.models import ContentType
-
-    ContentType.objects.clear_cache()
-
-
 def refusal(call) -> tuple[str, str]:
     """(code, message in Chinese) of the FairError that `call` raises."""
     with translation.override("zh-hans"), pytest.raises(FairError) as refused:
