@@ -81,6 +81,11 @@ def _isolated_state(settings):
     from django.contrib.contenttypes.models import ContentType
 
     ContentType.objects.clear_cache()
+    # The same for the language: a request through LocaleMiddleware leaves its language active
+    # in the thread, and a later test (in mutmut's second in-process run) read English.
+    from django.utils import translation
+
+    translation.deactivate()
     from django.core.cache import cache
 
     cache.clear()
