@@ -300,3 +300,8 @@ def test_a_code_taken_behind_the_services_back_is_still_a_duplicate_naming_the_c
         "本场招聘会已有展位号 A-2。",
     )
     assert Booth.objects.get(pk=first.pk).code == "A-1"
+    data = {"code": "A-1", "x": 9, "y": 0, "width": 1, "height": 1}
+    assert refusal(lambda: booth_create(hall=first.hall, actor=fair.boss, data=data)) == (
+        "duplicate_code",
+        "本场招聘会已有展位号 A-1。",
+    )
