@@ -22,3 +22,10 @@ def test_the_inline_svg_is_the_svg_element_alone_also_when_qrcode_writes_an_xml_
 
     monkeypatch.setattr(qrcode.image.svg.SvgPathFillImage, "to_string", with_declaration)
     assert ticket_qr_svg(code) == plain
+
+
+def test_the_inline_svg_draws_the_tickets_own_code():
+    # The console's ticket page and the pairing page show this SVG to be scanned: two tickets
+    # must not share one picture.
+    first, second = (ticket_code(ticket_for_registration(RegistrationFactory())) for _ in range(2))
+    assert ticket_qr_svg(first) != ticket_qr_svg(second)

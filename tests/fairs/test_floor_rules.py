@@ -192,7 +192,14 @@ def test_a_hall_is_four_to_a_hundred_and_twenty_cells_each_way_with_a_trimmed_na
         ("小馆", 4, 4, 1),
         ("大" * 60, 120, 120, 2),
     ]
-    for name, columns, rows in (("x", 3, 10), ("x", 121, 10), ("x", 10, 3), ("x", 10, 121), ("  ", 10, 10)):
+    for name, columns, rows in (
+        (None, 10, 10),
+        ("x", 3, 10),
+        ("x", 121, 10),
+        ("x", 10, 3),
+        ("x", 10, 121),
+        ("  ", 10, 10),
+    ):
         assert (
             refusal(lambda n=name, c=columns, r=rows: hall_save(fair=fair, actor=fair.boss, name=n, columns=c, rows=r))[
                 0
