@@ -29,3 +29,18 @@ def test_the_inline_svg_draws_the_tickets_own_code():
     # must not share one picture.
     first, second = (ticket_code(ticket_for_registration(RegistrationFactory())) for _ in range(2))
     assert ticket_qr_svg(first) != ticket_qr_svg(second)
+
+
+def test_a_code_with_whitespace_around_it_verifies_up_to_the_length_limit():
+    # Scanners may send the code with a line end or spaces; the length limit (a guard against
+    # huge input, checked before any parsing) counts them, up to and including MAX_CODE_LENGTH.
+    from checkin.errors import CheckinError
+    from checkin.tickets import MAX_CODE_LENGTH, ticket_code_verify
+
+    ticket = ticket_for_registration(RegistrationFactory())
+    code = ticket_code(ticket)
+    padded = code + "\n" + " " * (MAX_CODE_LENGTH - len(code) - 1)
+    assert len(padded) == MAX_CODE_LENGTH
+    assert ticket_code_verify(padded).ticket_id == ticket.pk
+    with pytest.raises(CheckinError):
+        ticket_code_verify(padded + " ")
