@@ -74,6 +74,18 @@ def _isolated_state(settings):
     from celery._state import _set_task_join_will_block
 
     _set_task_join_will_block(False)
+    # Content-type ids are cached per process. Tests that flush the tables (transactional_db)
+    # give the types new ids, and a process forked before that (mutmut's runner) or a second
+    # in-process run kept the old ones: every audit entry with a target then failed its foreign
+    # key, and mutmut counted those failures as killed mutants.
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+    # The same for the language: a request through LocaleMiddleware leaves its language active
+    # in the thread, and a later test (in mutmut's second in-process run) read English.
+    from django.utils import translation
+
+    translation.deactivate()
     from django.core.cache import cache
 
     cache.clear()

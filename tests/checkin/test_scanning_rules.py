@@ -316,3 +316,72 @@ def test_scan_decide_at_the_edges_of_the_window_of_a_rehearsal_and_of_an_earlier
     assert decide(later, existing, allow_reentry=True) == ScanDecision(
         "ok", reentry=True, checked_in_at=at, gate="西门"
     )
+
+
+def test_an_earlier_offline_scan_relabels_only_the_check_in_not_refusals_or_reentries(setup):
+    # The earliest scan wins: only the scan that was the check-in ("ok") becomes the duplicate. A
+    # refused scan before the window and a re-entry keep what they were (the door's log and the
+    # dashboard's counts of refusals and re-entries read them).
+    event, staff, device, _token = setup
+    scanner = device_scanner(device)
+    ticket, code = ticket_and_code(event)
+    checkin_list_save(event=event, actor=staff, allow_reentry=True)
+    now = timezone.now()
+    too_early = {"code": code, "gate": "东门", "nonce": nonce(), "scanned_at": now - timedelta(days=2)}
+    assert checkin_sync(scans=[too_early], scanner=scanner)[0]["result"] == "not_open"
+    for _ in range(2):  # the check-in, then a re-entry
+        assert checkin_perform(code=code, gate="西门", nonce=nonce(), scanned_at=None, scanner=scanner).result == "ok"
+    earlier = {"code": code, "gate": "东门", "nonce": nonce(), "scanned_at": now - timedelta(minutes=9)}
+    assert checkin_sync(scans=[earlier], scanner=scanner)[0]["result"] == "ok"
+    assert sorted(Scan.objects.filter(ticket=ticket).values_list("result", "flagged")) == [
+        ("already_checked_in", True),
+        ("not_open", False),
+        ("ok", False),
+        ("reentry", False),
+    ]
+
+
+def test_an_earlier_offline_scan_is_audited_with_who_which_ticket_and_where(setup):
+    # DESIGN §5.5: the check-in that changed hands says who made the change, on which list and gate.
+    event, staff, _device, _token = setup
+    by_hand = scanning.Scanner(user=staff)  # an organizer's own phone, signed in
+    ticket, code = ticket_and_code(event)
+    assert checkin_perform(code=code, gate="西门", nonce=nonce(), scanned_at=None, scanner=by_hand).result == "ok"
+    earlier = {"code": code, "gate": "东门", "nonce": nonce(), "scanned_at": timezone.now() - timedelta(minutes=4)}
+    assert checkin_sync(scans=[earlier], scanner=by_hand)[0]["result"] == "ok"
+    entry = AuditEntry.objects.get(action="checkin.earlier_offline_scan")
+    whole_event = checkin_list_default(event_id=event.pk).pk
+    assert (entry.actor_id, entry.target_id, entry.target_type.model) == (staff.pk, str(ticket.pk), "ticket")
+    assert entry.data == {"list": whole_event, "gate": "东门", "device": None}
+
+
+def test_only_a_first_check_in_moves_the_live_count(setup, django_capture_on_commit_callbacks):
+    # The live push of a first check-in says so (`new`), and only that one tells the dashboards'
+    # count of people inside to move: not a duplicate, not an earlier offline scan of the same person.
+    from checkin.signals import checkins_recorded
+
+    event, _staff, device, _token = setup
+    scanner = device_scanner(device)
+    _ticket, code = ticket_and_code(event)
+    moved = []
+
+    def receiver(sender, event_id, **kwargs):
+        moved.append(event_id)
+
+    checkins_recorded.connect(receiver)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            checkin_perform(code=code, gate="东门", nonce=nonce(), scanned_at=None, scanner=scanner)
+        assert moved == [event.pk]
+        with django_capture_on_commit_callbacks(execute=True):
+            checkin_perform(code=code, gate="东门", nonce=nonce(), scanned_at=None, scanner=scanner)
+            earlier = {
+                "code": code,
+                "gate": "东门",
+                "nonce": nonce(),
+                "scanned_at": timezone.now() - timedelta(minutes=3),
+            }
+            checkin_sync(scans=[earlier], scanner=scanner)
+        assert moved == [event.pk]
+    finally:
+        checkins_recorded.disconnect(receiver)
