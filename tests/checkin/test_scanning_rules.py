@@ -385,3 +385,65 @@ def test_only_a_first_check_in_moves_the_live_count(setup, django_capture_on_com
         assert moved == [event.pk]
     finally:
         checkins_recorded.disconnect(receiver)
+
+
+def test_a_code_of_an_event_the_device_may_not_scan_is_wrong_event_and_names_that_event(setup):
+    # The phone tells the person at the door which event the ticket is for (fourth-run survivors
+    # checkin_perform 39, 41): the answer carries the code's event, and nothing is recorded.
+    event, _staff, device, _token = setup
+    elsewhere = open_event()
+    _ticket, code = ticket_and_code(elsewhere)
+    answer = checkin_perform(code=code, gate="A", nonce=nonce(), scanned_at=None, scanner=device_scanner(device))
+    assert answer.as_json()["result"] == "wrong_event" and answer.as_json()["event"] == elsewhere.pk
+    assert not Scan.objects.filter(event_id__in=[event.pk, elsewhere.pk]).exists()
+
+
+def test_a_scan_without_a_gate_records_an_empty_gate(setup):
+    # checkin_perform 30: no gate is recorded as no gate, not as a made-up one.
+    event, _staff, device, _token = setup
+    ticket, code = ticket_and_code(event)
+    checkin_perform(code=code, gate=None, nonce=nonce(), scanned_at=None, scanner=device_scanner(device))
+    assert list(Scan.objects.filter(ticket=ticket).values_list("gate", flat=True)) == [""]
+    assert list(Checkin.objects.filter(ticket=ticket).values_list("gate", flat=True)) == [""]
+
+
+def test_the_dashboards_row_of_a_scan_says_which_list_who_where_and_how(
+    setup, monkeypatch, django_capture_on_commit_callbacks
+):
+    # _record 34-41: the staff dashboard shows each scan from the pushed row alone.
+    from checkin import live
+
+    event, _staff, device, _token = setup
+    scanner = device_scanner(device)
+    ticket, code = ticket_and_code(event)
+    pushed = []
+    monkeypatch.setattr(live, "publish", lambda group, payload: pushed.append((group, payload)))
+    online, offline = nonce(), nonce()
+    with django_capture_on_commit_callbacks(execute=True):
+        checkin_perform(code=code, gate="东门", nonce=online, scanned_at=None, scanner=scanner)
+        earlier = {"code": code, "gate": "西门", "nonce": offline, "scanned_at": timezone.now() - timedelta(minutes=3)}
+        checkin_sync(scans=[earlier], scanner=scanner)
+    rows = [row for group, payload in pushed if group == live.group_event_staff(event.pk) for row in payload["scans"]]
+    name = ticket.registration.user.display_name
+    the_list = checkin_list_default(event_id=event.pk).pk
+    keys = ("list", "result", "name", "gate", "duplicate", "nonce", "offline")
+    assert [{key: row[key] for key in keys} for row in rows] == [
+        {
+            "list": the_list,
+            "result": "ok",
+            "name": name,
+            "gate": "东门",
+            "duplicate": False,
+            "nonce": online,
+            "offline": False,
+        },
+        {
+            "list": the_list,
+            "result": "ok",
+            "name": name,
+            "gate": "西门",
+            "duplicate": False,
+            "nonce": offline,
+            "offline": True,
+        },
+    ]
