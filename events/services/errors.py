@@ -25,6 +25,7 @@ class RegistrationError(ServiceError):
         "ineligible": _("本活动仅面向：%(kinds)s。"),
         "duplicate": _("您已报名该活动，无需重复报名。"),
         "full": _("名额已满，本活动不设候补。"),
+        "answers_needed": _("报名前请先回答本活动的报名问题。"),
         "not_active": _("该报名已取消。"),
         "not_waitlisted": _("只有候补中的报名可以转为正式。"),
         "forbidden": _("您没有权限进行此操作。"),

@@ -40,7 +40,10 @@ def _lock_event(event_pk: int, user: User | None = None) -> Event:
     the lock. That count is read with the statement's snapshot, from before a wait for the lock,
     so a double click whose twin committed meanwhile is not seen there: the partial unique
     constraint refuses its insert instead, and registration_create answers "duplicate" the same
-    way. Kept as its own function so the concurrency test's negative control can swap it
+    way. It also reads the two fields of the person's candidate profile that decide who they
+    are for eligibility (`event.profile_degree`, `event.profile_postdoc_status`, both None
+    without a profile): the profile query registration used to make before the lock, saved.
+    Kept as its own function so the concurrency test's negative control can swap it
     for an unlocked read and show that the test then fails.
     """
     table = Event._meta.db_table
@@ -56,11 +59,13 @@ def _lock_event(event_pk: int, user: User | None = None) -> Event:
             f"SELECT COUNT(*) FROM {Registration._meta.db_table} r "
             f"WHERE r.event_id = {table}.id AND r.user_id = %s AND r.status <> %s"
         )
+        profile = f"SELECT p.{{field}} FROM {CandidateProfile._meta.db_table} p WHERE p.user_id = %s"
         found = list(
             Event.objects.raw(
                 f"UPDATE {table} SET registration_version = registration_version + 1 WHERE id = %s "
-                f"RETURNING *, ({mine}) AS mine",
-                [event_pk, user.pk, Status.CANCELLED],
+                f"RETURNING *, ({mine}) AS mine, ({profile.format(field='degree')}) AS profile_degree, "
+                f"({profile.format(field='postdoc_status')}) AS profile_postdoc_status",
+                [event_pk, user.pk, Status.CANCELLED, user.pk, user.pk],
             )
         )
     if not found:
@@ -130,15 +135,27 @@ def seats_repair(*, event: Event) -> tuple[tuple[int, int], tuple[int, int]]:
     return before, after
 
 
-def ensure_candidate(event: Event, user: User) -> None:
-    """Who may register. Nothing here changes under the event lock, so it runs before it."""
+_READ = object()
+
+
+def ensure_candidate(event: Event, user: User, profile: CandidateProfile | None = _READ) -> None:
+    """Who may register: a candidate with a profile whose kind the event admits. `profile` as
+    read under the lock (_locked_profile), or read here when not given."""
     if user.role != User.Role.CANDIDATE:
         raise RegistrationError("not_candidate")
-    profile = CandidateProfile.objects.filter(user=user).first()
+    if profile is _READ:
+        profile = CandidateProfile.objects.filter(user=user).only("degree", "postdoc_status").first()
     if profile is None:
         raise RegistrationError("no_profile")
     if event.eligibility and profile.kind not in event.eligibility:
         raise RegistrationError("ineligible", kinds=event.eligibility_text())
+
+
+def _locked_profile(event: Event) -> CandidateProfile | None:
+    """The person's profile as _lock_event read it: only the fields its `kind` is made of."""
+    if event.profile_degree is None:  # NOT NULL in the table: no profile row
+        return None
+    return CandidateProfile(degree=event.profile_degree, postdoc_status=event.profile_postdoc_status)
 
 
 def ensure_open(event: Event, now: datetime) -> None:
@@ -155,7 +172,11 @@ def ensure_open(event: Event, now: datetime) -> None:
 
 
 def registration_create(
-    *, event: Event, user: User, now: datetime | None = None, answers: list[AnswerInput] | None = None
+    *,
+    event: Event | int,
+    user: User,
+    now: datetime | None = None,
+    answers: list[AnswerInput] | None = None,
 ) -> Registration:
     """A seat for `user` if one is free, else a place on the waiting list.
 
@@ -166,14 +187,27 @@ def registration_create(
     no_profile / ineligible / duplicate / full; QuestionError invalid (answers missing or wrong).
     `answers`: checked by AnswersForm (events.questions) before this is called; written in the
     same transaction. An event without questions (`has_questions` false) costs no query for them.
+
+    `event` may be the event's id (the registration form's path in a burst): the event is then
+    read only by the locking statement, one query fewer. Such a call refuses a draft as
+    not_published before anything else, and an event that has questions with
+    `answers_needed` (nothing written): the caller reads the event and the answers and calls
+    again with the Event. Raises Event.DoesNotExist for an id that is not an event.
     """
-    ensure_candidate(event, user)
-    if answers is None and event.has_questions:
+    if user.role != User.Role.CANDIDATE:  # before any query or lock
+        raise RegistrationError("not_candidate")
+    by_id = not isinstance(event, Event)
+    if answers is None and not by_id and event.has_questions:
         from ..questions.services import answers_clean
 
         answers = answers_clean(event=event, user=user)  # no answers given: fine only if none required
     with transaction.atomic():
-        event = _lock_event(event.pk, user)
+        event = _lock_event(event if by_id else event.pk, user)
+        if by_id and event.status == Event.Status.DRAFT:
+            raise RegistrationError("not_published")
+        ensure_candidate(event, user, _locked_profile(event))
+        if by_id and answers is None and event.has_questions:
+            raise RegistrationError("answers_needed")
         # Taken after the lock, so the order of `created_at` is the order seats were handed out.
         now = now or timezone.now()
         ensure_open(event, now)

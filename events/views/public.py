@@ -117,24 +117,40 @@ def event_snapshot(request, pk: int):
     return response
 
 
+# Refusals of the by-id registration after which the full path answers instead: a draft is a
+# 404 for all but its editors, and an event with questions needs its answers read first.
+_FULL_PATH = {"not_published", "answers_needed"}
+
+
 @login_required
 @_post_only
 def event_register(request, pk: int):
-    event = _visible_event(request, pk, for_page=False)
     try:
-        answers = None
-        if event.has_questions:
-            # Checked before registration_create takes the seat lock; a refusal holds no seat.
-            answers = answers_clean(event=event, user=request.user, data=request.POST, files=request.FILES)
-        registration = registration_create(event=event, user=request.user, answers=answers)
+        try:
+            # The path of a registration burst: the event is read by the seat lock's own
+            # statement (registration_create by id), not by a query of its own before it.
+            registration = registration_create(event=pk, user=request.user)
+        except Event.DoesNotExist:
+            raise Http404 from None
+        except RegistrationError as error:
+            if error.code not in _FULL_PATH:
+                raise
+            event = _visible_event(request, pk, for_page=False)
+            answers = None
+            if event.has_questions:
+                # Checked before registration_create takes the seat lock; a refusal holds no seat.
+                answers = answers_clean(event=event, user=request.user, data=request.POST, files=request.FILES)
+            registration = registration_create(event=event, user=request.user, answers=answers)
     except QuestionError as error:
         messages.error(request, error.message)
         return _detail(request, _visible_event(request, pk), answers_form=error.form, status=400)
     except RegistrationError as error:
         messages.error(request, error.message)
+        url = reverse("events:detail", args=[pk])
         if error.code == "no_profile":
-            return redirect(f"{reverse('accounts:profile')}?next={event.get_absolute_url()}")
-        return redirect(event)
+            return redirect(f"{reverse('accounts:profile')}?next={url}")
+        return redirect(url)
+    event = registration.event
     if registration.status == registration.Status.CONFIRMED:
         messages.success(request, _("报名成功，您的名额已确认。"))
     else:

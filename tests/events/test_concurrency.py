@@ -7,7 +7,7 @@ import time
 import pytest
 from django.db import connection, connections
 
-from accounts.models import AuditEntry
+from accounts.models import AuditEntry, CandidateProfile
 from events.models import Event, Registration
 from events.selectors import waitlist_position, waitlist_positions
 from events.services import RegistrationError, registration_cancel, registration_create
@@ -92,7 +92,16 @@ def test_200_simultaneous_registrations_for_the_last_5_seats(many_connections):
 
 def test_negative_control_without_the_lock_the_same_race_overbooks(many_connections, monkeypatch):
     """Bypass the row lock: the race must now overbook, or the test above proves nothing."""
-    monkeypatch.setattr(registration_module, "_lock_event", lambda pk, user=None: Event.objects.get(pk=pk))
+
+    def unlocked_read(pk, user=None):
+        # What _lock_event returns (the row and the person's profile fields), without the lock.
+        event = Event.objects.get(pk=pk)
+        profile = CandidateProfile.objects.filter(user=user).first() if user else None
+        event.profile_degree = profile.degree if profile else None
+        event.profile_postdoc_status = profile.postdoc_status if profile else None
+        return event
+
+    monkeypatch.setattr(registration_module, "_lock_event", unlocked_read)
     count_seats = registration_module._seat_counts
 
     def count_then_dawdle(event, user=None):

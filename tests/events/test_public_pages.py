@@ -4,6 +4,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
@@ -351,6 +352,23 @@ def test_register_and_cancel_through_the_views(client):
     assert Registration.objects.get(event=event, user=other).status == "confirmed"
     response = client.post(reverse("events:cancel", args=[event.pk]), follow=True)
     assert [str(m) for m in response.context["messages"]] == ["您没有该活动的有效报名。"]
+
+
+def test_register_post_reads_the_event_only_under_the_seat_lock(client, django_assert_num_queries):
+    event = EventFactory(capacity=5)
+    ContentType.objects.get_for_model(Registration)  # the audit's content type, cached in a running server
+    client.force_login(candidate())
+    # Session, user; lock (event, own count, profile), insert, counters, audit, outbox; the
+    # savepoint pair of the test's transaction. A query for the event before the lock is one more.
+    with django_assert_num_queries(2 + 5 + 2):
+        response = client.post(reverse("events:register", args=[event.pk]))
+    assert response.url == event.get_absolute_url()
+    assert Registration.objects.get(event=event).status == "confirmed"
+
+
+def test_register_post_for_no_event_is_404(client):
+    client.force_login(candidate())
+    assert client.post(reverse("events:register", args=[987654321])).status_code == 404
 
 
 def test_register_refusal_comes_back_as_message(client):

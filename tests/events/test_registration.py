@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.utils import timezone, translation
 
@@ -250,6 +251,55 @@ def test_only_candidates_with_a_profile_may_register():
     assert str(refuse("no_profile", event=event, user=UserFactory()).message) == "报名前请先完善您的候选人资料。"
 
 
+# --- by the event's id (the registration form's path) --------------------------------------------
+
+
+def test_by_id_registers_as_with_the_event_and_reads_the_profile_under_the_lock(django_assert_num_queries):
+    event = EventFactory(capacity=1, eligibility=["postdoc"])
+    ContentType.objects.get_for_model(Registration)  # the audit's content type, cached in a running server
+    # Lock (with the person's own count and profile), insert, counters, audit, outbox: no query
+    # for the event or the profile before the lock.
+    person = candidate(postdoc_status="in_station")
+    with django_assert_num_queries(5 + 2):  # + the savepoint and its release (the test's transaction)
+        first = registration_create(event=event.pk, user=person)
+    assert (first.status, first.event.pk) == (CONFIRMED, event.pk)
+    second = registration_create(event=event.pk, user=candidate(postdoc_status="in_station"))
+    assert (second.status, second.waitlist_place) == (WAITLISTED, 1)
+    # The eligibility and the profile come from the locking statement's own reading.
+    refuse("ineligible", event=event.pk, user=candidate(postdoc_status="none"))
+    refuse("no_profile", event=event.pk, user=UserFactory())
+    refuse("duplicate", event=event.pk, user=first.user)
+    fresh(event)
+    assert (event.seats_confirmed, event.seats_waitlisted, event.registration_version) == (1, 1, 2)
+
+
+def test_by_id_refuses_a_draft_before_saying_anything_about_the_person():
+    draft = EventFactory(status="draft")
+    # Without a profile the Event path would say no_profile first; by id a draft is only
+    # "not published", so the form's view can answer 404 without telling whether it exists.
+    refuse("not_published", event=draft.pk, user=UserFactory())
+    refuse("not_candidate", event=draft.pk, user=organizer())  # the role needs no query
+
+
+def test_by_id_sends_an_event_with_questions_back_for_its_answers_and_writes_nothing():
+    from .questions_factories import event_with_questions
+
+    event, _editor, _questions = event_with_questions({"kind": "short_text", "label": "研究方向"})
+    version = event.registration_version
+    error = refuse("answers_needed", event=event.pk, user=candidate())
+    assert str(error.message) == "报名前请先回答本活动的报名问题。"
+    fresh(event)
+    assert (event.registration_version, event.seats_confirmed) == (version, 0)
+    assert not Registration.objects.filter(event=event).exists()
+
+
+def test_by_id_for_no_event_raises_does_not_exist():
+    from events.models import Event
+
+    with pytest.raises(Event.DoesNotExist):
+        registration_create(event=987654321, user=candidate())
+
+
 def test_duplicate_refused_and_registering_again_after_cancel_allowed():
     event = EventFactory(capacity=5)
     person = candidate()
@@ -363,6 +413,7 @@ def test_manual_promote_refusals():
         ("no_profile", "Please complete your candidate profile before registering."),
         ("duplicate", "You are already registered for this event."),
         ("full", "The event is full and has no waiting list."),
+        ("answers_needed", "Please answer this event's registration questions first."),
         ("not_active", "This registration is already cancelled."),
         ("not_waitlisted", "Only a registration on the waiting list can be moved to a seat."),
         ("forbidden", "You are not allowed to do this."),
