@@ -278,8 +278,9 @@ ACCOUNT_RATE_LIMITS = {
 # Sessions live in the database only, with or without Redis. cached_db would save one indexed
 # query per request, but with Redis down its unguarded write-back made every logged-in request
 # fail, and a logout during an outage (deleted in the database, not in the cache) would come back
-# to life with Redis. See docs/robustness.md.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+# to life with Redis. See docs/robustness.md. accounts.sessions is Django's db engine with the
+# read as plain SQL (a quarter of the CPU of the ORM's; the same table and rules).
+SESSION_ENGINE = "accounts.sessions"
 
 # --- I18N -----------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -92,8 +92,4 @@ def _isolated_state(settings):
     settings.ACCOUNT_EMAIL_VERIFICATION = "optional"
     # Hashing with the real PBKDF2 costs ~0.3 s per user; the race tests create hundreds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Sessions from the database in every run: with Redis (CI) the production setting reads
-    # them through the cache, which would take one query off every page and make the pinned
-    # query counts depend on the machine. tests/test_settings.py checks the production choice.
-    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
     yield
