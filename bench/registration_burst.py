@@ -5,7 +5,7 @@ Run against a production-like server (PostgreSQL, Redis, several uvicorn workers
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/boju REDIS_URL=redis://127.0.0.1:6379/0 \
         .venv/bin/python bench/registration_burst.py [--candidates 1000,10000] [--concurrency 50] \
         [--seats 100] [--workers 2] [--front uvicorn|nginx] [--profile] [--http-concurrency 1] \
-        [--url http://host:port]
+        [--floor] [--url http://host:port]
 
 Without --url it starts `uvicorn --workers N` itself (or, with `--front nginx`, N one-worker
 uvicorns behind an nginx it configures). For each size in --candidates, an event and its
@@ -93,7 +93,9 @@ def prepare(candidates: int, seats: int, run: str) -> tuple[Event, list[str]]:
     return event, keys
 
 
-async def burst(url: str, event: Event, session_keys: list[str], concurrency: int, on_done=None) -> dict:
+async def burst(
+    url: str, event: Event, session_keys: list[str], concurrency: int, on_done=None, *, method: str = "POST"
+) -> dict:
     semaphore = asyncio.Semaphore(concurrency)
     latencies: list[float] = []
     errors = 0
@@ -111,8 +113,12 @@ async def burst(url: str, event: Event, session_keys: list[str], concurrency: in
             async with semaphore:
                 started = time.perf_counter()
                 try:
-                    async with client.post(
-                        path, data={"csrfmiddlewaretoken": csrf}, headers=headers, allow_redirects=False
+                    async with client.request(
+                        method,
+                        path,
+                        data={"csrfmiddlewaretoken": csrf} if method == "POST" else None,
+                        headers=headers,
+                        allow_redirects=False,
                     ) as response:
                         await response.read()
                         if response.status != 302:
@@ -345,6 +351,12 @@ def main() -> None:
         "--notice-timeout", type=float, default=120, help="seconds to wait for the worker's last notice after a burst"
     )
     parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also time GETs of the form's URL by the warm-up's candidates (sign-in check and a "
+        "redirect, nothing written): the CPU of the lightest signed-in Django request, for comparison",
+    )
+    parser.add_argument(
         "--warmup",
         type=int,
         default=200,
@@ -364,7 +376,7 @@ def main() -> None:
         os.environ["CELERY_TASK_DEFAULT_QUEUE"] = f"bench-{run}"
         processes, pids, url = start_front(args)
         worker = start_celery_worker(queue=f"bench-{run}")
-    results = []
+    results, floor = [], None
     try:
         if warm_keys:
             # Not measured: a server that has run for a while has its connections open, its
@@ -373,6 +385,16 @@ def main() -> None:
         for size, event, keys in prepared:
             results.append(one_size(url, args, size, event, keys, pids, worker, args.profile))
             time.sleep(2)  # the worker's notices of this burst are written; the next starts clean
+        if args.floor and warm_keys:
+            before = worker_cpu(pids)
+            done = asyncio.run(burst(url, warm_event, warm_keys * 5, args.concurrency, method="GET"))
+            used = sum(worker_cpu(pids)) - sum(before)
+            floor = {
+                "requests": len(warm_keys) * 5,
+                "errors": done["errors"],
+                "server_cpu_ms_per_request": round(used * 1000 / (len(warm_keys) * 5), 2),
+                "p99_ms": ms(percentile(done["latencies"], 99)),
+            }
     finally:
         for process in [*reversed(processes), worker]:
             if process is not None:
@@ -401,6 +423,8 @@ def main() -> None:
                 if len(p99) > 1 and p99[min(p99)]
                 else None,
                 "runs": results,
+                # --floor: the same server answering only the sign-in check and a redirect.
+                "floor": floor,
                 "uptime_loadavg": [round(x, 2) for x in os.getloadavg()],
             }
         )

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.safestring import mark_safe
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.disciplines import DISCIPLINES
 from accounts.models import Company, Industry, PlatformKind
 from config.inputs import int_list_param, int_param
+from config.pages import CSRF_PLACEHOLDER, same_for_every_visitor, shareable, with_csrf_token
 
 from .. import selectors
 from ..errors import FairError
@@ -56,26 +58,36 @@ def acting_company(request) -> Company | None:
 @require_GET
 def fair_map(request, event_id: int):
     fair = visible_fair(request, event_id, held=True)
-    company = acting_company(request) if request.user.is_authenticated else None
-    highlight = int_list_param(request.GET.get("highlight", ""), limit=20)
     public = selectors.public_map(fair)
+    if same_for_every_visitor(request):
+        # Signed out, no query string: the page kept by this process, with this response's
+        # CSRF token put in (selectors.map_page_cached says what it is kept under).
+        def render_page():
+            html = render_to_string(
+                "fairs/map.html", _map_context(request, fair, public, csrf_token=CSRF_PLACEHOLDER), request=request
+            )
+            return html, shareable(request)
+
+        return with_csrf_token(request, selectors.map_page_cached(fair, public, render_page))
+    return render(request, "fairs/map.html", _map_context(request, fair, public))
+
+
+def _map_context(request, fair: Fair, public, **extra) -> dict:
+    company = acting_company(request) if request.user.is_authenticated else None
     snapshot, _etag = selectors.map_snapshot_json(fair, request.user, public)
-    return render(
-        request,
-        "fairs/map.html",
-        {
-            "fair": fair,
-            "event": fair.event,
-            "has_halls": public.halls > 0,
-            "booking_open": fair.booking_is_open(),
-            # Escaped for <script> by the selector (as json_script does), so it is safe to embed as is.
-            "snapshot_json": mark_safe(snapshot),
-            "company": company,
-            "live_topic": group_fair(fair.pk),
-            "highlight": highlight,
-            "can_manage": fair_can_manage(request.user, fair),
-        },
-    )
+    return {
+        "fair": fair,
+        "event": fair.event,
+        "has_halls": public.halls > 0,
+        "booking_open": fair.booking_is_open(),
+        # Escaped for <script> by the selector (as json_script does), so it is safe to embed as is.
+        "snapshot_json": mark_safe(snapshot),
+        "company": company,
+        "live_topic": group_fair(fair.pk),
+        "highlight": int_list_param(request.GET.get("highlight", ""), limit=20),
+        "can_manage": fair_can_manage(request.user, fair),
+        **extra,
+    }
 
 
 @require_GET
