@@ -251,6 +251,23 @@ def test_only_candidates_with_a_profile_may_register():
     assert str(refuse("no_profile", event=event, user=UserFactory()).message) == "报名前请先完善您的候选人资料。"
 
 
+def test_the_event_pages_check_reads_the_profile_itself_in_one_query(django_assert_num_queries):
+    """registration_obstacle (the event page) calls ensure_candidate without a profile, so it
+    reads the profile's two fields itself: the same answers as registration_create gives."""
+    from events.selectors import registration_obstacle
+
+    students = EventFactory(eligibility=["phd_candidate"])
+    assert registration_obstacle(students, company_member()) == (
+        "not_candidate",
+        "只有博士、博士后候选人可以报名活动。",
+    )
+    assert registration_obstacle(students, UserFactory())[0] == "no_profile"
+    assert registration_obstacle(students, candidate(degree="phd"))[0] == "ineligible"
+    person = candidate(degree="phd_candidate")
+    with django_assert_num_queries(1):  # the profile's degree and postdoc status, neither deferred
+        assert registration_obstacle(students, person) is None
+
+
 # --- by the event's id (the registration form's path) --------------------------------------------
 
 
@@ -300,6 +317,27 @@ def test_by_id_for_no_event_raises_does_not_exist():
         registration_create(event=987654321, user=candidate())
 
 
+def test_with_the_event_and_no_answers_the_service_asks_the_persons_own_questions():
+    """The Event path without answers runs answers_clean itself, for this person's audience."""
+    from events.questions.models import Question
+    from events.questions.services import QuestionError, answers_clean
+
+    from .questions_factories import event_with_questions
+
+    event, _editor, questions = event_with_questions(
+        {"kind": "short_text", "label": "合作导师", "required": True, "audience": Question.Audience.POSTDOC}
+    )
+    postdoc = candidate(postdoc_status="in_station")
+    with pytest.raises(QuestionError) as caught:
+        registration_create(event=event, user=postdoc)
+    assert caught.value.code == "invalid"
+    assert not Registration.objects.filter(event=event).exists()
+    assert registration_create(event=event, user=candidate(degree="phd")).status == CONFIRMED  # not asked
+    answers = answers_clean(event=event, user=postdoc, data={f"answers-q{questions[0].pk}": "王教授"})
+    registration = registration_create(event=event, user=postdoc, answers=answers)  # not checked again
+    assert list(registration.answers.values_list("text", flat=True)) == ["王教授"]
+
+
 def test_duplicate_refused_and_registering_again_after_cancel_allowed():
     event = EventFactory(capacity=5)
     person = candidate()
@@ -312,6 +350,15 @@ def test_duplicate_refused_and_registering_again_after_cancel_allowed():
     assert list(
         Registration.objects.filter(event=event, user=person).order_by("id").values_list("status", flat=True)
     ) == [CANCELLED, CONFIRMED]
+
+
+def test_registering_again_for_a_full_event_without_a_waiting_list_is_a_duplicate_not_full():
+    # The person's own registration is counted before the seats: "full" would be wrong here.
+    event = EventFactory(capacity=1, waitlist_enabled=False)
+    person = candidate()
+    registration_create(event=event, user=person)
+    refuse("duplicate", event=event, user=person)
+    refuse("duplicate", event=event.pk, user=person)
 
 
 def test_database_allows_one_active_registration_per_person_and_event():
@@ -497,6 +544,21 @@ def test_registration_pushes_seats_and_the_users_status_after_commit(layer, djan
             },
         }
     ]
+
+
+def test_the_seats_push_counts_the_new_seat_on_top_of_the_taken_ones(layer, django_capture_on_commit_callbacks):
+    event = EventFactory(capacity=3)
+    registration_create(event=event, user=candidate())
+    public = listen(layer, f"event.{event.pk}.public")
+    with django_capture_on_commit_callbacks(execute=True):
+        registration_create(event=event, user=candidate())
+    [seats] = drain(layer, public)
+    assert {k: seats["payload"][k] for k in ("version", "confirmed", "waitlisted", "seats_left")} == {
+        "version": 2,
+        "confirmed": 2,
+        "waitlisted": 0,
+        "seats_left": 1,
+    }
 
 
 def test_cancel_pushes_to_the_promoted_person(layer, django_capture_on_commit_callbacks):
