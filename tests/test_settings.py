@@ -65,6 +65,5 @@ def test_with_redis_sessions_cache_and_the_cache_share_one_client_per_process():
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == (
         # Sessions in the database only: with Redis down they keep working (docs/robustness.md).
-        '["accounts.sessions", "config.cache.DegradingRedisCache", '
-        '"config.channel_layer.BoundedRedisChannelLayer"]'
+        '["accounts.sessions", "config.cache.DegradingRedisCache", "config.channel_layer.BoundedRedisChannelLayer"]'
     ), out.stderr
