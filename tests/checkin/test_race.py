@@ -4,7 +4,7 @@ and a negative control showing the row lock is what makes the answer right."""
 import threading
 
 import pytest
-from django.db import connections
+from django.db import IntegrityError, connections
 
 from checkin.models import Checkin, Scan
 from checkin.services import checkin_list_default, scanning
@@ -81,16 +81,21 @@ def test_50_simultaneous_scans_without_the_lock_break_the_rule(scene, monkeypatc
     event, device, ticket, code = scene
     from checkin.models import Ticket
 
-    def unlocked(ticket_id, event_id):
-        import time
+    # Every racer reads the ticket before any of them goes on: the window the lock would have
+    # closed is then open for all of them, however unevenly the threads got their connections
+    # (a 50 ms pause here instead let a loaded CI machine spread them out so far that no two
+    # overlapped, and the control failed without saying anything about the lock).
+    all_read = threading.Barrier(RACERS, timeout=30)
 
+    def unlocked(ticket_id, event_id):
         found = Ticket.objects.select_related("registration__user").filter(pk=ticket_id, event_id=event_id).first()
-        time.sleep(0.05)  # widen the window the lock would have closed
+        all_read.wait()
         return found
 
     monkeypatch.setattr(scanning, "_lock_ticket", unlocked)
     results, errors = race(event, device, code)
     assert len(errors) > 0, "without the lock some racers must collide on the constraint"
+    assert all(isinstance(error, IntegrityError) for error in errors), errors[:3]
     assert sorted(results).count("already_checked_in") < RACERS - 1
     assert Checkin.objects.filter(ticket=ticket).count() == 1  # the constraint is the last line
 
