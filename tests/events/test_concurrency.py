@@ -2,7 +2,6 @@
 person, a barrier releasing them together, and a negative control that removes the lock."""
 
 import threading
-import time
 
 import pytest
 from django.db import connection, connections
@@ -104,16 +103,19 @@ def test_negative_control_without_the_lock_the_same_race_overbooks(many_connecti
     monkeypatch.setattr(registration_module, "_lock_event", unlocked_read)
     count_seats = registration_module._seat_counts
 
-    def count_then_dawdle(event, user=None):
-        # Widens the window between counting the seats and inserting the registration, as a busy
-        # server would, so the unlocked race overbooks on every run instead of depending on how
-        # the scheduler happens to interleave the threads. With the real lock this pause would only
-        # make the queue slower: the locked test above keeps the plain function.
+    # Every racer counts the seats before any of them inserts: the window the lock would have
+    # closed is open for all of them on every run, however unevenly the 200 threads got their
+    # connections (a pause here instead depends on the machine's load: the door's race control,
+    # built that way, once saw no overlap at all on a loaded CI machine). With the real lock a
+    # barrier here would deadlock: the locked test above keeps the plain function.
+    all_counted = threading.Barrier(RACERS, timeout=60)
+
+    def count_then_wait(event, user=None):
         counts = count_seats(event, user)
-        time.sleep(0.02)
+        all_counted.wait()
         return counts
 
-    monkeypatch.setattr(registration_module, "_seat_counts", count_then_dawdle)
+    monkeypatch.setattr(registration_module, "_seat_counts", count_then_wait)
     event, users = event_with_five_seats_left()
     assert race_for_seats(event, users) == []
     confirmed = Registration.objects.filter(event=event, status="confirmed").count()
