@@ -61,14 +61,21 @@ async def get(app, path: str, *, disconnect: asyncio.Event | None = None) -> tup
     return answer["status"], answer["body"]
 
 
+async def started(name: str) -> None:
+    """Until the test view /wait/<name>/ is running in its thread."""
+    while f"{name}-started" not in views.gates:
+        await asyncio.sleep(0.01)
+
+
+async def get_twice(app) -> list[tuple[int, bytes]]:
+    return [await get(app, "/where/"), await get(app, "/where/")]
+
+
 @override_settings(ALLOWED_HOSTS=["testserver"])
 def test_requests_one_after_another_run_on_one_kept_thread_and_close_its_connection():
     app = OneHopASGIHandler()
 
-    async def two():
-        return [await get(app, "/where/"), await get(app, "/where/")]
-
-    assert asyncio.run(two()) == [(200, b"ok"), (200, b"ok")]
+    assert asyncio.run(get_twice(app)) == [(200, b"ok"), (200, b"ok")]
     first, second = views.seen
     assert first["thread"] is second["thread"]  # stock Django: a new thread per request
     assert first["thread"].is_alive()
@@ -82,10 +89,7 @@ def test_stock_django_starts_a_thread_per_request():
     # The control for the test above: it tells the two behaviours apart.
     app = ASGIHandler()
 
-    async def two():
-        return [await get(app, "/where/"), await get(app, "/where/")]
-
-    asyncio.run(two())
+    asyncio.run(get_twice(app))
     assert views.seen[0]["thread"] is not views.seen[1]["thread"]
 
 
@@ -97,8 +101,7 @@ def test_requests_at_the_same_time_run_on_different_threads():
         # The first view waits until the second releases it: on a shared thread that never
         # happens and the first answers "timed out" after 10 s.
         waiting = asyncio.create_task(get(app, "/wait/a/"))
-        while "a-started" not in views.gates:
-            await asyncio.sleep(0.01)
+        await started("a")
         return await get(app, "/release/a/"), await waiting
 
     released, waited = asyncio.run(both())
@@ -118,8 +121,7 @@ def test_a_thread_still_busy_when_its_request_was_cancelled_is_not_given_to_the_
 
     async def scenario():
         cancelled = asyncio.create_task(get(app, "/wait/b/"))
-        while "b-started" not in views.gates:
-            await asyncio.sleep(0.01)
+        await started("b")
         cancelled.cancel()
         with pytest.raises(asyncio.CancelledError):
             await cancelled

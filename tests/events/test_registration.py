@@ -477,6 +477,11 @@ def test_every_refusal_has_an_english_message(code, english):
 # --- live pushes after commit (DESIGN §5.4) ----------------------------------------------------
 
 
+def seat_figures(push: dict) -> dict:
+    """The figures a seats push carries (its other keys are the event's labels)."""
+    return {k: push["payload"][k] for k in ("version", "confirmed", "waitlisted", "seats_left")}
+
+
 @pytest.fixture
 def layer(settings):
     """The in-memory channel layer, whatever the environment configures."""
@@ -553,7 +558,7 @@ def test_the_seats_push_counts_the_new_seat_on_top_of_the_taken_ones(layer, djan
     with django_capture_on_commit_callbacks(execute=True):
         registration_create(event=event, user=candidate())
     [seats] = drain(layer, public)
-    assert {k: seats["payload"][k] for k in ("version", "confirmed", "waitlisted", "seats_left")} == {
+    assert seat_figures(seats) == {
         "version": 2,
         "confirmed": 2,
         "waitlisted": 0,
@@ -570,7 +575,7 @@ def test_cancel_pushes_to_the_promoted_person(layer, django_capture_on_commit_ca
     with django_capture_on_commit_callbacks(execute=True):
         registration_cancel(registration=seat, actor=seat.user)
     [seats] = drain(layer, public)
-    assert {k: seats["payload"][k] for k in ("version", "confirmed", "waitlisted", "seats_left")} == {
+    assert seat_figures(seats) == {
         "version": 3,
         "confirmed": 1,
         "waitlisted": 0,
