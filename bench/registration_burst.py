@@ -5,7 +5,7 @@ Run against a production-like server (PostgreSQL, Redis, several uvicorn workers
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/boju REDIS_URL=redis://127.0.0.1:6379/0 \
         .venv/bin/python bench/registration_burst.py [--candidates 1000,10000] [--concurrency 50] \
         [--seats 100] [--workers 2] [--front uvicorn|nginx] [--profile] [--http-concurrency 1] \
-        [--floor] [--url http://host:port]
+        [--floor] [--lane on|off] [--url http://host:port]
 
 Without --url it starts `uvicorn --workers N` itself (or, with `--front nginx`, N one-worker
 uvicorns behind an nginx it configures). For each size in --candidates, an event and its
@@ -341,6 +341,12 @@ def main() -> None:
         default=1,
         help="HTTP_CONCURRENCY_PER_PROCESS of the server it starts (0 = unlimited)",
     )
+    parser.add_argument(
+        "--lane",
+        choices=["on", "off"],
+        default="on",
+        help="the registration fast lane (events/fastlane.py) of the server it starts; off: Django answers",
+    )
     parser.add_argument("--url", default="")
     parser.add_argument(
         "--profile",
@@ -366,6 +372,7 @@ def main() -> None:
     sizes = [int(n) for n in args.candidates.split(",") if n.strip()]
     args.server_ports = set()
     os.environ["HTTP_CONCURRENCY_PER_PROCESS"] = str(args.http_concurrency)
+    os.environ["REGISTRATION_FAST_LANE"] = "1" if args.lane == "on" else "0"
 
     args.run = run = timezone.now().strftime("%Y%m%d%H%M%S%f")
     prepared = [(size, *prepare(size, args.seats, f"{run}-{size}")) for size in sizes]
@@ -415,6 +422,7 @@ def main() -> None:
                 "front": args.front if not args.url else None,
                 "workers": args.workers if not args.url else None,
                 "http_concurrency_per_process": args.http_concurrency if not args.url else None,
+                "registration_fast_lane": args.lane if not args.url else None,
                 "warmup": args.warmup,
                 "concurrency": args.concurrency,
                 "seats": args.seats,

@@ -15,12 +15,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connections
-from psycopg.conninfo import make_conninfo
 from psycopg.types.json import Jsonb
 from psycopg_pool import AsyncConnectionPool
 
 from accounts.models import AuditEntry, User
+from config.fastpool import async_pool_open
 from events.models import Event, Registration, Session
 
 from .models import Checkin, CheckinList, Scan, ScannerDevice, SigningKey, Ticket
@@ -243,24 +242,7 @@ class ScanStore:
         if self._pool is None:
             async with self._opening:
                 if self._pool is None:
-                    db = connections["default"].settings_dict
-                    conninfo = make_conninfo(
-                        dbname=db["NAME"],
-                        user=db.get("USER") or None,
-                        password=db.get("PASSWORD") or None,
-                        host=db.get("HOST") or None,
-                        port=str(db["PORT"]) if db.get("PORT") else None,
-                        options="-c TimeZone=UTC",
-                    )  # as Django's connections
-                    pool = AsyncConnectionPool(
-                        conninfo,
-                        kwargs={"autocommit": True},
-                        open=False,
-                        min_size=1,
-                        max_size=settings.CHECKIN_FAST_LANE_POOL,
-                        check=AsyncConnectionPool.check_connection,
-                    )
-                    await pool.open()
+                    pool = await async_pool_open(settings.CHECKIN_FAST_LANE_POOL)
                     async with pool.connection() as conn:  # read once, before any scan holds a connection
                         self._ticket_type = (await (await conn.execute(TICKET_TYPE)).fetchone())[0]
                     self._pool = pool

@@ -18,6 +18,7 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.conf import settings  # noqa: E402
 
 from checkin.fastlane import ScanFastLane, fast_lane_enabled  # noqa: E402
+from events.fastlane import RegistrationFastLane, registration_fast_lane_enabled  # noqa: E402
 from notifications.routing import websocket_urlpatterns  # noqa: E402
 from operations.metrics import WebSocketGauge  # noqa: E402
 
@@ -26,6 +27,9 @@ from .concurrency import HttpConcurrencyLimit  # noqa: E402
 http_app = django_asgi_app
 if settings.HTTP_CONCURRENCY_PER_PROCESS:
     http_app = HttpConcurrencyLimit(django_asgi_app, settings.HTTP_CONCURRENCY_PER_PROCESS)
+if registration_fast_lane_enabled():
+    # Outside the limit on purpose, as the door's: the lane runs on the loop, its pool bounds it.
+    http_app = RegistrationFastLane(http_app)
 if fast_lane_enabled():
     # Outside the limit on purpose: the lane runs on the event loop, its pool bounds it.
     http_app = ScanFastLane(http_app)

@@ -150,6 +150,9 @@ HTTP_CONCURRENCY_PER_PROCESS = int(os.environ.get("HTTP_CONCURRENCY_PER_PROCESS"
 # Door scans with a device token skip Django on PostgreSQL (checkin/fastlane.py); 0 turns it off.
 CHECKIN_FAST_LANE = os.environ.get("CHECKIN_FAST_LANE", "1") == "1"
 CHECKIN_FAST_LANE_POOL = int(os.environ.get("CHECKIN_FAST_LANE_POOL", "4"))  # connections per process
+# The registration form's POST answered on the event loop (events/fastlane.py), on PostgreSQL.
+REGISTRATION_FAST_LANE = os.environ.get("REGISTRATION_FAST_LANE", "1") == "1"
+REGISTRATION_FAST_LANE_POOL = int(os.environ.get("REGISTRATION_FAST_LANE_POOL", "4"))  # connections per process
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, for the test database: the live-server tests start a real ASGI

@@ -82,12 +82,18 @@ def event_context(event: Event, *, with_link: bool = False) -> dict:
 
 def schedule_registered(registration: Registration, event: Event, *, position: int | None) -> None:
     """Confirmed (with QR + .ics) or waitlisted (with the place), after commit."""
+    kind, context = registered_notice(registration, event, position=position)
+    notify_later(user_ids=[registration.user_id], kind=kind, context=context)
+
+
+def registered_notice(registration: Registration, event: Event, *, position: int | None) -> tuple[str, dict]:
+    """The notice's kind and context for a new registration (also the fast lane's outbox row)."""
     if registration.status == Registration.Status.CONFIRMED:
         kind, context = "registration.confirmed", event_context(event, with_link=True)
     else:
         kind, context = "registration.waitlisted", {**event_context(event), "position": position}
     context["registration_id"] = registration.pk
-    notify_later(user_ids=[registration.user_id], kind=kind, context=context)
+    return kind, context
 
 
 def schedule_promoted(registrations: list[Registration], event: Event) -> None:

@@ -165,14 +165,17 @@ def notify_later(*, user_ids: Iterable[int], kind: str, context: dict) -> None:
         kind=OutboxMessage.Kind.NOTICE, payload={"user_ids": ids, "kind": kind, "context": context}
     )
 
-    def enqueue():
-        loop = live.server_loop()
-        if loop is None:
-            _notices_send([message.pk])
-        else:
-            loop.call_soon_threadsafe(_notice_batch_add, loop, message.pk)
+    transaction.on_commit(lambda: notice_enqueue(message.pk))
 
-    transaction.on_commit(enqueue)
+
+def notice_enqueue(message_id: int) -> None:
+    """Hand a committed notice's outbox row to the worker: batched inside an ASGI server (any
+    thread, the loop's own included), at once elsewhere."""
+    loop = live.server_loop()
+    if loop is None:
+        _notices_send([message_id])
+    else:
+        loop.call_soon_threadsafe(_notice_batch_add, loop, message_id)
 
 
 # Inside an ASGI server the notices of a burst travel to the worker together: queueing one

@@ -40,8 +40,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        given = request.headers.get("X-Request-ID", "")
-        request_id = given if _VALID.fullmatch(given) else uuid.uuid4().hex
+        request_id = request_id_from(request.headers.get("X-Request-ID", ""))
         request.request_id = request_id
         token = REQUEST_ID.set(request_id)
         try:
@@ -50,6 +49,11 @@ class RequestIdMiddleware:
             REQUEST_ID.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+def request_id_from(given: str) -> str:
+    """The client's X-Request-ID if it is well formed, else a new one."""
+    return given if _VALID.fullmatch(given) else uuid.uuid4().hex
 
 
 class RequestIdFilter(logging.Filter):

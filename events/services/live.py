@@ -23,11 +23,15 @@ def schedule_seats_push(event: Event, counts: tuple[int, int] | None = None) -> 
 
 def schedule_user_push(registration: Registration) -> None:
     """Tell the registration's owner (all their open pages) that their status changed."""
-    payload = {
+    payload = user_push_payload(registration)
+    group = live.group_user(registration.user_id)
+    transaction.on_commit(lambda: live.publish(group, payload))
+
+
+def user_push_payload(registration: Registration) -> dict:
+    return {
         "type": "registration.changed",
         "event": registration.event_id,
         "registration": registration.pk,
         "status": registration.status,
     }
-    group = live.group_user(registration.user_id)
-    transaction.on_commit(lambda: live.publish(group, payload))

@@ -28,6 +28,25 @@ from .live import schedule_seats_push, schedule_user_push
 Status = Registration.Status
 
 
+_EVENT = Event._meta.db_table
+LOCK_SQL = f"UPDATE {_EVENT} SET registration_version = registration_version + 1 WHERE id = %s RETURNING *"
+_MINE_LOCKED = (
+    f"SELECT COUNT(*) FROM {Registration._meta.db_table} r "
+    f"WHERE r.event_id = {_EVENT}.id AND r.user_id = %s AND r.status <> %s"
+)
+_PROFILE = f"SELECT p.{{field}} FROM {CandidateProfile._meta.db_table} p WHERE p.user_id = %s"
+# The lock of _lock_event with a person: also shared by the registration fast lane
+# (events/fastlane_sql.py), which appends its own columns to the RETURNING list.
+LOCK_SQL_FOR_USER = (
+    f"{LOCK_SQL}, ({_MINE_LOCKED}) AS mine, ({_PROFILE.format(field='degree')}) AS profile_degree, "
+    f"({_PROFILE.format(field='postdoc_status')}) AS profile_postdoc_status"
+)
+
+
+def lock_params_for_user(event_pk: int, user_pk: int) -> list:
+    return [event_pk, user_pk, Status.CANCELLED, user_pk, user_pk]
+
+
 def _lock_event(event_pk: int, user: User | None = None) -> Event:
     """The event row, locked until commit, with `registration_version` already raised.
 
@@ -46,28 +65,10 @@ def _lock_event(event_pk: int, user: User | None = None) -> Event:
     Kept as its own function so the concurrency test's negative control can swap it
     for an unlocked read and show that the test then fails.
     """
-    table = Event._meta.db_table
     if user is None:
-        found = list(
-            Event.objects.raw(
-                f"UPDATE {table} SET registration_version = registration_version + 1 WHERE id = %s RETURNING *",
-                [event_pk],
-            )
-        )
+        found = list(Event.objects.raw(LOCK_SQL, [event_pk]))
     else:
-        mine = (
-            f"SELECT COUNT(*) FROM {Registration._meta.db_table} r "
-            f"WHERE r.event_id = {table}.id AND r.user_id = %s AND r.status <> %s"
-        )
-        profile = f"SELECT p.{{field}} FROM {CandidateProfile._meta.db_table} p WHERE p.user_id = %s"
-        found = list(
-            Event.objects.raw(
-                f"UPDATE {table} SET registration_version = registration_version + 1 WHERE id = %s "
-                f"RETURNING *, ({mine}) AS mine, ({profile.format(field='degree')}) AS profile_degree, "
-                f"({profile.format(field='postdoc_status')}) AS profile_postdoc_status",
-                [event_pk, user.pk, Status.CANCELLED, user.pk, user.pk],
-            )
-        )
+        found = list(Event.objects.raw(LOCK_SQL_FOR_USER, lock_params_for_user(event_pk, user.pk)))
     if not found:
         raise Event.DoesNotExist(f"no event {event_pk}")
     return found[0]
@@ -140,18 +141,22 @@ _READ = object()
 
 def ensure_candidate(event: Event, user: User, profile: CandidateProfile | None = _READ) -> None:
     """Who may register: a candidate with a profile whose kind the event admits. `profile` as
-    read under the lock (_locked_profile), or read here when not given."""
+    read under the lock (locked_profile), or read here when not given."""
     if user.role != User.Role.CANDIDATE:
         raise RegistrationError("not_candidate")
     if profile is _READ:
         profile = CandidateProfile.objects.filter(user=user).only("degree", "postdoc_status").first()
+    _ensure_admitted(event, profile)
+
+
+def _ensure_admitted(event: Event, profile: CandidateProfile | None) -> None:
     if profile is None:
         raise RegistrationError("no_profile")
     if event.eligibility and profile.kind not in event.eligibility:
         raise RegistrationError("ineligible", kinds=event.eligibility_text())
 
 
-def _locked_profile(event: Event) -> CandidateProfile | None:
+def locked_profile(event: Event) -> CandidateProfile | None:
     """The person's profile as _lock_event read it: only the fields its `kind` is made of."""
     if event.profile_degree is None:  # NOT NULL in the table: no profile row
         return None
@@ -169,6 +174,43 @@ def ensure_open(event: Event, now: datetime) -> None:
         raise RegistrationError("not_open", opens=opens)
     if now >= (event.registration_closes_at or event.starts_at):
         raise RegistrationError("closed")
+
+
+def registration_decide(
+    *,
+    event: Event,
+    role: str,
+    profile: CandidateProfile | None,
+    now: datetime,
+    mine: int,
+    by_id: bool = False,
+    needs_answers: bool = False,
+) -> str:
+    """The status a new registration gets, or the RegistrationError that refuses it: the rules
+    of registration_create without a query, on the locked event's row and counters.
+
+    Shared with the registration fast lane (events/fastlane.py), so the two ways in cannot
+    drift apart; the order of the checks is the order of the answers. `by_id`: the event was
+    read by the lock alone, so a draft is refused before anything is said about the person.
+    `needs_answers`: the event has questions and no answers were read.
+    """
+    if role != User.Role.CANDIDATE:
+        raise RegistrationError("not_candidate")
+    if by_id and event.status == Event.Status.DRAFT:
+        raise RegistrationError("not_published")
+    _ensure_admitted(event, profile)
+    if needs_answers:
+        raise RegistrationError("answers_needed")
+    ensure_open(event, now)
+    # The person's own active registration is counted with the seats: the common double click
+    # costs no query of its own, and the constraint backs it at the insert.
+    if mine:
+        raise RegistrationError("duplicate")
+    if event.seats_confirmed < event.capacity:
+        return Status.CONFIRMED
+    if event.waitlist_enabled:
+        return Status.WAITLISTED
+    raise RegistrationError("full")
 
 
 def registration_create(
@@ -203,27 +245,22 @@ def registration_create(
         answers = answers_clean(event=event, user=user)  # no answers given: fine only if none required
     with transaction.atomic():
         event = _lock_event(event if by_id else event.pk, user)
-        if by_id and event.status == Event.Status.DRAFT:
-            raise RegistrationError("not_published")
-        ensure_candidate(event, user, _locked_profile(event))
-        if by_id and answers is None and event.has_questions:
-            raise RegistrationError("answers_needed")
         # Taken after the lock, so the order of `created_at` is the order seats were handed out.
         now = now or timezone.now()
-        ensure_open(event, now)
-        # The person's own active registration is counted with the seats: the common double
-        # click costs no query of its own, and the constraint backs it below.
         confirmed, waitlisted, mine = _seat_counts(event, user)
-        if mine:
-            raise RegistrationError("duplicate")
-        if confirmed < event.capacity:
-            status = Status.CONFIRMED
+        status = registration_decide(
+            event=event,
+            role=user.role,
+            profile=locked_profile(event),
+            now=now,
+            mine=mine,
+            by_id=by_id,
+            needs_answers=by_id and answers is None and event.has_questions,
+        )
+        if status == Status.CONFIRMED:
             confirmed += 1
-        elif event.waitlist_enabled:
-            status = Status.WAITLISTED
-            waitlisted += 1
         else:
-            raise RegistrationError("full")
+            waitlisted += 1
         try:
             registration = Registration.objects.create(
                 event=event,

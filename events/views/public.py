@@ -150,15 +150,15 @@ def event_register(request, pk: int):
         if error.code == "no_profile":
             return redirect(f"{reverse('accounts:profile')}?next={url}")
         return redirect(url)
-    event = registration.event
-    if registration.status == registration.Status.CONFIRMED:
-        messages.success(request, _("报名成功，您的名额已确认。"))
-    else:
-        messages.info(
-            request,
-            _("名额已满，您已进入候补名单，当前第 %(position)d 位。") % {"position": registration.waitlist_place},
-        )
-    return redirect(event)
+    messages.add_message(request, *registered_message(registration.status, registration.waitlist_place))
+    return redirect(registration.event)
+
+
+def registered_message(status: str, place: int | None) -> tuple[int, str]:
+    """The message level and text after registering (also the registration fast lane's)."""
+    if status == Registration.Status.CONFIRMED:
+        return messages.SUCCESS, _("报名成功，您的名额已确认。")
+    return messages.INFO, _("名额已满，您已进入候补名单，当前第 %(position)d 位。") % {"position": place}
 
 
 @login_required

@@ -4,6 +4,7 @@ speaker pages. Screenshots land in test-artifacts/."""
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from events.models import Room, Session, Speaker
 from events.speakers.services import session_speakers_set
@@ -15,8 +16,12 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
 def test_timetable_grid_on_a_phone(open_page):
-    event = EventFactory(title="“智聚博坛”跨学科交叉论坛：海洋科学与人工智能", venue="中国海洋大学学术交流中心")
-    start = event.starts_at.replace(minute=0, second=0, microsecond=0)
+    # 09:00 in Qingdao a week from now: a start taken from the clock put the last session past
+    # midnight when the test ran in the evening, and the grid split into two days.
+    start = timezone.localtime(timezone.now() + timedelta(days=7)).replace(hour=9, minute=0, second=0, microsecond=0)
+    event = EventFactory(
+        title="“智聚博坛”跨学科交叉论坛：海洋科学与人工智能", venue="中国海洋大学学术交流中心", starts_at=start
+    )
     hall, one, two = (
         Room.objects.create(venue=event.venue, name=n, capacity=c)
         for n, c in [("报告厅", 300), ("分会场一", 80), ("分会场二", 60)]
