@@ -31,6 +31,7 @@ import psycopg
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.messages.storage import default_storage
+from django.core.exceptions import DisallowedHost, PermissionDenied
 from django.core.handlers.asgi import ASGIRequest
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.common import CommonMiddleware
@@ -91,7 +92,11 @@ class RegistrationFastLane:
         if "csp.middleware.CSPMiddleware" in settings.MIDDLEWARE:
             inner.insert(0, import_string("csp.middleware.CSPMiddleware"))
         self.inner = [m(_no_response) for m in inner]
-        self.outer = [SecurityMiddleware(_no_response)]
+        self.security = SecurityMiddleware(_no_response)
+        self.outer = [self.security]
+        # Their request side, for what it refuses or redirects: a Host not allowed (400), plain
+        # HTTP where HTTPS is required (301), a refused user agent.
+        self.gates = [self.security, next(m for m in self.inner if isinstance(m, CommonMiddleware))]
         self.session_engine = import_string(settings.SESSION_ENGINE)
 
     async def __call__(self, scope, receive, send):
@@ -118,6 +123,11 @@ class RegistrationFastLane:
 
     async def handle(self, request: ASGIRequest, event_id: int):
         """The response, or None to hand the request on to Django."""
+        try:
+            if any(gate.process_request(request) is not None for gate in self.gates):
+                return None
+        except (DisallowedHost, PermissionDenied):
+            return None
         if RejectNulMiddleware._in(request.GET) or RejectNulMiddleware._in(request.POST):
             return None  # RejectNulMiddleware's 400
         if settings.SESSION_SAVE_EVERY_REQUEST:

@@ -90,6 +90,13 @@ class Browser:
     async def send(self, path, body, content_type, extra) -> Answer:
         body = f"csrfmiddlewaretoken={SECRET}".encode() if body is None else body
         cookie = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        defaults = [
+            (b"host", b"testserver"),
+            (b"content-type", content_type.encode()),
+            (b"content-length", str(len(body)).encode()),
+            (b"cookie", cookie.encode()),
+            (b"accept-language", b"zh-hans"),
+        ]
         scope = {
             "type": "http",
             "asgi": {"version": "3.0"},
@@ -101,11 +108,7 @@ class Browser:
             "query_string": b"",
             "root_path": "",
             "headers": [
-                (b"host", b"testserver"),
-                (b"content-type", content_type.encode()),
-                (b"content-length", str(len(body)).encode()),
-                (b"cookie", cookie.encode()),
-                (b"accept-language", b"zh-hans"),
+                *((name, value) for name, value in defaults if name not in {n for n, _v in extra}),
                 *extra,
             ],
             "client": ("127.0.0.1", 5000),
@@ -348,6 +351,23 @@ def test_what_the_lane_does_not_handle_goes_to_django(loop, lane, behind):
         other.pk, body=b"--b\r\n\r\n--b--\r\n", content_type="multipart/form-data; boundary=b"
     )
     assert behind.calls == 1 and multipart.status == 403  # no token in that body
+
+
+def test_a_host_not_allowed_or_plain_http_where_https_is_required_goes_to_django(loop, lane, behind, settings):
+    event = EventFactory()
+    person = candidate()
+    answer = visitor(loop, lane, person).register(event.pk, headers=[(b"host", b"evil.example")])
+    handed_on(behind, answer, 400)
+    settings.SECURE_SSL_REDIRECT = True  # read when the server starts, as Django's middleware does
+    behind.calls = 0
+    behind.app = get_asgi_application()
+    strict = RegistrationFastLane(behind)
+    try:
+        answer = handed_on(behind, visitor(loop, strict, person).register(event.pk), 301)
+    finally:
+        asyncio.run_coroutine_threadsafe(strict.close(), loop).result(30)
+    assert answer.headers["location"].startswith("https://")
+    assert not Registration.objects.exists()
 
 
 RACERS = 20
