@@ -106,6 +106,16 @@ def test_one_candidate_racing_many_companies_gets_one_meeting_in_the_slot(postgr
     assert len(errors) == RACERS - 1 and {e.code for e in errors} == {"slot_taken"}
 
 
+def test_the_registration_lock_alone_holds_without_the_constraints(postgres):
+    # Each racer locks a different company, so the candidate's registration row is what queues
+    # them; with the constraints in place the test above cannot tell (the (slot, candidate)
+    # constraint answers slot_taken as well).
+    with without_constraints():
+        _setup, person, errors = race_for_one_candidate()
+        assert Meeting.objects.filter(candidate=person, status="requested").count() == 1
+    assert len(errors) == RACERS - 1 and {e.code for e in errors} == {"slot_taken"}
+
+
 def test_the_constraints_alone_hold_without_the_locks(postgres, monkeypatch):
     unlocked(monkeypatch)
     setup, slot, errors = race_for_one_table()
