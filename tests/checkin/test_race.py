@@ -143,18 +143,20 @@ def test_a_burst_of_typed_numbers_lets_exactly_the_limit_through(scene, hour_win
 def test_a_burst_of_typed_numbers_with_a_read_then_write_counter_lets_more_through(scene, monkeypatch, hour_window):
     """Negative control: a counter read and then written (not one INCR) lets racers through on
     the same stale count."""
-    import time
-
     from django.core.cache import cache
 
     event, device, _ticket, _code = scene
+    # Every racer reads the count before any writes it back (a barrier, not a 50 ms pause that
+    # depended on the machine's load). The atomic INCR of the test above has no read to wait after.
+    all_read = threading.Barrier(NUMBER_RACERS, timeout=30)
 
     def read_then_write(key, window):
         used = cache.get(key, 0) + 1
-        time.sleep(0.05)
+        all_read.wait()
         cache.set(key, used, window + 5)
         return used
 
     monkeypatch.setattr(scanning, "_numbers_typed", read_then_write)
     results, errors = number_burst(event, device)
-    assert len(results) > scanning.NUMBER_LIMIT[0], "without the atomic count the limit must leak"
+    # All read 0, so each counted itself the first: none of the 45 was stopped at the limit of 30.
+    assert (results, errors) == (["invalid"] * NUMBER_RACERS, []), errors[:3]

@@ -244,9 +244,20 @@ def test_entry_race_without_lock_goes_wrong(postgres):
     team = team_create(lead=lead, name="团队")
     from django.db.models import QuerySet
 
+    # Both requests run the duplicate check before either inserts (a barrier, not a 0.3 s pause
+    # that depended on the machine's load). Only the check on entries waits; with the lock (the
+    # test above) the second request could not reach it before the first commits.
+    exists, both_checked = QuerySet.exists, threading.Barrier(2, timeout=30)
+
+    def exists_then_wait(self):
+        found = exists(self)
+        if self.model is Entry:
+            both_checked.wait()
+        return found
+
     with (
         mock.patch("competitions.services.entries._lock", lambda c: c),
-        mock.patch.object(QuerySet, "exists", _slow_exists(QuerySet.exists)),
+        mock.patch.object(QuerySet, "exists", exists_then_wait),
     ):
         outcomes = _race(competition, lead, team)
     assert outcomes == ["integrity", "ok"]

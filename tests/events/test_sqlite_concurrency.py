@@ -20,26 +20,36 @@ ROOT = Path(__file__).resolve().parents[2]
 SEATS_LEFT, RACERS = 3, 12
 
 SCRIPT = r"""
-import json, os, sys, threading, time
+import json, os, sys, threading
 import django
 django.setup()
 from django.db import connections
 from events.models import Event, Registration
 from events.services import registration as registration_module
 from events.services import registration_create
+from accounts.models import CandidateProfile
 from tests.factories import EventFactory, RegistrationFactory, candidate
 
 seats_left, racers = int(sys.argv[1]), int(sys.argv[2])
 if os.environ.get("RACE_UNLOCKED") == "1":
-    # The negative control: a plain read instead of the locking UPDATE, and a pause after the
-    # count (a busy machine's window), with deferred transactions that take no lock up front.
-    registration_module._lock_event = lambda pk, user=None: Event.objects.get(pk=pk)
+    # The negative control: a plain read instead of the locking UPDATE, with deferred
+    # transactions that take no lock up front, and every racer counting the seats before any
+    # of them writes (a barrier: a 50 ms pause here depended on the machine's load).
+    def unlocked_read(pk, user=None):
+        # What _lock_event returns (the row and the person's profile fields), without the lock.
+        event = Event.objects.get(pk=pk)
+        profile = CandidateProfile.objects.filter(user=user).first() if user else None
+        event.profile_degree = profile.degree if profile else None
+        event.profile_postdoc_status = profile.postdoc_status if profile else None
+        return event
+    registration_module._lock_event = unlocked_read
     count = registration_module._seat_counts
-    def count_then_dawdle(event, user=None):
+    all_counted = threading.Barrier(racers, timeout=30)
+    def count_then_wait(event, user=None):
         counts = count(event, user)
-        time.sleep(0.05)
+        all_counted.wait()
         return counts
-    registration_module._seat_counts = count_then_dawdle
+    registration_module._seat_counts = count_then_wait
 event = EventFactory(capacity=10)
 RegistrationFactory.create_batch(10 - seats_left, event=event, status="confirmed")
 users = [candidate() for _ in range(racers)]
@@ -51,7 +61,7 @@ def run(user):
         barrier.wait(timeout=30)
         registration_create(event=event, user=user)
     except Exception as error:
-        errors.append(type(error).__name__)
+        errors.append(f"{type(error).__name__}: {error}")
     finally:
         connections.close_all()
 threads = [threading.Thread(target=run, args=(u,)) for u in users]
@@ -109,6 +119,13 @@ def test_sqlite_threads_racing_for_the_last_seats_never_overbook(migrated, tmp_p
 
 def test_negative_control_sqlite_without_one_writer_at_a_time_goes_wrong(migrated, tmp_path):
     outcome = race(migrated, tmp_path, unlocked=True)
-    # Either seats are overbooked or writers collide ("database is locked"): both are what the
-    # IMMEDIATE transactions and the locking UPDATE prevent in the test above.
-    assert outcome["confirmed"] > 10 or outcome["errors"], outcome
+    # All twelve counted the seats before any wrote, each in a deferred transaction holding a WAL
+    # read snapshot. SQLite lets only one of them write: the others, their snapshot now stale,
+    # fail with "database is locked" instead of getting a seat or a place on the waiting list.
+    # (Overbooking cannot happen here: a transaction that read before another's commit cannot
+    # write.) The IMMEDIATE transactions of the test above take the write lock first and answer all.
+    assert outcome == {
+        "confirmed": 10 - SEATS_LEFT + 1,
+        "waitlisted": 0,
+        "errors": ["OperationalError: database is locked"] * (RACERS - 1),
+    }, outcome

@@ -5,7 +5,7 @@ constraint is the backstop. Each is shown to matter: without the lock and the co
 same race double-books, and without the company lock a company exceeds its quota.
 """
 
-import time
+import threading
 from contextlib import contextmanager
 
 import pytest
@@ -51,18 +51,22 @@ def without_constraint():
             editor.add_constraint(BoothBooking, constraint)
 
 
-def unlock_booths(monkeypatch):
-    """The service as if it forgot the booth lock, with the check-then-insert window widened (as a
-    busy server would) so the unlocked race shows its flaw on every run."""
+def unlock_booths(monkeypatch, racers=RACERS):
+    """The service as if it forgot the booth lock, with every racer asking "is it free?" before
+    any of them books: the window the lock closes is then open for all of them on every run,
+    however unevenly the threads got their connections (a 50 ms pause here depended on the
+    machine's load). Only for the unlocked service: behind the real lock one racer at a time
+    passes the check, and a barrier there would wait for the others until it broke."""
     monkeypatch.setattr(booking_module, "_lock_booth", lambda pk: Booth.objects.select_related("hall").get(pk=pk))
     check = booking_module._booth_taken
+    all_checked = threading.Barrier(racers, timeout=60)
 
-    def check_then_dawdle(booth):
+    def check_then_wait(booth):
         taken = check(booth)
-        time.sleep(0.05)
+        all_checked.wait()
         return taken
 
-    monkeypatch.setattr(booking_module, "_booth_taken", check_then_dawdle)
+    monkeypatch.setattr(booking_module, "_booth_taken", check_then_wait)
 
 
 def race_for_one_booth():
@@ -93,15 +97,18 @@ def test_the_lock_alone_holds_without_the_constraint(race_db):
 def test_negative_control_without_lock_and_constraint_the_booth_is_double_booked(race_db, monkeypatch):
     unlock_booths(monkeypatch)
     with without_constraint():
-        _fair, booth, _errors = race_for_one_booth()
+        _fair, booth, errors = race_for_one_booth()
         active = BoothBooking.objects.filter(booth=booth, status__in=["requested", "approved"]).count()
-        assert active > 1, f"without the lock and the constraint the race should double-book, got {active}"
+        # Everyone found the booth free, so everyone booked it: one booth, RACERS bookings.
+        assert (active, errors) == (RACERS, []), f"expected {RACERS} bookings of one booth, got {active}: {errors[:3]}"
 
 
 def test_without_the_lock_the_constraint_still_allows_one_and_answers_taken(race_db, monkeypatch):
     unlock_booths(monkeypatch)
     _fair, booth, errors = race_for_one_booth()
     assert BoothBooking.objects.filter(booth=booth).count() == 1
+    # All passed the check, so all but one reached the constraint, which answers "taken" too.
+    assert len(errors) == RACERS - 1
     assert {type(e) for e in errors} == {FairError} and {e.code for e in errors} == {"taken"}
 
 
@@ -124,13 +131,18 @@ def test_ten_colleagues_booking_ten_booths_at_once_stay_within_quota(race_db):
 def test_negative_control_without_the_company_lock_quota_is_exceeded(race_db, monkeypatch):
     monkeypatch.setattr(booking_module, "_lock_company", lambda pk: None)
     count = booking_module._active_count
+    # Every colleague counts the company's bookings before any of them books (a 200 ms pause
+    # here instead depended on how fast the threads opened their connections). Each holds only
+    # its own booth's lock at this point, so none waits for another at the barrier.
+    all_counted = threading.Barrier(10, timeout=60)
 
-    def count_then_dawdle(fair, company):
+    def count_then_wait(fair, company):
         n = count(fair, company)
-        time.sleep(0.2)  # longer than the threads' staggered start (each opens its connection)
+        all_counted.wait()
         return n
 
-    monkeypatch.setattr(booking_module, "_active_count", count_then_dawdle)
-    company, errors = race_for_quota(quota=2)
+    monkeypatch.setattr(booking_module, "_active_count", count_then_wait)
+    company, errors = race_for_quota(quota=2, tries=10)
     booked = BoothBooking.objects.filter(company=company).count()
-    assert booked > 2, f"without the company lock the quota should break, got {booked}: {errors}"
+    # All ten saw 0 of 2 booked, so all ten booked: the quota of 2 is broken five times over.
+    assert (booked, errors) == (10, []), f"without the company lock all 10 should book, got {booked}: {errors}"

@@ -2,7 +2,7 @@
 organizers place booths on the same cells at the same instant (PostgreSQL)."""
 
 import json
-import time
+import threading
 
 import pytest
 from django.utils import translation
@@ -117,12 +117,18 @@ def test_without_the_hall_lock_the_same_race_stacks_booths(postgres, monkeypatch
     """Negative control: the check and the insert are apart without the lock."""
     monkeypatch.setattr(floor_module, "_lock_hall", lambda hall: hall)
     check = floor_module._check_geometry
+    # Every organizer checks the cells before any of them places a booth, on every run however
+    # the load spreads the threads out (a 50 ms pause here depended on it). The locked test above
+    # keeps the plain check: behind the hall lock only one racer at a time reaches it.
+    all_checked = threading.Barrier(12, timeout=60)
 
-    def check_then_dawdle(hall, booth):
+    def check_then_wait(hall, booth):
         check(hall, booth)
-        time.sleep(0.05)
+        all_checked.wait()
 
-    monkeypatch.setattr(floor_module, "_check_geometry", check_then_dawdle)
+    monkeypatch.setattr(floor_module, "_check_geometry", check_then_wait)
     fair = _fair()
-    _race(fair)
-    assert Booth.objects.filter(hall__fair=fair, code__startswith="R-").count() > 1
+    errors = _race(fair, racers=12)
+    # All twelve found the cells free, so all twelve booths now sit on the same 2×2 cells.
+    assert errors == []
+    assert Booth.objects.filter(hall__fair=fair, code__startswith="R-", x=10, y=2).count() == 12

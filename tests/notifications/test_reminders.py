@@ -100,15 +100,18 @@ def test_beat_task_runs_the_reminders(django_capture_on_commit_callbacks):
     assert reminders_send.delay().get() == 0
 
 
-def _race(now, threads=8):
+RUNS = 8
+
+
+def _race(now, threads=RUNS):
     barrier = threading.Barrier(threads)
     errors = []
 
     def run():
         try:
-            barrier.wait()
+            barrier.wait(timeout=60)
             reminders_run(now=now)
-        except Exception as error:
+        except Exception as error:  # collected and asserted below
             errors.append(error)
         finally:
             connection.close()
@@ -117,7 +120,8 @@ def _race(now, threads=8):
     for worker in workers:
         worker.start()
     for worker in workers:
-        worker.join()
+        worker.join(timeout=120)
+    assert not any(worker.is_alive() for worker in workers), "a racing run hung"
     assert errors == []
 
 
@@ -130,23 +134,47 @@ def test_racing_runs_send_each_reminder_once(postgres):
     assert ReminderSent.objects.count() == 2
 
 
+def _send_unclaimed(all_read=None):
+    """_send as if it trusted the "what was sent" read in reminders_run: it notifies and then
+    records the reminders (conflicts ignored), instead of claiming each one first. With
+    `all_read`, every run has read what was sent before any of them sends: the window the claim
+    closes is then open for all of them on every run, however unevenly the threads started (a
+    50 ms pause here depended on the machine's load)."""
+    from notifications.services import notify_many
+
+    def send(item, offset, user_ids):
+        if all_read is not None:
+            all_read.wait()
+        notify_many(user_ids=user_ids, kind=item.kind, context={**item.context, "offset": offset})
+        ReminderSent.objects.bulk_create(
+            [ReminderSent(user_id=uid, key=item.key, offset=offset) for uid in user_ids], ignore_conflicts=True
+        )
+        return len(user_ids)
+
+    return send
+
+
+@pytest.mark.django_db(transaction=True)
+def test_runs_one_after_another_without_the_claim_still_send_once(postgres, monkeypatch):
+    """The control below is only about the race: one run after another, the unclaimed send
+    still sends each reminder once (the second run reads what the first recorded)."""
+    _event, seats = event_with_people()
+    monkeypatch.setattr(reminders, "_send", _send_unclaimed())
+    assert reminders_run(now=START - timedelta(hours=5)) == len(seats)
+    assert reminders_run(now=START - timedelta(hours=5)) == 0
+    assert Notification.objects.filter(kind="reminder.event").count() == len(seats)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_racing_runs_without_the_claim_send_twice(postgres, monkeypatch):
     """Negative control: the same race with the ReminderSent claim skipped sends duplicates."""
-    event, seats = event_with_people()
-
-    def send_without_claim(item, offset, user_ids):
-        import time
-
-        from notifications.services import notify_many
-
-        time.sleep(0.05)  # widen the window between the check and the send, as a slow run would
-        notify_many(user_ids=user_ids, kind=item.kind, context={**item.context, "offset": offset})
-        return len(user_ids)
-
-    monkeypatch.setattr(reminders, "_send", send_without_claim)
+    _event, seats = event_with_people()
+    monkeypatch.setattr(reminders, "_send", _send_unclaimed(threading.Barrier(RUNS, timeout=60)))
     _race(START - timedelta(hours=5))
-    assert Notification.objects.filter(kind="reminder.event").count() > len(seats)
+    # Every run read "nothing sent yet", so every run reminded everyone: each person RUNS times.
+    notes = Notification.objects.filter(kind="reminder.event")
+    assert sorted(notes.values_list("user_id", flat=True)) == sorted(u.pk for u in seats for _ in range(RUNS))
+    assert ReminderSent.objects.count() == len(seats)
 
 
 def test_beat_schedule_names_registered_tasks(settings):

@@ -81,9 +81,18 @@ def test_concurrent_deliveries_of_one_message_write_one_notice(postgres, monkeyp
         Notification.objects.all().delete()
         handler = outbox.HANDLERS["notice"]
 
-        def slow(payload):  # widen the window, so the race really happens
+        # Unlocked, all eight read the message as pending before any marks it done (a barrier: a
+        # 0.3 s pause depended on the machine's load). Locked, only one gets the row, so a barrier
+        # would wait for seven that never come: the holder keeps it a while instead, so the
+        # others find it held (skip_locked), not already done.
+        all_read = threading.Barrier(8, timeout=30)
+
+        def slow(payload):
             handler(payload)
-            time.sleep(0.3)
+            if lock:
+                time.sleep(0.3)
+            else:
+                all_read.wait()
 
         monkeypatch.setitem(outbox.HANDLERS, "notice", slow)
         if not lock:  # negative control: the same code without the row lock
@@ -112,7 +121,8 @@ def test_concurrent_deliveries_of_one_message_write_one_notice(postgres, monkeyp
         return results
 
     unlocked = race(lock=False)
-    assert unlocked.count("done") > 1 and Notification.objects.filter(user=person).count() > 1
+    # All eight read it as pending, so all eight delivered it: eight notices of one message.
+    assert unlocked == ["done"] * 8 and Notification.objects.filter(user=person).count() == 8
     locked = race(lock=True)
     assert OutboxMessage.objects.get().last_error == ""
     assert sorted(locked) == ["done"] + ["skipped"] * 7
