@@ -46,6 +46,7 @@ from django.utils.module_loading import import_string
 from accounts.models import AuditEntry, User
 from accounts.services import audit_repr
 from config.middleware import RejectNulMiddleware
+from notifications import live
 from notifications.models import OutboxMessage
 from notifications.services import notice_enqueue
 from operations.logs import request_id_from
@@ -116,6 +117,11 @@ class RegistrationFastLane:
                     # Lost connection, a deadlock victim, the constraint of one active
                     # registration: nothing was committed, and Django answers it its way.
                     logger.warning("registration fast lane: handed on to Django", exc_info=True)
+                    response = None
+                except Exception:
+                    # A bug of the lane's own must not become a 500: Django answers, and a
+                    # registration the lane may have committed is then answered "duplicate".
+                    logger.exception("registration fast lane failed; handed on to Django")
                     response = None
         if response is None:
             return await self.app(scope, _replay(body, receive, whole), send)
@@ -189,8 +195,6 @@ class RegistrationFastLane:
         notice_enqueue(seen.outbox_id)
         event.seats_confirmed += confirmed
         event.seats_waitlisted += waitlisted
-        from notifications import live
-
         payload = seats_payload(event)
         live.publish_latest(live.group_event_public(event.pk), payload, order=payload["version"])
         live.publish(live.group_user(user.pk), user_push_payload(registration))

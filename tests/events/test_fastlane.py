@@ -370,6 +370,20 @@ def test_a_host_not_allowed_or_plain_http_where_https_is_required_goes_to_django
     assert not Registration.objects.exists()
 
 
+def test_a_failure_inside_the_lane_is_answered_by_django_not_a_500(loop, lane, behind, monkeypatch):
+    import events.fastlane
+
+    def broken(**kwargs):
+        raise ValueError("a bug")
+
+    monkeypatch.setattr(events.fastlane, "registration_decide", broken)
+    event = EventFactory()
+    answer = handed_on(behind, visitor(loop, lane, candidate()).register(event.pk), 302)
+    assert answer.messages() == [(25, "报名成功，您的名额已确认。")]  # Django registered them
+    event.refresh_from_db()
+    assert (event.seats_confirmed, event.registration_version) == (1, 1)  # the lane's lock rolled back
+
+
 RACERS = 20
 
 
