@@ -9,17 +9,13 @@ the scan holding the lock before us committed (a join under FOR UPDATE would not
 
 from __future__ import annotations
 
-import asyncio
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from psycopg.types.json import Jsonb
-from psycopg_pool import AsyncConnectionPool
 
 from accounts.models import AuditEntry, User
-from config.fastpool import async_pool_open
+from config.fastpool import LaneStore
 from events.models import Event, Registration, Session
 
 from .models import Checkin, CheckinList, Scan, ScannerDevice, SigningKey, Ticket
@@ -230,33 +226,18 @@ class Transaction:
             self.open = False
 
 
-class ScanStore:
-    """One async pool per server process, opened on the first scan (inside the server's loop)."""
+class ScanStore(LaneStore):
+    """The door's pool (config.fastpool.LaneStore), opened on the first scan."""
+
+    POOL_SETTING = "CHECKIN_FAST_LANE_POOL"
+    TRANSACTION = Transaction
 
     def __init__(self):
-        self._pool: AsyncConnectionPool | None = None
-        self._opening = asyncio.Lock()
+        super().__init__()
         self._ticket_type: int | None = None
 
-    async def pool(self) -> AsyncConnectionPool:
-        if self._pool is None:
-            async with self._opening:
-                if self._pool is None:
-                    pool = await async_pool_open(settings.CHECKIN_FAST_LANE_POOL)
-                    async with pool.connection() as conn:  # read once, before any scan holds a connection
-                        self._ticket_type = (await (await conn.execute(TICKET_TYPE)).fetchone())[0]
-                    self._pool = pool
-        return self._pool
-
-    @asynccontextmanager
-    async def transaction(self):
-        pool = await self.pool()
-        async with pool.connection() as conn:
-            tx = Transaction(conn, self)
-            try:
-                yield tx
-            finally:
-                await tx.rollback()  # an early answer (wrong event, invalid...) leaves nothing behind
+    async def opened(self, conn) -> None:
+        self._ticket_type = (await (await conn.execute(TICKET_TYPE)).fetchone())[0]
 
     async def _one(self, query: str, params: dict | None = None):
         pool = await self.pool()
@@ -295,8 +276,3 @@ class ScanStore:
     def ticket_type(self) -> int | None:
         """The content type id of checkin.Ticket (audit entries point at tickets)."""
         return self._ticket_type
-
-    async def close(self) -> None:
-        if self._pool is not None:
-            await self._pool.close()
-            self._pool = None

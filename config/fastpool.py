@@ -7,6 +7,10 @@ use inside the server's loop, with the same database and time zone as Django's c
 
 from __future__ import annotations
 
+import asyncio
+from contextlib import asynccontextmanager
+
+from django.conf import settings
 from django.db import connections
 from psycopg.conninfo import make_conninfo
 from psycopg_pool import AsyncConnectionPool
@@ -33,3 +37,48 @@ async def async_pool_open(max_size: int) -> AsyncConnectionPool:
     )
     await pool.open()
     return pool
+
+
+class LaneStore:
+    """A lane's pool, one per server process, opened on first use inside the server's loop.
+
+    `POOL_SETTING` names the setting with its size; `transaction()` lends a connection wrapped
+    in `TRANSACTION` (its `rollback()` ends whatever the lane left open, so an early answer
+    leaves nothing behind); `opened(conn)` reads, once, what the lane needs before any request
+    holds a connection.
+    """
+
+    POOL_SETTING = ""
+    TRANSACTION: type = object
+
+    def __init__(self):
+        self._pool: AsyncConnectionPool | None = None
+        self._opening = asyncio.Lock()
+
+    async def opened(self, conn) -> None:
+        pass
+
+    async def pool(self) -> AsyncConnectionPool:
+        if self._pool is None:
+            async with self._opening:
+                if self._pool is None:
+                    pool = await async_pool_open(getattr(settings, self.POOL_SETTING))
+                    async with pool.connection() as conn:
+                        await self.opened(conn)
+                    self._pool = pool
+        return self._pool
+
+    @asynccontextmanager
+    async def transaction(self):
+        pool = await self.pool()
+        async with pool.connection() as conn:
+            tx = self.TRANSACTION(conn, self)
+            try:
+                yield tx
+            finally:
+                await tx.rollback()
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None

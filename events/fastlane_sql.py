@@ -10,18 +10,14 @@ would give it, and a field added to a model cannot be forgotten here.
 
 from __future__ import annotations
 
-import asyncio
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import connections, models
-from psycopg_pool import AsyncConnectionPool
 
 from accounts.models import User
-from config.fastpool import async_pool_open
+from config.fastpool import LaneStore
 
 from .models import Event
 from .services.registration import LOCK_SQL_FOR_USER, lock_params_for_user
@@ -115,46 +111,26 @@ class Transaction:
             self.open = False
 
 
-class RegistrationStore:
-    """One async pool per server process, opened on the first registration (inside the loop)."""
+class RegistrationStore(LaneStore):
+    """The registration lane's pool (config.fastpool.LaneStore), opened on the first registration."""
+
+    POOL_SETTING = "REGISTRATION_FAST_LANE_POOL"
+    TRANSACTION = Transaction
 
     def __init__(self):
-        self._pool: AsyncConnectionPool | None = None
-        self._opening = asyncio.Lock()
+        super().__init__()
         self.sequences: tuple[str, str] = ("", "")
         self.registration_type: int | None = None  # its content type, for the audit entry
 
-    async def pool(self) -> AsyncConnectionPool:
-        if self._pool is None:
-            async with self._opening:
-                if self._pool is None:
-                    pool = await async_pool_open(settings.REGISTRATION_FAST_LANE_POOL)
-                    from notifications.models import OutboxMessage
+    async def opened(self, conn) -> None:
+        from notifications.models import OutboxMessage
 
-                    from .models import Registration
+        from .models import Registration
 
-                    async with pool.connection() as conn:  # read once, before any request holds one
-                        names = []
-                        for model in (Registration, OutboxMessage):
-                            found = await conn.execute(SEQUENCE, [model._meta.db_table])
-                            names.append((await found.fetchone())[0])
-                        found = await conn.execute(CONTENT_TYPE, ["events", "registration"])
-                        self.registration_type = (await found.fetchone())[0]
-                    self.sequences = tuple(names)
-                    self._pool = pool
-        return self._pool
-
-    @asynccontextmanager
-    async def transaction(self):
-        pool = await self.pool()
-        async with pool.connection() as conn:
-            tx = Transaction(conn, self)
-            try:
-                yield tx
-            finally:
-                await tx.rollback()  # an answer handed on to Django leaves nothing behind
-
-    async def close(self) -> None:
-        if self._pool is not None:
-            await self._pool.close()
-            self._pool = None
+        names = []
+        for model in (Registration, OutboxMessage):
+            found = await conn.execute(SEQUENCE, [model._meta.db_table])
+            names.append((await found.fetchone())[0])
+        self.sequences = tuple(names)
+        found = await conn.execute(CONTENT_TYPE, ["events", "registration"])
+        self.registration_type = (await found.fetchone())[0]

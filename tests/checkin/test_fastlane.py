@@ -23,6 +23,7 @@ from checkin.fastlane import ScanFastLane
 from checkin.models import Checkin, Scan, ScannerDevice
 from notifications.live import group_event_staff
 
+from ..asgi_support import asgi_call, loop  # noqa: F401  (fixture)
 from .helpers import nonce, ticket_and_code
 from .test_door import (  # noqa: F401  (issue 17's door rules, against the lane too)
     test_door_not_open_after_the_end_says_it_closed,
@@ -79,46 +80,8 @@ class LaneClient:
         return asyncio.run_coroutine_threadsafe(self.request(method, path, headers, body), self.loop).result(60)
 
     async def request(self, method, path, headers, body) -> LaneResponse:
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": method,
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
-            "query_string": b"",
-            "root_path": "",
-            "headers": [(b"host", b"testserver"), *headers],
-            "client": ("127.0.0.1", 5000),
-            "server": ("testserver", 80),
-        }
-        chunks = [{"type": "http.request", "body": body, "more_body": False}]
-        sent = []
-
-        async def receive():
-            if chunks:
-                return chunks.pop()
-            await asyncio.sleep(3600)  # no disconnect while the answer is written
-
-        async def send(message):
-            sent.append(message)
-
-        await self.lane(scope, receive, send)
-        start = next(m for m in sent if m["type"] == "http.response.start")
-        return LaneResponse(
-            start["status"], b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-        )
-
-
-@pytest.fixture(scope="module")
-def loop():
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    yield loop
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(10)
+        status, _headers, content = await asgi_call(self.lane, method, path, [(b"host", b"testserver"), *headers], body)
+        return LaneResponse(status, content)
 
 
 @pytest.fixture

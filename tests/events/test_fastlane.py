@@ -9,7 +9,6 @@ control that takes its lock away.
 
 import asyncio
 import re
-import threading
 
 import pytest
 from django.contrib.auth import BACKEND_SESSION_KEY
@@ -30,6 +29,7 @@ from events.services.registration import seats_recount
 from notifications import live
 from notifications.models import OutboxMessage
 
+from ..asgi_support import asgi_call, loop  # noqa: F401  (fixture)
 from ..factories import EventFactory, UserFactory, candidate, organizer
 from .questions_factories import event_with_questions
 
@@ -97,47 +97,9 @@ class Browser:
             (b"cookie", cookie.encode()),
             (b"accept-language", b"zh-hans"),
         ]
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": "POST",
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
-            "query_string": b"",
-            "root_path": "",
-            "headers": [
-                *((name, value) for name, value in defaults if name not in {n for n, _v in extra}),
-                *extra,
-            ],
-            "client": ("127.0.0.1", 5000),
-            "server": ("testserver", 80),
-        }
-        chunks = [{"type": "http.request", "body": body, "more_body": False}]
-        sent = []
-
-        async def receive():
-            if chunks:
-                return chunks.pop()
-            await asyncio.sleep(3600)  # no disconnect while the answer is written
-
-        async def send(message):
-            sent.append(message)
-
-        await self.app(scope, receive, send)
-        start = next(m for m in sent if m["type"] == "http.response.start")
-        return Answer(start["status"], start["headers"], b"".join(m.get("body", b"") for m in sent[1:]))
-
-
-@pytest.fixture(scope="module")
-def loop():
-    loop = asyncio.new_event_loop()
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    yield loop
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(10)
+        extra_names = {name for name, _value in extra}
+        headers = [*((name, value) for name, value in defaults if name not in extra_names), *extra]
+        return Answer(*await asgi_call(self.app, "POST", path, headers, body))
 
 
 @pytest.fixture
