@@ -133,6 +133,10 @@ def _close_quietly(connection) -> None:
         logger.info("closing the SMTP connection failed", exc_info=True)
 
 
+# E-mails one email_send_batch task sends itself; a longer list is split into tasks of this many.
+EMAIL_BATCH_MAX = 100
+
+
 @shared_task(bind=True, acks_late=True)
 def email_send_batch(self, notification_ids: list[int]) -> int:
     """The e-mails of a batch of notifications in this task, through one SMTP session.
@@ -148,6 +152,11 @@ def email_send_batch(self, notification_ids: list[int]) -> int:
     """
     from django.core.mail import get_connection
 
+    if len(notification_ids) > EMAIL_BATCH_MAX and not self.request.is_eager:
+        # An announcement to thousands: chunks the worker's processes share, each a bounded task.
+        for start in range(0, len(notification_ids), EMAIL_BATCH_MAX):
+            email_send_batch.delay(notification_ids[start : start + EMAIL_BATCH_MAX])
+        return 0
     rows = dict(
         EmailDelivery.objects.filter(notification_id__in=notification_ids, status=Status.PENDING).values_list(
             "notification_id", "pk"

@@ -159,6 +159,17 @@ def test_a_batch_of_emails_is_sent_by_the_batch_task_through_one_session(postgre
     assert len(smtp.accepted) == 4
 
 
+def test_a_long_list_of_emails_is_split_into_batches_the_processes_share(postgres, worker_queue, redis_url):
+    ids = list(range(1, 2 * tasks.EMAIL_BATCH_MAX + 2))
+    assert tasks.email_send_batch(ids) == 0
+    limit = tasks.EMAIL_BATCH_MAX
+    assert queued(redis_url, worker_queue) == [
+        ("notifications.tasks.email_send_batch", [ids[:limit]], {}),
+        ("notifications.tasks.email_send_batch", [ids[limit : 2 * limit]], {}),
+        ("notifications.tasks.email_send_batch", [ids[2 * limit :]], {}),
+    ]
+
+
 def test_a_temporary_failure_in_a_batch_is_retried_alone_with_the_usual_backoff(
     postgres, smtp, worker_queue, redis_url
 ):
