@@ -213,6 +213,9 @@ def main() -> None:
     parser.add_argument("--seats", type=int, default=100, help="the first this many are confirmed (ticket + .ics)")
     parser.add_argument("--batch", type=int, default=6, help="outbox ids per task, as a server's 50 ms window")
     parser.add_argument("--warmup", type=int, default=30)
+    parser.add_argument(
+        "--concurrency", type=int, default=1, help="worker processes (deploy/systemd/boju-worker.service runs 2)"
+    )
     parser.add_argument("--timeout", type=float, default=300)
     parser.add_argument("--profile", action="store_true", help="py-spy the worker while it works")
     parser.add_argument("--gil", action="store_true", help="with --profile: only samples holding the GIL (CPU)")
@@ -228,7 +231,7 @@ def main() -> None:
     from config.celery import app
 
     app.conf.task_default_queue = queue
-    worker = start_celery_worker(queue=queue)
+    worker = start_celery_worker(queue=queue, concurrency=args.concurrency)
     try:
         wait_for.after = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         hand_over(warm, args.batch)
@@ -264,6 +267,7 @@ def main() -> None:
                 "bench": "notices",
                 "notices": n,
                 "batch": args.batch,
+                "worker_concurrency": args.concurrency,
                 "seats": args.seats,
                 "notices_written": written.count(),
                 "emails_sent": emails.filter(status=EmailDelivery.Status.SENT).count(),

@@ -43,7 +43,7 @@ def _is_temporary(error: Exception) -> bool:
     )
 
 
-def deliver(delivery_id: int, *, connection=None) -> str:
+def deliver(delivery_id: int, *, connection=None, notification=None) -> str:
     """Send one notification's e-mail if nobody has yet. Returns sent / skipped / failed.
 
     The row is locked (SELECT ... FOR UPDATE SKIP LOCKED) for the whole send, in one transaction
@@ -55,22 +55,22 @@ def deliver(delivery_id: int, *, connection=None) -> str:
     to `pending`) when the SMTP server failed in a way worth retrying.
 
     `connection`: an open e-mail backend to send through (email_send_batch: one SMTP session
-    for a batch); by default the message opens and closes its own.
+    for a batch); by default the message opens and closes its own. `notification`: the row's
+    notification with its user, read by the caller for a whole batch at once.
     """
     from django.db import transaction
 
     from .rendering import build_email
 
     with transaction.atomic():
-        delivery = (
-            # of=self: the notification and the person are read with it, not locked.
-            EmailDelivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("notification__user")
-            .filter(pk=delivery_id, status=Status.PENDING)
-            .first()
-        )
+        rows = EmailDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+        if notification is None:  # of=self: the notification and the person are read, not locked
+            rows = rows.select_related("notification__user")
+        delivery = rows.filter(pk=delivery_id, status=Status.PENDING).first()
         if delivery is None:
             return "skipped"
+        if notification is not None:
+            delivery.notification = notification
         delivery.attempts += 1
         delivery.claimed_at = timezone.now()
         notification = delivery.notification
@@ -157,18 +157,23 @@ def email_send_batch(self, notification_ids: list[int]) -> int:
         for start in range(0, len(notification_ids), EMAIL_BATCH_MAX):
             email_send_batch.delay(notification_ids[start : start + EMAIL_BATCH_MAX])
         return 0
-    rows = dict(
-        EmailDelivery.objects.filter(notification_id__in=notification_ids, status=Status.PENDING).values_list(
-            "notification_id", "pk"
+    from .models import Notification
+
+    # The batch's notifications and people in one query; each row is still locked on its own.
+    notes = {
+        n.pk: n
+        for n in Notification.objects.filter(pk__in=notification_ids, email__status=Status.PENDING).select_related(
+            "user", "email"
         )
-    )
-    todo = [nid for nid in dict.fromkeys(notification_ids) if nid in rows]
+    }
+    todo = [nid for nid in dict.fromkeys(notification_ids) if nid in notes]
     connection = get_connection()
     sent = unreachable = 0
     try:
         for index, notification_id in enumerate(todo):
             try:
-                sent += deliver(rows[notification_id], connection=connection) == "sent"
+                note = notes[notification_id]
+                sent += deliver(note.email.pk, connection=connection, notification=note) == "sent"
                 unreachable = 0
             except TemporaryEmailError as error:
                 _close_quietly(connection)  # the next e-mail opens a new session
