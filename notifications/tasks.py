@@ -63,14 +63,15 @@ def deliver(delivery_id: int, *, connection=None, notification=None) -> str:
     from .rendering import build_email
 
     with transaction.atomic():
-        rows = EmailDelivery.objects.select_for_update(skip_locked=True, of=("self",))
-        if notification is None:  # of=self: the notification and the person are read, not locked
-            rows = rows.select_related("notification__user")
-        delivery = rows.filter(pk=delivery_id, status=Status.PENDING).first()
+        delivery = (
+            EmailDelivery.objects.select_for_update(skip_locked=True)
+            .filter(pk=delivery_id, status=Status.PENDING)
+            .first()
+        )
         if delivery is None:
             return "skipped"
         if notification is not None:
-            delivery.notification = notification
+            delivery.notification = notification  # read before the lock, with the batch's others
         delivery.attempts += 1
         delivery.claimed_at = timezone.now()
         notification = delivery.notification
