@@ -205,6 +205,9 @@ CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery"
 if REDIS_URL:
     CELERY_BROKER_TRANSPORT_OPTIONS = redis_options.celery_transport_options()
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The worker's database connections outlive a task: Celery's Django fixup closes them (and the
+# pool) only every this many tasks, config/celery.py recycles them in between as Django does.
+CELERY_DB_REUSE_MAX = int(os.environ.get("CELERY_DB_REUSE_MAX", "100"))
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 # Periodic tasks for `celery -A config beat`: reminders every 5 minutes (each is sent once, see
 # notifications/reminders.py), and e-mails left `pending` re-queued every minute.

@@ -21,9 +21,9 @@ class NotificationsConfig(AppConfig):
         from . import tasks  # noqa: F401
         from .models import OutboxMessage
         from .outbox import outbox_handler_register
-        from .services import notice_deliver
+        from .services import notice_deliver, notices_deliver
 
-        outbox_handler_register(OutboxMessage.Kind.NOTICE, notice_deliver)
+        outbox_handler_register(OutboxMessage.Kind.NOTICE, notice_deliver, many=notices_deliver)
 
 
 def _close_sockets_of_session(sender, request, user, **kwargs):

@@ -81,53 +81,78 @@ def notify_many(
     """notify() for many people at once (an announcement, an event change): one insert per table.
 
     Messages are rendered once per language. Same side effects as notify(), batched: one live
-    publish for all, one Celery task that fans the e-mails out.
+    publish for all, one Celery task for all the e-mails.
     """
     kind_get(kind)
-    User = get_user_model()
     if users is None:
-        users = list(
-            User.objects.filter(pk__in=list(user_ids or []), is_active=True).only(
-                "pk", "email", "language", "is_active"
-            )
-        )
+        users = _active_users(user_ids or [])
     users = [u for u in users if u.is_active]
     if not users:
         return []
-    rendered: dict[str, tuple[str, str]] = {}
-    url = str(context.get("url", ""))[:300]
-    target = _target_of(context)
+    return _notifications_write([(users, kind, context, announcement)])
+
+
+def _active_users(user_ids: Iterable[int]) -> list:
+    return list(
+        get_user_model()
+        .objects.filter(pk__in=list(user_ids), is_active=True)
+        .only("pk", "email", "language", "is_active")
+    )
+
+
+def _notifications_write(items: list[tuple[list, str, dict, object]]) -> list[Notification]:
+    """Write the notifications of several (users, kind, context, announcement) at once: one
+    insert per table for all of them, one e-mail-preference query per kind, one on-commit hand
+    over (push and e-mail task) for all. Runs in the caller's transaction."""
     now = timezone.now()
     notifications = []
-    for user in users:
-        language = user.language or settings.LANGUAGE_CODE
-        if language not in rendered:
-            rendered[language] = render_message(kind, context, language=language)
-        title, body = rendered[language]
-        notifications.append(
-            Notification(
-                user=user,
-                kind=kind,
-                context=context,
-                title=title,
-                body=body,
-                url=url,
-                target=target,
-                created_at=now,
-                announcement=announcement,
+    for users, kind, context, announcement in items:
+        rendered: dict[str, tuple[str, str]] = {}
+        url = str(context.get("url", ""))[:300]
+        target = _target_of(context)
+        for user in users:
+            language = user.language or settings.LANGUAGE_CODE
+            if language not in rendered:
+                rendered[language] = render_message(kind, context, language=language)
+            title, body = rendered[language]
+            notifications.append(
+                Notification(
+                    user=user,
+                    kind=kind,
+                    context=context,
+                    title=title,
+                    body=body,
+                    url=url,
+                    target=target,
+                    created_at=now,
+                    announcement=announcement,
+                )
             )
-        )
+    if not notifications:
+        return []
     with transaction.atomic():
         if len(notifications) == 1:
             notifications[0].save()
         else:
+            by_user = {}
+            for n in notifications:
+                by_user.setdefault(n.user_id, n.user)
             notifications = Notification.objects.bulk_create(notifications, batch_size=500)
             if notifications and notifications[0].pk is None:  # old SQLite: no RETURNING
                 notifications = list(
-                    Notification.objects.filter(kind=kind, created_at=now, user__in=users).order_by("id")
+                    Notification.objects.filter(
+                        kind__in={n.kind for n in notifications}, created_at=now, user__in=list(by_user)
+                    ).order_by("id")
                 )
-        wanted = email_wanted([n.user_id for n in notifications], kind)
-        deliveries = [EmailDelivery(notification=n) for n in notifications if n.user_id in wanted and n.user.email]
+                for n in notifications:
+                    n.user = by_user[n.user_id]
+        wanted: set[tuple[int, str]] = set()
+        for kind in {n.kind for n in notifications}:
+            ids = email_wanted([n.user_id for n in notifications if n.kind == kind], kind)
+            wanted.update((uid, kind) for uid in ids)
+        deliveries = [
+            EmailDelivery(notification=n) for n in notifications if (n.user_id, n.kind) in wanted and n.user.email
+        ]
         if len(deliveries) == 1:
             deliveries[0].save()
         elif deliveries:
@@ -144,6 +169,22 @@ def notify_many(
 def notice_deliver(payload: dict) -> None:
     """The outbox's handler for notices (outbox_handler_register in apps.ready): writes them."""
     notify_many(user_ids=payload["user_ids"], kind=payload["kind"], context=payload["context"])
+
+
+def notices_deliver(payloads: list[dict]) -> None:
+    """notice_deliver() for a batch of outbox notices (a registration burst: one person each),
+    with one query per table for the whole batch instead of five per notice. All or nothing: it
+    raises if any notice cannot be written (an unknown kind), and the outbox then delivers the
+    batch one by one (outbox_deliver_many)."""
+    for payload in payloads:
+        kind_get(payload["kind"])
+    users = {u.pk: u for u in _active_users({int(uid) for p in payloads for uid in p["user_ids"]})}
+    items = []
+    for payload in payloads:
+        people = [users[int(uid)] for uid in dict.fromkeys(payload["user_ids"]) if int(uid) in users]
+        if people:
+            items.append((people, payload["kind"], payload["context"], None))
+    _notifications_write(items)
 
 
 def notify_later(*, user_ids: Iterable[int], kind: str, context: dict) -> None:

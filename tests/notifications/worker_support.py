@@ -79,8 +79,9 @@ def queued(redis_url: str, queue: str) -> list[tuple[str, list, dict]]:
     return tasks
 
 
-def start_worker(queue: str, redis_url: str, smtp_port: int | None = None):
-    """`celery -A config worker` on `queue`, one process (solo pool), output to a log file."""
+def start_worker(queue: str, redis_url: str, smtp_port: int | None = None, *, prefork: bool = False, **environ):
+    """`celery -A config worker` on `queue`, one process (solo pool; or, with `prefork`, the
+    deployed pool with one child), output to a log file. `environ`: more environment variables."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
@@ -89,6 +90,7 @@ def start_worker(queue: str, redis_url: str, smtp_port: int | None = None):
         "BOJU_EMAIL_RETRY_SECONDS": "1",
         "CELERY_TASK_DEFAULT_QUEUE": queue,  # tasks the worker queues itself come back to it
         "CELERY_TASK_ALWAYS_EAGER": "0",
+        **environ,
     }
     if smtp_port is None:
         env["EMAIL_BACKEND"] = "django.core.mail.backends.dummy.EmailBackend"
@@ -107,7 +109,8 @@ def start_worker(queue: str, redis_url: str, smtp_port: int | None = None):
             "-A",
             "config",
             "worker",
-            "--pool=solo",
+            "--pool=prefork" if prefork else "--pool=solo",
+            "--concurrency=1",
             "-Q",
             queue,
             "-n",
