@@ -28,7 +28,18 @@ import tempfile
 import time
 from datetime import timedelta
 
-from _support import ROOT, django_setup, http_client, login_sessions, ms, percentile, process_tree_cpu_s, start_server
+import _profile
+from _support import (
+    ROOT,
+    django_setup,
+    http_client,
+    login_sessions,
+    ms,
+    percentile,
+    process_tree_cpu_s,
+    start_server,
+    worker_pids,
+)
 
 # The map page links static files: a production server needs them collected (manifest storage).
 os.environ.setdefault("DJANGO_STATIC_ROOT", tempfile.mkdtemp(prefix="boju-bench-static-"))
@@ -118,10 +129,15 @@ async def run(
     bookings: int,
     think: float,
     server_pid: int | None = None,
+    profile: bool = False,
 ) -> dict:
     ws_url = url.replace("http://", "ws://") + f"/ws/live/?topics=fair.{fair.pk}"
     sent_at: dict[int, float] = {}  # booth id -> when its booking POST was sent
     arrivals: list[float] = []
+    # booth id -> latencies of its push, one per socket: the first arrival says how long the
+    # booking and the layer took, the spread after it how long the fan-out to 200 maps took.
+    per_booth: dict[int, list[float]] = {}
+    answered: list[float] = []  # booking POST to its response
     connected = 0
     stop = asyncio.Event()  # readers stop
     stop_listening = asyncio.Event()  # sockets stop, once the last pushes had time to arrive
@@ -145,6 +161,7 @@ async def run(
                 booth = (payload.get("booth") or {}).get("id")
                 if payload.get("type") == "fair.booth" and booth in sent_at:
                     arrivals.append(now - sent_at[booth])
+                    per_booth.setdefault(booth, []).append(now - sent_at[booth])
 
     page_latencies: list[float] = []
     data_latencies: list[float] = []
@@ -196,6 +213,7 @@ async def run(
                         allow_redirects=False,
                     ) as response:
                         await response.read()
+                        answered.append(time.perf_counter() - sent_at[booth_id])
                         if response.status != 302:
                             errors += 1
                 except Exception:
@@ -210,12 +228,14 @@ async def run(
         reader_tasks = [asyncio.create_task(read(i)) for i in range(readers)]
         await asyncio.sleep(2.0)  # readers warm up (each worker's first requests) before the first booking
         measuring.set()
+        sampling = _profile.start_many(worker_pids(server_pid)) if profile and server_pid else None
         started = time.perf_counter()
         cpu_before = cpu_now(server_pid)
         attempts = await book()
         elapsed = time.perf_counter() - started
         stop.set()  # the readers' figures cover exactly the booking phase
         cpu_after = cpu_now(server_pid)
+        split = await asyncio.to_thread(_profile.stop_many, sampling) if sampling else None
         # A refused attempt answers 302 too (with a message): successes come from the database,
         # and only they are pushed to the maps.
         booked = await sync_to_async(
@@ -233,12 +253,16 @@ async def run(
         "page": page_latencies,
         "data": data_latencies,
         "arrivals": arrivals,
+        "booking": answered,
+        "first": [min(v) for v in per_booth.values()],
+        "spread": [max(v) - min(v) for v in per_booth.values()],
         "errors": errors,
         "attempts": attempts,
         "booked": booked,
         "elapsed": elapsed,
         "server_cpu": server_cpu,
         "bench_cpu": cpu_after[1] - cpu_before[1],
+        "profile": split,
     }
 
 
@@ -257,6 +281,9 @@ def main() -> None:
     )
     parser.add_argument("--url", default="")
     parser.add_argument("--server-pid", type=int, default=0, help="with --url: the server's pid, for its CPU figure")
+    parser.add_argument(
+        "--profile", action="store_true", help="py-spy the workers during the booking phase (bench/_profile.py)"
+    )
     args = parser.parse_args()
 
     stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
@@ -283,6 +310,7 @@ def main() -> None:
                 bookings=args.bookings,
                 think=args.think,
                 server_pid=server.pid if server is not None else args.server_pid or None,
+                profile=args.profile,
             )
         )
         report(args, fair, result)
@@ -330,12 +358,21 @@ def report(args, fair: Fair, result: dict) -> None:
                 "push_expected": expected,
                 "push_p50_ms": ms(percentile(result["arrivals"], 50)),
                 "push_p99_ms": ms(percentile(result["arrivals"], 99)),
+                # Where a push's time goes: the booking's own answer, the first map reached,
+                # and the spread from the first map to the last (the fan-out itself).
+                "booking_p50_ms": ms(percentile(result["booking"], 50)),
+                "booking_p99_ms": ms(percentile(result["booking"], 99)),
+                "push_first_p50_ms": ms(percentile(result["first"], 50)),
+                "push_first_p99_ms": ms(percentile(result["first"], 99)),
+                "push_spread_p50_ms": ms(percentile(result["spread"], 50)),
+                "push_spread_p99_ms": ms(percentile(result["spread"], 99)),
                 "elapsed_s": round(result["elapsed"], 2),
                 # CPU used during the booking phase: by the server's processes, and by this load generator
                 # (same two cores); os.getloadavg() shows what else ran on the machine meanwhile.
                 "server_cpu_s": round(result["server_cpu"], 2) if result["server_cpu"] is not None else None,
                 "bench_cpu_s": round(result["bench_cpu"], 2),
                 "loadavg_1m": round(os.getloadavg()[0], 2),
+                **({"profile": result["profile"]} if args.profile else {}),
             }
         )
     )
