@@ -27,6 +27,7 @@ import asyncio
 import json
 import logging
 import os
+import time
 
 from channels.layers import get_channel_layer
 from django.conf import settings
@@ -42,6 +43,8 @@ RESYNC_CLOSE_CODE = 1012
 # group_add with Redis down (the socket closes; the page retries).
 JOIN_WAIT_S = 5.0
 RETRY_AFTER_S = 1.0  # between two attempts to (re)subscribe
+PING_AFTER_S = 5.0  # of silence on the subscription
+SILENT_LIMIT_S = 12.0  # without anything heard, not even a pong: the connection is dead
 
 
 def broadcast_register(kind: str, audience: str = "") -> None:
@@ -148,17 +151,24 @@ class Hub:
             client = Redis.from_url(
                 address,
                 socket_connect_timeout=host.get("socket_connect_timeout"),
-                health_check_interval=host.get("health_check_interval", 0),
+                socket_timeout=SILENT_LIMIT_S,  # the connection's own handshake (CLIENT SETNAME)
                 retry=Retry(NoBackoff(), 0),
                 client_name=subscriber_name(self.layer),
             )
             pubsub = client.pubsub()
             try:
                 await pubsub.subscribe(_channel(self.layer))
+                heard = time.monotonic()
                 while True:
-                    message = await pubsub.get_message(timeout=None)
+                    message = await pubsub.get_message(timeout=PING_AFTER_S)
                     if message is None:
+                        # Quiet: a PING, whose pong must come back, so a connection that died
+                        # without a word (a half-open TCP) is noticed within SILENT_LIMIT_S.
+                        if time.monotonic() - heard > SILENT_LIMIT_S:
+                            raise ConnectionError("no answer from Redis on the broadcast subscription")
+                        await pubsub.ping()
                         continue
+                    heard = time.monotonic()
                     if message["type"] == "message":
                         self.deliver(message["data"])
                     elif message["type"] == "subscribe":

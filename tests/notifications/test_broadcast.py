@@ -124,3 +124,48 @@ def test_only_declared_public_kinds_go_once_per_process(redis_url):
     assert not broadcast.is_broadcast("event.12.staff")
     with override_settings(LIVE_PROCESS_FANOUT=False):
         assert not broadcast.is_broadcast("fair.12")
+
+
+async def test_a_subscription_that_goes_silent_is_given_up_and_its_sockets_resync(monkeypatch):
+    """A Redis that confirms the subscription, then answers nothing more without closing the
+    connection (a half-open TCP connection looks like that): noticed by the unanswered PINGs."""
+    monkeypatch.setattr(broadcast, "PING_AFTER_S", 0.1)
+    monkeypatch.setattr(broadcast, "SILENT_LIMIT_S", 0.6)
+    pings = []
+
+    async def goes_silent(reader, writer):
+        while True:
+            header = await reader.readline()  # a command: *<n>, then n times $<len> and the bytes
+            if not header:
+                return
+            words = []
+            for _ in range(int(header[1:])):
+                size = int((await reader.readline())[1:])
+                words.append((await reader.readexactly(size + 2))[:-2])
+            name = words[0].upper()
+            if name == b"PING":
+                pings.append(name)  # never answered
+            elif name == b"SUBSCRIBE":
+                writer.write(b"*3\r\n$9\r\nsubscribe\r\n$%d\r\n%s\r\n:1\r\n" % (len(words[1]), words[1]))
+            else:  # CLIENT SETNAME / SETINFO on connect
+                writer.write(b"+OK\r\n")
+
+    server = await asyncio.start_server(goes_silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+
+    class Layer:
+        prefix = "silent-test"
+        hosts = [{"address": f"redis://127.0.0.1:{port}/0", "socket_connect_timeout": 1}]
+
+    hub = broadcast.Hub(Layer())
+    await hub.wait_ready()  # subscribed
+    socket = _Socket()
+    hub.add("fair.1", socket)
+    for _ in range(40):
+        await asyncio.sleep(0.05)
+        if socket.sent:
+            break
+    assert socket.sent == [{"closed": broadcast.RESYNC_CLOSE_CODE}] and not hub.members
+    assert pings  # it asked before giving up
+    hub.listener.cancel()
+    server.close()
