@@ -53,10 +53,10 @@ def broadcast_register(kind: str, audience: str = "") -> None:
 
 
 def is_broadcast(group: str) -> bool:
-    from .live import TOPIC_RE  # live imports this module
-
-    match = TOPIC_RE.match(group)
-    return bool(match and (match["kind"], match["audience"] or "") in _broadcast_kinds and enabled())
+    """`group` is a valid topic name (`kind.<id>[.audience]`, live.TOPIC_RE: live checks it)."""
+    kind, _, rest = group.partition(".")
+    audience = rest.partition(".")[2]
+    return (kind, audience) in _broadcast_kinds and enabled()
 
 
 def enabled() -> bool:
