@@ -24,6 +24,19 @@ from pathlib import Path
 # the session, and a query run by the service as the service.
 PARTS: list[tuple[str, tuple[str, ...]]] = [
     ("notices_outbox", ("notifications/services.py", "notifications/outbox.py", "events/notices.py")),
+    # A push's way to the open pages, in the server process that holds their sockets: the
+    # channel layer's receive, the consumer, the WebSocket frame (the sending side is live_push).
+    (
+        "live_fanout",
+        (
+            "config/channel_layer.py",
+            "notifications/consumers.py",
+            "channels/consumer.py",
+            "channels/generic/",
+            "channels/utils.py",
+            "websockets",
+        ),
+    ),
     (
         "live_push",
         (
@@ -99,7 +112,8 @@ def start_many(pids: list[int]) -> list[tuple[subprocess.Popen, Path]] | None:
 
 def stop_many(handles: list[tuple[subprocess.Popen, Path]] | None) -> dict | None:
     """End the sampling; {part: share of the workers' samples}, the database's share across all
-    parts (`database_any`), and the sample count. None when py-spy could not sample."""
+    parts (`database_any`), the sample count, and the raw stacks' files (`stacks`, for a closer
+    look). None when py-spy could not sample."""
     if not handles:
         return None
     lines: list[str] = []
@@ -112,7 +126,7 @@ def stop_many(handles: list[tuple[subprocess.Popen, Path]] | None) -> dict | Non
             process.wait()
         if out.exists():
             lines += out.read_text().splitlines()
-    return split(lines) if lines else None
+    return {**split(lines), "stacks": [str(out) for _process, out in handles]} if lines else None
 
 
 def split(lines: list[str]) -> dict:

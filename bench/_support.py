@@ -218,3 +218,18 @@ def process_tree_cpu_s(pid: int) -> float | None:
             total += int(stats[current][11]) + int(stats[current][12])  # utime, stime
         todo.extend(children.get(current, []))
     return total / ticks
+
+
+def worker_pids(pid: int) -> list[int]:
+    """The uvicorn workers: children of the supervisor that are Python processes."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid and b"spawn_main" in cmdline:
+                found.append(int(entry.name))
+    return sorted(found) or [pid]

@@ -28,7 +28,18 @@ import tempfile
 import time
 from datetime import timedelta
 
-from _support import ROOT, django_setup, http_client, login_sessions, ms, percentile, process_tree_cpu_s, start_server
+import _profile
+from _support import (
+    ROOT,
+    django_setup,
+    http_client,
+    login_sessions,
+    ms,
+    percentile,
+    process_tree_cpu_s,
+    start_server,
+    worker_pids,
+)
 
 # The map page links static files: a production server needs them collected (manifest storage).
 os.environ.setdefault("DJANGO_STATIC_ROOT", tempfile.mkdtemp(prefix="boju-bench-static-"))
@@ -47,6 +58,7 @@ from events.models import Event, Series  # noqa: E402
 from fairs.models import Booth, BoothBooking, Fair, Hall  # noqa: E402
 
 PER_ROW = 20
+NEAR_BOOKING_S = 0.05  # a booking's request, commit and push take about this long
 
 
 def prepare(n: int, run: str) -> tuple[Fair, list[int], list[str]]:
@@ -118,10 +130,20 @@ async def run(
     bookings: int,
     think: float,
     server_pid: int | None = None,
+    profile: bool = False,
+    sockets_in: str = "loop",
 ) -> dict:
     ws_url = url.replace("http://", "ws://") + f"/ws/live/?topics=fair.{fair.pk}"
     sent_at: dict[int, float] = {}  # booth id -> when its booking POST was sent
     arrivals: list[float] = []
+    # booth id -> latencies of its push, one per socket: the first arrival says how long the
+    # booking and the layer took, the spread after it how long the fan-out to 200 maps took.
+    per_booth: dict[int, list[float]] = {}
+    answered: list[float] = []  # booking POST to its response
+    # (seconds since the last booking was sent, latency) of every counted page and data read:
+    # do slow reads follow a booking (its commit retires every process's map and page)?
+    after_booking: list[tuple[float, float]] = []
+    last_booking = [0.0]
     connected = 0
     stop = asyncio.Event()  # readers stop
     stop_listening = asyncio.Event()  # sockets stop, once the last pushes had time to arrive
@@ -145,6 +167,7 @@ async def run(
                 booth = (payload.get("booth") or {}).get("id")
                 if payload.get("type") == "fair.booth" and booth in sent_at:
                     arrivals.append(now - sent_at[booth])
+                    per_booth.setdefault(booth, []).append(now - sent_at[booth])
 
     page_latencies: list[float] = []
     data_latencies: list[float] = []
@@ -175,6 +198,7 @@ async def run(
                     errors += 1
                 if counted and not stop.is_set():  # only requests made while bookings happen
                     bucket.append(time.perf_counter() - started)
+                    after_booking.append((started - last_booking[0], bucket[-1]))
                 if think:
                     await asyncio.sleep(think)
 
@@ -187,7 +211,7 @@ async def run(
                     "Cookie": f"{settings.SESSION_COOKIE_NAME}={key}; {settings.CSRF_COOKIE_NAME}={csrf}",
                     "Referer": f"{url}/fairs/{fair.pk}/map/",
                 }
-                sent_at[booth_id] = time.perf_counter()
+                sent_at[booth_id] = last_booking[0] = time.perf_counter()
                 try:
                     async with client.post(
                         f"/fairs/{fair.pk}/booths/{booth_id}/book/",
@@ -196,6 +220,7 @@ async def run(
                         allow_redirects=False,
                     ) as response:
                         await response.read()
+                        answered.append(time.perf_counter() - sent_at[booth_id])
                         if response.status != 302:
                             errors += 1
                 except Exception:
@@ -205,17 +230,39 @@ async def run(
             return done
 
         ready = asyncio.Event()
-        listeners = [asyncio.create_task(listen(ready, i)) for i in range(sockets)]
-        await asyncio.wait_for(ready.wait(), timeout=120)
+        maps = None
+        if sockets_in == "process":  # bench/_map_sockets.py says why
+            listeners = []
+            maps = await asyncio.create_subprocess_exec(
+                sys.executable,
+                str(ROOT / "bench" / "_map_sockets.py"),
+                ws_url,
+                url,
+                str(sockets),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                limit=2**26,  # its last line lists every arrival
+            )
+            line = await asyncio.wait_for(maps.stdout.readline(), timeout=150)
+            if line.strip() != b"ready":
+                raise SystemExit(f"the map sockets did not open: {line!r}")
+        else:
+            listeners = [asyncio.create_task(listen(ready, i)) for i in range(sockets)]
+            await asyncio.wait_for(ready.wait(), timeout=120)
         reader_tasks = [asyncio.create_task(read(i)) for i in range(readers)]
         await asyncio.sleep(2.0)  # readers warm up (each worker's first requests) before the first booking
         measuring.set()
+        sampling = _profile.start_many(worker_pids(server_pid)) if profile and server_pid else None
         started = time.perf_counter()
         cpu_before = cpu_now(server_pid)
+        maps_cpu = process_tree_cpu_s(maps.pid) if maps is not None else None
         attempts = await book()
         elapsed = time.perf_counter() - started
         stop.set()  # the readers' figures cover exactly the booking phase
         cpu_after = cpu_now(server_pid)
+        if maps is not None and maps_cpu is not None:
+            maps_cpu = (process_tree_cpu_s(maps.pid) or 0.0) - maps_cpu
+        split = await asyncio.to_thread(_profile.stop_many, sampling) if sampling else None
         # A refused attempt answers 302 too (with a message): successes come from the database,
         # and only they are pushed to the maps.
         booked = await sync_to_async(
@@ -223,6 +270,14 @@ async def run(
                 fair=fair, booth_id__in=booth_ids[:attempts], status__in=("approved", "requested")
             ).count()
         )()
+        if maps is not None:
+            maps.stdin.write(f"expect {booked * sockets}\n".encode())
+            await maps.stdin.drain()
+            for booth, when in json.loads(await asyncio.wait_for(maps.stdout.readline(), timeout=60)):
+                if booth in sent_at:
+                    arrivals.append(when - sent_at[booth])
+                    per_booth.setdefault(booth, []).append(when - sent_at[booth])
+            await maps.wait()
         deadline = time.perf_counter() + 15  # the last pushes arrive (a lost one never does)
         while len(arrivals) < booked * sockets and time.perf_counter() < deadline:
             await asyncio.sleep(0.1)
@@ -233,12 +288,19 @@ async def run(
         "page": page_latencies,
         "data": data_latencies,
         "arrivals": arrivals,
+        "booking": answered,
+        "reads_near_booking": [latency for since, latency in after_booking if since < NEAR_BOOKING_S],
+        "reads_apart": [latency for since, latency in after_booking if since >= NEAR_BOOKING_S],
+        "first": [min(v) for v in per_booth.values()],
+        "spread": [max(v) - min(v) for v in per_booth.values()],
         "errors": errors,
         "attempts": attempts,
         "booked": booked,
         "elapsed": elapsed,
         "server_cpu": server_cpu,
         "bench_cpu": cpu_after[1] - cpu_before[1],
+        "sockets_cpu": maps_cpu,
+        "profile": split,
     }
 
 
@@ -257,6 +319,16 @@ def main() -> None:
     )
     parser.add_argument("--url", default="")
     parser.add_argument("--server-pid", type=int, default=0, help="with --url: the server's pid, for its CPU figure")
+    parser.add_argument(
+        "--sockets-in",
+        choices=("loop", "process"),
+        default="loop",
+        help="the open maps in the readers' event loop (as in every documented run), or in a process of their own "
+        "(bench/_map_sockets.py)",
+    )
+    parser.add_argument(
+        "--profile", action="store_true", help="py-spy the workers during the booking phase (bench/_profile.py)"
+    )
     args = parser.parse_args()
 
     stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
@@ -283,6 +355,8 @@ def main() -> None:
                 bookings=args.bookings,
                 think=args.think,
                 server_pid=server.pid if server is not None else args.server_pid or None,
+                profile=args.profile,
+                sockets_in=args.sockets_in,
             )
         )
         report(args, fair, result)
@@ -316,6 +390,7 @@ def report(args, fair: Fair, result: dict) -> None:
                 "readers": args.readers,
                 "think_s": args.think,
                 "sockets": args.sockets,
+                "sockets_in": args.sockets_in,
                 "booking_attempts": result["attempts"],
                 "booking_successes": result["booked"],
                 "booked_in_db": BoothBooking.objects.filter(fair=fair, status="approved").count(),
@@ -330,12 +405,27 @@ def report(args, fair: Fair, result: dict) -> None:
                 "push_expected": expected,
                 "push_p50_ms": ms(percentile(result["arrivals"], 50)),
                 "push_p99_ms": ms(percentile(result["arrivals"], 99)),
+                # Where a push's time goes: the booking's own answer, the first map reached,
+                # and the spread from the first map to the last (the fan-out itself).
+                "booking_p50_ms": ms(percentile(result["booking"], 50)),
+                "booking_p99_ms": ms(percentile(result["booking"], 99)),
+                "push_first_p50_ms": ms(percentile(result["first"], 50)),
+                "push_first_p99_ms": ms(percentile(result["first"], 99)),
+                "push_spread_p50_ms": ms(percentile(result["spread"], 50)),
+                "push_spread_p99_ms": ms(percentile(result["spread"], 99)),
+                # Page and data reads that started within NEAR_BOOKING_S of a booking being sent, and the rest.
+                "reads_near_booking": len(result["reads_near_booking"]),
+                "reads_near_booking_p99_ms": ms(percentile(result["reads_near_booking"], 99)),
+                "reads_apart_p99_ms": ms(percentile(result["reads_apart"], 99)),
                 "elapsed_s": round(result["elapsed"], 2),
                 # CPU used during the booking phase: by the server's processes, and by this load generator
                 # (same two cores); os.getloadavg() shows what else ran on the machine meanwhile.
                 "server_cpu_s": round(result["server_cpu"], 2) if result["server_cpu"] is not None else None,
                 "bench_cpu_s": round(result["bench_cpu"], 2),
+                # the open maps' process (--sockets-in process), a part of the load generator too
+                "sockets_cpu_s": round(result["sockets_cpu"], 2) if result["sockets_cpu"] is not None else None,
                 "loadavg_1m": round(os.getloadavg()[0], 2),
+                **({"profile": result["profile"]} if args.profile else {}),
             }
         )
     )

@@ -43,6 +43,7 @@ from _support import (
     process_tree_cpu_s,
     start_celery_worker,
     start_server,
+    worker_pids,
 )
 
 django_setup()
@@ -211,21 +212,6 @@ def start_front(args) -> tuple[list, list[int], str]:
     args.server_ports = set(ports)
     nginx, url = start_nginx(ports)
     return [*servers, nginx], [s.pid for s in servers], url
-
-
-def worker_pids(pid: int) -> list[int]:
-    """The uvicorn workers: children of the supervisor that are Python processes."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-                cmdline = (entry / "cmdline").read_bytes()
-            except OSError:
-                continue
-            if int(stat[stat.rindex(")") + 2 :].split()[1]) == pid and b"spawn_main" in cmdline:
-                found.append(int(entry.name))
-    return sorted(found) or [pid]
 
 
 NGINX_CONF = """

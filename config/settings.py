@@ -192,6 +192,9 @@ else:
     # allauth's rate limits there.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Busy public groups (a fair's map) fanned out once per server process rather than per socket
+# (notifications/broadcast.py); off: every group goes through the channel layer, as before.
+LIVE_PROCESS_FANOUT = env_bool("LIVE_PROCESS_FANOUT", True)
 
 # The in-memory transport is named with a host, or kombu warns "No hostname was supplied".
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", REDIS_URL or "memory://localhost/")

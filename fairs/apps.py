@@ -8,12 +8,16 @@ class FairsConfig(AppConfig):
 
     def ready(self):
         from accounts.services import personal_data_register
+        from notifications.broadcast import broadcast_register
         from notifications.live import topic_register
 
         from . import privacy
         from .live import authorize_fair_topic
 
         topic_register("fair", authorize_fair_topic)
+        # Every open map of a fair hears every booth change: one Redis message per server
+        # process instead of one delivery through the channel layer per socket (issue 18).
+        broadcast_register("fair")
         self._stamp_on_save()
         personal_data_register(exporter=privacy.personal_data_export, eraser=privacy.personal_data_erase)
         from events.demo_steps import demo_step_register

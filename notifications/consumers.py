@@ -14,7 +14,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from config.inputs import json_loads
 
-from . import live
+from . import broadcast, live
 
 MAX_TOPICS = 20
 MAX_FRAME_CHARS = 4096  # a command is a few dozen characters
@@ -38,10 +38,11 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         for topic in allowed:
             await self._join(topic)
         await self.send_json({"type": "hello", "topics": sorted(self.topics)})
+        self._attach()
 
     async def disconnect(self, code):
         for topic in list(getattr(self, "topics", ())):
-            await self.channel_layer.group_discard(topic, self.channel_name)
+            await self._leave(topic)
 
     async def receive(self, text_data=None, bytes_data=None, **kwargs):
         # channels' JSON consumer raised on a binary frame, on text that is not JSON and on deeply
@@ -69,11 +70,12 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
             elif await self._authorize(topic):
                 await self._join(topic)
                 await self.send_json({"type": "subscribed", "topic": topic})
+                self._attach()
             else:
                 await self.send_json({"type": "error", "code": "forbidden", "topic": topic})
         elif action == "unsubscribe" and isinstance(topic, str) and topic in self.topics:
             self.topics.discard(topic)
-            await self.channel_layer.group_discard(topic, self.channel_name)
+            await self._leave(topic)
             await self.send_json({"type": "unsubscribed", "topic": topic})
         else:
             await self.send_json({"type": "error", "code": "bad_command"})
@@ -101,7 +103,7 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
         for topic in sorted(self.topics):
             if not await self._authorize(topic):
                 self.topics.discard(topic)
-                await self.channel_layer.group_discard(topic, self.channel_name)
+                await self._leave(topic)
                 await self.send_json({"type": "revoked", "topic": topic})
 
     @database_sync_to_async
@@ -117,8 +119,25 @@ class LiveConsumer(AsyncJsonWebsocketConsumer):
 
     async def _join(self, topic: str) -> None:
         if topic not in self.topics:
+            if broadcast.is_broadcast(topic):
+                # Joined by _attach() once the reply is out, so no push comes before the hello
+                # (or the "subscribed"), as through the layer, where pushes wait for connect().
+                await broadcast.hub().wait_ready()
+            else:
+                await self.channel_layer.group_add(topic, self.channel_name)
             self.topics.add(topic)
-            await self.channel_layer.group_add(topic, self.channel_name)
+
+    def _attach(self) -> None:
+        """This socket now hears its broadcast topics (notifications/broadcast.py)."""
+        for topic in self.topics:
+            if broadcast.is_broadcast(topic):
+                broadcast.hub().add(topic, self)
+
+    async def _leave(self, topic: str) -> None:
+        if broadcast.is_broadcast(topic):
+            broadcast.hub().discard(topic, self)
+        else:
+            await self.channel_layer.group_discard(topic, self.channel_name)
 
     @database_sync_to_async
     def _authorize(self, topic: str) -> bool:

@@ -19,6 +19,8 @@ from collections.abc import Awaitable, Callable
 from asgiref.sync import SyncToAsync, async_to_sync
 from channels.layers import get_channel_layer
 
+from . import broadcast
+
 logger = logging.getLogger(__name__)
 
 TOPIC_RE = re.compile(r"^(?P<kind>[a-z]+)\.(?P<id>\d{1,18})(?:\.(?P<audience>[a-z]+))?$")
@@ -79,10 +81,14 @@ def publish(group: str, payload: dict) -> None:
         raise ValueError(f"not a live group name: {group!r}")
     layer = get_channel_layer()
     message = {"type": MESSAGE_TYPE, "group": group, "payload": payload}
+    once_per_process = broadcast.is_broadcast(group)  # a busy public group: notifications/broadcast.py
 
     async def send():
         try:
-            await layer.group_send(group, message)
+            if once_per_process:
+                await broadcast.broadcast_send(group, payload)
+            else:
+                await layer.group_send(group, message)
         except Exception:  # a push is best effort: the page re-syncs from a snapshot
             logger.exception("live publish to %s failed", group)
 
