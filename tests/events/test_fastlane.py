@@ -20,6 +20,7 @@ from django.http import HttpRequest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from prometheus_client import REGISTRY
 
 from accounts.models import AuditEntry
 from events import fastlane_sql
@@ -141,12 +142,19 @@ def visitor(loop, app, user=None) -> Browser:
     return Browser(loop, app, user)
 
 
+def answered(by: str) -> float:
+    """The lane's /metrics counter (boju_registration_fast_lane_total) for `by`."""
+    return REGISTRY.get_sample_value("boju_registration_fast_lane_total", {"answer": by}) or 0.0
+
+
 def test_the_lane_answers_a_registration_exactly_as_django_does(loop, lane, behind, pushes, enqueued):
     event = EventFactory(capacity=5)
     ContentType.objects.get_for_model(Registration)
     by_lane, by_django = candidate(), candidate()
+    before = answered("lane"), answered("django")
     lane_answer = visitor(loop, lane, by_lane).register(event.pk)
     assert behind.calls == 0  # the lane answered it
+    assert (answered("lane"), answered("django")) == (before[0] + 1, before[1])
     django_answer = visitor(loop, behind, by_django).register(event.pk)  # straight to Django
     assert lane_answer.status == django_answer.status == 302
     varying = {"x-request-id"}
@@ -220,7 +228,9 @@ def handed_on(behind, answer, status: int) -> Answer:
 
 def test_no_session_goes_to_django_which_asks_to_log_in(loop, lane, behind):
     event = EventFactory()
+    before = answered("lane"), answered("django")
     answer = handed_on(behind, visitor(loop, lane).register(event.pk), 302)
+    assert (answered("lane"), answered("django")) == (before[0], before[1] + 1)  # counted for /metrics
     assert answer.headers["location"].startswith("/accounts/login/")
 
 
