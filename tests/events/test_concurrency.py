@@ -6,14 +6,15 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from accounts.models import AuditEntry, CandidateProfile
-from events.models import Event, Registration
+from accounts.models import AuditEntry
+from events.models import Registration
 from events.selectors import waitlist_position, waitlist_positions
 from events.services import RegistrationError, registration_cancel, registration_create
 from events.services import registration as registration_module
 
 from ..conftest import require
 from ..factories import EventFactory, RegistrationFactory, candidate
+from .race_support import lock_event_unlocked
 
 RACERS = 200
 NEEDED_CONNECTIONS = 250  # the racers, the test's own connection and some headroom
@@ -92,15 +93,7 @@ def test_200_simultaneous_registrations_for_the_last_5_seats(many_connections):
 def test_negative_control_without_the_lock_the_same_race_overbooks(many_connections, monkeypatch):
     """Bypass the row lock: the race must now overbook, or the test above proves nothing."""
 
-    def unlocked_read(pk, user=None):
-        # What _lock_event returns (the row and the person's profile fields), without the lock.
-        event = Event.objects.get(pk=pk)
-        profile = CandidateProfile.objects.filter(user=user).first() if user else None
-        event.profile_degree = profile.degree if profile else None
-        event.profile_postdoc_status = profile.postdoc_status if profile else None
-        return event
-
-    monkeypatch.setattr(registration_module, "_lock_event", unlocked_read)
+    monkeypatch.setattr(registration_module, "_lock_event", lock_event_unlocked)
     count_seats = registration_module._seat_counts
 
     # Every racer counts the seats before any of them inserts: the window the lock would have

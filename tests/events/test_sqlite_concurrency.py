@@ -27,7 +27,6 @@ from django.db import connections
 from events.models import Event, Registration
 from events.services import registration as registration_module
 from events.services import registration_create
-from accounts.models import CandidateProfile
 from tests.factories import EventFactory, RegistrationFactory, candidate
 
 seats_left, racers = int(sys.argv[1]), int(sys.argv[2])
@@ -35,14 +34,8 @@ if os.environ.get("RACE_UNLOCKED") == "1":
     # The negative control: a plain read instead of the locking UPDATE, with deferred
     # transactions that take no lock up front, and every racer counting the seats before any
     # of them writes (a barrier: a 50 ms pause here depended on the machine's load).
-    def unlocked_read(pk, user=None):
-        # What _lock_event returns (the row and the person's profile fields), without the lock.
-        event = Event.objects.get(pk=pk)
-        profile = CandidateProfile.objects.filter(user=user).first() if user else None
-        event.profile_degree = profile.degree if profile else None
-        event.profile_postdoc_status = profile.postdoc_status if profile else None
-        return event
-    registration_module._lock_event = unlocked_read
+    from tests.events.race_support import lock_event_unlocked
+    registration_module._lock_event = lock_event_unlocked
     count = registration_module._seat_counts
     all_counted = threading.Barrier(racers, timeout=30)
     def count_then_wait(event, user=None):
